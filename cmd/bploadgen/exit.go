@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes: the one table (shared/spec/cli.md), printed by --help and the
+// README. Commands return errors; only exitCode turns them into a number.
+const (
+	exitOK          = 0   // ran, and every assertion held
+	exitAssertFail  = 1   // ran, and at least one assertion failed
+	exitUsage       = 2   // usage error or invalid input: nothing was sent
+	exitRunFailed   = 3   // the run could not be carried out
+	exitInterrupted = 130 // interrupted: the partial result is still written
+)
+
+const exitCodeHelp = `Exit codes:
+  0    ran, and every assertion held
+  1    ran, and at least one assertion failed
+  2    usage error or invalid input: nothing was sent
+  3    the run could not be carried out (output not writable, address unresolvable, ...)
+  130  interrupted (SIGINT/SIGTERM): the partial result is still written
+`
+
+// codedError carries an exit code with an error.
+type codedError struct {
+	code int
+	err  error
+}
+
+func (e *codedError) Error() string { return e.err.Error() }
+func (e *codedError) Unwrap() error { return e.err }
+
+// usageError marks invalid input (exit 2).
+func usageError(format string, args ...any) error {
+	return &codedError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// asUsage marks an existing error as invalid input (exit 2).
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codedError{code: exitUsage, err: err}
+}
+
+// runFailed marks an error that stopped the run from being carried out (exit 3).
+func runFailed(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &codedError{code: exitRunFailed, err: err}
+}
+
+// errAssertions is returned when the run completed and an assertion failed;
+// the failures themselves were already reported.
+var errAssertions = &codedError{code: exitAssertFail, err: errors.New("assertions failed")}
+
+// errInterrupted is returned when a signal stopped the run; the partial
+// result was already written.
+var errInterrupted = &codedError{code: exitInterrupted, err: errors.New("interrupted")}
+
+// exitCode maps an error returned by a command to the process exit code.
+// Errors nobody classified are failures to carry out the run (3).
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ce *codedError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	return exitRunFailed
+}
+
+// silent reports whether err was already reported and needs no message.
+func silent(err error) bool {
+	return err == errAssertions || err == errInterrupted
+}

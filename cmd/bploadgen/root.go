@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// Main runs bploadgen with args and returns the exit code. Every error is
+// printed once, as one line on stderr.
+func Main(ctx context.Context, args []string, e *env) int {
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil && !silent(err) {
+		fmt.Fprintf(e.stderr, "bploadgen: %v\n", err)
+	}
+	return exitCode(err)
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bploadgen",
+		Short: "Open-loop HTTP load generator and capacity analyser",
+		Long: `bploadgen drives an HTTP target at planned rates (open loop: arrivals follow
+the plan whatever the target does, latency is measured from the intended send
+time), records HDR histograms, checks Little's law, compares the target with
+queueing theory, and gates CI on assertions.
+
+` + exitCodeHelp,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Args:          noArgs,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
+	root.AddCommand(
+		newRunCmd(e, nil),
+		newDemoCmd(e, nil),
+		newTargetCmd(e, nil),
+		newReportCmd(e, nil),
+		newAnalyzeCmd(e, nil),
+		newSizeCmd(e, nil),
+		newCompareCmd(e, nil),
+		newMergeCmd(e, nil),
+		newVersionCmd(e),
+	)
+	for _, c := range root.Commands() {
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
+	}
+	return root
+}
+
+// noArgs rejects positional arguments as a usage error.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError("%sunexpected argument %q", cmdPrefix(cmd), args[0])
+	}
+	return nil
+}
+
+// exactArgs is cobra.ExactArgs with a usage error.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageError("%swant %d argument(s), got %d (see --help)", cmdPrefix(cmd), n, len(args))
+		}
+		return nil
+	}
+}
+
+// rangeArgs is cobra.RangeArgs with a usage error.
+func rangeArgs(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			return usageError("%swant %d to %d argument(s), got %d (see --help)", cmdPrefix(cmd), min, max, len(args))
+		}
+		return nil
+	}
+}
+
+// cmdPrefix is "run: " for a subcommand and "" for the root, to start messages.
+func cmdPrefix(cmd *cobra.Command) string {
+	if !cmd.HasParent() {
+		return ""
+	}
+	return cmd.Name() + ": "
+}

@@ -1,0 +1,103 @@
+package queueing
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DistKind names a service-time distribution family.
+type DistKind int
+
+// The distribution families bploadgen knows.
+const (
+	Exponential   DistKind = iota // exp:MEAN, SCV 1
+	Deterministic                 // det:MEAN, SCV 0
+	Lognormal                     // lognormal:MEAN,SIGMA, SCV exp(σ²)−1
+)
+
+// Dist is a service-time distribution with mean Mean seconds. Sigma is the
+// log-standard-deviation of a Lognormal and unused otherwise.
+type Dist struct {
+	Kind  DistKind
+	Mean  float64 // seconds, > 0
+	Sigma float64 // lognormal only, > 0
+}
+
+// SCV is the squared coefficient of variation Var/mean².
+func (d Dist) SCV() float64 {
+	switch d.Kind {
+	case Deterministic:
+		return 0
+	case Lognormal:
+		return math.Expm1(d.Sigma * d.Sigma)
+	default:
+		return 1
+	}
+}
+
+// Sample draws one service time in seconds from r.
+func (d Dist) Sample(r *rand.Rand) float64 {
+	switch d.Kind {
+	case Deterministic:
+		return d.Mean
+	case Lognormal:
+		mu := math.Log(d.Mean) - d.Sigma*d.Sigma/2
+		return math.Exp(mu + d.Sigma*r.NormFloat64())
+	default:
+		return r.ExpFloat64() * d.Mean
+	}
+}
+
+// String formats d the way ParseDist reads it.
+func (d Dist) String() string {
+	m := time.Duration(d.Mean * float64(time.Second)).String()
+	switch d.Kind {
+	case Deterministic:
+		return "det:" + m
+	case Lognormal:
+		return "lognormal:" + m + "," + strconv.FormatFloat(d.Sigma, 'g', -1, 64)
+	default:
+		return "exp:" + m
+	}
+}
+
+// ParseDist reads "exp:MEAN", "det:MEAN" or "lognormal:MEAN,SIGMA", where
+// MEAN is a Go duration ("10ms") and SIGMA a positive number.
+func ParseDist(s string) (Dist, error) {
+	kind, rest, ok := strings.Cut(strings.TrimSpace(s), ":")
+	if !ok {
+		return Dist{}, fmt.Errorf("service %q: want exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA", s)
+	}
+	var d Dist
+	meanStr := rest
+	switch strings.ToLower(kind) {
+	case "exp":
+		d.Kind = Exponential
+	case "det":
+		d.Kind = Deterministic
+	case "lognormal":
+		d.Kind = Lognormal
+		var sig string
+		meanStr, sig, ok = strings.Cut(rest, ",")
+		if !ok {
+			return Dist{}, fmt.Errorf("service %q: lognormal needs MEAN,SIGMA", s)
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(sig), 64)
+		if err != nil || !(v > 0) || math.IsInf(v, 0) || v > 10 {
+			return Dist{}, fmt.Errorf("service %q: sigma must be a number in (0, 10]", s)
+		}
+		d.Sigma = v
+	default:
+		return Dist{}, fmt.Errorf("service %q: unknown distribution %q (want exp, det or lognormal)", s, kind)
+	}
+	m, err := time.ParseDuration(strings.TrimSpace(meanStr))
+	if err != nil || m <= 0 {
+		return Dist{}, fmt.Errorf("service %q: mean must be a positive duration like 10ms", s)
+	}
+	d.Mean = m.Seconds()
+	return d, nil
+}

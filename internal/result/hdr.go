@@ -1,0 +1,143 @@
+package result
+
+import (
+	"fmt"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// HDR geometry shared by every histogram bploadgen writes. Values are
+// nanoseconds; 3 significant digits keep every percentile within 0.1% of the
+// recorded value; one hour is the longest latency that can be recorded
+// (larger values are clamped to it and counted in Result warnings).
+const (
+	HDRLowestNS  = 1_000                 // 1 µs: smaller values are recorded as 1 µs buckets
+	HDRHighestNS = 3600 * 1_000_000_000 // 1 h
+	HDRSigFigs   = 3
+)
+
+// HDRConfig records the geometry in the result so readers can check it.
+type HDRConfig struct {
+	Unit    string `json:"unit"` // always "ns"
+	Lowest  int64  `json:"lowest"`
+	Highest int64  `json:"highest"`
+	SigFigs int    `json:"sig_figs"`
+}
+
+// DefaultHDRConfig is the geometry of NewHistogram.
+func DefaultHDRConfig() HDRConfig {
+	return HDRConfig{Unit: "ns", Lowest: HDRLowestNS, Highest: HDRHighestNS, SigFigs: HDRSigFigs}
+}
+
+// NewHistogram returns an empty dense histogram with the shared geometry
+// (about 200 KB). Use it for the few long-lived histograms of a run.
+func NewHistogram() *hdr.Histogram {
+	return hdr.New(HDRLowestNS, HDRHighestNS, HDRSigFigs)
+}
+
+// NewPacked returns an empty sparse histogram with the shared geometry;
+// its memory grows with the number of distinct buckets used (a few KB).
+func NewPacked() *hdr.PackedHistogram {
+	return hdr.NewPacked(HDRLowestNS, HDRHighestNS, HDRSigFigs)
+}
+
+// ClampNS bounds a duration in nanoseconds to the recordable range.
+func ClampNS(ns int64) int64 {
+	if ns < 0 {
+		return 0
+	}
+	if ns > HDRHighestNS {
+		return HDRHighestNS
+	}
+	return ns
+}
+
+// EncodeHist returns the base64 V2-compressed form of h ("" if h is empty,
+// so empty histograms cost nothing in the JSON).
+func EncodeHist(h *hdr.Histogram) (string, error) {
+	if h == nil || h.TotalCount() == 0 {
+		return "", nil
+	}
+	b, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return "", fmt.Errorf("encode histogram: %w", err)
+	}
+	return string(b), nil
+}
+
+// EncodePacked is EncodeHist for a sparse histogram.
+func EncodePacked(h *hdr.PackedHistogram) (string, error) {
+	if h == nil || h.TotalCount() == 0 {
+		return "", nil
+	}
+	b, err := h.Encode()
+	if err != nil {
+		return "", fmt.Errorf("encode histogram: %w", err)
+	}
+	return string(b), nil
+}
+
+// DecodeHist decodes s (as written by EncodeHist) into a dense histogram
+// with the shared geometry. "" decodes to an empty histogram.
+func DecodeHist(s string) (*hdr.Histogram, error) {
+	h := NewHistogram()
+	if s == "" {
+		return h, nil
+	}
+	d, err := hdr.Decode([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("decode histogram: %w", err)
+	}
+	if dropped := h.Merge(d); dropped != 0 {
+		return nil, fmt.Errorf("decode histogram: %d values outside the shared range", dropped)
+	}
+	return h, nil
+}
+
+// MergeEncoded decodes each non-empty s and adds it to dst, exactly.
+func MergeEncoded(dst *hdr.Histogram, encoded ...string) error {
+	for _, s := range encoded {
+		if s == "" {
+			continue
+		}
+		d, err := hdr.Decode([]byte(s))
+		if err != nil {
+			return fmt.Errorf("decode histogram: %w", err)
+		}
+		if dropped := dst.Merge(d); dropped != 0 {
+			return fmt.Errorf("merge histogram: %d values dropped", dropped)
+		}
+	}
+	return nil
+}
+
+// Summarize reads the summary percentiles of h, converting ns to seconds.
+func Summarize(h *hdr.Histogram) Summary {
+	if h == nil || h.TotalCount() == 0 {
+		return Summary{}
+	}
+	q := h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99, 99.9, 99.99})
+	return Summary{
+		Count: h.TotalCount(),
+		Min:   nsToS(h.Min()),
+		Mean:  h.Mean() / 1e9,
+		P50:   nsToS(q[0]),
+		P90:   nsToS(q[1]),
+		P95:   nsToS(q[2]),
+		P99:   nsToS(q[3]),
+		P999:  nsToS(q[4]),
+		P9999: nsToS(q[5]),
+		Max:   nsToS(h.Max()),
+	}
+}
+
+// Quantile returns the value at percentile p (0..100] of h in seconds, and
+// false when h is empty.
+func Quantile(h *hdr.Histogram, p float64) (float64, bool) {
+	if h == nil || h.TotalCount() == 0 {
+		return 0, false
+	}
+	return nsToS(h.ValueAtPercentile(p)), true
+}
+
+func nsToS(ns int64) float64 { return float64(ns) / 1e9 }
