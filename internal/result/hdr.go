@@ -11,7 +11,7 @@ import (
 // recorded value; one hour is the longest latency that can be recorded
 // (larger values are clamped to it and counted in Result warnings).
 const (
-	HDRLowestNS  = 1_000                 // 1 µs: smaller values are recorded as 1 µs buckets
+	HDRLowestNS  = 1_000                // 1 µs: smaller values are recorded as 1 µs buckets
 	HDRHighestNS = 3600 * 1_000_000_000 // 1 h
 	HDRSigFigs   = 3
 )
