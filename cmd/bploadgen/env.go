@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"io"
+	"net"
 	"os"
 	"time"
 
@@ -16,7 +18,11 @@ type env struct {
 	stderr io.Writer
 	// stderrIsTerminal enables the live progress line.
 	stderrIsTerminal bool
+	// stdoutIsTerminal: warnings in the summary are already on screen.
+	stdoutIsTerminal bool
 	now              func() time.Time
+	// lookupHost resolves a host name (net.DefaultResolver in real runs).
+	lookupHost func(ctx context.Context, host string) ([]string, error)
 }
 
 func newStdEnv() *env {
@@ -25,6 +31,8 @@ func newStdEnv() *env {
 		stdout:           os.Stdout,
 		stderr:           os.Stderr,
 		stderrIsTerminal: term.IsTerminal(int(os.Stderr.Fd())),
+		stdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		now:              time.Now,
+		lookupHost:       net.DefaultResolver.LookupHost,
 	}
 }

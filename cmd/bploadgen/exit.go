@@ -45,10 +45,12 @@ func asUsage(err error) error {
 	return &codedError{code: exitUsage, err: err}
 }
 
-// runFailed marks an error that stopped the run from being carried out (exit 3).
+// runFailed marks an error that stopped the run from being carried out
+// (exit 3); an error that already carries a code keeps it.
 func runFailed(err error) error {
-	if err == nil {
-		return nil
+	var ce *codedError
+	if err == nil || errors.As(err, &ce) {
+		return err
 	}
 	return &codedError{code: exitRunFailed, err: err}
 }

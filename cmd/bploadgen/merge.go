@@ -2,21 +2,130 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/merge"
+	"github.com/bploadgen/bploadgen/internal/report"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
-// mergeOptions is filled in by the command that owns this file.
-type mergeOptions struct{}
+// mergeOptions is everything `merge` takes from its arguments and flags.
+type mergeOptions struct {
+	Inputs  []string // result files, in order
+	Out     string   // -o: the merged result; "-" for stdout
+	Asserts []string // --assert: gates to evaluate on the merged result
+}
 
-// newMergeCmd is a placeholder until the merge command lands.
+func (o *mergeOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.Out, "out", "o", "", "write the merged result here (required; - for stdout)")
+	fs.StringArrayVar(&o.Asserts, "assert", nil,
+		"gate on the merged result, as run --assert (repeatable; default: the inputs' recorded assertions)")
+}
+
+const mergeLong = `Merge results recorded by several bploadgen processes into one, exactly: the
+shards of one split run (run --shard I/N on N processes or machines), or whole
+runs of the same plan made at the same time.
+
+Histograms are added bucket by bucket (never percentiles averaged), so the
+merged percentiles are those of one histogram of every request; counters are
+summed; timeline windows are aligned by wall-clock start; the assertions are
+evaluated again on the merged data (--assert, or by default those the inputs
+recorded). Inputs of different plans, targets, arrival processes, schema
+versions or histogram geometry are refused (exit 2), and so is a shard given
+twice. What a merge cannot know exactly is said in the result's warnings:
+in_flight_max is the sum of the inputs' peaks (an upper bound), arrival_scv
+is pooled from each input's own gaps.
+
+` + exitCodeHelp
+
 func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
-	return &cobra.Command{
-		Use:    "merge",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return runFailed(errors.New("merge: not yet available"))
+	opts := &mergeOptions{}
+	cmd := &cobra.Command{
+		Use:   "merge A.json B.json ... -o OUT.json",
+		Short: "Merge the results of several generator processes (shards) exactly",
+		Long:  mergeLong,
+		Example: `  bploadgen merge shard-1.json shard-2.json shard-3.json shard-4.json -o merged.json
+  bploadgen merge shard-*.json -o merged.json --assert 'p99 < 250ms' --assert 'ratio(503) < 1%'
+  bploadgen merge a.json b.json -o - | jq .total.latency_s`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("merge: give the result files to merge (see --help)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Inputs = args
+			if opts.Out == "" {
+				return usageError("merge: -o OUT.json is required (- for stdout)")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return mergeRun(e, opts)
 		},
 	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// mergeRun reads, merges, gates and writes. Exit codes: 2 for unreadable or
+// incompatible inputs and bad assertions, 3 when the output cannot be
+// written, 1 when a gate failed.
+func mergeRun(e *env, o *mergeOptions) error {
+	exprs, err := assert.ParseAll(o.Asserts)
+	if err != nil {
+		return usageError("merge: %v", err)
+	}
+	if err := checkWritable(o.Out, report.Outputs{}); err != nil {
+		return runFailed(fmt.Errorf("merge: %w", err))
+	}
+	rs := make([]*result.Result, len(o.Inputs))
+	for i, path := range o.Inputs {
+		if rs[i], err = result.ReadFile(path); err != nil {
+			return usageError("merge: %v", err)
+		}
+	}
+	m, err := merge.Merge(rs)
+	if err != nil {
+		var ie *merge.InputError
+		if errors.As(err, &ie) {
+			return usageError("merge: %s", ie.Format(o.Inputs))
+		}
+		return usageError("merge: %v", err)
+	}
+	if len(o.Asserts) == 0 {
+		recorded := merge.AssertExprs(rs)
+		if exprs, err = assert.ParseAll(recorded); err != nil {
+			return usageError("merge: an input records an assertion this version cannot read (%v); choose the gates with --assert", err)
+		}
+	}
+	if err := assert.Validate(exprs, len(m.Stages)); err != nil {
+		return usageError("merge: %v", err)
+	}
+	if m.Assertions, err = assert.Evaluate(m, exprs); err != nil {
+		return usageError("merge: evaluating assertions: %v", err)
+	}
+	if m.Assertions == nil {
+		m.Assertions = []result.Assertion{}
+	}
+	summary := e.stdout
+	if o.Out == "-" {
+		summary = e.stderr
+		if err := result.Write(e.stdout, m); err != nil {
+			return runFailed(fmt.Errorf("merge: writing the result: %w", err))
+		}
+	} else if err := result.WriteFile(o.Out, m); err != nil {
+		return runFailed(fmt.Errorf("merge: %w", err))
+	}
+	if err := report.Text(summary, m); err != nil {
+		return runFailed(fmt.Errorf("merge: %w", err))
+	}
+	if !assert.AllPass(m.Assertions) {
+		return errAssertions
+	}
+	return nil
 }

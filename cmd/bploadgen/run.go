@@ -1,22 +1,153 @@
 package main
 
 import (
-	"errors"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
-// runOptions is filled in by the command that owns this file.
-type runOptions struct{}
+// runOptions is everything `run` takes from its flags.
+type runOptions struct {
+	URL      string
+	Method   string
+	Headers  []string
+	Body     string
+	BodyFile string
 
-// newRunCmd is a placeholder until the run command lands.
+	File    string
+	Profile string // constant, step, spike, ramp
+
+	Rate         float64
+	Duration     time.Duration
+	From, To     float64
+	Steps        int
+	StepDuration time.Duration
+	SpikeRate    float64
+	SpikeAt      time.Duration
+	SpikeFor     time.Duration
+
+	Arrival     string
+	Seed        int64
+	Timeout     time.Duration
+	MaxInFlight int
+	Grace       time.Duration
+	HTTP2       bool
+	Insecure    bool
+	Client      string
+
+	Asserts []string
+	Out     string
+	HTML    string
+	JUnit   string
+	CSV     string
+	HLog    string
+	MD      string
+
+	Scrape        string
+	ScrapeMetrics []string
+	Shard         string
+	Quiet         bool
+	CPUProfile    string
+
+	// changed holds the flags given on the command line (they override the
+	// profile file).
+	changed func(name string) bool
+}
+
+// Defaults of run.
+const (
+	defaultTimeout     = 30 * time.Second
+	defaultMaxInFlight = 10_000
+	defaultSeed        = 1
+)
+
+func (o *runOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.URL, "url", "", "target URL (or give it as the argument)")
+	fs.StringVarP(&o.Method, "method", "X", "GET", "HTTP method")
+	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
+	fs.StringVar(&o.Body, "body", "", "request body")
+	fs.StringVar(&o.BodyFile, "body-file", "", "read the request body from a file")
+	fs.StringVarP(&o.File, "file", "f", "", "profile file (YAML); flags given on the command line override it")
+	fs.StringVar(&o.Profile, "profile", "", "rate shape: constant, step, spike or ramp (default constant)")
+	fs.Float64Var(&o.Rate, "rate", 0, "requests per second (constant; the base of spike)")
+	fs.DurationVar(&o.Duration, "duration", 0, "run length (constant, spike, ramp)")
+	fs.Float64Var(&o.From, "from", 0, "first rate (step, ramp)")
+	fs.Float64Var(&o.To, "to", 0, "last rate (step, ramp)")
+	fs.IntVar(&o.Steps, "steps", 0, "number of stages (step; ramp: report the ramp as this many stages)")
+	fs.DurationVar(&o.StepDuration, "step-duration", 0, "length of each step")
+	fs.Float64Var(&o.SpikeRate, "spike-rate", 0, "rate during the spike")
+	fs.DurationVar(&o.SpikeAt, "spike-at", 0, "when the spike starts")
+	fs.DurationVar(&o.SpikeFor, "spike-for", 0, "how long the spike lasts")
+	fs.StringVar(&o.Arrival, "arrival", "uniform", "arrival process: uniform or poisson")
+	fs.Int64Var(&o.Seed, "seed", defaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
+	fs.DurationVar(&o.Timeout, "timeout", defaultTimeout, "per-request timeout, from the actual send")
+	fs.IntVar(&o.MaxInFlight, "max-in-flight", defaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
+	fs.DurationVar(&o.Grace, "grace", 2*time.Second, "after SIGINT/SIGTERM, how long to wait for requests in flight")
+	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
+	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
+	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (h1 for plain http, net/http otherwise), h1 (lean HTTP/1.1, one connection per worker) or net/http")
+	fs.StringArrayVar(&o.Asserts, "assert", nil, "gate, e.g. 'p99 < 250ms in each stage' (repeatable; see --help)")
+	fs.StringVarP(&o.Out, "out", "o", "", "write the result JSON here")
+	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
+	fs.StringVar(&o.JUnit, "junit", "", "write JUnit XML (one testcase per assertion) here")
+	fs.StringVar(&o.CSV, "csv", "", "write the timeline as CSV here")
+	fs.StringVar(&o.HLog, "hlog", "", "write an HdrHistogram interval log here")
+	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
+	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
+	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
+	fs.StringVar(&o.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run here (for bploadgen's own performance work)")
+	_ = fs.MarkHidden("cpuprofile")
+}
+
+const runLong = `Drive a target at planned rates, open loop: arrivals follow the plan whatever
+the target does, and every latency is measured from the intended send time.
+
+Rate shapes:
+  constant  --rate R --duration D
+  step      --from R --to R --steps N --step-duration D
+  spike     --rate R --spike-rate R --spike-at D --spike-for D --duration D
+  ramp      --from R --to R --duration D [--steps N]
+  or a profile file: -f profile.yaml (explicit stages, a shape, the request, gates)
+
+Assertions (--assert, repeatable): METRIC OP VALUE [in SCOPE]
+  METRIC  p50 p90 p95 p99 p99.9 p99.99 max mean min   (from the intended send, responses)
+          service.p99 ...  (from the actual send)   2xx.p99 ...  (2xx responses only)
+          ratio(503) ratio(5xx) ratio(4xx) ratio(2xx) ratio(errors) ratio(not_sent)
+          (fractions of the scheduled requests)   rps (2xx/s)   achieved (sent/scheduled)
+  OP      < <= > >=
+  VALUE   250ms 1.5s 800us | 0.01 1% | 500
+  SCOPE   stage N | each stage | each 10s   (default: the whole run)
+
+` + exitCodeHelp
+
 func newRunCmd(e *env, runF func(*runOptions) error) *cobra.Command {
-	return &cobra.Command{
-		Use:    "run",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return runFailed(errors.New("run: not yet available"))
+	opts := &runOptions{}
+	cmd := &cobra.Command{
+		Use:   "run [URL]",
+		Short: "Drive a target through a rate profile; record, report and gate",
+		Long:  runLong,
+		Example: `  bploadgen run http://127.0.0.1:8080/ --rate 500 --duration 30s -o out.json
+  bploadgen run http://127.0.0.1:8080/ --profile step --from 100 --to 1000 --steps 10 --step-duration 10s --arrival poisson
+  bploadgen run -f profile.yaml --assert 'p99 < 250ms in each stage' --assert 'ratio(503) < 1%' --html report.html`,
+		Args: rangeArgs(0, 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				if cmd.Flags().Changed("url") {
+					return usageError("run: give the URL as the argument or with --url, not both")
+				}
+				opts.URL = args[0]
+				_ = cmd.Flags().Set("url", args[0])
+			}
+			opts.changed = cmd.Flags().Changed
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRun(cmd.Context(), e, opts)
 		},
 	}
+	opts.addFlags(cmd.Flags())
+	return cmd
 }

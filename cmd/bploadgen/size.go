@@ -1,22 +1,477 @@
 package main
 
 import (
-	"errors"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
-// sizeOptions is filled in by the command that owns this file.
-type sizeOptions struct{}
+// sizeOptions is everything `size` takes from its flags, as given.
+type sizeOptions struct {
+	Rate           float64 // --rate, requests/s
+	ServiceTime    string  // --service-time: "10ms", or a distribution "lognormal:10ms,0.5"
+	ServiceSCV     float64 // --service-scv (with a plain --service-time)
+	Arrival        string  // --arrival poisson|uniform
+	ArrivalSCV     float64 // --arrival-scv: a measured ca², instead of --arrival
+	SLO            string  // --slo 'p99<50ms'
+	MaxReject      string  // --max-reject: fraction or percentage
+	MaxUtilization string  // --max-utilization: fraction or percentage
+	Workers        int     // --workers: size only the queue for this many workers
+	From           string  // --from RESULT.json (not available yet)
+	Seed           uint64  // --seed of the simulations
+	SimArrivals    int     // --sim-arrivals per simulation
+	JSON           bool    // --json
 
-// newSizeCmd is a placeholder until the size command lands.
+	// changed reports whether a flag was given on the command line.
+	changed func(name string) bool
+}
+
+// Defaults of size.
+const (
+	sizeDefaultMaxReject   = "0.1%"
+	sizeDefaultSimArrivals = 200_000
+)
+
+func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
+	fs.Float64Var(&o.Rate, "rate", 0, "offered arrival rate, requests per second")
+	fs.StringVar(&o.ServiceTime, "service-time", "", "mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5")
+	fs.Float64Var(&o.ServiceSCV, "service-scv", 1, "squared coefficient of variation of the service time: 0 constant, 1 exponential, other values lognormal")
+	fs.StringVar(&o.Arrival, "arrival", "poisson", "arrival process of the load: poisson or uniform (evenly spaced)")
+	fs.Float64Var(&o.ArrivalSCV, "arrival-scv", 1, "measured SCV of the inter-arrival times, instead of --arrival (0 uniform, 1 Poisson)")
+	fs.StringVar(&o.SLO, "slo", "", "latency objective for admitted requests, pNN<DURATION: p99<50ms")
+	fs.StringVar(&o.MaxReject, "max-reject", sizeDefaultMaxReject, "largest acceptable ratio of rejected (503) requests, a fraction or a percentage")
+	fs.StringVar(&o.MaxUtilization, "max-utilization", "1", "ceiling on the offered utilisation λ·E[S]/c, a fraction or a percentage (1: only ρ < 1)")
+	fs.IntVar(&o.Workers, "workers", 0, "keep this many workers and size only the queue")
+	fs.StringVar(&o.From, "from", "", "take the rate and service time from a saved result (not available yet)")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the simulations (non-Poisson arrivals or non-exponential service)")
+	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizeDefaultSimArrivals, "arrivals per simulation")
+	fs.BoolVar(&o.JSON, "json", false, "print the recommendation as JSON")
+}
+
+const sizeLong = `Recommend the number of workers and the queue (buffer) size of a server from
+the offered rate, the service-time distribution and a latency objective.
+
+The answer is the smallest worker count c, with utilisation ρ = λ·E[S]/c
+below 1 and --max-utilization, for which some system capacity
+K = c + queue slots keeps the reject ratio at or under --max-reject and the
+SLO percentile of admitted requests at or under the SLO, with K inside the
+latency budget (queue slots ≤ c·(SLO − E[S])/E[S]: the last request admitted
+waits about that long). The queue is the smallest such K: more only adds
+latency. The search starts at Halfin–Whitt square-root staffing.
+
+Poisson arrivals with exponential service are solved exactly (M/M/c/K).
+Anything else (--arrival uniform, --arrival-scv, --service-scv other than 1,
+a det: or lognormal: --service-time) is decided by a seeded discrete-event
+simulation of the G/G/c/K queue, and the predictions carry 95% batch-means
+intervals. Objectives that cannot be met are explained (exit 1): the service
+time alone breaking the SLO, or an overload no queue can absorb.
+
+"queue" is the number of waiting slots, what 'bploadgen target --queue'
+takes; K in the text output is the system capacity including the workers.
+
+` + exitCodeHelp
+
 func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
-	return &cobra.Command{
-		Use:    "size",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return runFailed(errors.New("size: not yet available"))
+	opts := &sizeOptions{}
+	cmd := &cobra.Command{
+		Use:   "size --rate R --service-time S --slo 'p99<50ms'",
+		Short: "Recommend worker count and queue size for a rate, a service time and an SLO",
+		Long:  sizeLong,
+		Example: `  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms'
+  bploadgen size --rate 900 --service-time 10ms --service-scv 0.284 --arrival uniform --slo 'p99<50ms'
+  bploadgen size --rate 900 --service-time lognormal:10ms,0.5 --slo 'p99.9<80ms' --max-reject 1% --json
+  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms' --workers 10`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.changed = cmd.Flags().Changed
+			if runF != nil {
+				return runF(opts)
+			}
+			return sizeRun(e, opts)
 		},
 	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// sizeRun validates the options, sizes, and prints. Exit codes: 2 for invalid
+// input, 1 when no configuration meets the objectives.
+func sizeRun(e *env, o *sizeOptions) error {
+	spec, err := o.spec()
+	if err != nil {
+		return err
+	}
+	z, err := queueing.Size(spec, rand.New(rand.NewPCG(o.Seed, 0)))
+	if err != nil {
+		return usageError("size: %v", err)
+	}
+	if o.JSON {
+		err = sizeWriteJSON(e.stdout, spec, o, z)
+	} else {
+		err = sizeWriteText(e.stdout, spec, o, z)
+	}
+	if err != nil {
+		return runFailed(fmt.Errorf("size: %w", err))
+	}
+	if !z.Feasible {
+		return &codedError{code: exitAssertFail, err: fmt.Errorf("size: the objectives cannot be met: %s", z.Reason)}
+	}
+	return nil
+}
+
+// given reports whether a flag was set on the command line.
+func (o *sizeOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
+
+// spec turns the flags into a sizing problem, or a usage error.
+func (o *sizeOptions) spec() (queueing.SizeSpec, error) {
+	var s queueing.SizeSpec
+	if o.From != "" {
+		return s, usageError("size --from: not available yet (give --rate and --service-time)")
+	}
+	if !o.given("rate") || !(o.Rate > 0) || math.IsInf(o.Rate, 0) {
+		return s, usageError("size: --rate must be a number of requests per second > 0")
+	}
+	s.Rate = o.Rate
+	if o.ServiceTime == "" {
+		return s, usageError("size: --service-time is required (10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5)")
+	}
+	svc, err := sizeParseService(o.ServiceTime, o.ServiceSCV, o.given("service-scv"))
+	if err != nil {
+		return s, err
+	}
+	s.Service = svc
+	switch {
+	case o.given("arrival") && o.given("arrival-scv"):
+		return s, usageError("size: give --arrival or --arrival-scv, not both")
+	case o.given("arrival-scv"):
+		if !(o.ArrivalSCV >= 0) || o.ArrivalSCV > 100 {
+			return s, usageError("size: --arrival-scv must be a number in [0, 100], got %g", o.ArrivalSCV)
+		}
+		s.ArrivalSCV = o.ArrivalSCV
+	default:
+		switch strings.ToLower(o.Arrival) {
+		case "poisson":
+			s.ArrivalSCV = 1
+		case "uniform":
+			s.ArrivalSCV = 0
+		default:
+			return s, usageError("size: --arrival must be poisson or uniform, got %q", o.Arrival)
+		}
+	}
+	if o.SLO == "" {
+		return s, usageError("size: --slo is required, e.g. --slo 'p99<50ms'")
+	}
+	if s.SLO, err = sizeParseSLO(o.SLO); err != nil {
+		return s, usageError("size: --slo: %v", err)
+	}
+	if s.MaxReject, err = sizeParseFraction(o.MaxReject); err != nil || !(s.MaxReject > 0 && s.MaxReject < 1) {
+		return s, usageError("size: --max-reject must be a fraction or percentage in (0, 1), like 0.1%% or 0.001; got %q", o.MaxReject)
+	}
+	if s.MaxUtilization, err = sizeParseFraction(o.MaxUtilization); err != nil || !(s.MaxUtilization > 0 && s.MaxUtilization <= 1) {
+		return s, usageError("size: --max-utilization must be a fraction or percentage in (0, 1], like 0.85 or 85%%; got %q", o.MaxUtilization)
+	}
+	if o.Workers < 0 {
+		return s, usageError("size: --workers must be ≥ 1 (or 0 to search), got %d", o.Workers)
+	}
+	s.Workers = o.Workers
+	s.SimArrivals = o.SimArrivals
+	return s, nil
+}
+
+// sizeParseService reads --service-time: a plain duration (with --service-scv
+// choosing the family) or a distribution spec as `target --service` takes.
+func sizeParseService(v string, scv float64, scvGiven bool) (queueing.Dist, error) {
+	if strings.Contains(v, ":") {
+		if scvGiven {
+			return queueing.Dist{}, usageError("size: --service-time %q already names a distribution; drop --service-scv", v)
+		}
+		d, err := queueing.ParseDist(v)
+		if err != nil {
+			return d, usageError("size: --service-time: %v", err)
+		}
+		return d, nil
+	}
+	m, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || m <= 0 {
+		return queueing.Dist{}, usageError("size: --service-time must be a positive duration like 10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5; got %q", v)
+	}
+	d, err := queueing.DistFromMeanSCV(m.Seconds(), scv)
+	if err != nil {
+		return d, usageError("size: --service-scv: %v", err)
+	}
+	return d, nil
+}
+
+// sizeParseSLO reads an SLO "pNN<DURATION" (whitespace optional, "<=" also
+// accepted): p99<50ms, p99.9 <= 250ms, p50<8ms. NN is a percentile in (0, 100).
+func sizeParseSLO(s string) (queueing.SLO, error) {
+	var slo queueing.SLO
+	compact := strings.Join(strings.Fields(s), "")
+	bad := fmt.Errorf("%q: want pNN<DURATION, e.g. p99<50ms", s)
+	if len(compact) < 2 || (compact[0] != 'p' && compact[0] != 'P') {
+		return slo, bad
+	}
+	pct, rest, ok := strings.Cut(compact[1:], "<")
+	if !ok {
+		return slo, bad
+	}
+	rest = strings.TrimPrefix(rest, "=")
+	p, err := strconv.ParseFloat(pct, 64)
+	if err != nil || pct == "" || strings.ContainsAny(pct, "eEinfINFxX_+-") {
+		return slo, fmt.Errorf("%q: percentile %q is not a number like 99 or 99.9", s, pct)
+	}
+	if !(p > 0 && p < 100) {
+		return slo, fmt.Errorf("%q: percentile must be between 0 and 100 exclusive (p99.9, not p999)", s)
+	}
+	d, err := time.ParseDuration(rest)
+	if err != nil || d <= 0 {
+		return slo, fmt.Errorf("%q: %q is not a positive duration like 50ms", s, rest)
+	}
+	return queueing.SLO{Quantile: p / 100, Target: d.Seconds()}, nil
+}
+
+// sizeParseFraction reads "0.1%" (a percentage) or "0.001" (a fraction).
+func sizeParseFraction(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	if strings.HasSuffix(t, "%") {
+		t, scale = strings.TrimSpace(strings.TrimSuffix(t, "%")), 0.01
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a number or percentage", s)
+	}
+	return v * scale, nil
+}
+
+// sizeDescribeService is "exp:10ms (mean 10ms, SCV 1)".
+func sizeDescribeService(d queueing.Dist) string {
+	return fmt.Sprintf("%s (mean %s, SCV %.3g)", sizeServiceSpec(d), queueing.FormatSeconds(d.Mean), d.SCV())
+}
+
+// sizeServiceSpec is the distribution as `target --service` takes it, with σ
+// rounded to 4 significant digits.
+func sizeServiceSpec(d queueing.Dist) string {
+	if d.Kind == queueing.Lognormal {
+		return "lognormal:" + sizeDuration(d.Mean) + "," + strconv.FormatFloat(d.Sigma, 'g', 4, 64)
+	}
+	return d.String()
+}
+
+// sizeDuration formats seconds as a Go duration, rounded to the microsecond.
+func sizeDuration(s float64) string {
+	return time.Duration(math.Round(s*1e6) * 1e3).String()
+}
+
+// sizeArrivalName describes the arrival process of an SCV.
+func sizeArrivalName(scv float64) string {
+	switch scv {
+	case 0:
+		return "uniform arrivals (SCV 0)"
+	case 1:
+		return "Poisson arrivals (SCV 1)"
+	default:
+		return fmt.Sprintf("gamma arrivals (SCV %.3g)", scv)
+	}
+}
+
+// sizeWriteText prints the recommendation for people.
+func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing.Sizing) error {
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	label := queueing.QuantileLabel(s.SLO.Quantile)
+	p("Sizing for %g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
+	p("Objectives: %s for admitted requests, rejects ≤ %s", s.SLO, queueing.FormatPercent(s.MaxReject))
+	if s.MaxUtilization < 1 {
+		p(", utilisation ≤ %s", queueing.FormatPercent(s.MaxUtilization))
+	}
+	if s.Workers > 0 {
+		p(", %d workers (given)", s.Workers)
+	}
+	p("\n\n")
+	if !z.Feasible {
+		p("NOT FEASIBLE: %s.\n", z.Reason)
+		if z.Workers > 0 && z.Capacity > 0 {
+			p("\nClosest attempt: %d workers, K = %d (%d waiting slots): predicted %s %s, block ratio %s.\n",
+				z.Workers, z.Capacity, z.Queue, label, z.Predicted.ResponseSLO.FormatSeconds(), z.Predicted.BlockRatio.FormatPercent())
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	pr := z.Predicted
+	p("  workers       %d\n", z.Workers)
+	p("  queue         %d waiting slots (system capacity K = %d = %d workers + %d slots)\n", z.Queue, z.Capacity, z.Workers, z.Queue)
+	p("  utilisation   %s offered (λ·E[S]/c), %s busy after rejects\n", queueing.FormatPercent(z.Utilization), queueing.FormatPercent(pr.Busy))
+	p("  predicted     p50 %s, p99 %s", pr.ResponseP50.FormatSeconds(), pr.ResponseP99.FormatSeconds())
+	if label != "p50" && label != "p99" {
+		p(", %s %s", label, pr.ResponseSLO.FormatSeconds())
+	}
+	p(", mean %s (admitted requests)\n", pr.ResponseMean.FormatSeconds())
+	p("  block ratio   %s (limit %s)\n", pr.BlockRatio.FormatPercent(), queueing.FormatPercent(s.MaxReject))
+	if z.Method == "exact" {
+		p("  model         %s, exact (Poisson arrivals, exponential service)\n", z.Model)
+	} else {
+		p("  model         %s, simulated: %d arrivals per run, seed %d, %d runs; ± are 95%% batch-means intervals\n",
+			z.Model, z.SimArrivals, o.Seed, z.Simulations)
+	}
+	if !math.IsNaN(z.UnboundedSLO) {
+		what := "exact M/M/c"
+		if z.Method != "exact" {
+			what = "by the G/G/c heuristic: Whitt mean wait, exponential wait tail"
+		}
+		p("  unbounded     %s %s with no queue limit (%s)\n", label, queueing.FormatSeconds(z.UnboundedSLO), what)
+	}
+
+	bd := z.Bounds
+	p("\nWhy K = %d\n", z.Capacity)
+	if bd.MinBlock == z.Workers {
+		p("  blocking        K = %d (no waiting room) already keeps rejects ≤ %s\n", bd.MinBlock, queueing.FormatPercent(s.MaxReject))
+	} else {
+		p("  blocking        K ≥ %d keeps rejects ≤ %s (K = %d: %s)\n", bd.MinBlock, queueing.FormatPercent(s.MaxReject), bd.MinBlock-1, queueing.FormatPercent(bd.BlockBelow))
+	}
+	p("  latency budget  K ≤ %d: %d waiting slots drain in %s = SLO − E[S] at c/E[S] = %.4g/s\n",
+		bd.MaxMean, bd.MaxMean-z.Workers, queueing.FormatSeconds(float64(bd.MaxMean-z.Workers)*s.Service.Mean/float64(z.Workers)), float64(z.Workers)/s.Service.Mean)
+	switch {
+	case bd.MaxPct == queueing.Unbounded:
+		p("  SLO percentile  any K keeps the admitted %s ≤ %s\n", label, queueing.FormatSeconds(s.SLO.Target))
+	case bd.MaxPct > 0:
+		p("  SLO percentile  K ≤ %d keeps the admitted %s ≤ %s\n", bd.MaxPct, label, queueing.FormatSeconds(s.SLO.Target))
+	default:
+		p("  SLO percentile  the simulated admitted %s at K = %d is %s ≤ %s\n", label, z.Capacity, pr.ResponseSLO.FormatSeconds(), queueing.FormatSeconds(s.SLO.Target))
+	}
+	if bd.MaxWorst > 0 {
+		p("  strictest       K ≤ %d would keep even the last request in line within %s\n", bd.MaxWorst, s.SLO)
+	}
+	if z.Below != "" {
+		p("\nWhy not %d workers\n  %s\n", z.Workers-1, sizeTrimWorkers(z.Below, z.Workers-1))
+	}
+	if z.Start > 0 {
+		p("\nSearch: Halfin–Whitt square-root staffing for P(wait) ≤ %s starts at c = %d", queueing.FormatPercent(1-s.SLO.Quantile), z.Start)
+		if z.HeuristicStart > 0 {
+			p("; the G/G/c heuristic picks c = %d to simulate first", z.HeuristicStart)
+		}
+		p(".\n")
+	}
+	for _, n := range z.Notes {
+		p("Note: %s.\n", n)
+	}
+	p("\nTry it: bploadgen target --workers %d --queue %d --service %s\n", z.Workers, z.Queue, sizeServiceSpec(s.Service))
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// sizeTrimWorkers drops the "N workers: " prefix of a reason printed under
+// a "Why not N workers" heading.
+func sizeTrimWorkers(reason string, c int) string {
+	return strings.TrimPrefix(reason, strconv.Itoa(c)+" workers: ")
+}
+
+// sizeJSON is `size --json`: the fields named in shared/spec/cli.md first,
+// then the details.
+type sizeJSON struct {
+	Workers     int               `json:"workers"`
+	Queue       int               `json:"queue"`
+	Utilization float64           `json:"utilization"`
+	Model       string            `json:"model"`
+	Predicted   sizePredictedJSON `json:"predicted"`
+	Capacity    int               `json:"capacity_k"`
+	Feasible    bool              `json:"feasible"`
+	Reason      string            `json:"reason,omitempty"`
+	Method      string            `json:"method"`
+	Bounds      *sizeBoundsJSON   `json:"bounds,omitempty"`
+	WhyNotFewer string            `json:"why_not_fewer,omitempty"`
+	Simulation  *sizeSimJSON      `json:"simulation,omitempty"`
+	Notes       []string          `json:"notes,omitempty"`
+	Input       sizeInputJSON     `json:"input"`
+}
+
+type sizePredictedJSON struct {
+	ResponseP99      float64  `json:"response_p99_s"`
+	BlockRatio       float64  `json:"block_ratio"`
+	ResponseP50      float64  `json:"response_p50_s"`
+	ResponseMean     float64  `json:"response_mean_s"`
+	ResponseSLO      float64  `json:"response_slo_s"` // at input.slo_quantile
+	Busy             float64  `json:"utilization_busy"`
+	ResponseP99CI    float64  `json:"response_p99_ci_s,omitempty"` // 95% half-widths (simulation)
+	ResponseSLOCI    float64  `json:"response_slo_ci_s,omitempty"`
+	BlockRatioCI     float64  `json:"block_ratio_ci,omitempty"`
+	UnboundedSLOResp *float64 `json:"response_slo_unbounded_s,omitempty"`
+}
+
+type sizeBoundsJSON struct {
+	KMinBlock int  `json:"k_min_block"`
+	KMaxMean  int  `json:"k_max_mean"`
+	KMaxPct   *int `json:"k_max_pct"` // null: any K (or not computed, with simulation)
+	KMaxWorst *int `json:"k_max_worst,omitempty"`
+}
+
+type sizeSimJSON struct {
+	Arrivals int    `json:"arrivals"`
+	Seed     uint64 `json:"seed"`
+	Runs     int    `json:"runs"`
+}
+
+type sizeInputJSON struct {
+	RateRPS        float64 `json:"rate_rps"`
+	Service        string  `json:"service"`
+	ServiceMean    float64 `json:"service_mean_s"`
+	ServiceSCV     float64 `json:"service_scv"`
+	ArrivalSCV     float64 `json:"arrival_scv"`
+	SLO            string  `json:"slo"`
+	SLOQuantile    float64 `json:"slo_quantile"`
+	SLOTarget      float64 `json:"slo_s"`
+	MaxReject      float64 `json:"max_reject"`
+	MaxUtilization float64 `json:"max_utilization"`
+}
+
+// sizeWriteJSON prints the recommendation for scripts.
+func sizeWriteJSON(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing.Sizing) error {
+	pr := z.Predicted
+	out := sizeJSON{
+		Workers: z.Workers, Queue: z.Queue, Utilization: z.Utilization, Model: z.Model,
+		Predicted: sizePredictedJSON{
+			ResponseP99: pr.ResponseP99.Value, BlockRatio: pr.BlockRatio.Value,
+			ResponseP50: pr.ResponseP50.Value, ResponseMean: pr.ResponseMean.Value,
+			ResponseSLO: pr.ResponseSLO.Value, Busy: pr.Busy,
+			ResponseP99CI: pr.ResponseP99.HalfWidth, ResponseSLOCI: pr.ResponseSLO.HalfWidth, BlockRatioCI: pr.BlockRatio.HalfWidth,
+		},
+		Capacity: z.Capacity, Feasible: z.Feasible, Reason: z.Reason, Method: z.Method,
+		WhyNotFewer: z.Below, Notes: z.Notes,
+		Input: sizeInputJSON{
+			RateRPS: s.Rate, Service: sizeServiceSpec(s.Service), ServiceMean: s.Service.Mean, ServiceSCV: s.Service.SCV(),
+			ArrivalSCV: s.ArrivalSCV, SLO: o.SLO, SLOQuantile: s.SLO.Quantile, SLOTarget: s.SLO.Target,
+			MaxReject: s.MaxReject, MaxUtilization: s.MaxUtilization,
+		},
+	}
+	if !math.IsNaN(z.UnboundedSLO) && z.Feasible {
+		v := z.UnboundedSLO
+		out.Predicted.UnboundedSLOResp = &v
+	}
+	if z.Feasible {
+		bd := &sizeBoundsJSON{KMinBlock: z.Bounds.MinBlock, KMaxMean: z.Bounds.MaxMean}
+		if k := z.Bounds.MaxPct; k > 0 {
+			bd.KMaxPct = &k
+		}
+		if k := z.Bounds.MaxWorst; k > 0 {
+			bd.KMaxWorst = &k
+		}
+		out.Bounds = bd
+	}
+	if z.Method == "simulation" {
+		out.Simulation = &sizeSimJSON{Arrivals: z.SimArrivals, Seed: o.Seed, Runs: z.Simulations}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }

@@ -1,22 +1,166 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
-// targetOptions is filled in by the command that owns this file.
-type targetOptions struct{}
+// targetOptions is everything `target` takes from its flags, as given.
+type targetOptions struct {
+	Addr         string        // --addr host:port to listen on
+	Workers      int           // --workers c
+	Queue        int           // --queue waiting slots (K = c + queue)
+	Service      string        // --service exp:MEAN | det:MEAN | lognormal:MEAN,SIGMA
+	Policy       string        // --policy reject | unbounded
+	Seed         uint64        // --seed of the service times
+	StallEvery   time.Duration // --stall-every: period of injected outages (0: none)
+	StallFor     time.Duration // --stall-for: length of each outage
+	DrainTimeout time.Duration // --drain-timeout: bound on the graceful drain
+}
 
-// newTargetCmd is a placeholder until the target command lands.
+// Defaults of target: the reference system of shared/queueing.md (M/M/8/16
+// at E[S] = 10 ms, capacity 800 requests/s).
+const (
+	targetDefaultAddr    = "127.0.0.1:8080"
+	targetDefaultWorkers = 8
+	targetDefaultQueue   = 8
+	targetDefaultService = "exp:10ms"
+	targetDefaultDrain   = 10 * time.Second
+)
+
+func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Addr, "addr", targetDefaultAddr, "address to listen on (host:port; port 0 picks a free one)")
+	fs.IntVar(&o.Workers, "workers", targetDefaultWorkers, "number of workers c: requests served at once")
+	fs.IntVar(&o.Queue, "queue", targetDefaultQueue, "waiting slots; the system holds K = workers + queue requests (reject policy)")
+	fs.StringVar(&o.Service, "service", targetDefaultService, "service-time distribution: exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA")
+	fs.StringVar(&o.Policy, "policy", "reject", "when all workers are busy: reject (bounded queue, 503 when full) or unbounded (queue without limit)")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the service times: the same seed gives the same sequence of samples")
+	fs.DurationVar(&o.StallEvery, "stall-every", 0, "inject an outage every D: all workers freeze (0: never)")
+	fs.DurationVar(&o.StallFor, "stall-for", 0, "length of each injected outage (< --stall-every)")
+	fs.DurationVar(&o.DrainTimeout, "drain-timeout", targetDefaultDrain, "on SIGINT/SIGTERM, wait this long for admitted requests to finish, then cut them off")
+}
+
+const targetLong = `Start the built-in, backpressure-aware target server: c workers and a
+bounded FIFO queue. A request that finds all c workers busy and the queue
+full is answered 503 at once, with Retry-After. With Poisson arrivals and
+exp: service this is exactly the M/M/c/K queue with K = workers + queue
+(the capacity K counts the requests in service), so measured 503 ratios and
+latencies can be checked against theory ('bploadgen analyze').
+
+Service is emulated by waiting; the time actually spent is measured and
+reported, never the sampled value. Paths:
+  /         the modelled service (any method): 200 "ok", or 503 when full
+  /metrics  Prometheus text: bploadgen_target_* gauges, counters, histograms
+            (queue depth, busy workers, in flight, served/rejected totals,
+            service and queue-wait histograms, time integrals for Little's
+            law, and the configuration)
+  /healthz  200 without touching the model
+Every 200 carries Server-Timing: "queue;dur=W, svc;dur=S" in milliseconds
+(plus "stall;dur=X" when an injected outage froze the service; X is part of S).
+
+--policy unbounded admits everything: under overload the queue and the
+latency grow without limit — what a server without backpressure does.
+--stall-every/--stall-for freeze all workers periodically (coordinated-
+omission demos). SIGINT/SIGTERM stops accepting and drains admitted
+requests for up to --drain-timeout.
+
+` + exitCodeHelp
+
 func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
-	return &cobra.Command{
-		Use:    "target",
-		Short:  "(not yet available)",
-		Hidden: true,
-		RunE: func(*cobra.Command, []string) error {
-			return runFailed(errors.New("target: not yet available"))
+	opts := &targetOptions{}
+	cmd := &cobra.Command{
+		Use:   "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
+		Short: "Start a built-in, backpressure-aware target server",
+		Long:  targetLong,
+		Example: `  bploadgen target
+  bploadgen target --addr 127.0.0.1:9000 --workers 8 --queue 8 --service exp:10ms
+  bploadgen target --service lognormal:10ms,1 --policy unbounded
+  bploadgen target --stall-every 10s --stall-for 1s`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return targetRun(cmd.Context(), e, opts)
 		},
 	}
+	opts.addFlags(cmd.Flags())
+	return cmd
+}
+
+// config turns the flags into a server configuration, or a usage error.
+func (o *targetOptions) config() (targets.Config, error) {
+	svc, err := queueing.ParseDist(o.Service)
+	if err != nil {
+		return targets.Config{}, usageError("target: --service: %v", err)
+	}
+	pol, err := targets.ParsePolicy(o.Policy)
+	if err != nil {
+		return targets.Config{}, usageError("target: --policy: %v", err)
+	}
+	if o.DrainTimeout < 0 {
+		return targets.Config{}, usageError("target: --drain-timeout must be ≥ 0, got %v", o.DrainTimeout)
+	}
+	cfg := targets.Config{
+		Addr: o.Addr, Workers: o.Workers, Queue: o.Queue, Service: svc, Policy: pol,
+		Seed: o.Seed, StallEvery: o.StallEvery, StallFor: o.StallFor,
+	}
+	if err := cfg.Validate(); err != nil {
+		return targets.Config{}, usageError("target: %v", err)
+	}
+	return cfg, nil
+}
+
+// targetRun serves until ctx is cancelled (SIGINT/SIGTERM), then drains.
+// Exit codes: 2 for invalid flags, 3 when it cannot listen.
+func targetRun(ctx context.Context, e *env, o *targetOptions) error {
+	cfg, err := o.config()
+	if err != nil {
+		return err
+	}
+	srv, err := targets.Start(cfg)
+	if err != nil {
+		return runFailed(err)
+	}
+	fmt.Fprintln(e.stdout, targetBanner(srv.URL(), cfg))
+
+	<-ctx.Done()
+	dctx, cancel := context.WithTimeout(context.Background(), o.DrainTimeout)
+	defer cancel()
+	err = srv.Shutdown(dctx)
+	st := srv.Stats()
+	if errors.Is(err, context.DeadlineExceeded) {
+		fmt.Fprintf(e.stderr, "bploadgen: target: drain did not finish within --drain-timeout %v: %d admitted requests cut off\n",
+			o.DrainTimeout, st.Aborted)
+	} else if err != nil {
+		return runFailed(err)
+	}
+	fmt.Fprintf(e.stdout, "target stopped after %v: %d served, %d rejected (503), %d cut off\n",
+		st.Uptime.Round(time.Millisecond), st.Served, st.Rejected, st.Aborted)
+	return nil
+}
+
+// targetBanner is the one start-up line: where, which model, what capacity.
+func targetBanner(url string, cfg targets.Config) string {
+	slots := fmt.Sprintf("%d queue slots", cfg.Queue)
+	if cfg.Queue == 1 {
+		slots = "1 queue slot"
+	}
+	if cfg.Policy == targets.Unbounded {
+		slots = "unbounded queue"
+	}
+	s := fmt.Sprintf("target listening on %s  model %s (%d workers, %s, service %v, policy %v)  capacity %.4g rps (c/E[S])",
+		url, cfg.Model(), cfg.Workers, slots, cfg.Service, cfg.Policy, cfg.Capacity())
+	if cfg.StallEvery > 0 {
+		s += fmt.Sprintf("  stalls: every %v for %v", cfg.StallEvery, cfg.StallFor)
+	}
+	return s
 }

@@ -54,7 +54,11 @@ func (d Dist) Sample(r *rand.Rand) float64 {
 
 // String formats d the way ParseDist reads it.
 func (d Dist) String() string {
-	m := time.Duration(d.Mean * float64(time.Second)).String()
+	ns := math.Round(d.Mean * float64(time.Second))
+	m := time.Duration(math.MaxInt64).String() // float64(MaxInt64) would overflow the conversion
+	if ns < math.MaxInt64 {
+		m = time.Duration(ns).String()
+	}
 	switch d.Kind {
 	case Deterministic:
 		return "det:" + m

@@ -7,4 +7,23 @@
 // Units: rates are per second, times are seconds (float64). No I/O, no
 // clocks; randomness only through a *rand.Rand passed in. Every formula's
 // source is named beside it and in its test (shared/queueing.md).
+//
+// One concept per file:
+//
+//	erlang.go      ErlangB, ErlangC (stable recursions)
+//	mmc.go         MMC: M/M/c waits, responses and their quantiles
+//	mmck.go        MMCK: M/M/c/K in log space, blocking, admitted-request quantiles
+//	poisson.go     the Poisson-mixture series behind the incomplete gamma sums
+//	gg.go          GG moments; Kingman, AllenCunneen, KLB, Whitt, Sakasegawa
+//	gim1.go        GIM1: exact GI/M/1 (D/M/1)
+//	ggctail.go     GGcApprox: the G/G/c response-time tail heuristic
+//	dist.go, distfn.go, sampler.go  service and inter-arrival distributions
+//	sim.go         Simulate: G/G/c/K with batch-means intervals
+//	stats.go       Estimate, BatchMeans, StudentT, SamplesForQuantile, QuantileCI, RelaxationTimeMM1
+//	staffing.go    Halfin–Whitt square-root staffing, ErlangCStaffing
+//	size.go        Size: workers and queue for an SLO (size_exact.go, size_sim.go)
+//	knee.go, usl.go  Kneedle knee detection, Universal Scalability Law fit
+//
+// K is always the system capacity INCLUDING the c requests in service; a
+// server with c workers and Q waiting slots has K = c + Q.
 package queueing

@@ -111,33 +111,24 @@ func MergeEncoded(dst *hdr.Histogram, encoded ...string) error {
 	return nil
 }
 
-// Summarize reads the summary percentiles of h, converting ns to seconds.
+// Summarize reads the summary of h, converting ns to seconds. Percentiles
+// follow QuantileNS (rank ⌈p·n⌉), so a merged result's summary is exactly
+// that of one histogram of all its samples, and merging a result with itself
+// changes no percentile.
 func Summarize(h *hdr.Histogram) Summary {
-	if h == nil || h.TotalCount() == 0 {
+	if h == nil {
 		return Summary{}
 	}
-	q := h.ValueAtPercentilesSlice([]float64{50, 90, 95, 99, 99.9, 99.99})
-	return Summary{
-		Count: h.TotalCount(),
-		Min:   nsToS(h.Min()),
-		Mean:  h.Mean() / 1e9,
-		P50:   nsToS(q[0]),
-		P90:   nsToS(q[1]),
-		P95:   nsToS(q[2]),
-		P99:   nsToS(q[3]),
-		P999:  nsToS(q[4]),
-		P9999: nsToS(q[5]),
-		Max:   nsToS(h.Max()),
-	}
+	return SummarizeMergeable(h)
 }
 
-// Quantile returns the value at percentile p (0..100] of h in seconds, and
-// false when h is empty.
+// Quantile returns the value at percentile p (0..100] of h in seconds
+// (QuantileNS's rule), and false when h is empty.
 func Quantile(h *hdr.Histogram, p float64) (float64, bool) {
 	if h == nil || h.TotalCount() == 0 {
 		return 0, false
 	}
-	return nsToS(h.ValueAtPercentile(p)), true
+	return nsToS(QuantileNS(h, p)), true
 }
 
 func nsToS(ns int64) float64 { return float64(ns) / 1e9 }

@@ -37,6 +37,12 @@ type Result struct {
 	// Merged lists the shards a merged result was built from.
 	Merged []Shard `json:"merged,omitempty"`
 
+	// Client is the HTTP client that sent the requests ("h1" or "net/http").
+	Client string `json:"client,omitempty"`
+	// Connections is the number of connections the client opened, and
+	// Retries the requests it resent after a stale keep-alive connection.
+	Connections int64   `json:"connections"`
+	Retries     int64   `json:"retries"`
 	MaxInFlight int     `json:"max_in_flight"`
 	TimeoutS    float64 `json:"timeout_s"`
 	// GeneratorLimited is true when the generator, not the target, bounded

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/merge/mergetest"
+)
+
+func TestCompareFlags(t *testing.T) {
+	var got *compareOptions
+	e := &env{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}}
+	cmd := newCompareCmd(e, func(o *compareOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"base.json", "new.json", "--assert", "p99 < +10%", "--md", "--noise", "3%"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got == nil || got.Base != "base.json" || got.New != "new.json" || !got.Markdown || got.JSON ||
+		got.Noise != "3%" || strings.Join(got.Asserts, "|") != "p99 < +10%" {
+		t.Errorf("options = %+v", got)
+	}
+	for _, args := range [][]string{
+		{"compare", "a.json"},
+		{"compare", "a.json", "b.json", "c.json"},
+		{"compare", "a.json", "b.json", "--md", "--json"},
+	} {
+		if code, _, stderr := mergeMain(t, args...); code != exitUsage || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+}
+
+// compareFiles writes a base run, the same server with another seed, and a
+// 50% slower server.
+func compareFiles(t *testing.T) (base, same, slow string) {
+	t.Helper()
+	dir := t.TempDir()
+	s := mergeSpec(0)
+	s.Arrival = "poisson"
+	s.Stages[0].DurationS, s.Stages[1].StartS, s.Stages[1].DurationS = 6, 6, 6
+	b, _ := mergetest.MustBuild(s)
+	s.Seed = 4
+	n, _ := mergetest.MustBuild(s)
+	s.Slowdown = 0.5
+	w, _ := mergetest.MustBuild(s)
+	return writeMergeResults(t, dir, "base", b)[0], writeMergeResults(t, dir, "same", n)[0], writeMergeResults(t, dir, "slow", w)[0]
+}
+
+// The acceptance property through the command: a slower server is flagged
+// (exit 1 with an assertion, 0 and a verdict without), an unchanged one
+// passes.
+func TestCompareCommand(t *testing.T) {
+	base, same, slow := compareFiles(t)
+	gate := []string{"--assert", "p99 < +10%", "--assert", "ratio(503) < +0.5% in each stage"}
+
+	code, stdout, stderr := mergeMain(t, "compare", base, slow)
+	if code != exitOK || !strings.Contains(stdout, "verdict: regression: p50") {
+		t.Errorf("slower, no gate: exit %d (stderr %q), stdout:\n%s", code, stderr, stdout)
+	}
+	code, stdout, _ = mergeMain(t, append([]string{"compare", base, slow}, gate...)...)
+	if code != exitAssertFail || !strings.Contains(stdout, "FAIL  p99 < +10%") {
+		t.Errorf("slower, gated: exit %d, stdout:\n%s", code, stdout)
+	}
+	code, stdout, _ = mergeMain(t, append([]string{"compare", base, same}, gate...)...)
+	if code != exitOK || !strings.Contains(stdout, "verdict: no significant change") || strings.Contains(stdout, "FAIL") {
+		t.Errorf("unchanged, gated: exit %d, stdout:\n%s", code, stdout)
+	}
+	mergeGolden(t, "compare.golden", strings.ReplaceAll(stdout, filepath.Dir(base)+string(filepath.Separator), ""))
+}
+
+func TestCompareCommandFormats(t *testing.T) {
+	base, _, slow := compareFiles(t)
+	code, stdout, _ := mergeMain(t, "compare", base, slow, "--json", "--assert", "p99 < +10%")
+	var rep struct {
+		Verdict string `json:"verdict"`
+		Checks  []struct {
+			Pass bool `json:"pass"`
+		} `json:"checks"`
+		Sections []json.RawMessage `json:"sections"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatalf("--json: %v\n%s", err, stdout)
+	}
+	if code != exitAssertFail || rep.Verdict != "regression" || len(rep.Checks) != 1 || rep.Checks[0].Pass || len(rep.Sections) != 3 {
+		t.Errorf("--json: exit %d, %+v", code, rep)
+	}
+	code, stdout, _ = mergeMain(t, "compare", base, slow, "--md")
+	if code != exitOK || !strings.HasPrefix(stdout, "### bploadgen compare: regression") || !strings.Contains(stdout, "| p99 |") {
+		t.Errorf("--md: exit %d:\n%s", code, stdout)
+	}
+	// a wider noise band hides the slowdown of the median
+	_, stdout, _ = mergeMain(t, "compare", base, slow, "--noise", "90%")
+	if !strings.Contains(stdout, "verdict: no significant change") {
+		t.Errorf("--noise 90%%:\n%s", stdout)
+	}
+}
+
+func TestCompareCommandErrors(t *testing.T) {
+	base, same, _ := compareFiles(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{base, same, "--assert", "p99 < 10%"}, "has no sign"},
+		{[]string{base, same, "--assert", "p99 < +10% in stage 3"}, "stage 3 does not exist"},
+		{[]string{base, same, "--noise", "0"}, "--noise"},
+		{[]string{base, same, "--noise", "lots"}, "--noise"},
+		{[]string{base, filepath.Join(filepath.Dir(base), "missing.json")}, "no such file"},
+	} {
+		code, _, stderr := mergeMain(t, append([]string{"compare"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+func TestParseBand(t *testing.T) {
+	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, " 10 % ": 0.1, "100%": 1} {
+		if got, err := parseBand(in); err != nil || got != want {
+			t.Errorf("parseBand(%q) = %g, %v; want %g", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-5%", "150%", "NaN", "x"} {
+		if _, err := parseBand(in); err == nil {
+			t.Errorf("parseBand(%q) accepted", in)
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package assert
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// Evaluate checks every assertion against r and returns one result.Assertion
+// per evaluated part, in the order of exprs and, within one, of the parts.
+// Verdicts without data fail with a Note (see the package doc). The error
+// is for data that cannot be read (an undecodable histogram, a timeline
+// window out of range) or an Expr that Parse would not have produced.
+func Evaluate(r *result.Result, exprs []Expr) ([]result.Assertion, error) {
+	if r == nil {
+		return nil, errors.New("evaluate assertions: no result")
+	}
+	ev := evaluator{r: r, parts: map[Scope][]*part{}}
+	var out []result.Assertion
+	for _, e := range exprs {
+		as, err := ev.evaluate(e)
+		if err != nil {
+			return nil, fmt.Errorf("assert %q: %w", e.text(), err)
+		}
+		out = append(out, as...)
+	}
+	return out, nil
+}
+
+// AllPass reports whether every evaluated part passed (true for none).
+func AllPass(as []result.Assertion) bool {
+	for _, a := range as {
+		if !a.Pass {
+			return false
+		}
+	}
+	return true
+}
+
+// evaluator holds the parts of one Evaluate call, built once per scope so
+// that several assertions over "each 10s" merge the timeline once.
+type evaluator struct {
+	r     *result.Result
+	parts map[Scope][]*part
+}
+
+func (ev *evaluator) evaluate(e Expr) ([]result.Assertion, error) {
+	m, err := parseMetric(e.Metric)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := ops[e.Op]; !ok || ops[e.Op] != e.Op {
+		return nil, fmt.Errorf("unknown operator %q", e.Op)
+	}
+	base := result.Assertion{Expr: e.text(), Scope: e.Scope.String(), Metric: m.name, Op: e.Op, Value: e.Value}
+	if e.Scope.Kind == Stage && (e.Scope.Stage < 1 || e.Scope.Stage > len(ev.r.Stages)) {
+		base.Scope = fmt.Sprintf("stage %d", e.Scope.Stage)
+		base.Note = fmt.Sprintf("no stage %d in the result (it has %d)", e.Scope.Stage, len(ev.r.Stages))
+		return []result.Assertion{base}, nil
+	}
+	parts, err := ev.partsFor(e.Scope)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 { // an "each" scope with nothing scheduled anywhere
+		base.Note = noteNothingScheduled
+		return []result.Assertion{base}, nil
+	}
+	out := make([]result.Assertion, 0, len(parts))
+	for _, p := range parts {
+		v, note, err := p.observe(m)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.label, err)
+		}
+		a := base
+		a.Scope = p.label
+		if note != "" {
+			a.Note = note
+		} else {
+			a.Observed = v
+			a.Pass = holds(e.Op, v, e.Value)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// partsFor returns the parts of scope s, building them on first use.
+func (ev *evaluator) partsFor(s Scope) ([]*part, error) {
+	if ps, ok := ev.parts[s]; ok {
+		return ps, nil
+	}
+	var ps []*part
+	switch s.Kind {
+	case Run:
+		ps = []*part{stagePart(&ev.r.Total, "run")}
+	case Stage:
+		ps = []*part{stagePart(&ev.r.Stages[s.Stage-1], s.String())}
+	case EachStage:
+		for i := range ev.r.Stages {
+			if ev.r.Stages[i].Scheduled > 0 {
+				ps = append(ps, stagePart(&ev.r.Stages[i], fmt.Sprintf("stage %d", i+1)))
+			}
+		}
+	case EachWindow:
+		if s.Window < time.Second || s.Window%time.Second != 0 {
+			return nil, fmt.Errorf("window %s is not a positive whole number of seconds", s.Window)
+		}
+		var err error
+		if ps, err = windowParts(ev.r.Timeline, int64(s.Window/time.Second)); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown scope kind %d", s.Kind)
+	}
+	ev.parts[s] = ps
+	return ps, nil
+}
+
+// holds applies op; obs and thr are in the same unit.
+func holds(op string, obs, thr float64) bool {
+	switch op {
+	case "<":
+		return obs < thr
+	case "<=":
+		return obs <= thr
+	case ">":
+		return obs > thr
+	case ">=":
+		return obs >= thr
+	}
+	return false
+}
+
+// MetricValue reads metric (any spelling Parse accepts: "p99", "ratio(5xx)",
+// "rps") from one stage, or from a result's Total, in the unit of the metric
+// (seconds, a fraction, per second). ok is false when the stage has no data
+// for it: nothing scheduled, no responses, or no histogram for them. The
+// error is for an unknown metric or an undecodable histogram.
+func MetricValue(st *result.Stage, metric string) (v float64, ok bool, err error) {
+	m, err := parseMetric(metric)
+	if err != nil {
+		return 0, false, err
+	}
+	v, note, err := stagePart(st, "").observe(m)
+	if err != nil || note != "" {
+		return 0, false, err
+	}
+	return v, true, nil
+}

@@ -1,0 +1,64 @@
+package compare_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/compare"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// The three renderings of one comparison (a 50% slower server with a few
+// more rejections), checked against golden files.
+func TestCompareGolden(t *testing.T) {
+	slow := spec(2)
+	slow.Slowdown = 0.5
+	slow.Reject = 0.02
+	rep, err := compare.Options{Diffs: mustDiffs(t, "p99 < +10%", "p50 < +5ms in each stage", "ratio(503) < +0.5%", "rps > -5%")}.
+		Compare(build(t, spec(1)), build(t, slow))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.Base.Name, rep.New.Name = "base.json", "new.json"
+	for _, c := range []struct {
+		file  string
+		write func(*bytes.Buffer) error
+	}{
+		{"report.txt", func(b *bytes.Buffer) error { return rep.WriteText(b) }},
+		{"report.md", func(b *bytes.Buffer) error { return rep.WriteMarkdown(b) }},
+		{"report.json", func(b *bytes.Buffer) error { return rep.WriteJSON(b) }},
+	} {
+		var b bytes.Buffer
+		if err := c.write(&b); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, c.file, b.Bytes())
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gotPath := filepath.Join("testdata", name+".got")
+		_ = os.WriteFile(gotPath, got, 0o644)
+		t.Errorf("%s differs from %s (wrote %s; run go test -update if the change is intended)", name, path, gotPath)
+	}
+}

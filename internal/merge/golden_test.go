@@ -1,0 +1,52 @@
+package merge_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/merge/mergetest"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// A small merge, whole, as the document a user gets: two shards started
+// 300ms apart, two stages of two seconds.
+func TestMergeGolden(t *testing.T) {
+	spec := mergetest.Spec{
+		Start: t0, URL: "http://127.0.0.1:8080/", Profile: "step",
+		Stages: []result.PlanStage{
+			{Name: "step 1 @ 20 rps", StartS: 0, DurationS: 2, Rate: 20},
+			{Name: "step 2 @ 40 rps", StartS: 2, DurationS: 2, Rate: 40},
+		},
+		Arrival: "uniform", Seed: 5, Service: time.Millisecond, Reject: 0.1, Shards: 2, Skew: 300 * time.Millisecond,
+	}
+	shards, _ := mergetest.MustBuild(spec)
+	shards[1].Warnings = []string{"send lag p99 above 1ms"}
+	var b bytes.Buffer
+	if err := result.Write(&b, mustMerge(t, shards...)); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "merged.golden.json")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test -update creates it)", err)
+	}
+	if !bytes.Equal(b.Bytes(), want) {
+		_ = os.WriteFile(path+".got", b.Bytes(), 0o644)
+		t.Errorf("merged result differs from %s (see %s.got; go test -update if intended)", path, path)
+	}
+}

@@ -1,0 +1,52 @@
+package merge
+
+import (
+	"fmt"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// histSum adds encoded histograms of several inputs into one dense
+// histogram with the shared geometry. Decoding goes through the sparse form,
+// so an input histogram costs memory in proportion to its used buckets.
+type histSum struct {
+	h *hdr.Histogram
+}
+
+func newHistSum() *histSum { return &histSum{h: result.NewHistogram()} }
+
+// reset empties the sum for reuse.
+func (s *histSum) reset() { s.h.Reset() }
+
+// add decodes enc (input i's histogram at field, which the input says holds
+// want values, or -1 when the input does not say) and adds it exactly.
+func (s *histSum) add(i int, field, enc string, want int64) error {
+	if enc == "" {
+		if want > 0 {
+			return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(
+				"missing, yet the input has %d values there: cannot merge exactly without it", want)}
+		}
+		return nil
+	}
+	p, err := hdr.DecodePacked([]byte(enc))
+	if err != nil {
+		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf("not a histogram: %v", err)}
+	}
+	if want >= 0 && p.TotalCount() != want {
+		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(
+			"holds %d values but the input's summary counts %d", p.TotalCount(), want)}
+	}
+	if dropped := p.MergeInto(s.h); dropped != 0 {
+		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(
+			"%d values lie outside the shared histogram range", dropped)}
+	}
+	return nil
+}
+
+// summary returns the percentiles of the sum.
+func (s *histSum) summary() result.Summary { return result.Summarize(s.h) }
+
+// encode returns the sum in the result's encoding.
+func (s *histSum) encode() (string, error) { return result.EncodeHist(s.h) }

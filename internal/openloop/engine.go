@@ -1,0 +1,252 @@
+package openloop
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// Config is one run.
+type Config struct {
+	Schedule *schedule.Schedule
+	Doer     Doer
+	// MaxInFlight bounds the requests in flight; an arrival that finds the
+	// bound reached is not sent and counted as not_sent.
+	MaxInFlight int
+	// Grace is how long an interrupted run waits for requests in flight
+	// before abandoning them (they are then counted as errors "canceled").
+	Grace time.Duration
+	Clock Clock
+	// Redact hides secrets in error messages kept as samples.
+	Redact func(string) string
+}
+
+// DefaultGrace is the default Config.Grace.
+const DefaultGrace = 2 * time.Second
+
+// Recording is what a run produced, before the command adds the metadata.
+type Recording struct {
+	StartedAt   time.Time
+	Elapsed     time.Duration // from the start to the last completion
+	End         time.Duration // the plan's end, or the interrupt
+	Interrupted bool
+	Stages      []result.Stage
+	Total       result.Stage
+	Timeline    []result.Window
+	Samples     *result.Samples
+	Warnings    []string
+	// NotSent is the number of arrivals the generator could not send.
+	NotSent int64
+	// PeakWorkers is the largest number of worker goroutines the pool had.
+	PeakWorkers int
+}
+
+type item struct {
+	a        schedule.Arrival
+	intended time.Time
+	retire   bool // the worker closes its connection and exits
+}
+
+// Engine is a run in progress; Progress may be read while Run works.
+type Engine struct {
+	cfg   Config
+	rec   *recorder
+	start time.Time
+
+	work        chan item
+	workers     int // owned by the dispatcher
+	peakWorkers int
+	// idle counts workers that finished their request and are on their way
+	// to (or parked at) the receive on work; only the dispatcher takes from it.
+	idle    atomic.Int64
+	wg      sync.WaitGroup
+	reqCtx  context.Context
+	abandon context.CancelFunc
+
+	sentN, doneN, notSentN, scheduledN atomic.Int64
+	gaps                               []gapStats // per stage, owned by the dispatcher
+}
+
+// New prepares a run.
+func New(cfg Config) (*Engine, error) {
+	if cfg.Schedule == nil || cfg.Doer == nil {
+		return nil, errors.New("openloop: a schedule and a doer are required")
+	}
+	if cfg.MaxInFlight < 1 {
+		return nil, errors.New("openloop: max in flight must be >= 1")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock{}
+	}
+	if cfg.Grace <= 0 {
+		cfg.Grace = DefaultGrace
+	}
+	if cfg.Redact == nil {
+		cfg.Redact = func(s string) string { return s }
+	}
+	e := &Engine{cfg: cfg, rec: newRecorder(cfg.Schedule, cfg.Redact), work: make(chan item)}
+	e.gaps = make([]gapStats, cfg.Schedule.Stages())
+	return e, nil
+}
+
+// Progress is a live view of a run.
+type Progress struct {
+	Elapsed, Planned                    time.Duration
+	Scheduled, Sent, Done, NotSent, Now int64 // Now: in flight
+}
+
+// Progress returns counters for a progress display; safe during Run.
+func (e *Engine) Progress() Progress {
+	p := Progress{Planned: e.cfg.Schedule.Duration(), Scheduled: e.scheduledN.Load(),
+		Sent: e.sentN.Load(), Done: e.doneN.Load(), NotSent: e.notSentN.Load()}
+	p.Now = p.Sent - p.Done
+	if !e.start.IsZero() {
+		p.Elapsed = e.cfg.Clock.Now().Sub(e.start)
+	}
+	return p
+}
+
+// Run sends the schedule and returns the recording. Cancelling ctx stops
+// sending at once; requests in flight then get Config.Grace to finish.
+func (e *Engine) Run(ctx context.Context) *Recording {
+	clock := e.cfg.Clock
+	e.reqCtx, e.abandon = context.WithCancel(context.WithoutCancel(ctx))
+	defer e.abandon()
+	finalized := make(chan struct{})
+	go e.rec.finalizer(finalized)
+	startedAt := time.Now()
+	e.start = clock.Now()
+
+	interrupted := e.dispatch(ctx)
+	stop := clock.Now().Sub(e.start)
+	close(e.work)
+
+	allDone := make(chan struct{})
+	go func() { e.wg.Wait(); close(allDone) }()
+	select {
+	case <-allDone:
+	case <-ctx.Done():
+		interrupted = true
+		t := clock.NewTimer(e.cfg.Grace)
+		select {
+		case <-allDone:
+		case <-t.C:
+			e.abandon() // in-flight requests end as "canceled"
+			<-allDone
+		}
+		t.Stop()
+	}
+	elapsed := clock.Now().Sub(e.start)
+	close(e.rec.finals)
+	<-finalized
+	end := e.cfg.Schedule.Duration()
+	if interrupted {
+		end = min(stop, end)
+	}
+	return e.build(startedAt, elapsed, end, interrupted)
+}
+
+// dispatch walks the schedule; it returns true if ctx stopped it.
+func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
+	clock := e.cfg.Clock
+	sleeper := clock.NewSleeper()
+	defer sleeper.Close()
+	for {
+		a, ok := e.cfg.Schedule.Next()
+		if !ok {
+			return false
+		}
+		intended := e.start.Add(a.At)
+		if !sleeper.SleepUntil(ctx, intended) {
+			e.stopAt(clock.Now())
+			return true
+		}
+		e.rec.scheduled(a)
+		e.scheduledN.Add(1)
+		if !e.offer(item{a: a, intended: intended}) {
+			e.rec.notSent(a)
+			e.notSentN.Add(1)
+			continue
+		}
+		e.gaps[a.Stage].add(clock.Now())
+	}
+}
+
+// stopAt marks the interrupt: nothing after it is scheduled, and in-flight
+// areas are clipped to it.
+func (e *Engine) stopAt(t time.Time) {
+	e.rec.mu.Lock()
+	e.rec.limit = min(e.rec.limit, t.Sub(e.start))
+	e.rec.mu.Unlock()
+}
+
+// offer hands the arrival to an idle worker, or starts a worker if the
+// bound allows; false means the bound is reached and the arrival is not sent.
+//
+// A worker that finished its request announces itself in idle before it
+// parks; the send to such a worker may wait for it to reach the receive,
+// but only for that (it is runnable already, it is not serving anything),
+// so the dispatcher never waits for a request to complete. Without the
+// announcement a busy single-P process spawns a new worker (and connection)
+// whenever the free one has not parked yet.
+func (e *Engine) offer(it item) bool {
+	e.retireSpare()
+	if e.idle.Load() > 0 {
+		e.idle.Add(-1)
+		e.work <- it
+		return true
+	}
+	if e.workers >= e.cfg.MaxInFlight {
+		return false
+	}
+	e.workers++
+	e.peakWorkers = max(e.peakWorkers, e.workers)
+	e.wg.Add(1)
+	go e.worker(it)
+	return true
+}
+
+// retireSpare lets one idle worker go (closing its connection) when far
+// more are idle than are in flight: after a stall the pool would otherwise
+// keep thousands of connections for the rest of the run. It retires at most
+// one per arrival, so a pool shrinks smoothly and never below what the
+// current load needs twice over.
+func (e *Engine) retireSpare() {
+	inFlight := e.sentN.Load() - e.doneN.Load()
+	if idle := e.idle.Load(); idle > 2*inFlight+32 {
+		e.idle.Add(-1)
+		e.workers--
+		e.work <- item{retire: true}
+	}
+}
+
+// worker sends its first item, then whatever the dispatcher hands it.
+func (e *Engine) worker(it item) {
+	defer e.wg.Done()
+	var scratch Scratch
+	defer scratch.Close()
+	for {
+		e.send(it, &scratch)
+		e.idle.Add(1)
+		var ok bool
+		if it, ok = <-e.work; !ok || it.retire {
+			return
+		}
+	}
+}
+
+func (e *Engine) send(it item, scratch *Scratch) {
+	clock := e.cfg.Clock
+	sendAt := clock.Now().Sub(e.start)
+	e.rec.sent(it.a, sendAt)
+	e.sentN.Add(1)
+	resp := e.cfg.Doer.Do(e.reqCtx, scratch)
+	endAt := clock.Now().Sub(e.start)
+	e.rec.done(it.a, sendAt, endAt, &resp)
+	e.doneN.Add(1)
+}

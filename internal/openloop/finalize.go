@@ -1,0 +1,117 @@
+package openloop
+
+import (
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// advance records that the dispatcher has scheduled everything before t,
+// and finalizes the intervals that are over and complete. Called locked.
+func (r *recorder) advance(t time.Duration) {
+	if t <= r.passed {
+		return
+	}
+	r.passed = t
+	for ; r.scanWin < len(r.windows) && r.windows[r.scanWin].end <= t; r.scanWin++ {
+		if w := &r.windows[r.scanWin]; !w.final && w.complete() {
+			r.markFinal(w)
+		}
+	}
+	for ; r.scanStg < len(r.stages) && r.stages[r.scanStg].end <= t; r.scanStg++ {
+		if s := &r.stages[r.scanStg]; !s.final && s.complete() {
+			r.markFinal(s)
+		}
+	}
+}
+
+// markFinal marks an interval whose members have all finished: nothing
+// records into its histograms any more (its area and maximum may still
+// grow), so the finalizer may compact them without the lock. Called locked.
+func (r *recorder) markFinal(a *acc) {
+	a.final = true
+	select {
+	case r.finals <- a:
+	default:
+		// The finalizer is behind: build() compacts what is left at the end.
+		a.final = false
+	}
+}
+
+// finalizer compacts intervals as they become final, until finals is closed.
+func (r *recorder) finalizer(done chan<- struct{}) {
+	defer close(done)
+	for a := range r.finals {
+		r.compact(a)
+	}
+}
+
+// compact encodes a window's histograms, or packs a stage's; it runs
+// without the lock, on an interval marked final.
+func (r *recorder) compact(a *acc) {
+	if a.dense[0] != nil || a.dense[hSendLag] != nil {
+		r.compactStage(a)
+	} else {
+		r.compactWindow(a)
+	}
+}
+
+// denseSet returns a stage's dense histograms, reusing finished ones.
+func (r *recorder) denseSet() (out [nHist]*hdr.Histogram) {
+	r.freeMu.Lock()
+	defer r.freeMu.Unlock()
+	for i := range out {
+		if n := len(r.free); n > 0 {
+			out[i], r.free = r.free[n-1], r.free[:n-1]
+			out[i].Reset()
+		} else {
+			out[i] = result.NewHistogram()
+		}
+	}
+	return out
+}
+
+// compactStage moves a finished stage's histograms into compact packed
+// form and frees the dense ones for the next stage.
+func (r *recorder) compactStage(s *acc) {
+	var freed []*hdr.Histogram
+	for i, d := range s.dense {
+		if d == nil {
+			continue
+		}
+		if d.TotalCount() > 0 {
+			p := result.NewPacked()
+			p.MergeFrom(d)
+			s.packed[i] = p
+		}
+		freed = append(freed, d)
+		s.dense[i] = nil
+	}
+	r.freeMu.Lock()
+	r.free = append(r.free, freed...)
+	r.freeMu.Unlock()
+}
+
+// compactWindow encodes a finished window's histograms and releases them,
+// leaving only its summary row in memory.
+func (r *recorder) compactWindow(w *acc) {
+	for i := 0; i < nWindowHist; i++ {
+		p := w.packed[i]
+		if p == nil {
+			continue
+		}
+		w.sums[i] = summarizePacked(p)
+		w.enc[i], _ = result.EncodePacked(p) // encoding a valid histogram cannot fail
+		w.packed[i] = nil
+	}
+}
+
+// summarizePacked is result.Summarize for a packed histogram.
+func summarizePacked(p *hdr.PackedHistogram) result.Summary {
+	if p == nil {
+		return result.Summary{}
+	}
+	return result.SummarizeMergeable(p)
+}

@@ -1,0 +1,172 @@
+package openloop
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// arrivalServer is a loopback server that records when each request
+// arrived and how long its handler took.
+type arrivalServer struct {
+	*httptest.Server
+	mu       sync.Mutex
+	arrivals []time.Time
+	handled  []time.Duration
+}
+
+func newArrivalServer(t *testing.T, handle func(w http.ResponseWriter, r *http.Request)) *arrivalServer {
+	s := &arrivalServer{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		s.mu.Lock()
+		s.arrivals = append(s.arrivals, start)
+		s.mu.Unlock()
+		if handle != nil {
+			handle(w, r)
+		}
+		d := time.Since(start)
+		s.mu.Lock()
+		s.handled = append(s.handled, d)
+		s.mu.Unlock()
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *arrivalServer) times() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := append([]time.Time(nil), s.arrivals...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+type runSpec struct {
+	segs        []schedule.Segment
+	kind        schedule.Kind
+	seed        int64
+	maxInFlight int
+	timeout     time.Duration
+	grace       time.Duration
+	wrap        func(Doer) Doer // optional, to observe requests from the test
+}
+
+// doerFunc adapts a function to Doer.
+type doerFunc func(ctx context.Context, s *Scratch) Response
+
+func (f doerFunc) Do(ctx context.Context, s *Scratch) Response { return f(ctx, s) }
+
+// runAgainst runs the engine against url and returns the recording and the
+// engine's start time.
+func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Recording, time.Time) {
+	t.Helper()
+	if rs.maxInFlight == 0 {
+		rs.maxInFlight = 10000
+	}
+	if rs.timeout == 0 {
+		rs.timeout = 5 * time.Second
+	}
+	s, err := schedule.New(rs.segs, rs.kind, schedule.NewRand(rs.seed), uint64(rs.seed), schedule.Shard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewHTTPDoer(HTTPConfig{Method: "GET", URL: url, Timeout: rs.timeout, MaxConns: rs.maxInFlight})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	var doer Doer = d
+	if rs.wrap != nil {
+		doer = rs.wrap(d)
+	}
+	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := e.Run(ctx)
+	return rec, e.start
+}
+
+// checkConservation asserts that every scheduled request is accounted for
+// in every stage, the total and every window, and that the stages add up.
+func checkConservation(t *testing.T, rec *Recording) {
+	t.Helper()
+	check := func(what string, sched, sent, notSent, completed, responses, errs int64) {
+		if sched != sent+notSent || sent != completed || completed != responses+errs {
+			t.Errorf("%s: scheduled %d, sent %d, not sent %d, completed %d, responses %d, errors %d",
+				what, sched, sent, notSent, completed, responses, errs)
+		}
+	}
+	var sum result.Stage
+	for _, s := range rec.Stages {
+		check("stage "+s.Name, s.Scheduled, s.Sent, s.NotSent, s.Completed, s.Responses(), s.ErrorCount())
+		sum.Scheduled += s.Scheduled
+		sum.Completed += s.Completed
+	}
+	tot := rec.Total
+	check("total", tot.Scheduled, tot.Sent, tot.NotSent, tot.Completed, tot.Responses(), tot.ErrorCount())
+	if sum.Scheduled != tot.Scheduled || sum.Completed != tot.Completed {
+		t.Errorf("stages add up to %d scheduled / %d completed, total says %d / %d", sum.Scheduled, sum.Completed, tot.Scheduled, tot.Completed)
+	}
+	var wsched int64
+	for _, w := range rec.Timeline {
+		var resp, errs int64
+		for _, v := range w.Status {
+			resp += v
+		}
+		for _, v := range w.Errors {
+			errs += v
+		}
+		check("window", w.Scheduled, w.Sent, w.NotSent, w.Completed, resp, errs)
+		wsched += w.Scheduled
+	}
+	if wsched != tot.Scheduled {
+		t.Errorf("windows add up to %d scheduled, total says %d", wsched, tot.Scheduled)
+	}
+	if tot.Latency.Count != tot.Responses() {
+		t.Errorf("latency histogram has %d values for %d responses", tot.Latency.Count, tot.Responses())
+	}
+}
+
+var testClock Clock = SystemClock{}
+
+// delays matches the plan's intended send times with the server's arrival
+// times (both sorted; the k-th with the k-th) and returns the intended
+// offsets and each request's delay δ = arrival − intended: the generator's
+// send lag plus the loopback delivery, as measured from outside.
+func delays(t *testing.T, rs runSpec, start time.Time, arrivals []time.Time) (intended, delay []time.Duration) {
+	t.Helper()
+	s, err := schedule.New(rs.segs, rs.kind, schedule.NewRand(rs.seed), uint64(rs.seed), schedule.Shard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		a, ok := s.Next()
+		if !ok {
+			break
+		}
+		intended = append(intended, a.At)
+	}
+	if len(intended) != len(arrivals) {
+		t.Fatalf("plan has %d arrivals, server saw %d", len(intended), len(arrivals))
+	}
+	delay = make([]time.Duration, len(arrivals))
+	for k := range arrivals {
+		delay[k] = arrivals[k].Sub(start) - intended[k]
+	}
+	return intended, delay
+}
+
+func quantile(ds []time.Duration, q float64) time.Duration {
+	c := append([]time.Duration(nil), ds...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	return c[min(len(c)-1, int(q*float64(len(c))))]
+}

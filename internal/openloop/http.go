@@ -1,0 +1,141 @@
+package openloop
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"sync/atomic"
+	"time"
+)
+
+// HTTPConfig is the request every worker sends, and the client's limits.
+type HTTPConfig struct {
+	Method  string
+	URL     string
+	Header  http.Header
+	Body    []byte
+	Timeout time.Duration // per request, from the actual send
+	// MaxConns should be the generator's --max-in-flight: the pool keeps that
+	// many idle connections so it never becomes a hidden queue (net/http's
+	// default keeps only 2 per host and redials the rest).
+	MaxConns int
+	// HTTP2 allows HTTP/2 over TLS. Off by default: a server's
+	// max-concurrent-streams would silently cap in-flight requests.
+	HTTP2 bool
+	// Insecure skips TLS certificate verification.
+	Insecure bool
+}
+
+// HTTPDoer sends requests with net/http, tuned for an open loop.
+type HTTPDoer struct {
+	cfg    HTTPConfig
+	url    *url.URL
+	client *http.Client
+	dials  atomic.Int64
+}
+
+// Dials is the number of connections opened (net/http retries itself and
+// does not say so: retries is 0).
+func (d *HTTPDoer) Dials() (dials, retries int64) { return d.dials.Load(), 0 }
+
+var _ Doer = (*HTTPDoer)(nil)
+
+// NewHTTPDoer validates cfg and builds the client.
+func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
+	u, err := url.Parse(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("url: %w", err)
+	}
+	if cfg.MaxConns < 1 {
+		cfg.MaxConns = 1
+	}
+	d := &HTTPDoer{cfg: cfg, url: u}
+	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err == nil {
+				d.dials.Add(1)
+			}
+			return c, err
+		},
+		MaxIdleConns:          cfg.MaxConns,
+		MaxIdleConnsPerHost:   cfg.MaxConns,
+		MaxConnsPerHost:       0, // unlimited: a cap here would be a hidden FIFO queue
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   cfg.Timeout,
+		ExpectContinueTimeout: time.Second,
+		DisableCompression:    true, // measure the bytes the server sends
+		ForceAttemptHTTP2:     cfg.HTTP2,
+		TLSClientConfig:       &tls.Config{InsecureSkipVerify: cfg.Insecure},
+	}
+	if !cfg.HTTP2 {
+		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
+	}
+	if cfg.Header == nil {
+		cfg.Header = http.Header{}
+	}
+	if cfg.Header.Get("User-Agent") == "" {
+		cfg.Header = cfg.Header.Clone()
+		cfg.Header.Set("User-Agent", UserAgent)
+	}
+	d.cfg = cfg
+	d.client = &http.Client{
+		Transport: tr,
+		// A redirect is the target's answer: record it, don't follow.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return d, nil
+}
+
+// Close releases idle connections.
+func (d *HTTPDoer) Close() { d.client.CloseIdleConnections() }
+
+// Do sends one request and reads the whole response body (so the
+// connection is reused); the outcome's time is the time the body ended.
+func (d *HTTPDoer) Do(ctx context.Context, s *Scratch) Response {
+	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	defer cancel()
+	req := &http.Request{
+		Method:     d.cfg.Method,
+		URL:        d.url,
+		Proto:      "HTTP/1.1",
+		ProtoMajor: 1,
+		ProtoMinor: 1,
+		Header:     d.cfg.Header.Clone(),
+		Host:       d.url.Host,
+	}
+	if len(d.cfg.Body) > 0 {
+		body := d.cfg.Body
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		req.ContentLength = int64(len(body))
+		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	}
+	req = req.WithContext(ctx)
+	resp, err := d.client.Do(req)
+	if err != nil {
+		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
+	}
+	out := Response{Status: resp.StatusCode, ServerQueue: -1, ServerService: -1}
+	if st := resp.Header.Get("Server-Timing"); st != "" {
+		out.ServerQueue, out.ServerService = ParseServerTiming(st)
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		n, _ := io.ReadFull(resp.Body, s.buf[:])
+		s.Body = s.buf[:n]
+		out.Body, out.Header = s.Body, resp.Header
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		// The status line arrived but the body did not: the exchange failed.
+		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
+	}
+	return out
+}

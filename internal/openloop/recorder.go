@@ -1,0 +1,245 @@
+package openloop
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/bploadgen/bploadgen/internal/redact"
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// WindowLength is the timeline's resolution.
+const WindowLength = time.Second
+
+// recorder receives every request's events. All times are offsets from
+// the run's start. Its methods are safe for concurrent use.
+type recorder struct {
+	mu      sync.Mutex
+	stages  []acc
+	windows []acc
+	limit   time.Duration // areas are clipped to [0, limit): the plan's end, or the interrupt
+
+	// passed is how far the dispatcher has got: every arrival with an
+	// intended time before it has been scheduled. An interval that ended
+	// before passed and whose members all finished is final.
+	passed           time.Duration
+	scanWin, scanStg int
+
+	inFlight  int64
+	lastStage int // stage / window of the last in-flight change, for carrying
+	lastWin   int // the in-flight count into intervals with no change
+
+	// finals receives intervals that just became final; the finalizer
+	// goroutine encodes them off the lock (see finalize.go).
+	finals  chan *acc
+	opened  []bool // stages given dense histograms; the dispatcher's alone
+	freeMu  sync.Mutex
+	free    []*hdr.Histogram // dense histograms of finished stages, for reuse
+	samples result.Samples
+	redact  func(string) string
+}
+
+func newRecorder(s *schedule.Schedule, redact func(string) string) *recorder {
+	d := s.Duration()
+	r := &recorder{limit: d, redact: redact, finals: make(chan *acc, 1024)}
+	r.stages = make([]acc, s.Stages())
+	r.opened = make([]bool, s.Stages())
+	for i := range r.stages {
+		r.stages[i].start, r.stages[i].end = s.StageBounds(i)
+	}
+	n := int((d + WindowLength - 1) / WindowLength)
+	r.windows = make([]acc, n)
+	for i := range r.windows {
+		r.windows[i].start = time.Duration(i) * WindowLength
+		r.windows[i].end = min(time.Duration(i+1)*WindowLength, d)
+	}
+	return r
+}
+
+func (r *recorder) windowOf(t time.Duration) int {
+	w := int(t / WindowLength)
+	return min(max(w, 0), len(r.windows)-1)
+}
+
+// stageAt is the stage whose interval contains t (clamped).
+func (r *recorder) stageAt(t time.Duration) int {
+	i := sort.Search(len(r.stages), func(i int) bool { return r.stages[i].end > t })
+	return min(i, len(r.stages)-1)
+}
+
+// scheduled counts an arrival the dispatcher reached. Only the
+// dispatcher calls it.
+func (r *recorder) scheduled(a schedule.Arrival) {
+	var hists [nHist]*hdr.Histogram
+	open := !r.opened[a.Stage]
+	if open { // allocate outside the lock
+		r.opened[a.Stage] = true
+		hists = r.denseSet()
+	}
+	r.mu.Lock()
+	st := &r.stages[a.Stage]
+	if open {
+		st.dense = hists
+	}
+	r.advance(a.At)
+	st.scheduled++
+	r.windows[r.windowOf(a.At)].scheduled++
+	r.mu.Unlock()
+}
+
+// notSent counts an arrival that could not be sent (--max-in-flight).
+func (r *recorder) notSent(a schedule.Arrival) {
+	r.mu.Lock()
+	r.stages[a.Stage].notSent++
+	r.windows[r.windowOf(a.At)].notSent++
+	r.mu.Unlock()
+}
+
+// sent records the actual send of an arrival at offset t.
+func (r *recorder) sent(a schedule.Arrival, t time.Duration) {
+	r.mu.Lock()
+	st, w := &r.stages[a.Stage], &r.windows[r.windowOf(a.At)]
+	st.sent++
+	w.sent++
+	st.record(hSendLag, int64(t-a.At))
+	r.changeInFlight(t, +1)
+	r.mu.Unlock()
+}
+
+// changeInFlight applies a ±1 change at wall offset t and keeps the maxima:
+// an interval with no change of its own still saw the count carried into it.
+func (r *recorder) changeInFlight(t time.Duration, delta int64) {
+	si, wi := r.stageAt(t), int(t/WindowLength)
+	for ; r.lastStage < si; r.lastStage++ {
+		s := &r.stages[r.lastStage+1]
+		s.maxInFlight = max(s.maxInFlight, r.inFlight)
+	}
+	for ; r.lastWin < wi && r.lastWin+1 < len(r.windows); r.lastWin++ {
+		w := &r.windows[r.lastWin+1]
+		w.maxInFlight = max(w.maxInFlight, r.inFlight)
+	}
+	r.inFlight += delta
+	if t < r.limit {
+		s := &r.stages[si]
+		s.maxInFlight = max(s.maxInFlight, r.inFlight)
+		if wi < len(r.windows) {
+			w := &r.windows[wi]
+			w.maxInFlight = max(w.maxInFlight, r.inFlight)
+		}
+	}
+}
+
+// done records the outcome of a request sent at offset s that ended at e.
+func (r *recorder) done(a schedule.Arrival, s, e time.Duration, resp *Response) {
+	lat, svc := int64(e-a.At), int64(e-s)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.changeInFlight(e, -1)
+	wi := r.windowOf(a.At)
+	st, w := &r.stages[a.Stage], &r.windows[wi]
+	for _, x := range [2]*acc{st, w} {
+		x.completed++
+		x.busyNS += float64(svc)
+		if resp.ErrClass != "" {
+			x.errors[errIndex(resp.ErrClass)]++
+			continue
+		}
+		x.addStatus(resp.Status)
+		x.record(hLatency, lat)
+		x.record(hService, svc)
+		if resp.Status >= 200 && resp.Status <= 299 {
+			x.record(hLatency2xx, lat)
+		}
+	}
+	if resp.ErrClass == "" {
+		if resp.ServerQueue >= 0 {
+			st.record(hSrvQueue, int64(resp.ServerQueue))
+		}
+		if resp.ServerService >= 0 {
+			st.record(hSrvService, int64(resp.ServerService))
+			v := resp.ServerService.Seconds()
+			st.srvSum += v
+			st.srvSumSq += v * v
+		}
+	}
+	r.addArea(s, e)
+	r.sample(resp)
+	if !w.final && w.end <= r.passed && w.complete() {
+		r.markFinal(w)
+	}
+	if !st.final && st.end <= r.passed && st.complete() {
+		r.markFinal(st)
+	}
+}
+
+// addArea adds the request's in-flight interval [s, e) to every stage and
+// window it overlaps (exact area integration).
+func (r *recorder) addArea(s, e time.Duration) {
+	for i := r.stageAt(s); i < len(r.stages) && r.stages[i].start < e; i++ {
+		r.stages[i].areaNS += r.stages[i].overlap(s, e, r.limit)
+	}
+	for i := int(s / WindowLength); i < len(r.windows) && r.windows[i].start < e; i++ {
+		r.windows[i].areaNS += r.windows[i].overlap(s, e, r.limit)
+	}
+}
+
+// sample keeps the first response of each non-2xx status and the first
+// error of each class, truncated and redacted.
+func (r *recorder) sample(resp *Response) {
+	if resp.ErrClass != "" {
+		if _, ok := r.samples.Errors[resp.ErrClass]; ok || resp.Err == nil {
+			return
+		}
+		if r.samples.Errors == nil {
+			r.samples.Errors = map[string]string{}
+		}
+		r.samples.Errors[resp.ErrClass] = truncate(r.redact(resp.Err.Error()), 300)
+		return
+	}
+	if resp.Status >= 200 && resp.Status <= 299 || resp.Header == nil {
+		return
+	}
+	code := strconv.Itoa(resp.Status)
+	if _, ok := r.samples.Responses[code]; ok {
+		return
+	}
+	if r.samples.Responses == nil {
+		r.samples.Responses = map[string]result.ResponseSample{}
+	}
+	r.samples.Responses[code] = result.ResponseSample{
+		Headers: sampleHeaders(resp.Header),
+		Body:    truncate(string(resp.Body), SampleBodyBytes),
+	}
+}
+
+func sampleHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for i, k := range names {
+		if i == 20 {
+			break
+		}
+		v := redact.Header(k, strings.Join(h[k], ", "))
+		out[truncate(k, 100)] = truncate(v, 200)
+	}
+	return out
+}
+
+// truncate cuts s to at most n bytes of valid UTF-8.
+func truncate(s string, n int) string {
+	if len(s) > n {
+		s = s[:n] + "…"
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}

@@ -1,0 +1,50 @@
+package queueing_test
+
+import (
+	"fmt"
+
+	"github.com/bploadgen/bploadgen/internal/queueing"
+)
+
+// The sheet's sizing example (queueing.md §6): 900 requests/s, 10 ms
+// exponential service, Poisson arrivals, p99 ≤ 50 ms.
+func ExampleNewMMC() {
+	for _, c := range []int{10, 11} {
+		m, err := queueing.NewMMC(900, 100, c)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Printf("c=%d: ρ=%.3f P(wait)=%.4f p99=%s\n", c, m.Utilization(), m.WaitProb(), queueing.FormatSeconds(m.ResponseQuantile(0.99)))
+	}
+	// Output:
+	// c=10: ρ=0.900 P(wait)=0.6687 p99=62.5ms
+	// c=11: ρ=0.818 P(wait)=0.4305 p99=49.61ms
+}
+
+// A bounded queue: 11 workers and 22 waiting slots is K = 33.
+func ExampleNewMMCK() {
+	m, err := queueing.NewMMCK(900, 100, 11, 11+22)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("block %s, p99 of admitted %s, throughput %.1f/s\n",
+		queueing.FormatPercent(m.BlockProb()), queueing.FormatSeconds(m.ResponseQuantile(0.99)), m.Throughput())
+	// Output:
+	// block 0.0951%, p99 of admitted 49.07ms, throughput 899.1/s
+}
+
+func ExampleSize() {
+	z, err := queueing.Size(queueing.SizeSpec{
+		Rate:       900,
+		Service:    queueing.Dist{Kind: queueing.Exponential, Mean: 0.010},
+		ArrivalSCV: 1, // Poisson
+		SLO:        queueing.SLO{Quantile: 0.99, Target: 0.050},
+		MaxReject:  0.001,
+	}, nil)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(z.Workers, "workers,", z.Queue, "waiting slots (K =", z.Capacity, ")", z.Model)
+	// Output:
+	// 11 workers, 22 waiting slots (K = 33 ) M/M/c/K
+}

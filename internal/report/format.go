@@ -1,0 +1,141 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// fmtDur formats a duration in seconds for people: three significant digits
+// and the unit that keeps the number between 1 and 1000 ("850µs", "12.3ms",
+// "1.25s", "2m05s").
+func fmtDur(s float64) string {
+	switch {
+	case math.IsNaN(s) || math.IsInf(s, 0):
+		return "–"
+	case s == 0:
+		return "0"
+	case s < 0:
+		return "−" + fmtDur(-s)
+	case s < 1e-6:
+		return sig3(s*1e9) + "ns"
+	case s < 1e-3:
+		return sig3(s*1e6) + "µs"
+	case s < 1:
+		return sig3(s*1e3) + "ms"
+	case s < 100:
+		return sig3(s) + "s"
+	default:
+		m := int64(s) / 60
+		sec := int64(math.Round(s)) - m*60
+		if sec == 60 {
+			m, sec = m+1, 0
+		}
+		if m >= 60 {
+			return strconv.FormatInt(m/60, 10) + "h" + pad2(m%60) + "m" + pad2(sec) + "s"
+		}
+		return strconv.FormatInt(m, 10) + "m" + pad2(sec) + "s"
+	}
+}
+
+func pad2(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// sig3 prints v (>= 0) with three significant digits and no exponent.
+func sig3(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	d := 2 - int(math.Floor(math.Log10(v)))
+	if d < 0 {
+		d = 0
+	}
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// fmtRate formats a rate in requests per second (no unit).
+func fmtRate(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 100:
+		return fmtInt(int64(math.Round(v)))
+	default:
+		return sig3(math.Abs(v))
+	}
+}
+
+// fmtInt groups thousands with commas: 42000 -> "42,000".
+func fmtInt(n int64) string {
+	if n < 0 {
+		return "−" + fmtInt(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	first := len(s) % 3
+	if first > 0 {
+		b.WriteString(s[:first])
+	}
+	for i := first; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// fmtPct formats a fraction as a percentage with up to three significant
+// digits ("0%", "0.012%", "4.56%", "100%").
+func fmtPct(f float64) string {
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return "–"
+	case f == 0:
+		return "0%"
+	case f < 0:
+		return "−" + fmtPct(-f)
+	case f*100 < 0.001:
+		return "<0.001%"
+	}
+	return sig3(f*100) + "%"
+}
+
+// fmtNum formats a plain number (a scraped metric, a ratio) compactly.
+func fmtNum(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 1e6 || math.Abs(v) < 1e-3:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	case math.Abs(v) >= 1000:
+		return fmtInt(int64(math.Round(v)))
+	case v < 0:
+		return "−" + sig3(-v)
+	default:
+		return sig3(v)
+	}
+}
+
+// ratio returns n/d, or 0 when d is 0.
+func ratio(n, d int64) float64 {
+	if d == 0 {
+		return 0
+	}
+	return float64(n) / float64(d)
+}

@@ -1,0 +1,144 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// ErrInvalidResult marks a rendering that failed because the result itself
+// is unusable (an undecodable histogram): invalid input, not an I/O error.
+var ErrInvalidResult = errors.New("invalid result")
+
+// Outputs names the files to render a result into; "" skips a rendering.
+// "-" is standard output, which only WriteOutputs can serve.
+type Outputs struct {
+	HTML, JUnit, Markdown, CSV, HLog string
+}
+
+// output is one requested rendering.
+type output struct {
+	flag, path string
+	render     func(io.Writer, *result.Result) error
+}
+
+func (o Outputs) list() []output {
+	all := []output{
+		{"--html", o.HTML, WriteHTML},
+		{"--junit", o.JUnit, WriteJUnit},
+		{"--md", o.Markdown, WriteMarkdown},
+		{"--csv", o.CSV, WriteCSV},
+		{"--hlog", o.HLog, WriteHLog},
+	}
+	out := all[:0]
+	for _, x := range all {
+		if x.path != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Empty reports whether no rendering is requested.
+func (o Outputs) Empty() bool { return len(o.list()) == 0 }
+
+// Validate rejects two renderings into the same file, and more than one
+// onto standard output.
+func (o Outputs) Validate() error {
+	seen := map[string]string{}
+	for _, x := range o.list() {
+		key := x.path
+		if key != "-" {
+			key = filepath.Clean(key)
+		}
+		if prev, ok := seen[key]; ok {
+			if key == "-" {
+				return fmt.Errorf("%s and %s both write to standard output (-): pick one", prev, x.flag)
+			}
+			return fmt.Errorf("%s and %s both write to %s", prev, x.flag, x.path)
+		}
+		seen[key] = x.flag
+	}
+	return nil
+}
+
+// WriteFiles renders r into every file named in o. Every rendering is
+// done before any file is written, so invalid input leaves no file behind;
+// each file is written to a temporary name and renamed into place. Errors
+// name the file; a rendering error wraps ErrInvalidResult when the result
+// is at fault.
+func WriteFiles(r *result.Result, o Outputs) error { return WriteOutputs(r, o, nil) }
+
+// WriteOutputs is WriteFiles where the path "-" means stdout.
+func WriteOutputs(r *result.Result, o Outputs, stdout io.Writer) error {
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	outs := o.list()
+	bufs := make([]bytes.Buffer, len(outs))
+	for i, x := range outs {
+		if x.path == "-" && stdout == nil {
+			return fmt.Errorf("%s -: standard output is not available here", x.flag)
+		}
+		if err := x.render(&bufs[i], r); err != nil {
+			return fmt.Errorf("%s %s: %w", x.flag, x.path, err)
+		}
+	}
+	for i, x := range outs {
+		if x.path == "-" {
+			if _, err := stdout.Write(bufs[i].Bytes()); err != nil {
+				return fmt.Errorf("%s -: %w", x.flag, err)
+			}
+			continue
+		}
+		if err := writeFileAtomic(x.path, bufs[i].Bytes()); err != nil {
+			return fmt.Errorf("%s %s: %w", x.flag, x.path, err)
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, so a reader never sees half a report.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return unwrapPath(err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return unwrapPath(err)
+	}
+	return nil
+}
+
+// unwrapPath drops the (temporary) path from an *fs.PathError: the caller
+// names the real file.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", le.Op, le.Err)
+	}
+	return err
+}

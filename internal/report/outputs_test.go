@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestWriteFiles(t *testing.T) {
+	r := loadFixture(t)
+	dir := t.TempDir()
+	o := Outputs{
+		HTML: filepath.Join(dir, "r.html"), JUnit: filepath.Join(dir, "r.xml"), Markdown: filepath.Join(dir, "r.md"),
+		CSV: filepath.Join(dir, "r.csv"), HLog: filepath.Join(dir, "r.hlog"),
+	}
+	if err := WriteFiles(r, o); err != nil {
+		t.Fatal(err)
+	}
+	for path, render := range map[string]func(*bytes.Buffer) error{
+		o.HTML:     func(b *bytes.Buffer) error { return WriteHTML(b, r) },
+		o.JUnit:    func(b *bytes.Buffer) error { return WriteJUnit(b, r) },
+		o.Markdown: func(b *bytes.Buffer) error { return WriteMarkdown(b, r) },
+		o.CSV:      func(b *bytes.Buffer) error { return WriteCSV(b, r) },
+		o.HLog:     func(b *bytes.Buffer) error { return WriteHLog(b, r) },
+	} {
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		if err := render(&want); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%s differs from its rendering", path)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 5 {
+		t.Errorf("%d files in the directory, want 5 (temporary files left behind?)", len(entries))
+	}
+}
+
+func TestWriteFilesErrors(t *testing.T) {
+	r := loadFixture(t)
+	dir := t.TempDir()
+
+	err := WriteFiles(r, Outputs{HTML: filepath.Join(dir, "missing", "r.html")})
+	if err == nil || !strings.Contains(err.Error(), "--html "+filepath.Join(dir, "missing", "r.html")) {
+		t.Errorf("unwritable file: err = %v, want it to name the flag and file", err)
+	}
+	if strings.Count(err.Error(), "r.html") != 1 {
+		t.Errorf("the file is named more than once: %v", err)
+	}
+
+	if err := WriteFiles(r, Outputs{HTML: "a.out", CSV: "./a.out"}); err == nil || !strings.Contains(err.Error(), "--html and --csv") {
+		t.Errorf("same file twice: err = %v", err)
+	}
+	if err := WriteFiles(r, Outputs{Markdown: "-"}); err == nil || !strings.Contains(err.Error(), "--md -") {
+		t.Errorf("stdout without a writer: err = %v", err)
+	}
+	if err := (Outputs{HTML: "-", CSV: "-"}).Validate(); err == nil {
+		t.Errorf("two outputs on stdout accepted")
+	}
+
+	// Invalid input: nothing is written, and the error says so.
+	bad := loadFixture(t)
+	bad.Timeline[0].HDR.Latency = "garbage"
+	o := Outputs{Markdown: filepath.Join(dir, "ok.md"), HLog: filepath.Join(dir, "bad.hlog")}
+	err = WriteFiles(bad, o)
+	if !errors.Is(err, ErrInvalidResult) {
+		t.Errorf("err = %v, want ErrInvalidResult", err)
+	}
+	if _, statErr := os.Stat(o.Markdown); !os.IsNotExist(statErr) {
+		t.Errorf("a file was written although a rendering failed")
+	}
+
+	var stdout bytes.Buffer
+	if err := WriteOutputs(r, Outputs{Markdown: "-"}, &stdout); err != nil || !strings.HasPrefix(stdout.String(), "### ") {
+		t.Errorf("WriteOutputs to stdout: %v, %q", err, stdout.String())
+	}
+	if !(Outputs{}).Empty() || (Outputs{CSV: "x"}).Empty() {
+		t.Errorf("Empty is wrong")
+	}
+}

@@ -1,0 +1,135 @@
+package targets
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/queueing"
+)
+
+// Policy says what the server does with a request that finds every worker
+// busy.
+type Policy int
+
+const (
+	// Reject admits a request only while (in service + waiting) < c + Queue;
+	// otherwise it answers 503 at once. This is M/M/c/K with K = c + Queue.
+	Reject Policy = iota
+	// Unbounded admits every request: the queue grows without bound under
+	// overload and so does latency (no backpressure; M/M/c, unstable at ρ ≥ 1).
+	Unbounded
+)
+
+// String is the policy's flag spelling.
+func (p Policy) String() string {
+	switch p {
+	case Reject:
+		return "reject"
+	case Unbounded:
+		return "unbounded"
+	default:
+		return "Policy(" + strconv.Itoa(int(p)) + ")"
+	}
+}
+
+// ParsePolicy reads "reject" or "unbounded" (case-insensitive).
+func ParsePolicy(s string) (Policy, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "reject":
+		return Reject, nil
+	case "unbounded":
+		return Unbounded, nil
+	default:
+		return 0, fmt.Errorf("policy %q: want reject or unbounded", s)
+	}
+}
+
+// Config describes a reference server. The zero value is not valid: Workers
+// and Service are required.
+type Config struct {
+	// Addr is the TCP address Start listens on; "" means "127.0.0.1:0".
+	Addr string
+	// Workers is c, the number of requests served at once (≥ 1).
+	Workers int
+	// Queue is the number of waiting slots (≥ 0) under the Reject policy;
+	// the model's system capacity is K = Workers + Queue. Ignored by Unbounded.
+	Queue int
+	// Service is the service-time distribution (queueing.ParseDist).
+	Service queueing.Dist
+	// Policy is Reject (the default) or Unbounded.
+	Policy Policy
+	// Seed seeds the service-time generator: the same seed gives the same
+	// sequence of nominal service times, in order of service start.
+	Seed uint64
+	// StallEvery and StallFor inject outages: in every period of StallEvery
+	// (from the server's start) all workers freeze for the last StallFor of it,
+	// i.e. during [k·StallEvery, k·StallEvery+StallFor) for k ≥ 1. Both zero
+	// means no stalls; otherwise 0 < StallFor < StallEvery.
+	StallEvery, StallFor time.Duration
+}
+
+// maxWorkers bounds Workers and Queue to keep a typo from allocating the
+// machine away.
+const maxWorkers = 1 << 20
+
+// Validate reports everything wrong with c, naming the fields. New and Start
+// call it; a command calls it first to tell bad input from a failure to listen.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Workers < 1 || c.Workers > maxWorkers {
+		errs = append(errs, fmt.Errorf("workers %d: must be in [1, %d]", c.Workers, maxWorkers))
+	}
+	if c.Queue < 0 || c.Queue > maxWorkers {
+		errs = append(errs, fmt.Errorf("queue %d: must be in [0, %d]", c.Queue, maxWorkers))
+	}
+	if !(c.Service.Mean > 0) || c.Service.Mean > 1e6 {
+		errs = append(errs, fmt.Errorf("service %v: mean must be in (0, 1e6] seconds", c.Service))
+	}
+	if c.Service.Kind == queueing.Lognormal && !(c.Service.Sigma > 0) {
+		errs = append(errs, fmt.Errorf("service %v: lognormal sigma must be > 0", c.Service))
+	}
+	if c.Policy != Reject && c.Policy != Unbounded {
+		errs = append(errs, fmt.Errorf("policy %v: want reject or unbounded", c.Policy))
+	}
+	switch {
+	case c.StallEvery == 0 && c.StallFor == 0:
+	case c.StallEvery <= 0 || c.StallFor <= 0:
+		errs = append(errs, fmt.Errorf("stall every %v for %v: both must be > 0 (or both 0)", c.StallEvery, c.StallFor))
+	case c.StallFor >= c.StallEvery:
+		errs = append(errs, fmt.Errorf("stall every %v for %v: stall-for must be shorter than stall-every", c.StallEvery, c.StallFor))
+	}
+	return errors.Join(errs...)
+}
+
+// Capacity is the maximum throughput c/E[S] in requests per second.
+func (c Config) Capacity() float64 { return float64(c.Workers) / c.Service.Mean }
+
+// SystemCapacity is the model's K = c + Queue (requests in service plus
+// waiting), or -1 for the Unbounded policy.
+func (c Config) SystemCapacity() int {
+	if c.Policy == Unbounded {
+		return -1
+	}
+	return c.Workers + c.Queue
+}
+
+// Model is the Kendall notation of the server under Poisson arrivals:
+// "M/M/8/16" for exp service with K = 16, "M/D/8/16" for det, "M/G/8/16"
+// for lognormal, and no K ("M/M/8") for the Unbounded policy.
+func (c Config) Model() string {
+	s := "G"
+	switch c.Service.Kind {
+	case queueing.Exponential:
+		s = "M"
+	case queueing.Deterministic:
+		s = "D"
+	}
+	m := "M/" + s + "/" + strconv.Itoa(c.Workers)
+	if c.Policy == Reject {
+		m += "/" + strconv.Itoa(c.SystemCapacity())
+	}
+	return m
+}

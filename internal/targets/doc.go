@@ -1,0 +1,32 @@
+// Package targets holds bploadgen's built-in target servers: HTTP servers
+// whose behaviour queueing theory predicts exactly, for users to point
+// bploadgen at first and for bploadgen's own tests.
+//
+// The reference server has c workers and a bounded FIFO waiting queue
+// (Config.Queue slots). Admission is decided at arrival: a request that finds
+// (in service + waiting) ≥ c + Queue is answered 503 at once, with
+// Retry-After. Under Poisson arrivals and exponential service it is exactly
+// the M/M/c/K queue of shared/queueing.md §3 with K = c + Queue (K counts the
+// requests in service). The Unbounded policy admits everything (no
+// backpressure: under overload the queue and the latency grow without
+// limit).
+//
+// Service is emulated by waiting until an absolute deadline. The time
+// actually spent is measured on the monotonic clock and reported — in the
+// Server-Timing header ("queue;dur=W, svc;dur=S" in ms), the /metrics
+// histogram and the busy-worker integral — never the sampled value. Timers
+// overshoot by ~0.1–0.6 ms under load, so the wait aims early by a running
+// estimate of that overshoot (no spinning); what remains is measured.
+//
+// Like net/http/httptest, Start listens on 127.0.0.1:0 and Close stops
+// everything; the Server is also an http.Handler usable with any listener:
+//
+//	srv, err := targets.Start(targets.Config{Workers: 8, Queue: 8, Service: dist})
+//	if err != nil { ... }
+//	defer srv.Close()
+//	resp, err := http.Get(srv.URL())
+//
+// Paths: "/" (any method) is the modelled service, "/metrics" is Prometheus
+// text format (names: the Metric* constants), "/healthz" answers 200
+// without touching the model.
+package targets
