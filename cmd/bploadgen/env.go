@@ -21,6 +21,8 @@ type env struct {
 	// stdoutIsTerminal: warnings in the summary are already on screen.
 	stdoutIsTerminal bool
 	now              func() time.Time
+	// getenv reads an environment variable.
+	getenv func(string) string
 	// lookupHost resolves a host name (net.DefaultResolver in real runs).
 	lookupHost func(ctx context.Context, host string) ([]string, error)
 }
@@ -34,5 +36,6 @@ func newStdEnv() *env {
 		stdoutIsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		now:              time.Now,
 		lookupHost:       net.DefaultResolver.LookupHost,
+		getenv:           os.Getenv,
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"net"
 	"os"
+	"os/signal"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -41,6 +43,7 @@ func newTestEnv() *testEnv {
 	te := &testEnv{out: &syncBuffer{}, errb: &syncBuffer{}}
 	te.env = env{
 		stdin: strings.NewReader(""), stdout: te.out, stderr: te.errb, now: time.Now,
+		getenv: func(string) string { return "" },
 		lookupHost: func(_ context.Context, host string) ([]string, error) {
 			if host == "localhost" {
 				return []string{"127.0.0.1"}, nil
@@ -57,6 +60,18 @@ func execMain(t *testing.T, ctx context.Context, args ...string) (int, string, s
 	te := newTestEnv()
 	code := Main(ctx, args, &te.env)
 	return code, te.out.String(), te.errb.String()
+}
+
+// TestMain lets a test run this test binary as the bploadgen command
+// (BPLOADGEN_AS_MAIN=1), for tests that need several real processes.
+func TestMain(m *testing.M) {
+	if os.Getenv("BPLOADGEN_AS_MAIN") == "1" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := Main(ctx, os.Args[1:], newStdEnv())
+		stop()
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
 }
 
 // updateGolden is set by UPDATE_GOLDEN=1 (package main's tests share no flags).

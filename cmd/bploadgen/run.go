@@ -47,12 +47,16 @@ type runOptions struct {
 	Scrape        string
 	ScrapeMetrics []string
 	Shard         string
+	StartAt       string
+	LogRequests   string
 	Quiet         bool
 	CPUProfile    string
 
 	// changed holds the flags given on the command line (they override the
 	// profile file).
 	changed func(name string) bool
+	// getenv reads the environment (for --shard auto/N).
+	getenv func(string) string
 }
 
 // Defaults of run.
@@ -96,7 +100,9 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
 	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
 	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
-	fs.StringVar(&o.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N")
+	fs.StringVar(&o.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N (auto/N: I from $JOB_COMPLETION_INDEX+1, for a Kubernetes Indexed Job)")
+	fs.StringVar(&o.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, or Unix seconds) before starting, so shards start together")
+	fs.StringVar(&o.LogRequests, "log-requests", "", "write one CSV line per scheduled request here (intended/sent/end times, latency, status, error)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run here (for bploadgen's own performance work)")
 	_ = fs.MarkHidden("cpuprofile")
@@ -142,6 +148,7 @@ func newRunCmd(e *env, runF func(*runOptions) error) *cobra.Command {
 				_ = cmd.Flags().Set("url", args[0])
 			}
 			opts.changed = cmd.Flags().Changed
+			opts.getenv = e.getenv
 			if runF != nil {
 				return runF(opts)
 			}

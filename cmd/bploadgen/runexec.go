@@ -55,8 +55,22 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	res, err := execute(ctx, e, pl, runtimeOptions{grace: o.Grace, http2: o.HTTP2, insecure: o.Insecure, quiet: o.Quiet,
-		scrape: o.Scrape, scrapeMetrics: o.ScrapeMetrics, client: openloop.Client(o.Client)})
+	ro := runtimeOptions{grace: o.Grace, http2: o.HTTP2, insecure: o.Insecure, quiet: o.Quiet,
+		scrape: o.Scrape, scrapeMetrics: o.ScrapeMetrics, client: openloop.Client(o.Client)}
+	if o.LogRequests != "" {
+		f, err := os.Create(o.LogRequests)
+		if err != nil {
+			return runFailed(fmt.Errorf("--log-requests: %v", unwrapPathError(err)))
+		}
+		defer f.Close()
+		ro.requestLog = openloop.NewRequestLog(f)
+	}
+	res, err := execute(ctx, e, pl, ro)
+	if ro.requestLog != nil {
+		if cerr := ro.requestLog.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("--log-requests: %w", cerr)
+		}
+	}
 	if err != nil {
 		return runFailed(err)
 	}
@@ -71,6 +85,7 @@ type runtimeOptions struct {
 	scrape          string
 	scrapeMetrics   []string
 	client          openloop.Client
+	requestLog      *openloop.RequestLog
 }
 
 // execute runs the plan against the target and returns the result, with
@@ -96,10 +111,14 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 		return nil, asUsage(err)
 	}
 	defer doer.Close()
-	eng, err := openloop.New(openloop.Config{
+	cfg := openloop.Config{
 		Schedule: sched, Doer: doer, MaxInFlight: pl.maxInFlight, Grace: ro.grace,
-		Clock: openloop.SystemClock{}, Redact: redacter(pl.request.URL),
-	})
+		Clock: openloop.SystemClock{}, Redact: redacter(pl.request.URL), StartAt: pl.startAt,
+	}
+	if ro.requestLog != nil {
+		cfg.OnDone = ro.requestLog.Record
+	}
+	eng, err := openloop.New(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +132,11 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 		sc = scrape.New(ro.scrape, ro.scrapeMetrics)
 		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 		done := make(chan struct{})
-		go func() { defer close(done); sc.Loop(sctx, time.Now(), time.Second) }()
+		start := time.Now()
+		if pl.startAt.After(start) {
+			start = pl.startAt
+		}
+		go func() { defer close(done); sc.Loop(sctx, start, time.Second) }()
 		stopScrape = func() { cancel(); <-done }
 	}
 	rec := eng.Run(ctx)

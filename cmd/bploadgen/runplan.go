@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ type runPlan struct {
 	asserts     []assert.Expr
 	assertText  []string
 	shard       schedule.Shard
+	startAt     time.Time // zero: start at once
 }
 
 // maxBodyBytes bounds --body-file.
@@ -90,7 +92,10 @@ func resolvePlan(o *runOptions) (*runPlan, error) {
 	if o.Grace <= 0 {
 		return nil, fmt.Errorf("--grace must be > 0")
 	}
-	if pl.shard, err = parseShard(o.Shard); err != nil {
+	if pl.shard, err = parseShard(o.Shard, o.getenv); err != nil {
+		return nil, err
+	}
+	if pl.startAt, err = parseStartAt(o.StartAt); err != nil {
 		return nil, err
 	}
 	if err := resolveAsserts(o, prof, pl); err != nil {
@@ -228,15 +233,43 @@ func resolveAsserts(o *runOptions, prof *profile.Profile, pl *runPlan) error {
 }
 
 // parseShard reads "I/N" (1 <= I <= N <= 10000); "" is the whole plan.
-func parseShard(s string) (schedule.Shard, error) {
+// "auto/N" takes I from the environment's JOB_COMPLETION_INDEX (0-based,
+// as a Kubernetes Indexed Job sets it) plus one.
+func parseShard(s string, getenv func(string) string) (schedule.Shard, error) {
 	if s == "" {
 		return schedule.Shard{}, nil
 	}
 	a, b, ok := strings.Cut(s, "/")
+	if strings.TrimSpace(a) == "auto" {
+		idx := ""
+		if getenv != nil {
+			idx = getenv("JOB_COMPLETION_INDEX")
+		}
+		k, err := strconv.Atoi(strings.TrimSpace(idx))
+		if err != nil || k < 0 {
+			return schedule.Shard{}, fmt.Errorf("--shard %q: JOB_COMPLETION_INDEX is %q, want a whole number >= 0", s, idx)
+		}
+		a = strconv.Itoa(k + 1)
+	}
 	i, err1 := strconv.Atoi(strings.TrimSpace(a))
 	n, err2 := strconv.Atoi(strings.TrimSpace(b))
 	if !ok || err1 != nil || err2 != nil || n < 1 || n > 10_000 || i < 1 || i > n {
 		return schedule.Shard{}, fmt.Errorf("--shard %q: want I/N with 1 <= I <= N, e.g. 2/4", s)
 	}
 	return schedule.Shard{Index: i, Count: n}, nil
+}
+
+// parseStartAt reads an RFC 3339 time or Unix seconds; "" is "now".
+func parseStartAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 1e11 {
+		sec := math.Floor(f)
+		return time.Unix(int64(sec), int64((f-sec)*1e9)), nil
+	}
+	return time.Time{}, fmt.Errorf("--start-at %q: want an RFC 3339 time (2026-11-23T10:00:00Z) or Unix seconds", s)
 }

@@ -157,8 +157,12 @@ func targetBanner(url string, cfg targets.Config) string {
 	if cfg.Policy == targets.Unbounded {
 		slots = "unbounded queue"
 	}
-	s := fmt.Sprintf("target listening on %s  model %s (%d workers, %s, service %v, policy %v)  capacity %.4g rps (c/E[S])",
-		url, cfg.Model(), cfg.Workers, slots, cfg.Service, cfg.Policy, cfg.Capacity())
+	workers := fmt.Sprintf("%d workers", cfg.Workers)
+	if cfg.Workers == 1 {
+		workers = "1 worker"
+	}
+	s := fmt.Sprintf("target listening on %s  model %s (%s, %s, service %v, policy %v)  capacity %.4g rps (c/E[S])",
+		url, cfg.Model(), workers, slots, cfg.Service, cfg.Policy, cfg.Capacity())
 	if cfg.StallEvery > 0 {
 		s += fmt.Sprintf("  stalls: every %v for %v", cfg.StallEvery, cfg.StallFor)
 	}

@@ -24,6 +24,15 @@ type Config struct {
 	Clock Clock
 	// Redact hides secrets in error messages kept as samples.
 	Redact func(string) string
+	// OnDone, if set, is called from the worker after each request with
+	// its arrival, actual send and completion offsets from the start, and
+	// its outcome (the per-request log); for an arrival that was not sent it
+	// is called from the dispatcher with sent = end = −1 and a nil outcome.
+	// It must be safe for concurrent use.
+	OnDone func(a schedule.Arrival, sent, end time.Duration, r *Response)
+	// StartAt, if not zero, is the wall-clock time the run starts at (the
+	// engine waits for it); shards of one plan use it to start together.
+	StartAt time.Time
 }
 
 // DefaultGrace is the default Config.Grace.
@@ -119,6 +128,18 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	defer e.abandon()
 	finalized := make(chan struct{})
 	go e.rec.finalizer(finalized)
+	if !e.cfg.StartAt.IsZero() {
+		sl := clock.NewSleeper()
+		ok := sl.SleepUntil(ctx, e.cfg.StartAt)
+		sl.Close()
+		if !ok { // interrupted before the start: nothing was scheduled
+			e.start = clock.Now()
+			close(e.work)
+			close(e.rec.finals)
+			<-finalized
+			return e.build(time.Now(), 0, 0, true)
+		}
+	}
 	startedAt := time.Now()
 	e.start = clock.Now()
 
@@ -171,6 +192,9 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 		if !e.offer(item{a: a, intended: intended}) {
 			e.rec.notSent(a)
 			e.notSentN.Add(1)
+			if e.cfg.OnDone != nil {
+				e.cfg.OnDone(a, -1, -1, nil)
+			}
 			continue
 		}
 		e.gaps[a.Stage].add(clock.Now())
@@ -248,5 +272,8 @@ func (e *Engine) send(it item, scratch *Scratch) {
 	resp := e.cfg.Doer.Do(e.reqCtx, scratch)
 	endAt := clock.Now().Sub(e.start)
 	e.rec.done(it.a, sendAt, endAt, &resp)
+	if e.cfg.OnDone != nil {
+		e.cfg.OnDone(it.a, sendAt, endAt, &resp)
+	}
 	e.doneN.Add(1)
 }

@@ -3,6 +3,7 @@ package openloop
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -221,6 +222,47 @@ func TestFakeClockPoolShrinksAfterStall(t *testing.T) {
 		// pool keeps at most 2·1 + 32 idle workers plus the busy ones.
 		if workersLate > 40 {
 			t.Errorf("%d workers 2 s after the stall, want the spares retired", workersLate)
+		}
+	})
+}
+
+// TestRequestLog: one line per scheduled request, sent or not, whose
+// latency is the value the histogram recorded.
+func TestRequestLog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b strings.Builder
+		log := NewRequestLog(&b)
+		s, _ := schedule.New([]schedule.Segment{{Duration: time.Second, From: 10, To: 10}}, schedule.Uniform, nil, 0, schedule.Shard{})
+		var start time.Time
+		e, _ := New(Config{Schedule: s, MaxInFlight: 2, Clock: TimerClock{}, OnDone: log.Record,
+			Doer: sleepDoer(&start, func(time.Duration) time.Duration { return 250 * time.Millisecond })})
+		start = time.Now()
+		rec := e.Run(context.Background())
+		if err := log.Close(); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		if lines[0]+"\n" != RequestLogHeader || len(lines) != 11 {
+			t.Fatalf("%d lines:\n%s", len(lines), b.String())
+		}
+		// Lines come in completion order. Arrivals every 100 ms, 250 ms
+		// each, 2 slots: 0 and 100 ms go, 200 ms finds both busy, 300 ms
+		// finds the first free again, and so on.
+		bySeq := map[string]string{}
+		for _, l := range lines[1:] {
+			bySeq[l[:strings.IndexByte(l, ',')]] = l
+		}
+		if bySeq["0"] != "0,1,0,0,250000000,250000000,250000000,200," || bySeq["2"] != "2,1,200000000,,,,,,not_sent" {
+			t.Errorf("lines:\n%s", b.String())
+		}
+		var notSent int64
+		for _, l := range lines[1:] {
+			if strings.HasSuffix(l, "not_sent") {
+				notSent++
+			}
+		}
+		if notSent != rec.Total.NotSent {
+			t.Errorf("log has %d not_sent, result %d", notSent, rec.Total.NotSent)
 		}
 	})
 }

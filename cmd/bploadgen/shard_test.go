@@ -1,0 +1,179 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// TestShardsMergeExactly is issue #7's acceptance: N = 4 shard processes
+// run at once (this test binary re-executed as bploadgen) against one
+// loopback server, started together with --start-at, and are merged.
+//   - Every planned arrival reaches the server exactly once: the union of
+//     the shards' request logs is the one-process schedule.
+//   - The server sees the planned total rate: its count over the planned
+//     interval equals the plan's count within the requests that the
+//     measured delays carried across the interval's two edges.
+//   - The merged counts are the shards' sums, and the merged percentiles
+//     equal those of one HDR histogram built from every request's raw
+//     latency (from the request logs), exactly.
+func TestShardsMergeExactly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 4 processes for a few seconds")
+	}
+	var mu sync.Mutex
+	var arrivals []time.Time
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}))
+	defer srv.Close()
+
+	const n, rate, dur, seed = 4, 400.0, 3 * time.Second, 11
+	dir := t.TempDir()
+	startAt := time.Now().Add(2 * time.Second).Truncate(time.Millisecond)
+	var cmds []*exec.Cmd
+	for i := 1; i <= n; i++ {
+		c := exec.Command(os.Args[0], "run", srv.URL+"/", "--rate", fmt.Sprint(rate), "--duration", dur.String(),
+			"--arrival", "poisson", "--seed", fmt.Sprint(seed), "--shard", fmt.Sprintf("%d/%d", i, n), "-q",
+			"--start-at", startAt.Format(time.RFC3339Nano),
+			"-o", filepath.Join(dir, fmt.Sprintf("s%d.json", i)), "--log-requests", filepath.Join(dir, fmt.Sprintf("s%d.csv", i)))
+		c.Env = append(os.Environ(), "BPLOADGEN_AS_MAIN=1")
+		var out strings.Builder
+		c.Stdout, c.Stderr = &out, &out
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		cmds = append(cmds, c)
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("shard output:\n%s", out.String())
+			}
+		})
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("shard %d: %v", i+1, err)
+		}
+	}
+
+	// The plan, computed by the pure schedule.
+	whole, err := schedule.New([]schedule.Segment{{Duration: dur, From: rate, To: rate}}, schedule.Poisson, schedule.NewRand(seed), seed, schedule.Shard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	planned := map[int64]time.Duration{}
+	for {
+		a, ok := whole.Next()
+		if !ok {
+			break
+		}
+		planned[a.Seq] = a.At
+	}
+
+	// Request logs: disjoint, and together the plan.
+	all := result.NewHistogram()
+	seen := map[int64]bool{}
+	var maxDelay time.Duration
+	for i := 1; i <= n; i++ {
+		f, err := os.Open(filepath.Join(dir, fmt.Sprintf("s%d.csv", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(f)
+		sc.Scan() // header
+		for sc.Scan() {
+			fs := strings.Split(sc.Text(), ",")
+			seq, _ := strconv.ParseInt(fs[0], 10, 64)
+			at, _ := strconv.ParseInt(fs[2], 10, 64)
+			if seen[seq] {
+				t.Fatalf("arrival %d in two shards", seq)
+			}
+			seen[seq] = true
+			if want, ok := planned[seq]; !ok || want != time.Duration(at) {
+				t.Fatalf("arrival %d at %d is not in the plan (%v)", seq, at, want)
+			}
+			if fs[7] == "" {
+				t.Fatalf("request %d failed: %s", seq, sc.Text())
+			}
+			sent, _ := strconv.ParseInt(fs[3], 10, 64)
+			maxDelay = max(maxDelay, time.Duration(sent-at))
+			lat, _ := strconv.ParseInt(fs[5], 10, 64)
+			if err := all.RecordValue(result.ClampNS(lat)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.Close()
+	}
+	if len(seen) != len(planned) {
+		t.Fatalf("shards sent %d arrivals, the plan has %d", len(seen), len(planned))
+	}
+
+	// The server saw them all, at the planned total rate.
+	mu.Lock()
+	var inPlan int
+	for _, a := range arrivals {
+		if !a.Before(startAt) && a.Before(startAt.Add(dur)) {
+			inPlan++
+		}
+	}
+	total := len(arrivals)
+	mu.Unlock()
+	if total != len(planned) {
+		t.Errorf("server saw %d requests, plan %d", total, len(planned))
+	}
+	// Only the requests planned within the largest delay (plus the shards'
+	// start skew, bounded by the same) of the end can fall outside.
+	tol := rate*(2*maxDelay.Seconds()+0.005) + 1
+	t.Logf("plan %d, server %d in the planned interval (tolerance %.1f from max delay %s)", len(planned), inPlan, tol, maxDelay)
+	if math.Abs(float64(inPlan-len(planned))) > tol {
+		t.Errorf("server saw %d in the planned interval, plan %d ± %.1f", inPlan, len(planned), tol)
+	}
+
+	// Merge, and compare with the histogram of every raw sample.
+	out := filepath.Join(dir, "merged.json")
+	args := []string{"merge", "-o", out}
+	var sum result.Stage
+	for i := 1; i <= n; i++ {
+		p := filepath.Join(dir, fmt.Sprintf("s%d.json", i))
+		args = append(args, p)
+		r, err := result.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum.Scheduled += r.Total.Scheduled
+		sum.Sent += r.Total.Sent
+		sum.Completed += r.Total.Completed
+	}
+	if code, _, errs := execMain(t, context.Background(), args...); code != 0 {
+		t.Fatalf("merge exit %d: %s", code, errs)
+	}
+	m, err := result.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Total.Scheduled != sum.Scheduled || m.Total.Sent != sum.Sent || m.Total.Completed != sum.Completed ||
+		m.Total.Scheduled != int64(len(planned)) {
+		t.Errorf("merged %d/%d/%d, sums %d/%d/%d, plan %d", m.Total.Scheduled, m.Total.Sent, m.Total.Completed,
+			sum.Scheduled, sum.Sent, sum.Completed, len(planned))
+	}
+	if got, want := m.Total.Latency, result.Summarize(all); got != want {
+		t.Errorf("merged latency summary\n %+v\nis not that of all raw samples\n %+v", got, want)
+	}
+}
