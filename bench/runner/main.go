@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -98,7 +99,8 @@ type trial struct {
 	achieved  float64 // sent / planned
 	errors    int64
 	p50, p99  time.Duration
-	lagP99    time.Duration // -1 when the tool does not measure it
+	lagP99    time.Duration // the tool's own send lag p99; -1 when it does not measure it
+	seenLag   time.Duration // p99 lag of the arrivals at the target against the uniform schedule
 	cpu       time.Duration
 	wall      time.Duration
 	rssKB     int64
@@ -146,23 +148,28 @@ func measureTool(o options, name, bin string) (row, error) {
 	defer stopS()
 	pause := func() { time.Sleep(2 * time.Second) }
 
-	tr, err := attack(o, name, bin, url, 2000, o.cpuDur)
-	if err != nil {
-		return r, err
+	// CPU time varies by ±15% between runs on a shared VM: the median of 3.
+	var perReq []time.Duration
+	for i := 0; i < 3; i++ {
+		tr, err := attack(o, name, bin, url, 2000, o.cpuDur)
+		if err != nil {
+			return r, err
+		}
+		pr := tr.cpu / time.Duration(max(tr.requests, 1))
+		perReq = append(perReq, pr)
+		r.rssKB = max(r.rssKB, tr.rssKB)
+		r.at2000 = tr
+		fmt.Fprintf(os.Stderr, "   2000 rps for %s: %d requests, cpu %s (%s/request), peak RSS %d KB, wall %s, arrivals lag p99 %s\n",
+			o.cpuDur, tr.requests, tr.cpu, pr, tr.rssKB, tr.wall.Round(time.Millisecond), tr.seenLag)
+		pause()
 	}
-	r.at2000 = tr
-	if tr.requests > 0 {
-		r.cpuPerReq = tr.cpu / time.Duration(tr.requests)
-	}
-	r.rssKB = tr.rssKB
-	fmt.Fprintf(os.Stderr, "   2000 rps for %s: %d requests, cpu %s (%s/request), peak RSS %d KB, wall %s\n",
-		o.cpuDur, tr.requests, tr.cpu, r.cpuPerReq, tr.rssKB, tr.wall.Round(time.Millisecond))
-	pause()
+	slices.Sort(perReq)
+	r.cpuPerReq = perReq[1]
 
 	if _, err := http.Get(slowURL + "__stats?reset=1"); err != nil {
 		return r, err
 	}
-	tr, err = attack(o, name, bin, slowURL, 200, o.lDur)
+	tr, err := attack(o, name, bin, slowURL, 200, o.lDur)
 	if err != nil {
 		return r, err
 	}
@@ -182,8 +189,8 @@ func measureTool(o options, name, bin string) (row, error) {
 			if tr, err = attack(o, name, bin, url, rate, o.step); err != nil {
 				return r, err
 			}
-			fmt.Fprintf(os.Stderr, "   %6.0f rps: achieved %.4f, errors %d, p50 %s, p99 %s, lag p99 %s, sustained %v %s\n",
-				rate, tr.achieved, tr.errors, tr.p50, tr.p99, lagText(tr.lagP99), tr.sustained, tr.why)
+			fmt.Fprintf(os.Stderr, "   %6.0f rps: achieved %.4f, errors %d, p50 %s, p99 %s, own lag p99 %s, arrivals lag p99 %s, sustained %v %s\n",
+				rate, tr.achieved, tr.errors, tr.p50, tr.p99, lagText(tr.lagP99), tr.seenLag, tr.sustained, tr.why)
 			if tr.sustained {
 				break
 			}
@@ -258,6 +265,9 @@ func attack(o options, name, bin, url string, rate float64, d time.Duration) (tr
 		return trial{}, err
 	}
 	defer os.RemoveAll(dir)
+	if _, err := targetLag(url, rate); err != nil { // reset the target's record
+		return trial{}, err
+	}
 	start := time.Now()
 	var t trial
 	switch name {
@@ -271,23 +281,47 @@ func attack(o options, name, bin, url string, rate float64, d time.Duration) (tr
 		err = fmt.Errorf("unknown tool %s", name)
 	}
 	t.wall = time.Since(start)
-	return t, err
+	if err != nil {
+		return t, err
+	}
+	if t.seenLag, err = targetLag(url, rate); err != nil {
+		return t, err
+	}
+	judge(&t)
+	return t, nil
 }
 
 // judge applies the same rule to every tool: sustained means at least 99%
-// of the planned requests were sent, none failed, and (where the tool
-// measures it) the send lag p99 stayed under 1 ms.
+// of the planned requests were sent, none failed, and the arrivals at the
+// target kept to the uniform schedule: their lag p99, as the target
+// measured it (so whatever the tool reports about itself), under 1 ms.
 func judge(t *trial) {
+	t.sustained = false
 	switch {
 	case t.achieved < 0.99:
 		t.why = fmt.Sprintf("(sent %.1f%% of the plan)", 100*t.achieved)
 	case t.errors > 0:
 		t.why = fmt.Sprintf("(%d errors)", t.errors)
-	case t.lagP99 > time.Millisecond:
-		t.why = fmt.Sprintf("(send lag p99 %s)", t.lagP99)
+	case t.seenLag > time.Millisecond:
+		t.why = fmt.Sprintf("(arrivals at the target %s behind the schedule at p99)", t.seenLag)
 	default:
 		t.sustained = true
 	}
+}
+
+// targetLag asks the target how late the arrivals since the last reset
+// were against a uniform schedule at rate, and resets.
+func targetLag(url string, rate float64) (time.Duration, error) {
+	resp, err := http.Get(fmt.Sprintf("%s__schedule?rate=%g&reset=1", url, rate))
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	var s map[string]int64
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		return 0, err
+	}
+	return time.Duration(s["lag_p99_ns"]), nil
 }
 
 func attackBploadgen(o options, bin, url string, rate float64, d time.Duration, dir string) (trial, error) {
@@ -318,7 +352,6 @@ func attackBploadgen(o options, bin, url string, rate float64, d time.Duration, 
 		t.errors += v
 	}
 	t.cpu, t.rssKB = usage(c)
-	judge(&t)
 	return t, nil
 }
 
@@ -355,7 +388,6 @@ func attackVegeta(o options, bin, url string, rate float64, d time.Duration, dir
 	t.achieved = float64(r.Requests) / (rate * d.Seconds())
 	t.errors = r.Requests - int64(r.StatusCodes["200"])
 	t.p50, t.p99 = time.Duration(r.Latencies.P50), time.Duration(r.Latencies.P99)
-	judge(&t)
 	return t, nil
 }
 
@@ -391,7 +423,6 @@ func attackFortio(o options, bin, url string, rate float64, d time.Duration, dir
 			t.p99 = secs(p.Value)
 		}
 	}
-	judge(&t)
 	return t, nil
 }
 
@@ -433,7 +464,8 @@ func render(o options, rows []row) string {
 			ratio(float64(r.cpuPerReq), float64(base.cpuPerReq)), ratio(float64(r.rssKB), float64(base.rssKB)),
 			ratio(float64(r.p50Over), float64(base.p50Over)), ratio(float64(r.p99Over), float64(base.p99Over)))
 	}
-	b.WriteString("\nSustained: ≥ 99% of the planned requests sent, no errors, and send lag p99 < 1 ms where the tool measures it (bploadgen only).\n")
+	b.WriteString("\nSustained: ≥ 99% of the planned requests sent, no errors, and the arrivals at the target within 1 ms of the uniform schedule at p99 (measured by the target, the same for every tool).\n")
+	b.WriteString("CPU per request: user + system time of the generator process, the median of three 2000 rps runs.\n")
 	b.WriteString("Overhead: the tool's latency percentile minus the server's own handler-time percentile (bench/target measures it), at 200 rps.\n")
 	return b.String()
 }

@@ -114,7 +114,7 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 		return runFailed(err)
 	}
 	res.Analysis = demoAnalysis(res, tcfg)
-	ferr := finish(e, res, nil, out, files)
+	ferr := finish(e, res, nil, out, files, false)
 	fmt.Fprintln(e.stdout)
 	report.Reading(e.stdout, res)
 	fmt.Fprintf(e.stdout, "\nWrote %s and %s\n", out, files.HTML)

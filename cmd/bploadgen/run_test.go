@@ -68,6 +68,8 @@ func TestRunBadInput(t *testing.T) {
 		{"unknown flag", []string{"run", u, "--rat", "5"}, "unknown flag"},
 		{"zero max in flight", []string{"run", u, "--rate", "5", "--duration", "1s", "--max-in-flight", "0"}, "--max-in-flight"},
 		{"zero timeout", []string{"run", u, "--rate", "5", "--duration", "1s", "--timeout", "0s"}, "--timeout"},
+		{"bad model", []string{"run", u, "--rate", "5", "--duration", "1s", "--model-workers", "-1"}, "run: --model-workers must be ≥ 1"},
+		{"bad model service", []string{"run", u, "--rate", "5", "--duration", "1s", "--model-service-time", "fast"}, "run: --model-service-time"},
 		{"two outputs to stdout", []string{"run", u, "--rate", "5", "--duration", "1s", "-o", "-", "--md", "-"}, "standard output"},
 		{"two reports to one file", []string{"run", u, "--rate", "5", "--duration", "1s", "--md", "x", "--csv", "x"}, "both write to x"},
 	}

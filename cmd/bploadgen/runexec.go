@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/analysis"
+	"github.com/bploadgen/bploadgen/internal/analysis/textout"
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
@@ -33,6 +35,12 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		if err := profile.ValidateURL(o.Scrape); err != nil {
 			return usageError("--scrape: %v", err)
 		}
+	}
+	modelGiven := o.Model.changed != nil && (o.Model.changed("workers") || o.Model.changed("queue") ||
+		o.Model.changed("unbounded") || o.Model.changed("service-time") || o.Model.changed("service-scv"))
+	spec, err := o.Model.spec()
+	if err != nil {
+		return err
 	}
 	files := report.Outputs{HTML: o.HTML, JUnit: o.JUnit, CSV: o.CSV, HLog: o.HLog, Markdown: o.MD}
 	if err := checkOutputs(o.Out, files); err != nil {
@@ -74,7 +82,8 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	return finish(e, res, pl.asserts, o.Out, files)
+	res.Analysis = runAnalysis(e, res, spec, modelGiven)
+	return finish(e, res, pl.asserts, o.Out, files, modelGiven)
 }
 
 // runtimeOptions are the run settings that are not part of the plan.
@@ -106,6 +115,7 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 	doer, client, err := openloop.NewDoer(ro.client, openloop.HTTPConfig{
 		Method: pl.request.Method, URL: pl.request.URL, Header: header, Body: pl.request.Body,
 		Timeout: pl.timeout, MaxConns: pl.maxInFlight, HTTP2: ro.http2, Insecure: ro.insecure,
+		PeakRate: peakRate(pl.stages) / float64(max(pl.shard.Count, 1)),
 	})
 	if err != nil {
 		return nil, asUsage(err)
@@ -114,6 +124,7 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 	cfg := openloop.Config{
 		Schedule: sched, Doer: doer, MaxInFlight: pl.maxInFlight, Grace: ro.grace,
 		Clock: openloop.SystemClock{}, Redact: redacter(pl.request.URL), StartAt: pl.startAt,
+		EventLoop: client == openloop.ClientLoop,
 	}
 	if ro.requestLog != nil {
 		cfg.OnDone = ro.requestLog.Record
@@ -197,7 +208,7 @@ func buildResult(pl *runPlan, rec *openloop.Recording) *result.Result {
 
 // finish evaluates the gates, writes every output, prints the summary and
 // decides the exit: 130 if interrupted, 3 if an output failed, 1 if a gate failed.
-func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files report.Outputs) error {
+func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files report.Outputs, printAnalysis bool) error {
 	as, err := assert.Evaluate(r, asserts)
 	if err != nil {
 		return runFailed(fmt.Errorf("evaluating assertions: %w", err))
@@ -221,6 +232,12 @@ func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files r
 	if err := report.Text(summary, r); err != nil && writeErr == nil {
 		writeErr = err
 	}
+	if printAnalysis && r.Analysis != nil {
+		fmt.Fprintln(summary)
+		if err := textout.Write(summary, "this run", r, r.Analysis); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
 	// The summary ends with the warnings; repeat them on stderr unless
 	// the summary already went to the same screen.
 	if summary != e.stderr && !(e.stdoutIsTerminal && e.stderrIsTerminal) {
@@ -240,6 +257,33 @@ func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files r
 		return errAssertions
 	}
 	return nil
+}
+
+// peakRate is the highest rate of the plan, requests per second.
+func peakRate(stages []profile.Stage) float64 {
+	var m float64
+	for _, s := range stages {
+		m = max(m, s.Rate, s.To)
+	}
+	return m
+}
+
+// runAnalysis is the capacity analysis of a run: with the model given, or
+// estimated (nil when nothing sensible can be estimated). It never fails the
+// run; a problem becomes a warning.
+func runAnalysis(e *env, r *result.Result, spec analysis.ModelSpec, given bool) *result.Analysis {
+	var a *result.Analysis
+	var err error
+	if given {
+		a, err = analysis.Analyze(r, spec)
+	} else {
+		a, err = analysis.Auto(r)
+	}
+	if err != nil {
+		r.Warnings = append(r.Warnings, "capacity analysis: "+err.Error())
+		return nil
+	}
+	return a
 }
 
 // checkOutputs rejects two outputs to the same place.

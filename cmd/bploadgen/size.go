@@ -13,7 +13,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // sizeOptions is everything `size` takes from its flags, as given.
@@ -27,13 +29,15 @@ type sizeOptions struct {
 	MaxReject      string  // --max-reject: fraction or percentage
 	MaxUtilization string  // --max-utilization: fraction or percentage
 	Workers        int     // --workers: size only the queue for this many workers
-	From           string  // --from RESULT.json (not available yet)
+	From           string  // --from RESULT.json: rate, service time and arrival SCV from a saved run
 	Seed           uint64  // --seed of the simulations
 	SimArrivals    int     // --sim-arrivals per simulation
 	JSON           bool    // --json
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
+	// fromNotes say where --from's inputs came from (printed with the text).
+	fromNotes []string
 }
 
 // Defaults of size.
@@ -52,7 +56,7 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MaxReject, "max-reject", sizeDefaultMaxReject, "largest acceptable ratio of rejected (503) requests, a fraction or a percentage")
 	fs.StringVar(&o.MaxUtilization, "max-utilization", "1", "ceiling on the offered utilisation λ·E[S]/c, a fraction or a percentage (1: only ρ < 1)")
 	fs.IntVar(&o.Workers, "workers", 0, "keep this many workers and size only the queue")
-	fs.StringVar(&o.From, "from", "", "take the rate and service time from a saved result (not available yet)")
+	fs.StringVar(&o.From, "from", "", "take the rate (peak achieved), service time (Server-Timing, else estimated) and arrival SCV from a saved result; flags override them")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the simulations (non-Poisson arrivals or non-exponential service)")
 	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizeDefaultSimArrivals, "arrivals per simulation")
 	fs.BoolVar(&o.JSON, "json", false, "print the recommendation as JSON")
@@ -135,22 +139,44 @@ func (o *sizeOptions) given(name string) bool { return o.changed != nil && o.cha
 // spec turns the flags into a sizing problem, or a usage error.
 func (o *sizeOptions) spec() (queueing.SizeSpec, error) {
 	var s queueing.SizeSpec
+	var fromSvc *queueing.Dist
+	fromSCV := -1.0
 	if o.From != "" {
-		return s, usageError("size --from: not available yet (give --rate and --service-time)")
+		r, err := result.ReadFile(o.From)
+		if err != nil {
+			return s, usageError("size --from: %v", err)
+		}
+		rate, svc, scv, notes, err := analysis.SizeInputs(r)
+		if err != nil {
+			return s, usageError("size --from %s: %v", o.From, err)
+		}
+		if !o.given("rate") {
+			o.Rate = rate
+			o.changed = orGiven(o.changed, "rate")
+		}
+		fromSvc, fromSCV = &svc, scv
+		o.fromNotes = notes
 	}
 	if !o.given("rate") || !(o.Rate > 0) || math.IsInf(o.Rate, 0) {
 		return s, usageError("size: --rate must be a number of requests per second > 0")
 	}
 	s.Rate = o.Rate
-	if o.ServiceTime == "" {
-		return s, usageError("size: --service-time is required (10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5)")
-	}
-	svc, err := sizeParseService(o.ServiceTime, o.ServiceSCV, o.given("service-scv"))
-	if err != nil {
-		return s, err
-	}
-	s.Service = svc
 	switch {
+	case o.ServiceTime == "" && fromSvc != nil:
+		s.Service = *fromSvc
+	case o.ServiceTime == "":
+		return s, usageError("size: --service-time is required (10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5)")
+	default:
+		svc, err := sizeParseService(o.ServiceTime, o.ServiceSCV, o.given("service-scv"))
+		if err != nil {
+			return s, err
+		}
+		s.Service = svc
+	}
+	var err error
+	switch {
+	case fromSCV >= 0 && !o.given("arrival") && !o.given("arrival-scv"):
+		s.ArrivalSCV = fromSCV
 	case o.given("arrival") && o.given("arrival-scv"):
 		return s, usageError("size: give --arrival or --arrival-scv, not both")
 	case o.given("arrival-scv"):
@@ -290,6 +316,13 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	label := queueing.QuantileLabel(s.SLO.Quantile)
+	if o.From != "" {
+		p("From %s:\n", o.From)
+		for _, n := range o.fromNotes {
+			p("  %s\n", n)
+		}
+		p("\n")
+	}
 	p("Sizing for %g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
 	p("Objectives: %s for admitted requests, rejects ≤ %s", s.SLO, queueing.FormatPercent(s.MaxReject))
 	if s.MaxUtilization < 1 {
@@ -474,4 +507,9 @@ func sizeWriteJSON(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// orGiven extends changed so that name counts as given.
+func orGiven(changed func(string) bool, name string) func(string) bool {
+	return func(n string) bool { return n == name || (changed != nil && changed(n)) }
 }

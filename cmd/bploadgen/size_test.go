@@ -176,7 +176,7 @@ func TestSizeUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"size", "--from", "result.json", "--slo", "p99<50ms"}, "size --from: not available yet"},
+		{[]string{"size", "--from", "result.json", "--slo", "p99<50ms"}, "size --from: open result.json"},
 		{[]string{"size", "--service-time", "10ms", "--slo", "p99<50ms"}, "--rate"},
 		{[]string{"size", "--rate", "-5", "--service-time", "10ms", "--slo", "p99<50ms"}, "--rate"},
 		{[]string{"size", "--rate", "900", "--slo", "p99<50ms"}, "--service-time is required"},

@@ -79,6 +79,9 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 		rec.Samples = &s
 	}
 	rec.Warnings = e.warnings(rec)
+	if e.loopErr != nil {
+		rec.Warnings = append(rec.Warnings, "the event loop stopped early: "+e.loopErr.Error())
+	}
 	return rec
 }
 

@@ -9,12 +9,20 @@ import (
 // Client names which HTTP client sends the requests.
 type Client string
 
-// The clients: Auto picks H1 wherever it can.
+// The clients: Auto picks, for plain http:// with no proxy and no HTTP/2,
+// the event loop on Linux when the plan's peak rate is at least
+// LoopFromRate, else H1 workers; net/http otherwise.
 const (
 	ClientAuto    Client = "auto"
 	ClientH1      Client = "h1"       // H1Doer: plain http://, no proxy, HTTP/1.1
 	ClientNetHTTP Client = "net/http" // HTTPDoer: https, proxies, HTTP/2
+	ClientLoop    Client = "loop"     // H1Doer driven by the event loop (Linux; Config.EventLoop)
 )
+
+// LoopFromRate is the peak rate (rps) from which "auto" uses the event
+// loop: below it the worker pool costs about a fifth less CPU per request;
+// above it the loop sustains about twice the rate (bench/README.md).
+const LoopFromRate = 5000
 
 // ClosableDoer is a Doer with connections to release and count.
 type ClosableDoer interface {
@@ -26,8 +34,9 @@ type ClosableDoer interface {
 }
 
 // NewDoer builds the client for cfg: H1Doer for plain http:// without a
-// proxy and without HTTP/2 (when which is auto or h1), HTTPDoer otherwise.
-// It also says which one it chose.
+// proxy and without HTTP/2 (driven by the event loop for "loop", and for
+// "auto" on Linux; the caller sets Config.EventLoop when it says "loop"),
+// HTTPDoer otherwise. It also says which one it chose.
 func NewDoer(which Client, cfg HTTPConfig) (ClosableDoer, Client, error) {
 	u, err := url.Parse(cfg.URL)
 	if err != nil {
@@ -35,23 +44,29 @@ func NewDoer(which Client, cfg HTTPConfig) (ClosableDoer, Client, error) {
 	}
 	h1ok := u.Scheme == "http" && !cfg.HTTP2 && !proxied(u)
 	switch which {
-	case ClientH1:
+	case ClientH1, ClientLoop:
 		if !h1ok {
-			return nil, "", fmt.Errorf("--client h1 needs a plain http:// URL with no proxy and no --http2")
+			return nil, "", fmt.Errorf("--client %s needs a plain http:// URL with no proxy and no --http2", which)
+		}
+		if which == ClientLoop && !EventLoopSupported {
+			return nil, "", fmt.Errorf("--client loop needs Linux")
 		}
 	case ClientAuto, "":
-		if !h1ok {
+		switch {
+		case !h1ok:
 			which = ClientNetHTTP
-		} else {
+		case EventLoopSupported && cfg.PeakRate >= LoopFromRate:
+			which = ClientLoop
+		default:
 			which = ClientH1
 		}
 	case ClientNetHTTP:
 	default:
 		return nil, "", fmt.Errorf("unknown client %q (want auto, h1 or net/http)", which)
 	}
-	if which == ClientH1 {
+	if which == ClientH1 || which == ClientLoop {
 		d, err := NewH1Doer(cfg)
-		return d, ClientH1, err
+		return d, which, err
 	}
 	d, err := NewHTTPDoer(cfg)
 	return d, ClientNetHTTP, err

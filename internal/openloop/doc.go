@@ -19,6 +19,18 @@
 //     [actual send, completion], clipped to each stage and window, to their
 //     area, so in_flight_mean is the exact time average (what Little's law needs).
 //
-// The clock is the engine's (Config.Clock); tests run it inside
-// testing/synctest with an in-memory Doer, where time is virtual.
+// Two ways of sending, with the same contracts and the same recorder:
+//   - workers: a dispatcher hands each arrival to an idle worker goroutine
+//     (or starts one, up to the bound), which sends it with a Doer: the
+//     lean HTTP/1.1 client (H1Doer, a keep-alive connection per worker) or
+//     net/http (HTTPDoer: https, proxies, HTTP/2);
+//   - the event loop (Config.EventLoop, Linux, plain http://): one locked
+//     thread does the dispatching and all the I/O on non-blocking sockets
+//     with epoll, parsing responses incrementally (h1Stream). It needs no
+//     goroutine switch or netpoller wake-up per request, which on the
+//     measured machine doubled the highest sustained rate (bench/README.md).
+//
+// The clock is the engine's (Config.Clock); tests run the worker mode
+// inside testing/synctest with an in-memory Doer, where time is virtual, and
+// both modes against real loopback servers.
 package openloop

@@ -33,6 +33,9 @@ type Config struct {
 	// StartAt, if not zero, is the wall-clock time the run starts at (the
 	// engine waits for it); shards of one plan use it to start together.
 	StartAt time.Time
+	// EventLoop runs the H1 client's requests from one event loop instead
+	// of a worker pool (Linux; Doer must be an *H1Doer).
+	EventLoop bool
 }
 
 // DefaultGrace is the default Config.Grace.
@@ -78,6 +81,7 @@ type Engine struct {
 	abandon context.CancelFunc
 
 	sentN, doneN, notSentN, scheduledN atomic.Int64
+	loopErr                            error      // the event loop's failure, reported as a warning
 	gaps                               []gapStats // per stage, owned by the dispatcher
 }
 
@@ -97,6 +101,11 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Redact == nil {
 		cfg.Redact = func(s string) string { return s }
+	}
+	if cfg.EventLoop {
+		if _, ok := cfg.Doer.(*H1Doer); !ok || !EventLoopSupported {
+			return nil, errors.New("openloop: the event loop needs Linux and the H1 client")
+		}
 	}
 	e := &Engine{cfg: cfg, rec: newRecorder(cfg.Schedule, cfg.Redact), work: make(chan item)}
 	e.gaps = make([]gapStats, cfg.Schedule.Stages())
@@ -143,8 +152,33 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	startedAt := time.Now()
 	e.start = clock.Now()
 
-	interrupted := e.dispatch(ctx)
-	stop := clock.Now().Sub(e.start)
+	var interrupted bool
+	var stop time.Duration
+	if e.cfg.EventLoop {
+		var err error
+		interrupted, stop, err = e.runLoop(ctx, e.cfg.Doer.(*H1Doer))
+		if err != nil {
+			e.loopErr = err
+		}
+	} else {
+		interrupted, stop = e.runWorkers(ctx)
+	}
+	elapsed := clock.Now().Sub(e.start)
+	close(e.rec.finals)
+	<-finalized
+	end := e.cfg.Schedule.Duration()
+	if interrupted {
+		end = min(stop, end)
+	}
+	return e.build(startedAt, elapsed, end, interrupted)
+}
+
+// runWorkers runs the schedule with the dispatcher and the worker pool,
+// then waits for the requests in flight (Config.Grace after an interrupt).
+func (e *Engine) runWorkers(ctx context.Context) (interrupted bool, stop time.Duration) {
+	clock := e.cfg.Clock
+	interrupted = e.dispatch(ctx)
+	stop = clock.Now().Sub(e.start)
 	close(e.work)
 
 	allDone := make(chan struct{})
@@ -162,14 +196,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 		}
 		t.Stop()
 	}
-	elapsed := clock.Now().Sub(e.start)
-	close(e.rec.finals)
-	<-finalized
-	end := e.cfg.Schedule.Duration()
-	if interrupted {
-		end = min(stop, end)
-	}
-	return e.build(startedAt, elapsed, end, interrupted)
+	return interrupted, stop
 }
 
 // dispatch walks the schedule; it returns true if ctx stopped it.

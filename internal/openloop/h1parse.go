@@ -40,6 +40,7 @@ var errMalformed = errors.New("malformed HTTP response")
 func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1Response, int, error) {
 	var r h1Response
 	for {
+		r.header, r.serverTime = nil, nil // an interim response's do not carry over
 		line, err := readLine(br, &r)
 		if err != nil {
 			return r, 0, err
@@ -140,36 +141,46 @@ func readHeaders(br *bufio.Reader, r *h1Response, keep bool) (clen int64, chunke
 		if len(line) == 0 {
 			return clen, chunked, nil
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon <= 0 {
-			return 0, false, fmt.Errorf("%w: bad header line %q", errMalformed, truncateBytes(line, 40))
-		}
-		name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
-		switch {
-		case asciiEqualFold(name, "content-length"):
-			n, err := strconv.ParseInt(string(value), 10, 64)
-			if err != nil || n < 0 || (clen >= 0 && clen != n) {
-				return 0, false, fmt.Errorf("%w: bad Content-Length %q", errMalformed, truncateBytes(value, 40))
-			}
-			clen = n
-		case asciiEqualFold(name, "transfer-encoding"):
-			if !asciiEqualFold(lastToken(value), "chunked") {
-				return 0, false, fmt.Errorf("%w: unsupported Transfer-Encoding %q", errMalformed, truncateBytes(value, 40))
-			}
-			chunked = true
-		case asciiEqualFold(name, "connection"):
-			if containsTokenFold(value, "close") {
-				r.close = true
-			} else if containsTokenFold(value, "keep-alive") {
-				r.close = false
-			}
-		case asciiEqualFold(name, "server-timing"):
-			r.serverTime = append(r.serverTime, value...)
-		}
-		if keep {
-			r.header.Add(string(name), string(value))
+		if err := applyHeader(line, r, keep, &clen, &chunked); err != nil {
+			return 0, false, err
 		}
 	}
+}
+
+// applyHeader interprets one header line for the client: framing
+// (Content-Length, Transfer-Encoding), Connection, Server-Timing, and the
+// whole header when keep is set.
+func applyHeader(line []byte, r *h1Response, keep bool, clen *int64, chunked *bool) error {
+	colon := bytes.IndexByte(line, ':')
+	if colon <= 0 {
+		return fmt.Errorf("%w: bad header line %q", errMalformed, truncateBytes(line, 40))
+	}
+	name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
+	switch {
+	case asciiEqualFold(name, "content-length"):
+		n, err := strconv.ParseInt(string(value), 10, 64)
+		if err != nil || n < 0 || (*clen >= 0 && *clen != n) {
+			return fmt.Errorf("%w: bad Content-Length %q", errMalformed, truncateBytes(value, 40))
+		}
+		*clen = n
+	case asciiEqualFold(name, "transfer-encoding"):
+		if !asciiEqualFold(lastToken(value), "chunked") {
+			return fmt.Errorf("%w: unsupported Transfer-Encoding %q", errMalformed, truncateBytes(value, 40))
+		}
+		*chunked = true
+	case asciiEqualFold(name, "connection"):
+		if containsTokenFold(value, "close") {
+			r.close = true
+		} else if containsTokenFold(value, "keep-alive") {
+			r.close = false
+		}
+	case asciiEqualFold(name, "server-timing"):
+		r.serverTime = append(r.serverTime, value...)
+	}
+	if keep {
+		r.header.Add(string(name), string(value))
+	}
+	return nil
 }
 
 func discardN(br *bufio.Reader, r *h1Response, n int64, prefix []byte) (int, error) {

@@ -56,10 +56,14 @@ type runSpec struct {
 	maxInFlight int
 	timeout     time.Duration
 	grace       time.Duration
-	wrap        func(Doer) Doer // optional, to observe requests from the test
+	onDone      func(a schedule.Arrival, sent, end time.Duration, r *Response) // optional per-request hook
+	mode        string                                                         // "" (net/http, workers), "h1" (workers) or "loop" (event loop)
 }
 
-// doerFunc adapts a function to Doer.
+// modes are the engine's ways of sending; the end-to-end tests run in each.
+var modes = []string{"", "h1", "loop"}
+
+// doerFunc adapts a function to Doer (the fake-clock tests' in-memory doers).
 type doerFunc func(ctx context.Context, s *Scratch) Response
 
 func (f doerFunc) Do(ctx context.Context, s *Scratch) Response { return f(ctx, s) }
@@ -78,16 +82,26 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := NewHTTPDoer(HTTPConfig{Method: "GET", URL: url, Timeout: rs.timeout, MaxConns: rs.maxInFlight})
-	if err != nil {
-		t.Fatal(err)
+	hc := HTTPConfig{Method: "GET", URL: url, Timeout: rs.timeout, MaxConns: rs.maxInFlight}
+	var doer Doer
+	switch rs.mode {
+	case "h1", "loop":
+		d, err := NewH1Doer(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		doer = d
+	default:
+		d, err := NewHTTPDoer(hc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		doer = d
 	}
-	t.Cleanup(d.Close)
-	var doer Doer = d
-	if rs.wrap != nil {
-		doer = rs.wrap(d)
-	}
-	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock})
+	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock,
+		EventLoop: rs.mode == "loop", OnDone: rs.onDone})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,9 @@ type HTTPConfig struct {
 	HTTP2 bool
 	// Insecure skips TLS certificate verification.
 	Insecure bool
+	// PeakRate is the plan's highest rate (requests per second); "auto"
+	// picks the event loop for high rates and workers below.
+	PeakRate float64
 }
 
 // HTTPDoer sends requests with net/http, tuned for an open loop.

@@ -80,13 +80,15 @@ func TestConnectionRefused(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	rec, _ := runAgainst(t, context.Background(), "http://"+addr+"/", runSpec{
-		segs: []schedule.Segment{{Duration: 200 * time.Millisecond, From: 50, To: 50}}})
-	checkConservation(t, rec)
-	if rec.Total.Errors[result.ErrConnect] != 10 {
-		t.Errorf("errors %v", rec.Total.Errors)
-	}
-	if rec.Samples == nil || rec.Samples.Errors[result.ErrConnect] == "" {
-		t.Errorf("no error sample: %+v", rec.Samples)
+	for _, mode := range modes {
+		rec, _ := runAgainst(t, context.Background(), "http://"+addr+"/", runSpec{
+			segs: []schedule.Segment{{Duration: 200 * time.Millisecond, From: 50, To: 50}}, mode: mode})
+		checkConservation(t, rec)
+		if rec.Total.Errors[result.ErrConnect] != 10 {
+			t.Errorf("mode %q: errors %v", mode, rec.Total.Errors)
+		}
+		if rec.Samples == nil || rec.Samples.Errors[result.ErrConnect] == "" {
+			t.Errorf("mode %q: no error sample: %+v", mode, rec.Samples)
+		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 // FuzzParse: any input either parses into a valid profile or returns a
 // *Error naming the file; it never panics.
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/profiles/*.yaml")
+	files, _ := filepath.Glob("../../testdata/profiles/*.yaml")
 	for _, file := range files {
 		b, err := os.ReadFile(file)
 		if err != nil {

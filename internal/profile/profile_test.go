@@ -10,7 +10,7 @@ import (
 )
 
 func TestLoadTestdataProfiles(t *testing.T) {
-	files, err := filepath.Glob("testdata/profiles/*.yaml")
+	files, err := filepath.Glob("../../testdata/profiles/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no profiles: %v", err)
 	}
@@ -31,7 +31,7 @@ func TestLoadTestdataProfiles(t *testing.T) {
 }
 
 func TestSpecExample(t *testing.T) {
-	p, err := Load("testdata/profiles/spec-example.yaml")
+	p, err := Load("../../testdata/profiles/spec-example.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestShapesFromFile(t *testing.T) {
 		{"ramp.yaml", "ramp", []float64{10, 10 + 490.0/6, 10 + 2*490.0/6, 10 + 3*490.0/6, 10 + 4*490.0/6, 10 + 5*490.0/6}, nil},
 	}
 	for _, tt := range tests {
-		p, err := Load(filepath.Join("testdata/profiles", tt.file))
+		p, err := Load(filepath.Join("../../testdata/profiles", tt.file))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -171,7 +171,7 @@ func TestRedact(t *testing.T) {
 	if h["Authorization"] != Redacted || h["Cookie"] != Redacted || h["X-Trace"] != "1" {
 		t.Errorf("RedactHeaders = %v", h)
 	}
-	p, err := Load("testdata/profiles/ramp.yaml")
+	p, err := Load("../../testdata/profiles/ramp.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestShapeErrors(t *testing.T) {
 }
 
 func TestShapeOverride(t *testing.T) {
-	p, err := Load("testdata/profiles/step.yaml")
+	p, err := Load("../../testdata/profiles/step.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

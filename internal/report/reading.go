@@ -27,7 +27,7 @@ func Reading(w io.Writer, r *result.Result) error {
 	} else {
 		k := &st[knee]
 		if knee > 0 {
-			fmt.Fprintf(&b, "- Up to %s rps (stages 1–%d) the target kept up: p99 went from %s to %s, rejects %s.\n",
+			fmt.Fprintf(&b, "- Up to %s rps (stages 1–%d) the target kept up within the run's noise: p99 went from %s to %s, rejects reached %s.\n",
 				fmtRate(st[knee-1].OfferedRPS), knee, fmtDur(first.Latency.P99), fmtDur(st[knee-1].Latency.P99), pctClass(&st[knee-1], "503"))
 		}
 		fmt.Fprintf(&b, "- The knee is stage %d (%s rps): %s.\n", k.Index, fmtRate(k.OfferedRPS), why)
@@ -85,24 +85,126 @@ func readingKnee(r *result.Result) (int, string) {
 	return -1, ""
 }
 
+// readingTheory says what the queueing model made of the run: the model
+// and where its numbers came from, prediction against measurement (with
+// the agreement band) at the knee and at the last stage, a one-line
+// verdict over every stage, and Little's law.
 func readingTheory(b *strings.Builder, r *result.Result, a *result.Analysis) {
 	m := a.Model
-	fmt.Fprintf(b, "- Theory: %s with c = %d, queue %d, E[S] = %s (%s). Capacity %s rps.\n",
-		m.Name, m.Workers, m.Queue, fmtDur(m.ServiceMeanS), m.Source, fmtRate(a.CapacityRPS))
-	for _, s := range a.Stages {
-		if s.Index != len(r.Stages) && (a.Knee == nil || s.Index != a.Knee.Stage) {
-			continue
+	if m.Name == "" || m.Name == "none" {
+		fmt.Fprintln(b, "- Theory: no queueing model could be formed from this run (see the analysis warnings).")
+	} else {
+		model := m.Name
+		if m.Kendall != "" {
+			model += " (" + m.Kendall + ")"
 		}
-		fmt.Fprintf(b, "  stage %d: predicted 503 ratio %s, p99 %s; measured %s, %s.\n", s.Index,
-			fmtPct(s.Predicted.BlockRatio), fmtDur(s.Predicted.ResponseP99S), fmtPct(s.Observed.BlockRatio), fmtDur(s.Observed.ResponseP99S))
+		fmt.Fprintf(b, "- Theory: %s with c = %d, queue %d, E[S] = %s %s.", model, m.Workers, m.Queue, fmtDur(m.ServiceMeanS), sourcePhrase(m.Source))
+		if a.CapacityRPS > 0 {
+			fmt.Fprintf(b, " Capacity %s rps.", fmtRate(a.CapacityRPS))
+		}
+		b.WriteString("\n")
+		for _, s := range a.Stages {
+			if s.Index != len(r.Stages) && (a.Knee == nil || s.Index != a.Knee.Stage) {
+				continue
+			}
+			if s.Agreement == nil {
+				continue
+			}
+			fmt.Fprintf(b, "  stage %d: predicted 503 ratio %s, p99 %s; measured %s, %s", s.Index,
+				checkPred(s.Agreement.BlockRatio, fmtPct), checkPred(s.Agreement.ResponseP99S, fmtDur),
+				fmtPct(s.Observed.BlockRatio), fmtDur(s.Observed.ResponseP99S))
+			if s.Verdict != "" {
+				b.WriteString(": " + s.Verdict)
+			}
+			b.WriteString(".\n")
+		}
+		if line := theoryVerdict(a); line != "" {
+			b.WriteString("- " + line + "\n")
+		}
 	}
 	var worst float64
+	var flagged []string
 	for _, s := range a.Stages {
 		if s.Little.Ratio > 0 {
 			worst = max(worst, abs(s.Little.Ratio-1))
 		}
+		if s.Little.Flagged {
+			flagged = append(flagged, fmt.Sprint(s.Index))
+		}
 	}
-	fmt.Fprintf(b, "- Little's law L = X·W holds to %s on every stage (the bookkeeping is sound).\n", fmtPct(worst))
+	if len(flagged) > 0 {
+		fmt.Fprintf(b, "- Careful: Little's law L = X·W fails at stage %s (by up to %s, more than the stage's ends explain): a bookkeeping problem in the measurement, so read its numbers with suspicion.\n",
+			strings.Join(flagged, ", "), fmtPct(worst))
+	} else {
+		fmt.Fprintf(b, "- Little's law L = X·W holds to %s on every stage (the bookkeeping is sound).\n", fmtPct(worst))
+	}
+}
+
+// sourcePhrase says where E[S] came from.
+func sourcePhrase(src string) string {
+	switch src {
+	case "server-timing":
+		return "as the target measured it (Server-Timing)"
+	case "estimated":
+		return "estimated from the lowest-load stage (an upper estimate)"
+	case "given":
+		return "as given"
+	}
+	return "(" + src + ")"
+}
+
+// checkPred is a prediction with its agreement band: "14% ± 6.2%".
+func checkPred(c *result.Check, f func(float64) string) string {
+	if c == nil {
+		return "–"
+	}
+	p := f(c.Predicted)
+	if c.Bound == "lower" {
+		p = "≥ " + p
+	}
+	if c.Band > 0 {
+		p += " ± " + f(c.Band)
+	}
+	return p
+}
+
+// theoryVerdict sums up the stage verdicts in one sentence.
+func theoryVerdict(a *result.Analysis) string {
+	var agree, disagree, undecided, growing []string
+	for _, s := range a.Stages {
+		idx := fmt.Sprint(s.Index)
+		if s.Growth != nil {
+			growing = append(growing, idx)
+			continue
+		}
+		if s.Agreement == nil {
+			continue
+		}
+		switch {
+		case strings.HasPrefix(s.Verdict, "disagrees"):
+			disagree = append(disagree, idx+" ("+strings.TrimPrefix(s.Verdict, "disagrees: ")+")")
+		case strings.HasPrefix(s.Verdict, "agrees"):
+			agree = append(agree, idx)
+		default:
+			undecided = append(undecided, idx)
+		}
+	}
+	tail := ""
+	if len(growing) > 0 {
+		tail = " Stage " + strings.Join(growing, ", ") + " had no steady state (an unbounded queue in overload): its latency only grows."
+	}
+	switch {
+	case len(disagree) > 0:
+		return "The model disagrees with the measurement at stage " + strings.Join(disagree, ", ") +
+			": beyond the run's own noise and the uncertainty of E[S]. A constant offset points at unaccounted overhead; an error growing with load at a load-dependent service time or a hidden queue." + tail
+	case len(agree) > 0 && len(undecided) > 0:
+		return "The model agrees with every stage the data can judge (" + strings.Join(agree, ", ") + "); stage " + strings.Join(undecided, ", ") + " had too little data to say." + tail
+	case len(agree) > 0:
+		return "The model agrees with the measurement at every stage it predicts, within the run's own noise." + tail
+	case len(undecided) > 0:
+		return "The run was too short to judge the model at any stage." + tail
+	}
+	return strings.TrimSpace(tail)
 }
 
 func abs(x float64) float64 {

@@ -167,6 +167,10 @@ type Check struct {
 	// Bound is "lower" when the prediction is only a lower bound (then
 	// agreement means observed ≥ predicted − band).
 	Bound string `json:"bound,omitempty"`
+	// SamplesNeeded, on a p99 check, is the iid sample size for a p99
+	// within ±5% at 95% (7 173) when the stage had fewer 2xx latencies
+	// (Samples2xx); autocorrelated latencies need more still.
+	SamplesNeeded int `json:"samples_needed,omitempty"`
 	// Agree is null when the data cannot support a verdict either way.
 	Agree   *bool  `json:"agree"`
 	Verdict string `json:"verdict"`

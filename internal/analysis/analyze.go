@@ -1,0 +1,225 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+
+	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// analyzer carries one analysis.
+type analyzer struct {
+	r    *result.Result
+	spec ModelSpec
+	data []*stageData
+	svc  *service
+	ovh  *overheadInfo
+	m    *model
+	warn []string
+}
+
+func (an *analyzer) warnf(format string, args ...any) {
+	an.warn = append(an.warn, fmt.Sprintf(format, args...))
+}
+
+// Analyze is the capacity analysis of r with what spec says about the
+// server (package doc). It fails only for a nil result or an invalid spec;
+// every problem of the data becomes a warning or a stage verdict.
+func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
+	if r == nil {
+		return nil, errors.New("analyze: no result")
+	}
+	if err := spec.Validate(); err != nil {
+		return nil, fmt.Errorf("analyze: %w", err)
+	}
+	an := &analyzer{r: r, spec: spec}
+	var w []string
+	an.data, w = collect(r)
+	an.warn = append(an.warn, w...)
+	a := &result.Analysis{Level: level, Stages: []result.StageAnalysis{}}
+	if len(an.data) == 0 {
+		a.Model.Name = "none"
+		a.Warnings = append(an.warn, "the result has no stages")
+		return a, nil
+	}
+	an.ovh = measureOverhead(an.data)
+	an.svc = resolveService(r, an.data, spec, an.ovh)
+	an.warn = append(an.warn, an.svc.warnings...)
+	a.Knee = findKnee(an.data)
+	c, k, kUnknown := an.shape(a.Knee)
+	an.m = chooseModel(an.data, r.Arrival, c, k, kUnknown, an.svc, seedOf(r))
+	for i := range an.data {
+		a.Stages = append(a.Stages, an.stage(i))
+	}
+	an.capacity(a)
+	an.runWarnings()
+	bad := 0
+	for _, d := range an.data {
+		bad += d.badHist
+	}
+	if bad > 0 {
+		an.warnf("%d timeline histograms could not be decoded: their windows count for the 503 ratio but not for latency intervals", bad)
+	}
+	a.Model = an.modelResult()
+	a.Overhead = an.ovh.result()
+	a.Warnings = an.warn
+	sanitize(reflect.ValueOf(a))
+	return a, nil
+}
+
+// Auto analyses r with nothing given ("estimate everything"). It returns
+// nil, nil when no model can be formed — no service time (no Server-Timing
+// and no stage to estimate it from) or no worker count (neither given nor
+// visible as a throughput plateau) — since an analysis without predictions
+// would only repeat the result's own numbers.
+func Auto(r *result.Result) (*result.Analysis, error) {
+	a, err := Analyze(r, ModelSpec{})
+	if err != nil || a == nil || a.Model.Name == "none" {
+		return nil, err
+	}
+	return a, nil
+}
+
+// seedOf seeds the simulations from the run, so a result always gives
+// the same analysis.
+func seedOf(r *result.Result) uint64 { return uint64(r.Seed) ^ 0x62706c6f6164 }
+
+// shape decides c and K: given, or estimated.
+func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
+	c = an.spec.Workers
+	if c == 0 && an.svc.known() {
+		c = an.estimateWorkers()
+	}
+	if c == 0 {
+		return 0, 0, false
+	}
+	switch {
+	case an.spec.QueueKnown:
+		return c, c + an.spec.Queue, false
+	case an.spec.Unbounded:
+		return c, 0, false
+	}
+	for _, d := range an.data {
+		if d.n503 > 0 {
+			return c, 0, true
+		}
+	}
+	an.warnf("the queue size is unknown and the target answered no 503: it is modelled as unbounded (give --queue if it has a bound)")
+	return c, 0, false
+}
+
+// estimateWorkers estimates c from the throughput plateau (queueing.md
+// §5.4): once the target falls short of what was sent, its throughput is
+// about c/E[S], so c ≈ X_max·E[S]. With Server-Timing the busy workers of
+// each saturated stage are measured directly (utilisation law, busy =
+// X·E[S] with the stage's own E[S]). 0 when no stage fell short.
+func (an *analyzer) estimateWorkers() int {
+	start := -1
+	for i, d := range an.data {
+		if o := observeForKnee(d); d.st.Sent > 0 && o.shortfall-o.shortHW > kneeShortfall {
+			start = i
+			break
+		}
+	}
+	if start < 0 {
+		an.warnf("the worker count is unknown and no stage pushed the target past its capacity (no throughput plateau): no predictions (give --workers, or offer more load)")
+		return 0
+	}
+	busy, how := 0.0, ""
+	for _, d := range an.data[start:] {
+		if d.tau <= 0 {
+			continue
+		}
+		if d.srv != nil {
+			if b := float64(d.srv.n) / d.tau * d.srv.svcMn; b > busy {
+				busy, how = b, fmt.Sprintf("busy workers X·E[S] = %.2f measured by Server-Timing at stage %d", b, d.st.Index)
+			}
+		} else if b := float64(d.n2xx) / d.tau * an.svc.mean; b > busy {
+			busy, how = b, fmt.Sprintf("X_max·E[S] = %.0f rps × %s = %.2f at stage %d", float64(d.n2xx)/d.tau, queueing.FormatSeconds(an.svc.mean), b, d.st.Index)
+		}
+	}
+	c := int(math.Round(busy))
+	if c < 1 {
+		return 0
+	}
+	an.warnf("the worker count was estimated from the throughput plateau: c ≈ %s → %d (a saturated target's throughput is c/E[S]; if it was not fully saturated this is a lower bound; give --workers)", how, c)
+	return c
+}
+
+// capacity sets the capacity and its source.
+func (an *analyzer) capacity(a *result.Analysis) {
+	for _, d := range an.data {
+		if d.tau > 0 {
+			a.MaxThroughputRPS = math.Max(a.MaxThroughputRPS, float64(d.n2xx)/d.tau)
+		}
+	}
+	switch {
+	case an.m.c > 0 && an.svc.known():
+		a.CapacityRPS = float64(an.m.c) / an.svc.mean
+		a.CapacitySource = "model"
+		if an.spec.Workers == 0 {
+			a.CapacitySource = "plateau"
+		}
+	case a.Knee != nil && a.Knee.Criterion == "throughput":
+		a.CapacityRPS, a.CapacitySource = a.MaxThroughputRPS, "plateau"
+	}
+}
+
+// runWarnings adds the run-level validity warnings (queueing.md §8 gates).
+func (an *analyzer) runWarnings() {
+	r := an.r
+	if r.Interrupted {
+		an.warnf("the run was interrupted: its last stage is partial and requests still in flight were abandoned")
+	}
+	if r.GeneratorLimited {
+		an.warnf("the generator limited the load (requests not sent, or a large send lag): predictions use the achieved rate, but the arrivals the target saw were not the plan's")
+	}
+	var errs int64
+	for _, d := range an.data {
+		errs += d.errors
+	}
+	if errs > 0 {
+		an.warnf("%d requests ended in transport errors: they are outside the 503 ratios and the latencies (a timeout hides a latency ≥ the timeout)", errs)
+	}
+	if an.svc.source == SourceEstimated && an.m.c > 0 {
+		low := an.data[0]
+		for _, d := range an.data {
+			if d.lambda > 0 && d.lambda < low.lambda {
+				low = d
+			}
+		}
+		if rho := low.lambda * an.svc.mean / float64(an.m.c); rho > 0.3 {
+			an.warnf("the lowest-load stage ran at ρ ≈ %.2f: its response times include queueing, so the estimated E[S] is high (run a stage at ρ ≲ 0.1)", rho)
+		}
+	}
+}
+
+// modelResult describes the model for the document.
+func (an *analyzer) modelResult() result.Model {
+	m, s := an.m, an.svc
+	out := result.Model{Name: m.name, Workers: m.c, Kendall: m.kendall, Tolerance: tolerance(m.kind), Notes: m.describe()}
+	if s.known() {
+		out.ServiceMeanS, out.ServiceSCV, out.Source, out.ServiceMeanCIS = s.mean, s.scv, s.source, s.hw
+		if s.source != SourceServerTiming {
+			out.ServiceMeasuredS = s.measured
+		}
+	}
+	switch {
+	case m.k > 0:
+		out.Queue, out.SystemCapacity, out.QueueSource = m.k-m.c, m.k, "given"
+	case an.spec.Unbounded:
+		out.QueueSource = "unbounded"
+	case m.c > 0 || an.spec.QueueKnown:
+		out.QueueSource = "unknown"
+	}
+	if m.c > 0 {
+		out.WorkersSource = "given"
+		if an.spec.Workers == 0 {
+			out.WorkersSource = "estimated"
+		}
+	}
+	return out
+}

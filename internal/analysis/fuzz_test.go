@@ -1,0 +1,41 @@
+package analysis
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// FuzzAnalyze: whatever a result file says, Analyze neither panics nor
+// produces a document that cannot be encoded (NaN), and SizeInputs
+// neither panics nor returns a bad distribution.
+func FuzzAnalyze(f *testing.F) {
+	small := synth{c: 2, k: 4, mean: 0.01, rates: []float64{100, 300}, stageDur: 2, seed: 1}.result(f)
+	b, err := json.Marshal(small)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	f.Add([]byte(`{"schema":"bploadgen.result/v1","stages":[{"index":1,"start_s":0,"end_s":1,"sent":5,"status":{"503":5}}]}`))
+	f.Add([]byte(`{"schema":"bploadgen.result/v1","stages":[{"index":1,"start_s":0,"end_s":-1,"sent":-5,"busy_s":-3,"in_flight_mean":1e308}],"timeline":[{"t_s":0,"duration_s":1e300,"in_flight_max":-9}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := result.Read(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, spec := range []ModelSpec{{}, {Workers: 2, Queue: 2, QueueKnown: true, ServiceMean: 0.01}, {Workers: 2, Unbounded: true}} {
+			a, err := Analyze(r, spec)
+			if err != nil {
+				t.Fatalf("Analyze: %v", err)
+			}
+			if _, err := json.Marshal(a); err != nil {
+				t.Fatalf("encode: %v", err)
+			}
+		}
+		if _, d, scv, _, err := SizeInputs(r); err == nil && (!(d.Mean > 0) || !(scv >= 0)) {
+			t.Fatalf("SizeInputs: %+v scv %g", d, scv)
+		}
+	})
+}

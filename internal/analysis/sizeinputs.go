@@ -1,0 +1,71 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// SizeInputs reads what `size --from RESULT.json` needs from a result:
+//
+//   - rate: the peak achieved rate, the highest sent/τ of any stage
+//     (what the target was actually offered, not the plan);
+//   - service: the service-time distribution, from the target's
+//     Server-Timing (pooled over stages: mean and SCV of the svc entries)
+//     when present, else estimated from the lowest-load stage's response
+//     times (an upper estimate; see the notes);
+//   - arrivalSCV: the arrival SCV at that peak stage, less the part
+//     explained by send-time jitter (queueing.md §4), clamped to [0, 100];
+//
+// with notes saying where each came from. The distribution follows
+// queueing.DistFromMeanSCV (deterministic for SCV 0, exponential for SCV
+// within 0.1 of 1, lognormal otherwise). It fails when the result has no
+// stage that sent anything or no service time can be had.
+func SizeInputs(r *result.Result) (rate float64, service queueing.Dist, arrivalSCV float64, notes []string, err error) {
+	if r == nil {
+		return 0, service, 0, nil, errors.New("size inputs: no result")
+	}
+	data, warns := collect(r)
+	notes = append(notes, warns...)
+	var peak *stageData
+	for _, d := range data {
+		if d.tau > 0 && d.st.Sent > 0 && (peak == nil || d.lambda > peak.lambda) {
+			peak = d
+		}
+	}
+	if peak == nil {
+		return 0, service, 0, notes, errors.New("size inputs: the result has no stage that sent requests")
+	}
+	rate = peak.lambda
+	notes = append(notes, fmt.Sprintf("rate %.4g rps: the highest achieved rate (stage %d)", rate, peak.st.Index))
+	arrivalSCV = math.Min(100, peak.ca2)
+	if peak.st.Gaps < minGapsForSCV {
+		arrivalSCV = 0
+		if r.Arrival == "poisson" {
+			arrivalSCV = 1
+		}
+		notes = append(notes, fmt.Sprintf("arrival SCV %g from the result's %q label: stage %d has too few sends to measure it", arrivalSCV, r.Arrival, peak.st.Index))
+	} else {
+		notes = append(notes, fmt.Sprintf("arrival SCV %.3g: measured at stage %d (%.3g before removing send jitter)", arrivalSCV, peak.st.Index, peak.ca2Raw))
+	}
+	ovh := measureOverhead(data)
+	svc := resolveService(r, data, ModelSpec{}, ovh)
+	notes = append(notes, svc.warnings...)
+	if !svc.known() {
+		return rate, service, arrivalSCV, notes, errors.New("size inputs: no service time in the result (no Server-Timing and no stage with enough responses); give --service-time")
+	}
+	scv := svc.scv
+	if math.Abs(scv-1) <= expSCVTol {
+		scv = 1
+	}
+	service, err = queueing.DistFromMeanSCV(svc.mean, scv)
+	if err != nil {
+		return rate, service, arrivalSCV, notes, fmt.Errorf("size inputs: %w", err)
+	}
+	notes = append(notes, fmt.Sprintf("service %s: E[S] %s ± %s and SCV %.3g from %s", service, queueing.FormatSeconds(svc.mean),
+		queueing.FormatSeconds(math.Max(svc.hw, svc.measuredHW)), svc.scv, svc.source))
+	return rate, service, arrivalSCV, notes, nil
+}

@@ -1,0 +1,81 @@
+package textout
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+func yes() *bool { b := true; return &b }
+
+func TestWriteSections(t *testing.T) {
+	a := &result.Analysis{
+		Model: result.Model{Name: "M/M/c (K unknown)", Kendall: "M/M/8", Workers: 8, WorkersSource: "given", QueueSource: "unknown",
+			ServiceMeanS: 0.01, ServiceSCV: 1, Source: "given", Notes: "why not"},
+		Overhead:         &result.Overhead{MeanS: 0.0003, Source: "503 round trip"},
+		MaxThroughputRPS: 790,
+		Stages: []result.StageAnalysis{
+			{Index: 1, OfferedRPS: 1100, AchievedRPS: 1123, ThroughputRPS: 790, Utilization: 1.4, Verdict: "agrees",
+				Little:    result.Little{Ratio: 0.9983, RateXResponseMean: 22, EdgeBound: 0.05},
+				Agreement: &result.Agreement{BlockRatio: &result.Check{Predicted: 0.2857, Observed: 0.2968, Band: 0.05, Bound: "lower", Agree: yes(), Verdict: "agrees (at or above the lower bound)"}},
+				Notes:     []string{"times not predicted: the response time depends on the unknown queue size"}},
+			{Index: 2, OfferedRPS: 900, AchievedRPS: 905, ThroughputRPS: 905, Utilization: 1.13, Verdict: "no steady state",
+				Little: result.Little{Ratio: 0.9, RateXResponseMean: 10, EdgeBound: 0.01, Flagged: true},
+				Growth: &result.Growth{BacklogRPS: 105, PredictedLatencySPerS: 0.13, ObservedLatencySPerS: 0.12}},
+		},
+		Warnings: []string{"a warning"},
+	}
+	var b strings.Builder
+	if err := Write(&b, "r.json", nil, a); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"Capacity analysis of r.json\n",
+		"M/M/c (K unknown) = M/M/8: c = 8 workers (given), queue unknown",
+		"E[S] = 10ms, SCV 1 (given)",
+		"why: why not",
+		"overhead  300µs per request, estimated from the 503 round trip",
+		"capacity  unknown: at least 790 rps",
+		"knee      none",
+		"0.9000 !", // a flagged Little ratio is marked
+		"≥ 28.6%",  // a lower bound
+		"+1.11pp",  // 503 ratio errors in points
+		"stage 1: times not predicted",
+		"stage 2: no steady state; the backlog grows 105 requests/s, the wait 130ms per second (observed 120ms per second)",
+		"Warnings\n  - a warning",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestWriteNoModel(t *testing.T) {
+	var b strings.Builder
+	a := &result.Analysis{Model: result.Model{Name: "none"}, CapacityRPS: 800, CapacitySource: "plateau",
+		Knee: &result.Knee{Stage: 3, OfferedRPS: 900, Criterion: "throughput", Reason: "short"}}
+	if err := Write(&b, "x", &result.Result{Arrival: "poisson"}, a); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"(poisson arrivals, 0 stages", "model     none", "800 rps (from the throughput plateau)", "stage 3 (900 rps offered), by throughput: short"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{dur(0.0123), "12.3ms"}, {dur(0.00085), "850µs"}, {dur(1.25), "1.25s"}, {dur(0), "0"}, {dur(-0.002), "−2ms"}, {dur(math.NaN()), "–"},
+		{pct(0.061), "6.1%"}, {pct(0), "0%"}, {pct(1e-9), "<0.001%"}, {pct(-0.5), "−50%"}, {signedPct(0.039), "+3.9%"}, {signedPct(-0.015), "−1.5%"},
+		{rate(1100.4), "1,100"}, {rate(12.34), "12.3"}, {rate(0), "0"}, {group(-1234567), "−1,234,567"},
+		{num(0.4977), "0.498"}, {num(1.3978), "1.4"}, {num(math.Inf(1)), "–"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q want %q", tc.got, tc.want)
+		}
+	}
+}

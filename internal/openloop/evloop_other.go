@@ -1,0 +1,17 @@
+//go:build !linux
+
+package openloop
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// runLoop is Linux-only; elsewhere the engine uses its worker mode.
+func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (bool, time.Duration, error) {
+	return false, 0, errors.New("the event loop needs Linux")
+}
+
+// EventLoopSupported reports whether this platform has the event loop.
+const EventLoopSupported = false
