@@ -323,7 +323,7 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 		}
 		p("\n")
 	}
-	p("Sizing for %g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
+	p("Sizing for %.5g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
 	p("Objectives: %s for admitted requests, rejects ≤ %s", s.SLO, queueing.FormatPercent(s.MaxReject))
 	if s.MaxUtilization < 1 {
 		p(", utilisation ≤ %s", queueing.FormatPercent(s.MaxUtilization))
