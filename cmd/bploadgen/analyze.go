@@ -13,7 +13,6 @@ import (
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/analysis/textout"
 	"github.com/bploadgen/bploadgen/internal/queueing"
-	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // analyzeOptions is everything `analyze` takes from its arguments and flags.
@@ -174,15 +173,7 @@ func analyzeRun(e *env, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	var r *result.Result
-	if o.Result == "-" {
-		r, err = result.Read(e.stdin)
-		if err != nil {
-			err = fmt.Errorf("standard input: %w", err)
-		}
-	} else {
-		r, err = result.ReadFile(o.Result)
-	}
+	r, err := readResult(e, o.Result)
 	if err != nil {
 		return usageError("analyze: %v", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/report"
-	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // reportOptions is everything `report` takes from its arguments and flags.
@@ -76,18 +75,7 @@ func reportRun(e *env, o *reportOptions) error {
 	if err := o.Outputs.Validate(); err != nil {
 		return usageError("report: %v", err)
 	}
-	var (
-		r   *result.Result
-		err error
-	)
-	if o.Result == "-" {
-		r, err = result.Read(e.stdin)
-		if err != nil {
-			err = fmt.Errorf("standard input: %w", err)
-		}
-	} else {
-		r, err = result.ReadFile(o.Result)
-	}
+	r, err := readResult(e, o.Result)
 	if err != nil {
 		return usageError("report: %v", err)
 	}

@@ -121,7 +121,7 @@ func TestRunCannotBeCarriedOut(t *testing.T) {
 	}
 }
 
-func readResult(t *testing.T, path string) *result.Result {
+func mustReadResult(t *testing.T, path string) *result.Result {
 	t.Helper()
 	r, err := result.ReadFile(path)
 	if err != nil {
@@ -142,7 +142,7 @@ func TestRunWritesResultAndGates(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d stderr %q", code, errs)
 	}
-	r := readResult(t, out)
+	r := mustReadResult(t, out)
 	if r.Total.Scheduled != 100 || r.Total.Status["200"] != 100 || n.Load() != 100 {
 		t.Errorf("scheduled %d status %v server %d", r.Total.Scheduled, r.Total.Status, n.Load())
 	}
@@ -161,7 +161,7 @@ func TestRunWritesResultAndGates(t *testing.T) {
 	if code != exitAssertFail || !strings.Contains(stdout, "FAIL") {
 		t.Errorf("exit %d, summary:\n%s", code, stdout)
 	}
-	if r2 := readResult(t, out2); r2.Assertions[0].Pass {
+	if r2 := mustReadResult(t, out2); r2.Assertions[0].Pass {
 		t.Errorf("assertion passed: %+v", r2.Assertions[0])
 	}
 }
@@ -177,7 +177,7 @@ func TestRunInterrupted(t *testing.T) {
 	if code != exitInterrupted {
 		t.Fatalf("exit %d stderr %q", code, errs)
 	}
-	r := readResult(t, out)
+	r := mustReadResult(t, out)
 	if !r.Interrupted || r.Total.Scheduled < 15 || r.Total.Scheduled > 25 || r.Total.Scheduled != r.Total.Sent+r.Total.NotSent {
 		t.Errorf("interrupted %v scheduled %d", r.Interrupted, r.Total.Scheduled)
 	}
@@ -210,7 +210,7 @@ func TestRunRedactsSecrets(t *testing.T) {
 			t.Errorf("secret %q leaked", secret)
 		}
 	}
-	r := readResult(t, out)
+	r := mustReadResult(t, out)
 	if r.Target.Headers["X-Trace"] != "visible" || r.Target.Headers["Authorization"] != "REDACTED" {
 		t.Errorf("headers %v", r.Target.Headers)
 	}

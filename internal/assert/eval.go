@@ -80,7 +80,7 @@ func (ev *evaluator) evaluate(e Expr) ([]result.Assertion, error) {
 			a.Note = note
 		} else {
 			a.Observed = v
-			a.Pass = holds(e.Op, v, e.Value)
+			a.Pass = Holds(e.Op, v, e.Value)
 		}
 		out = append(out, a)
 	}
@@ -119,8 +119,9 @@ func (ev *evaluator) partsFor(s Scope) ([]*part, error) {
 	return ps, nil
 }
 
-// holds applies op; obs and thr are in the same unit.
-func holds(op string, obs, thr float64) bool {
+// Holds applies a gate's operator ("<", "<=", ">", ">="); obs and thr
+// are in the same unit. An unknown operator never holds.
+func Holds(op string, obs, thr float64) bool {
 	switch op {
 	case "<":
 		return obs < thr

@@ -2,6 +2,7 @@ package assert
 
 import (
 	"fmt"
+	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strconv"
 	"strings"
@@ -101,7 +102,7 @@ func formatValue(k MetricKind, v float64) string {
 	case TimeMetric:
 		return formatDuration(time.Duration(math.Round(v * 1e9)))
 	case RatioMetric:
-		return shiftPoint(strconv.FormatFloat(v, 'f', -1, 64), 2) + "%"
+		return units.ShiftPoint(strconv.FormatFloat(v, 'f', -1, 64), 2) + "%"
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
@@ -138,28 +139,4 @@ func formatDuration(d time.Duration) string {
 // formatSeconds writes a time offset in seconds: "20s", "2.5s".
 func formatSeconds(s float64) string {
 	return strconv.FormatFloat(s, 'f', -1, 64) + "s"
-}
-
-// shiftPoint moves the decimal point of the unsigned decimal dec by n places
-// (right when n > 0), exactly: shiftPoint("1.5", -2) == "0.015".
-func shiftPoint(dec string, n int) string {
-	intPart, frac, _ := strings.Cut(dec, ".")
-	digits := intPart + frac
-	point := len(intPart) + n
-	if point < 0 {
-		digits = strings.Repeat("0", -point) + digits
-		point = 0
-	}
-	if point > len(digits) {
-		digits += strings.Repeat("0", point-len(digits))
-	}
-	i := strings.TrimLeft(digits[:point], "0")
-	f := strings.TrimRight(digits[point:], "0")
-	if i == "" {
-		i = "0"
-	}
-	if f == "" {
-		return i
-	}
-	return i + "." + f
 }

@@ -3,6 +3,7 @@ package assert
 import (
 	"errors"
 	"fmt"
+	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strconv"
 	"strings"
@@ -30,8 +31,8 @@ const opRunes = "<>=!≤≥"
 
 var ops = map[string]string{"<": "<", "<=": "<=", ">": ">", ">=": ">=", "≤": "<=", "≥": ">="}
 
-// units that may stand apart from their number ("250 ms", "1 %").
-var units = map[string]bool{"ns": true, "us": true, "µs": true, "μs": true, "ms": true, "s": true, "m": true, "h": true, "%": true}
+// unitWords may stand apart from their number ("250 ms", "1 %").
+var unitWords = map[string]bool{"ns": true, "us": true, "µs": true, "μs": true, "ms": true, "s": true, "m": true, "h": true, "%": true}
 
 // Parse reads one assertion, METRIC OP VALUE [in SCOPE] (see the package
 // doc). Errors are *ParseError.
@@ -127,7 +128,7 @@ func splitRest(op string, words []string) (value string, scope []string, err err
 		return "", nil, fmt.Errorf("missing value after %s", op)
 	}
 	value, extra := val[0], val[1:]
-	if len(extra) > 0 && units[strings.ToLower(extra[0])] {
+	if len(extra) > 0 && unitWords[strings.ToLower(extra[0])] {
 		value, extra = value+extra[0], extra[1:]
 	}
 	if len(extra) > 0 {
@@ -181,7 +182,7 @@ func parseFraction(m metric, tok, low string) (float64, error) {
 		what = "achieved is a fraction (sent / scheduled)"
 	}
 	if pct, ok := strings.CutSuffix(low, "%"); ok && isDecimal(pct) {
-		v, err := parseDecimal(shiftPoint(pct, -2))
+		v, err := parseDecimal(units.ShiftPoint(pct, -2))
 		if err != nil || v > 1 {
 			return 0, fmt.Errorf("%s: %s is above 100%%", what, tok)
 		}

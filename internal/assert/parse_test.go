@@ -1,6 +1,7 @@
 package assert
 
 import (
+	"github.com/bploadgen/bploadgen/internal/units"
 	"testing"
 	"time"
 )
@@ -207,8 +208,8 @@ func TestShiftPoint(t *testing.T) {
 		{".5", -2, "0.005"}, {"5.", 0, "5"}, {"0", 2, "0"}, {"007.100", -1, "0.71"},
 	}
 	for _, tt := range tests {
-		if got := shiftPoint(tt.in, tt.n); got != tt.want {
-			t.Errorf("shiftPoint(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
+		if got := units.ShiftPoint(tt.in, tt.n); got != tt.want {
+			t.Errorf("units.ShiftPoint(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
 		}
 	}
 }

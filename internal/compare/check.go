@@ -114,26 +114,11 @@ func check(d Diff, b, n *result.Stage) (Check, error) {
 		case vn != 0:
 			// The change from 0 is infinite: it passes only bounds like > +10%.
 			c.Note = "base is 0: the relative change is infinite"
-			c.Pass = holds(d.Op, math.Inf(int(math.Copysign(1, vn))), d.Value)
+			c.Pass = assert.Holds(d.Op, math.Inf(int(math.Copysign(1, vn))), d.Value)
 			return c, nil
 		}
 	}
 	c.Observed = obs
-	c.Pass = holds(d.Op, obs, d.Value)
+	c.Pass = assert.Holds(d.Op, obs, d.Value)
 	return c, nil
-}
-
-// holds applies op.
-func holds(op string, obs, thr float64) bool {
-	switch op {
-	case "<":
-		return obs < thr
-	case "<=":
-		return obs <= thr
-	case ">":
-		return obs > thr
-	case ">=":
-		return obs >= thr
-	}
-	return false
 }

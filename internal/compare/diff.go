@@ -2,6 +2,7 @@ package compare
 
 import (
 	"fmt"
+	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strconv"
 	"strings"
@@ -211,7 +212,7 @@ func splitUnit(s string) (num, unit string) {
 // decimal parses an unsigned decimal with its point moved by shift places
 // (exactly, in text), rejecting values that are not finite.
 func decimal(num string, shift int) (float64, error) {
-	f, err := strconv.ParseFloat(shiftPoint(num, shift), 64)
+	f, err := strconv.ParseFloat(units.ShiftPoint(num, shift), 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 		return 0, fmt.Errorf("%q is out of range", num)
 	}
@@ -254,30 +255,6 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// shiftPoint moves the decimal point of the unsigned decimal dec by n places
-// (right when n > 0), exactly.
-func shiftPoint(dec string, n int) string {
-	intPart, frac, _ := strings.Cut(dec, ".")
-	digits := intPart + frac
-	point := len(intPart) + n
-	if point < 0 {
-		digits = strings.Repeat("0", -point) + digits
-		point = 0
-	}
-	if point > len(digits) {
-		digits += strings.Repeat("0", point-len(digits))
-	}
-	i := strings.TrimLeft(digits[:point], "0")
-	f := strings.TrimRight(digits[point:], "0")
-	if i == "" {
-		i = "0"
-	}
-	if f == "" {
-		return i
-	}
-	return i + "." + f
-}
-
 // String is the canonical form: "p99 < +10%", "p99 < +5ms",
 // "ratio(503) < +0.5pp in each stage", "rps > -20". ParseDiff(d.String())
 // yields d again (but for Raw).
@@ -297,9 +274,9 @@ func (d Diff) valueString() string {
 	plain := strconv.FormatFloat(v, 'f', -1, 64)
 	switch {
 	case d.Relative:
-		return sign + shiftPoint(plain, 2) + "%"
+		return sign + units.ShiftPoint(plain, 2) + "%"
 	case d.Kind == assert.RatioMetric:
-		return sign + shiftPoint(plain, 2) + "pp"
+		return sign + units.ShiftPoint(plain, 2) + "pp"
 	case d.Kind == assert.TimeMetric:
 		return sign + time.Duration(math.Round(v*1e9)).String()
 	}

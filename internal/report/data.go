@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/bploadgen/bploadgen/internal/units"
 	"sort"
 	"strings"
 
@@ -101,11 +102,11 @@ func kindOf(metric string) metricKind {
 func fmtMetric(metric string, v float64) string {
 	switch kindOf(metric) {
 	case kindRatio:
-		return fmtPct(v)
+		return units.Percent(v)
 	case kindRate:
-		return fmtRate(v) + " rps"
+		return units.Rate(v) + " rps"
 	}
-	return fmtDur(v)
+	return units.Duration(v)
 }
 
 // assertionCounts returns how many assertions passed and failed.
@@ -188,4 +189,4 @@ func verdictLine(r *result.Result) string {
 	return s
 }
 
-func itoa(n int) string { return fmtInt(int64(n)) }
+func itoa(n int) string { return units.Int(int64(n)) }

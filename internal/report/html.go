@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"github.com/bploadgen/bploadgen/internal/redact"
+	"github.com/bploadgen/bploadgen/internal/units"
 	"html/template"
 	"io"
 	"strings"
@@ -152,8 +153,8 @@ func subtitle(r *result.Result) string {
 	if r.Plan.Profile != "" {
 		parts = append(parts, r.Plan.Profile+" profile")
 	}
-	parts = append(parts, fmtInt(int64(len(r.Stages)))+" stage"+plural(len(r.Stages)))
-	parts = append(parts, fmtDur(r.ElapsedS)+" elapsed (planned "+fmtDur(r.DurationS)+")")
+	parts = append(parts, units.Int(int64(len(r.Stages)))+" stage"+plural(len(r.Stages)))
+	parts = append(parts, units.Duration(r.ElapsedS)+" elapsed (planned "+units.Duration(r.DurationS)+")")
 	switch r.Arrival {
 	case "":
 	case "poisson":
@@ -178,27 +179,27 @@ func cards(r *result.Result) []card {
 	t := &r.Total
 	o := outcomeOf(t.Status, t.Errors, t.NotSent)
 	cs := []card{
-		{Label: "requests scheduled", Value: fmtInt(t.Scheduled), Sub: fmtInt(t.Sent) + " sent · " + fmtInt(o.responses()) + " answered"},
-		{Label: "successful throughput", Value: fmtRate(t.ThroughputRPS) + " rps", Sub: "2xx responses per second, whole run"},
-		{Label: "p99 response time", Value: fmtDur(t.Latency.P99), Sub: "p50 " + fmtDur(t.Latency.P50) + " · max " + fmtDur(t.Latency.Max)},
+		{Label: "requests scheduled", Value: units.Int(t.Scheduled), Sub: units.Int(t.Sent) + " sent · " + units.Int(o.responses()) + " answered"},
+		{Label: "successful throughput", Value: units.Rate(t.ThroughputRPS) + " rps", Sub: "2xx responses per second, whole run"},
+		{Label: "p99 response time", Value: units.Duration(t.Latency.P99), Sub: "p50 " + units.Duration(t.Latency.P50) + " · max " + units.Duration(t.Latency.Max)},
 	}
 	if t.Latency.Count == 0 {
 		cs[2].Value, cs[2].Sub = "–", "no responses"
 	}
-	shed := card{Label: "503 (load shed)", Value: fmtPct(ratio(o.S503, t.Scheduled)), Sub: fmtInt(o.S503) + " of " + fmtInt(t.Scheduled)}
+	shed := card{Label: "503 (load shed)", Value: units.Percent(ratio(o.S503, t.Scheduled)), Sub: units.Int(o.S503) + " of " + units.Int(t.Scheduled)}
 	if o.S503 > 0 {
 		shed.Class = "warn"
 	}
-	errs := card{Label: "failed or not sent", Value: fmtPct(ratio(o.Errors+o.NotSent+o.OtherStatus, t.Scheduled)),
-		Sub: fmtInt(o.Errors) + " transport · " + fmtInt(o.NotSent) + " not sent · " + fmtInt(o.OtherStatus) + " other status"}
+	errs := card{Label: "failed or not sent", Value: units.Percent(ratio(o.Errors+o.NotSent+o.OtherStatus, t.Scheduled)),
+		Sub: units.Int(o.Errors) + " transport · " + units.Int(o.NotSent) + " not sent · " + units.Int(o.OtherStatus) + " other status"}
 	if o.Errors+o.NotSent+o.OtherStatus > 0 {
 		errs.Class = "bad"
 	}
 	cs = append(cs, shed, errs)
 	if an := r.Analysis; an != nil {
-		c := card{Label: "capacity", Value: fmtRate(an.CapacityRPS) + " rps", Sub: an.Model.Name}
+		c := card{Label: "capacity", Value: units.Rate(an.CapacityRPS) + " rps", Sub: an.Model.Name}
 		if an.Knee != nil {
-			c.Sub = "knee at stage " + itoa(an.Knee.Stage) + " (" + fmtRate(an.Knee.OfferedRPS) + " rps)"
+			c.Sub = "knee at stage " + itoa(an.Knee.Stage) + " (" + units.Rate(an.Knee.OfferedRPS) + " rps)"
 		}
 		cs = append(cs, c)
 	}
@@ -215,7 +216,7 @@ func metadata(r *result.Result) []kv {
 		m = append(m, kv{"header", k + ": " + redact.Header(k, r.Target.Headers[k])})
 	}
 	if r.Target.BodyBytes > 0 {
-		m = append(m, kv{"request body", fmtInt(int64(r.Target.BodyBytes)) + " bytes"})
+		m = append(m, kv{"request body", units.Int(int64(r.Target.BodyBytes)) + " bytes"})
 	}
 	m = append(m,
 		kv{"profile", r.Plan.Profile},
@@ -226,10 +227,10 @@ func metadata(r *result.Result) []kv {
 		m = append(m, kv{"started at", r.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")})
 	}
 	m = append(m,
-		kv{"duration", "planned " + fmtDur(r.DurationS) + ", elapsed " + fmtDur(r.ElapsedS)},
+		kv{"duration", "planned " + units.Duration(r.DurationS) + ", elapsed " + units.Duration(r.ElapsedS)},
 		kv{"interrupted", fmt.Sprint(r.Interrupted)},
-		kv{"per-request timeout", fmtDur(r.TimeoutS)},
-		kv{"max in flight (generator)", fmtInt(int64(r.MaxInFlight))},
+		kv{"per-request timeout", units.Duration(r.TimeoutS)},
+		kv{"max in flight (generator)", units.Int(int64(r.MaxInFlight))},
 		kv{"generator limited", fmt.Sprint(r.GeneratorLimited)},
 	)
 	if r.Shard != nil {

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"github.com/bploadgen/bploadgen/internal/redact"
+	"github.com/bploadgen/bploadgen/internal/units"
 	"io"
 	"strings"
 
@@ -28,8 +29,8 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	o := outcomeOf(t.Status, t.Errors, t.NotSent)
 	fmt.Fprintf(&b, "%s · %s · %s scheduled · %s rps 2xx · p99 %s · 503 %s · errors %s\n\n",
 		mdEscape(r.Target.Method+" "+redact.URL(r.Target.URL)), mdEscape(subtitle(r)),
-		fmtInt(t.Scheduled), fmtRate(t.ThroughputRPS), latencyOrDash(t), fmtPct(ratio(o.S503, t.Scheduled)),
-		fmtPct(ratio(o.Errors, t.Scheduled)))
+		units.Int(t.Scheduled), units.Rate(t.ThroughputRPS), latencyOrDash(t), units.Percent(ratio(o.S503, t.Scheduled)),
+		units.Percent(ratio(o.Errors, t.Scheduled)))
 	if r.Interrupted {
 		b.WriteString("> **Interrupted:** this is a partial result.\n\n")
 	}
@@ -42,12 +43,12 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 			if s.Latency.Count == 0 {
 				return "–"
 			}
-			return fmtDur(v)
+			return units.Duration(v)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name,
-			fmtRate(s.OfferedRPS), fmtRate(s.ThroughputRPS), fmtPct(ratio(o.OK2xx, s.Scheduled)),
-			fmtPct(ratio(o.S503, s.Scheduled)), fmtPct(ratio(o.Errors+o.OtherStatus, s.Scheduled)),
-			fmtPct(ratio(o.NotSent, s.Scheduled)), lat(s.Latency.P50), lat(s.Latency.P99), lat(s.Latency.Max))
+			units.Rate(s.OfferedRPS), units.Rate(s.ThroughputRPS), units.Percent(ratio(o.OK2xx, s.Scheduled)),
+			units.Percent(ratio(o.S503, s.Scheduled)), units.Percent(ratio(o.Errors+o.OtherStatus, s.Scheduled)),
+			units.Percent(ratio(o.NotSent, s.Scheduled)), lat(s.Latency.P50), lat(s.Latency.P99), lat(s.Latency.Max))
 	}
 	for i := range r.Stages {
 		row(itoa(r.Stages[i].Index), &r.Stages[i])
@@ -74,12 +75,12 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	if an := r.Analysis; an != nil {
 		b.WriteString("**Capacity** (" + mdEscape(an.Model.Name) + "): ")
 		if an.Knee != nil {
-			b.WriteString(fmt.Sprintf("knee at stage %d (%s rps): %s", an.Knee.Stage, fmtRate(an.Knee.OfferedRPS), mdEscape(an.Knee.Reason)))
+			b.WriteString(fmt.Sprintf("knee at stage %d (%s rps): %s", an.Knee.Stage, units.Rate(an.Knee.OfferedRPS), mdEscape(an.Knee.Reason)))
 		} else {
 			b.WriteString("no knee within the offered range")
 		}
 		if an.CapacityRPS > 0 {
-			b.WriteString("; estimated capacity ≈ " + fmtRate(an.CapacityRPS) + " rps")
+			b.WriteString("; estimated capacity ≈ " + units.Rate(an.CapacityRPS) + " rps")
 		}
 		b.WriteString(".\n")
 	}
@@ -91,7 +92,7 @@ func latencyOrDash(s *result.Stage) string {
 	if s.Latency.Count == 0 {
 		return "–"
 	}
-	return fmtDur(s.Latency.P99)
+	return units.Duration(s.Latency.P99)
 }
 
 // mdEscape makes s plain text in Markdown, also inside a table cell: it

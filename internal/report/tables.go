@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/bploadgen/bploadgen/internal/units"
 	"strings"
 
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -22,21 +23,21 @@ func stageTable(r *result.Result) table {
 	add := func(s *result.Stage, name string, cls string) {
 		o := outcomeOf(s.Status, s.Errors, s.NotSent)
 		pct := func(n int64) cell {
-			c := num(fmtPct(ratio(n, s.Scheduled)))
-			c.Title = fmtInt(n) + " requests"
+			c := num(units.Percent(ratio(n, s.Scheduled)))
+			c.Title = units.Int(n) + " requests"
 			return c
 		}
 		lat := func(v float64) cell {
 			if s.Latency.Count == 0 {
 				return num("–")
 			}
-			return num(fmtDur(v))
+			return num(units.Duration(v))
 		}
 		t.Rows = append(t.Rows, row{Class: cls, Cells: []cell{
-			{Text: name, Title: s.Name}, num(fmtRate(s.OfferedRPS)), num(fmtInt(s.Scheduled)), num(fmtRate(s.AchievedRPS)),
-			num(fmtRate(s.ThroughputRPS)), pct(o.OK2xx), pct(o.S503), pct(o.OtherStatus), pct(o.Errors), pct(o.NotSent),
+			{Text: name, Title: s.Name}, num(units.Rate(s.OfferedRPS)), num(units.Int(s.Scheduled)), num(units.Rate(s.AchievedRPS)),
+			num(units.Rate(s.ThroughputRPS)), pct(o.OK2xx), pct(o.S503), pct(o.OtherStatus), pct(o.Errors), pct(o.NotSent),
 			lat(s.Latency.P50), lat(s.Latency.P90), lat(s.Latency.P99), lat(s.Latency.P999), lat(s.Latency.Max),
-			num(fmtNum(s.InFlightMean) + " / " + fmtInt(s.InFlightMax)),
+			num(units.Num(s.InFlightMean) + " / " + units.Int(s.InFlightMax)),
 		}})
 	}
 	for i := range r.Stages {
@@ -77,11 +78,11 @@ func littleTable(r *result.Result) (table, string) {
 			case d <= 0.05 && d >= -0.05:
 				check, cls = "within 5%", "warn"
 			default:
-				check, cls = "off by "+fmtPct(d), "fail"
+				check, cls = "off by "+units.Percent(d), "fail"
 			}
 		}
-		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(s.Index)), num(fmtNum(l.InFlightMean)), num(fmtNum(l.RateXResponseMean)),
-			num(fmtNum(l.Ratio)), {Text: check, Class: cls}}})
+		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(s.Index)), num(units.Num(l.InFlightMean)), num(units.Num(l.RateXResponseMean)),
+			num(units.Num(l.Ratio)), {Text: check, Class: cls}}})
 	}
 	return t, note
 }
@@ -101,7 +102,7 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 		model += " · " + itoa(m.Queue) + " waiting slots (K = " + itoa(m.Workers+m.Queue) + ")"
 	}
 	if m.ServiceMeanS > 0 {
-		model += " · E[S] = " + fmtDur(m.ServiceMeanS) + ", SCV " + fmtNum(m.ServiceSCV)
+		model += " · E[S] = " + units.Duration(m.ServiceMeanS) + ", SCV " + units.Num(m.ServiceSCV)
 	}
 	if m.Source != "" {
 		model += " · parameters " + m.Source
@@ -110,12 +111,12 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 		model += " · " + m.Notes
 	}
 	if an.Knee != nil {
-		knee = "Knee at stage " + itoa(an.Knee.Stage) + " (" + fmtRate(an.Knee.OfferedRPS) + " rps offered): " + sentence(an.Knee.Reason)
+		knee = "Knee at stage " + itoa(an.Knee.Stage) + " (" + units.Rate(an.Knee.OfferedRPS) + " rps offered): " + sentence(an.Knee.Reason)
 	} else {
 		knee = "No knee: the target kept up with every stage."
 	}
 	if an.CapacityRPS > 0 {
-		knee += " Estimated capacity ≈ " + fmtRate(an.CapacityRPS) + " rps."
+		knee += " Estimated capacity ≈ " + units.Rate(an.CapacityRPS) + " rps."
 	}
 	t = &table{Head: []cell{text("stage"), num("offered"), num("arrival SCV"), num("ρ"), num("503 predicted"), num("503 observed"),
 		num("mean predicted"), num("mean observed"), num("p99 predicted"), num("p99 observed"), num("p99 error")}}
@@ -124,7 +125,7 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 	t.Head[10].Title = "observed / predicted − 1"
 	scv := map[int]string{}
 	for _, s := range r.Stages {
-		scv[s.Index] = fmtNum(s.ArrivalSCV)
+		scv[s.Index] = units.Num(s.ArrivalSCV)
 	}
 	for _, sa := range an.Stages {
 		ca2, ok := scv[sa.Index]
@@ -138,15 +139,15 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 			if e < 0 {
 				sign = ""
 			}
-			errCell = num(sign + fmtPct(e))
+			errCell = num(sign + units.Percent(e))
 			if e > 0.25 || e < -0.25 {
 				errCell.Class += " warn"
 			}
 		}
-		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(sa.Index)), num(fmtRate(sa.OfferedRPS)), num(ca2), num(fmtNum(sa.Utilization)),
-			num(fmtPct(sa.Predicted.BlockRatio)), num(fmtPct(sa.Observed.BlockRatio)),
-			num(fmtDur(sa.Predicted.ResponseMeanS)), num(fmtDur(sa.Observed.ResponseMeanS)),
-			num(fmtDur(sa.Predicted.ResponseP99S)), num(fmtDur(sa.Observed.ResponseP99S)), errCell}})
+		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(sa.Index)), num(units.Rate(sa.OfferedRPS)), num(ca2), num(units.Num(sa.Utilization)),
+			num(units.Percent(sa.Predicted.BlockRatio)), num(units.Percent(sa.Observed.BlockRatio)),
+			num(units.Duration(sa.Predicted.ResponseMeanS)), num(units.Duration(sa.Observed.ResponseMeanS)),
+			num(units.Duration(sa.Predicted.ResponseP99S)), num(units.Duration(sa.Observed.ResponseP99S)), errCell}})
 	}
 	return model, knee, t
 }

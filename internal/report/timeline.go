@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strconv"
 
@@ -114,8 +115,8 @@ func (tl timeline) decorate(p *panel, labels bool) {
 		}
 		if labels {
 			label := strconv.Itoa(s.index)
-			long := "stage " + label + " · " + fmtRate(s.offered) + " rps"
-			short := label + " · " + fmtRate(s.offered)
+			long := "stage " + label + " · " + units.Rate(s.offered) + " rps"
+			short := label + " · " + units.Rate(s.offered)
 			switch w := x1 - x0; {
 			case w > float64(len([]rune(long)))*6.6:
 				label = long
@@ -142,5 +143,5 @@ func (tl timeline) hover(p *panel, text func(i int) string) {
 }
 
 func (tl timeline) windowLabel(i int) string {
-	return "t = " + fmtNum(tl.t0[i]) + "–" + fmtNum(tl.t1[i]) + " s"
+	return "t = " + units.Num(tl.t0[i]) + "–" + units.Num(tl.t1[i]) + " s"
 }

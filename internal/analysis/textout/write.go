@@ -2,6 +2,7 @@ package textout
 
 import (
 	"fmt"
+	"github.com/bploadgen/bploadgen/internal/units"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -24,7 +25,7 @@ func Write(w io.Writer, name string, r *result.Result, a *result.Analysis) error
 func header(b *strings.Builder, name string, r *result.Result, a *result.Analysis) {
 	fmt.Fprintf(b, "Capacity analysis of %s", name)
 	if r != nil {
-		fmt.Fprintf(b, " (%s arrivals, %d stages, %s)", r.Arrival, len(r.Stages), dur(r.ElapsedS))
+		fmt.Fprintf(b, " (%s arrivals, %d stages, %s)", r.Arrival, len(r.Stages), units.Duration(r.ElapsedS))
 	}
 	b.WriteString("\n\n")
 	m := a.Model
@@ -43,15 +44,15 @@ func header(b *strings.Builder, name string, r *result.Result, a *result.Analysi
 			fmt.Fprintf(b, ", queue %s", m.QueueSource)
 		}
 		b.WriteString("\n")
-		fmt.Fprintf(b, "            E[S] = %s", dur(m.ServiceMeanS))
+		fmt.Fprintf(b, "            E[S] = %s", units.Duration(m.ServiceMeanS))
 		if m.ServiceMeanCIS > 0 {
-			fmt.Fprintf(b, " ± %s", dur(m.ServiceMeanCIS))
+			fmt.Fprintf(b, " ± %s", units.Duration(m.ServiceMeanCIS))
 		}
-		fmt.Fprintf(b, ", SCV %s (%s)", num(m.ServiceSCV), m.Source)
+		fmt.Fprintf(b, ", SCV %s (%s)", units.Num(m.ServiceSCV), m.Source)
 		if m.ServiceMeasuredS > 0 {
-			fmt.Fprintf(b, "; Server-Timing measured %s", dur(m.ServiceMeasuredS))
+			fmt.Fprintf(b, "; Server-Timing measured %s", units.Duration(m.ServiceMeasuredS))
 		}
-		fmt.Fprintf(b, "; model tolerance %s\n", pct(m.Tolerance))
+		fmt.Fprintf(b, "; model tolerance %s\n", units.Percent(m.Tolerance))
 		if m.Notes != "" {
 			fmt.Fprintf(b, "            why: %s\n", m.Notes)
 		}
@@ -59,23 +60,23 @@ func header(b *strings.Builder, name string, r *result.Result, a *result.Analysi
 	if o := a.Overhead; o != nil {
 		switch o.Source {
 		case "server-timing":
-			fmt.Fprintf(b, "  overhead  %s per request on average, measured per stage with Server-Timing (client 2xx latency − server queue − svc); added to every predicted time\n", dur(o.MeanS))
+			fmt.Fprintf(b, "  overhead  %s per request on average, measured per stage with Server-Timing (client 2xx latency − server queue − svc); added to every predicted time\n", units.Duration(o.MeanS))
 		case "unknown":
 			b.WriteString("  overhead  unknown (no Server-Timing, no 503s): predicted times are the server's alone\n")
 		default:
-			fmt.Fprintf(b, "  overhead  %s per request, estimated from the %s; added to every predicted time\n", dur(o.MeanS), o.Source)
+			fmt.Fprintf(b, "  overhead  %s per request, estimated from the %s; added to every predicted time\n", units.Duration(o.MeanS), o.Source)
 		}
 	}
 	switch {
 	case a.CapacityRPS > 0 && a.CapacitySource == "model":
-		fmt.Fprintf(b, "  capacity  %s rps (c/E[S]); highest 2xx throughput seen %s rps\n", rate(a.CapacityRPS), rate(a.MaxThroughputRPS))
+		fmt.Fprintf(b, "  capacity  %s rps (c/E[S]); highest 2xx throughput seen %s rps\n", units.Rate(a.CapacityRPS), units.Rate(a.MaxThroughputRPS))
 	case a.CapacityRPS > 0:
-		fmt.Fprintf(b, "  capacity  %s rps (from the throughput plateau); highest 2xx throughput seen %s rps\n", rate(a.CapacityRPS), rate(a.MaxThroughputRPS))
+		fmt.Fprintf(b, "  capacity  %s rps (from the throughput plateau); highest 2xx throughput seen %s rps\n", units.Rate(a.CapacityRPS), units.Rate(a.MaxThroughputRPS))
 	default:
-		fmt.Fprintf(b, "  capacity  unknown: at least %s rps (the highest 2xx throughput seen)\n", rate(a.MaxThroughputRPS))
+		fmt.Fprintf(b, "  capacity  unknown: at least %s rps (the highest 2xx throughput seen)\n", units.Rate(a.MaxThroughputRPS))
 	}
 	if k := a.Knee; k != nil {
-		fmt.Fprintf(b, "  knee      stage %d (%s rps offered), by %s: %s\n", k.Stage, rate(k.OfferedRPS), k.Criterion, k.Reason)
+		fmt.Fprintf(b, "  knee      stage %d (%s rps offered), by %s: %s\n", k.Stage, units.Rate(k.OfferedRPS), k.Criterion, k.Reason)
 	} else {
 		b.WriteString("  knee      none: the target kept up with every stage\n")
 	}
@@ -99,10 +100,10 @@ func stageTable(b *strings.Builder, a *result.Analysis) {
 		}
 		rho := "–"
 		if s.Utilization > 0 {
-			rho = num(s.Utilization)
+			rho = units.Num(s.Utilization)
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Index, rate(s.OfferedRPS), rate(s.AchievedRPS), rate(s.ThroughputRPS),
-			rho, little, pct(s.Little.EdgeBound), s.Verdict)
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Index, units.Rate(s.OfferedRPS), units.Rate(s.AchievedRPS), units.Rate(s.ThroughputRPS),
+			rho, little, units.Percent(s.Little.EdgeBound), s.Verdict)
 	}
 	tw.Flush()
 	b.WriteString("\n")
@@ -142,9 +143,9 @@ func compareTable(b *strings.Builder, a *result.Analysis) {
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t±%s\t%s\t%s\t%s\n", idx, metric, pred, f(c.Band), f(c.Observed), errOf(c), c.Verdict)
 		}
-		row("503 ratio", ag.BlockRatio, pct, pointsError)
-		row("mean", ag.ResponseMeanS, dur, relError)
-		row("p99", ag.ResponseP99S, dur, relError)
+		row("503 ratio", ag.BlockRatio, units.Percent, pointsError)
+		row("mean", ag.ResponseMeanS, units.Duration, relError)
+		row("p99", ag.ResponseP99S, units.Duration, relError)
 	}
 	tw.Flush()
 	b.WriteString("  band = model tolerance + measurement 95% CI (the wider of batch means over the stage's 1-second windows and the\n")
@@ -165,7 +166,7 @@ func relError(c *result.Check) string {
 	if c.Predicted == 0 {
 		return "–"
 	}
-	return signedPct(c.RelError)
+	return units.SignedPercent(c.RelError)
 }
 
 // fewP99 lists the stages whose p99 came from fewer latencies than a
@@ -176,14 +177,14 @@ func fewP99(a *result.Analysis) string {
 	for _, s := range a.Stages {
 		if s.Agreement != nil && s.Agreement.ResponseP99S != nil && s.Agreement.ResponseP99S.SamplesNeeded > 0 {
 			need = s.Agreement.ResponseP99S.SamplesNeeded
-			parts = append(parts, fmt.Sprintf("%d (%s)", s.Index, group(s.Samples2xx)))
+			parts = append(parts, fmt.Sprintf("%d (%s)", s.Index, units.Int(s.Samples2xx)))
 		}
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("p99 from fewer than the %s independent latencies a ±5%% p99 needs (more when autocorrelated) at stage %s: their intervals say how well each is known",
-		group(int64(need)), strings.Join(parts, ", "))
+		units.Int(int64(need)), strings.Join(parts, ", "))
 }
 
 func notes(b *strings.Builder, a *result.Analysis) {
@@ -194,7 +195,7 @@ func notes(b *strings.Builder, a *result.Analysis) {
 		}
 		if g := s.Growth; g != nil {
 			ns = append(ns, fmt.Sprintf("stage %d: no steady state; the backlog grows %s requests/s, the wait %s per second (observed %s per second)",
-				s.Index, rate(g.BacklogRPS), dur(g.PredictedLatencySPerS), dur(g.ObservedLatencySPerS)))
+				s.Index, units.Rate(g.BacklogRPS), units.Duration(g.PredictedLatencySPerS), units.Duration(g.ObservedLatencySPerS)))
 		}
 	}
 	if len(ns) > 0 {

@@ -1,6 +1,7 @@
 package textout
 
 import (
+	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strings"
 	"testing"
@@ -69,10 +70,10 @@ func TestWriteNoModel(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{dur(0.0123), "12.3ms"}, {dur(0.00085), "850µs"}, {dur(1.25), "1.25s"}, {dur(0), "0"}, {dur(-0.002), "−2ms"}, {dur(math.NaN()), "–"},
-		{pct(0.061), "6.1%"}, {pct(0), "0%"}, {pct(1e-9), "<0.001%"}, {pct(-0.5), "−50%"}, {signedPct(0.039), "+3.9%"}, {signedPct(-0.015), "−1.5%"},
-		{rate(1100.4), "1,100"}, {rate(12.34), "12.3"}, {rate(0), "0"}, {group(-1234567), "−1,234,567"},
-		{num(0.4977), "0.498"}, {num(1.3978), "1.4"}, {num(math.Inf(1)), "–"},
+		{units.Duration(0.0123), "12.3ms"}, {units.Duration(0.00085), "850µs"}, {units.Duration(1.25), "1.25s"}, {units.Duration(0), "0"}, {units.Duration(-0.002), "−2ms"}, {units.Duration(math.NaN()), "–"},
+		{units.Percent(0.061), "6.1%"}, {units.Percent(0), "0%"}, {units.Percent(1e-9), "<0.001%"}, {units.Percent(-0.5), "−50%"}, {units.SignedPercent(0.039), "+3.9%"}, {units.SignedPercent(-0.015), "−1.5%"},
+		{units.Rate(1100.4), "1,100"}, {units.Rate(12.34), "12.3"}, {units.Rate(0), "0"}, {units.Int(-1234567), "−1,234,567"},
+		{units.Num(0.4977), "0.498"}, {units.Num(1.3978), "1.4"}, {units.Num(math.Inf(1)), "–"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q want %q", tc.got, tc.want)

@@ -1,0 +1,165 @@
+package units
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Duration formats a duration in seconds for people: three significant digits
+// and the unit that keeps the number between 1 and 1000 ("850µs", "12.3ms",
+// "1.25s", "2m05s").
+func Duration(s float64) string {
+	switch {
+	case math.IsNaN(s) || math.IsInf(s, 0):
+		return "–"
+	case s == 0:
+		return "0"
+	case s < 0:
+		return "−" + Duration(-s)
+	case s < 1e-6:
+		return sig3(s*1e9) + "ns"
+	case s < 1e-3:
+		return sig3(s*1e6) + "µs"
+	case s < 1:
+		return sig3(s*1e3) + "ms"
+	case s < 100:
+		return sig3(s) + "s"
+	default:
+		m := int64(s) / 60
+		sec := int64(math.Round(s)) - m*60
+		if sec == 60 {
+			m, sec = m+1, 0
+		}
+		if m >= 60 {
+			return strconv.FormatInt(m/60, 10) + "h" + pad2(m%60) + "m" + pad2(sec) + "s"
+		}
+		return strconv.FormatInt(m, 10) + "m" + pad2(sec) + "s"
+	}
+}
+
+func pad2(n int64) string {
+	if n < 10 {
+		return "0" + strconv.FormatInt(n, 10)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// sig3 prints v (>= 0) with three significant digits and no exponent.
+func sig3(v float64) string {
+	if v == 0 {
+		return "0"
+	}
+	d := 2 - int(math.Floor(math.Log10(v)))
+	if d < 0 {
+		d = 0
+	}
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// Rate formats a rate in requests per second (no unit).
+func Rate(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 100:
+		return Int(int64(math.Round(v)))
+	default:
+		return sig3(math.Abs(v))
+	}
+}
+
+// Int groups thousands with commas: 42000 -> "42,000".
+func Int(n int64) string {
+	if n < 0 {
+		return "−" + Int(-n)
+	}
+	s := strconv.FormatInt(n, 10)
+	if len(s) <= 3 {
+		return s
+	}
+	var b strings.Builder
+	first := len(s) % 3
+	if first > 0 {
+		b.WriteString(s[:first])
+	}
+	for i := first; i < len(s); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(s[i : i+3])
+	}
+	return b.String()
+}
+
+// Percent formats a fraction as a percentage with up to three significant
+// digits ("0%", "0.012%", "4.56%", "100%").
+func Percent(f float64) string {
+	switch {
+	case math.IsNaN(f) || math.IsInf(f, 0):
+		return "–"
+	case f == 0:
+		return "0%"
+	case f < 0:
+		return "−" + Percent(-f)
+	case f*100 < 0.001:
+		return "<0.001%"
+	}
+	return sig3(f*100) + "%"
+}
+
+// Num formats a plain number (a scraped metric, a ratio) compactly.
+func Num(v float64) string {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return "–"
+	case v == 0:
+		return "0"
+	case math.Abs(v) >= 1e6 || math.Abs(v) < 1e-3:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	case math.Abs(v) >= 1000:
+		return Int(int64(math.Round(v)))
+	case v < 0:
+		return "−" + sig3(-v)
+	default:
+		return sig3(v)
+	}
+}
+
+// SignedPercent is Percent with an explicit sign: "+3.9%", "−1.5%".
+func SignedPercent(f float64) string {
+	if f >= 0 {
+		return "+" + Percent(f)
+	}
+	return Percent(f)
+}
+
+// ShiftPoint moves the decimal point of the unsigned decimal dec by n
+// places (right when n > 0), exactly: ShiftPoint("1.5", -2) == "0.015".
+func ShiftPoint(dec string, n int) string {
+	intPart, frac, _ := strings.Cut(dec, ".")
+	digits := intPart + frac
+	point := len(intPart) + n
+	if point < 0 {
+		digits = strings.Repeat("0", -point) + digits
+		point = 0
+	}
+	if point > len(digits) {
+		digits += strings.Repeat("0", point-len(digits))
+	}
+	i := strings.TrimLeft(digits[:point], "0")
+	f := strings.TrimRight(digits[point:], "0")
+	if i == "" {
+		i = "0"
+	}
+	if f == "" {
+		return i
+	}
+	return i + "." + f
+}
