@@ -12,7 +12,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/analysis/textout"
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // analyzeOptions is everything `analyze` takes from its arguments and flags.
@@ -151,7 +151,7 @@ func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
 func analyzeParseService(v string) (mean, scv float64, scvGiven bool, err error) {
 	v = strings.TrimSpace(v)
 	if strings.Contains(v, ":") {
-		d, err := queueing.ParseDist(v)
+		d, err := dist.Parse(v)
 		if err != nil {
 			return 0, 0, false, err
 		}

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
@@ -189,7 +189,7 @@ func TestAnalyzeEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the built-in target for 20 s")
 	}
-	cfg := targets.Config{Workers: 8, Queue: 16, Service: queueing.Dist{Kind: queueing.Exponential, Mean: 0.010}, Seed: 1}
+	cfg := targets.Config{Workers: 8, Queue: 16, Service: dist.Dist{Kind: dist.Exponential, Mean: 0.010}, Seed: 1}
 	srv, err := targets.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +301,7 @@ func TestDemoAnalysis(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := targets.Config{Workers: 8, Queue: 16, Service: queueing.Dist{Kind: queueing.Exponential, Mean: 0.010}}
+	cfg := targets.Config{Workers: 8, Queue: 16, Service: dist.Dist{Kind: dist.Exponential, Mean: 0.010}}
 	a := demoAnalysis(r, cfg)
 	if a == nil || a.Model.Source != analysis.SourceServerTiming || a.Model.SystemCapacity != 24 || a.Model.ServiceMeanS == 0.010 ||
 		!strings.Contains(a.Model.Notes, "exp:10ms") || !strings.Contains(a.Model.Notes, "nominal") {

@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/profile"
-	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 	"github.com/bploadgen/bploadgen/internal/targets"
@@ -66,11 +66,11 @@ capacity analysis and a plain-language reading. About 30 seconds.
 }
 
 func demoRun(ctx context.Context, e *env, o *demoOptions) error {
-	dist, err := queueing.ParseDist(o.Service)
+	svc, err := dist.Parse(o.Service)
 	if err != nil {
 		return usageError("--service: %v", err)
 	}
-	tcfg := targets.Config{Workers: o.Workers, Queue: o.Queue, Service: dist, Seed: uint64(o.Seed)}
+	tcfg := targets.Config{Workers: o.Workers, Queue: o.Queue, Service: svc, Seed: uint64(o.Seed)}
 	if err := tcfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}

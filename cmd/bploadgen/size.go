@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -139,7 +140,7 @@ func (o *sizeOptions) given(name string) bool { return o.changed != nil && o.cha
 // spec turns the flags into a sizing problem, or a usage error.
 func (o *sizeOptions) spec() (queueing.SizeSpec, error) {
 	var s queueing.SizeSpec
-	var fromSvc *queueing.Dist
+	var fromSvc *dist.Dist
 	fromSCV := -1.0
 	if o.From != "" {
 		r, err := result.ReadFile(o.From)
@@ -216,12 +217,12 @@ func (o *sizeOptions) spec() (queueing.SizeSpec, error) {
 
 // sizeParseService reads --service-time: a plain duration (with --service-scv
 // choosing the family) or a distribution spec as `target --service` takes.
-func sizeParseService(v string, scv float64, scvGiven bool) (queueing.Dist, error) {
+func sizeParseService(v string, scv float64, scvGiven bool) (dist.Dist, error) {
 	if strings.Contains(v, ":") {
 		if scvGiven {
-			return queueing.Dist{}, usageError("size: --service-time %q already names a distribution; drop --service-scv", v)
+			return dist.Dist{}, usageError("size: --service-time %q already names a distribution; drop --service-scv", v)
 		}
-		d, err := queueing.ParseDist(v)
+		d, err := dist.Parse(v)
 		if err != nil {
 			return d, usageError("size: --service-time: %v", err)
 		}
@@ -229,9 +230,9 @@ func sizeParseService(v string, scv float64, scvGiven bool) (queueing.Dist, erro
 	}
 	m, err := time.ParseDuration(strings.TrimSpace(v))
 	if err != nil || m <= 0 {
-		return queueing.Dist{}, usageError("size: --service-time must be a positive duration like 10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5; got %q", v)
+		return dist.Dist{}, usageError("size: --service-time must be a positive duration like 10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5; got %q", v)
 	}
-	d, err := queueing.DistFromMeanSCV(m.Seconds(), scv)
+	d, err := dist.FromMeanSCV(m.Seconds(), scv)
 	if err != nil {
 		return d, usageError("size: --service-scv: %v", err)
 	}
@@ -281,14 +282,14 @@ func sizeParseFraction(s string) (float64, error) {
 }
 
 // sizeDescribeService is "exp:10ms (mean 10ms, SCV 1)".
-func sizeDescribeService(d queueing.Dist) string {
+func sizeDescribeService(d dist.Dist) string {
 	return fmt.Sprintf("%s (mean %s, SCV %.3g)", sizeServiceSpec(d), queueing.FormatSeconds(d.Mean), d.SCV())
 }
 
 // sizeServiceSpec is the distribution as `target --service` takes it, with σ
 // rounded to 4 significant digits.
-func sizeServiceSpec(d queueing.Dist) string {
-	if d.Kind == queueing.Lognormal {
+func sizeServiceSpec(d dist.Dist) string {
+	if d.Kind == dist.Lognormal {
 		return "lognormal:" + sizeDuration(d.Mean) + "," + strconv.FormatFloat(d.Sigma, 'g', 4, 64)
 	}
 	return d.String()

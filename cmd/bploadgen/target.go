@@ -9,7 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
@@ -98,7 +98,7 @@ func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 
 // config turns the flags into a server configuration, or a usage error.
 func (o *targetOptions) config() (targets.Config, error) {
-	svc, err := queueing.ParseDist(o.Service)
+	svc, err := dist.Parse(o.Service)
 	if err != nil {
 		return targets.Config{}, usageError("target: --service: %v", err)
 	}

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
@@ -48,7 +48,7 @@ func TestTargetFlagsToOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Policy != targets.Unbounded || cfg.Service.Kind != queueing.Lognormal || cfg.Service.Mean != 0.020 ||
+	if cfg.Policy != targets.Unbounded || cfg.Service.Kind != dist.Lognormal || cfg.Service.Mean != 0.020 ||
 		cfg.Workers != 4 || cfg.Seed != 7 || cfg.StallEvery != 2*time.Second || cfg.Addr != "127.0.0.1:0" {
 		t.Errorf("config %+v", cfg)
 	}
@@ -207,7 +207,7 @@ func TestTargetDrainTimeoutCutsOff(t *testing.T) {
 }
 
 func TestTargetBanner(t *testing.T) {
-	exp, _ := queueing.ParseDist("exp:10ms")
+	exp, _ := dist.Parse("exp:10ms")
 	cases := []struct {
 		cfg  targets.Config
 		want string

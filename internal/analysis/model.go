@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
@@ -200,7 +201,7 @@ func (m *model) kendallString() string {
 		}
 		if !m.expSvc {
 			b = "G"
-			if d, err := queueing.DistFromMeanSCV(m.svc.mean, m.svc.scv); err == nil {
+			if d, err := dist.FromMeanSCV(m.svc.mean, m.svc.scv); err == nil {
 				b = d.Kendall()
 			}
 		}
@@ -280,7 +281,7 @@ func (m *model) predictUnbounded(kind modelKind, p prediction, lambda, ca2, s fl
 		}
 		p.mean, p.p99 = q.MeanResponse(), q.ResponseQuantile(0.99)
 	} else {
-		d, err := queueing.DistFromMeanSCV(s, m.svc.scv)
+		d, err := dist.FromMeanSCV(s, m.svc.scv)
 		if err != nil {
 			return p, err
 		}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
@@ -30,15 +31,15 @@ const (
 // simulate runs the model for noiseReps replications of a stage of n
 // requests (shortened replications, rescaled in setNoise, for long stages).
 func (m *model) simulate(kind modelKind, lambda, ca2, s float64, n int64, stage int) (*queueing.SimResult, error) {
-	gaps, err := queueing.Interarrivals(lambda, ca2)
+	gaps, err := dist.Interarrivals(lambda, ca2)
 	if err != nil {
 		return nil, err
 	}
 	scv := m.svc.scv
 	if kind == kindMMCK || kind == kindMMC {
-		gaps, scv = queueing.Dist{Kind: queueing.Exponential, Mean: 1 / lambda}, 1
+		gaps, scv = dist.Dist{Kind: dist.Exponential, Mean: 1 / lambda}, 1
 	}
-	d, err := queueing.DistFromMeanSCV(s, scv)
+	d, err := dist.FromMeanSCV(s, scv)
 	if err != nil {
 		return nil, err
 	}

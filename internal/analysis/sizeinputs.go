@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -21,10 +22,10 @@ import (
 //     explained by send-time jitter (queueing.md §4), clamped to [0, 100];
 //
 // with notes saying where each came from. The distribution follows
-// queueing.DistFromMeanSCV (deterministic for SCV 0, exponential for SCV
+// dist.FromMeanSCV (deterministic for SCV 0, exponential for SCV
 // within 0.1 of 1, lognormal otherwise). It fails when the result has no
 // stage that sent anything or no service time can be had.
-func SizeInputs(r *result.Result) (rate float64, service queueing.Dist, arrivalSCV float64, notes []string, err error) {
+func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV float64, notes []string, err error) {
 	if r == nil {
 		return 0, service, 0, nil, errors.New("size inputs: no result")
 	}
@@ -61,7 +62,7 @@ func SizeInputs(r *result.Result) (rate float64, service queueing.Dist, arrivalS
 	if math.Abs(scv-1) <= expSCVTol {
 		scv = 1
 	}
-	service, err = queueing.DistFromMeanSCV(svc.mean, scv)
+	service, err = dist.FromMeanSCV(svc.mean, scv)
 	if err != nil {
 		return rate, service, arrivalSCV, notes, fmt.Errorf("size inputs: %w", err)
 	}

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -21,7 +21,7 @@ func TestSizeInputs(t *testing.T) {
 	if math.Abs(rate/1100-1) > 0.05 || rate != r.Stages[3].AchievedRPS {
 		t.Errorf("rate %g", rate)
 	}
-	if d.Kind != queueing.Exponential || math.Abs(d.Mean/0.01-1) > 0.03 {
+	if d.Kind != dist.Exponential || math.Abs(d.Mean/0.01-1) > 0.03 {
 		t.Errorf("service %+v", d)
 	}
 	if math.Abs(ca2-1) > 0.1 {

@@ -3,6 +3,8 @@ package queueing
 import (
 	"math/rand/v2"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // BenchmarkSimulate: 200 000 measured arrivals (+10% warm-up) per op; the
@@ -13,7 +15,7 @@ func BenchmarkSimulate(b *testing.B) {
 		cfg  SimConfig
 	}{
 		{"MM8K16", SimConfig{Interarrival: expDist(1.0 / 900), Service: expDist(0.01), Servers: 8, Capacity: 16}},
-		{"DLN10K17", SimConfig{Interarrival: Dist{Kind: Deterministic, Mean: 1.0 / 900}, Service: Dist{Kind: Lognormal, Mean: 0.01, Sigma: 0.5}, Servers: 10, Capacity: 17}},
+		{"DLN10K17", SimConfig{Interarrival: dist.Dist{Kind: dist.Deterministic, Mean: 1.0 / 900}, Service: dist.Dist{Kind: dist.Lognormal, Mean: 0.01, Sigma: 0.5}, Servers: 10, Capacity: 17}},
 		{"MM500", SimConfig{Interarrival: expDist(1.0 / 45000), Service: expDist(0.01), Servers: 500}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {

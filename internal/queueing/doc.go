@@ -3,6 +3,7 @@
 // approximations (Kingman, Allen–Cunneen, Whitt), a seeded discrete-event
 // simulator of G/G/c/K, sizing of workers and queue, and the statistics
 // (batch means, quantile sample sizes) needed to judge agreement honestly.
+// The distributions it samples and integrates are internal/dist's.
 //
 // Units: rates are per second, times are seconds (float64). No I/O, no
 // clocks; randomness only through a *rand.Rand passed in. Every formula's
@@ -17,7 +18,6 @@
 //	gg.go          GG moments; Kingman, AllenCunneen, KLB, Whitt, Sakasegawa
 //	gim1.go        GIM1: exact GI/M/1 (D/M/1)
 //	ggctail.go     GGcApprox: the G/G/c response-time tail heuristic
-//	dist.go, distfn.go, sampler.go  service and inter-arrival distributions
 //	sim.go         Simulate: G/G/c/K with batch-means intervals
 //	stats.go       Estimate, BatchMeans, StudentT, SamplesForQuantile, QuantileCI, RelaxationTimeMM1
 //	staffing.go    Halfin–Whitt square-root staffing, ErlangCStaffing

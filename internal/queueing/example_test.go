@@ -3,6 +3,7 @@ package queueing_test
 import (
 	"fmt"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
@@ -36,7 +37,7 @@ func ExampleNewMMCK() {
 func ExampleSize() {
 	z, err := queueing.Size(queueing.SizeSpec{
 		Rate:       900,
-		Service:    queueing.Dist{Kind: queueing.Exponential, Mean: 0.010},
+		Service:    dist.Dist{Kind: dist.Exponential, Mean: 0.010},
 		ArrivalSCV: 1, // Poisson
 		SLO:        queueing.SLO{Quantile: 0.99, Target: 0.050},
 		MaxReject:  0.001,

@@ -3,6 +3,8 @@ package queueing
 import (
 	"math"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // TestExtremeInputsNeverPanic feeds the constructors and their methods
@@ -46,7 +48,7 @@ func TestExtremeInputsNeverPanic(t *testing.T) {
 						dur("MMCK Wq_p", m.WaitQuantile(p))
 					}
 				}
-				if g, err := NewGGcApprox(lambda, c, Dist{Kind: Lognormal, Mean: 1 / mu, Sigma: 1}, 0.5); err == nil {
+				if g, err := NewGGcApprox(lambda, c, dist.Dist{Kind: dist.Lognormal, Mean: 1 / mu, Sigma: 1}, 0.5); err == nil {
 					for _, p := range ps {
 						dur("GGc T_p", g.ResponseQuantile(p))
 					}

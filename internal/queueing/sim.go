@@ -6,22 +6,24 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // SimConfig configures Simulate: a G/G/c/K queue, FCFS, with any
 // inter-arrival and service distributions.
 type SimConfig struct {
-	Interarrival  Sampler   // gap between consecutive arrivals, seconds
-	Service       Sampler   // service time of one request, seconds
-	Servers       int       // c ≥ 1
-	Capacity      int       // K ≥ c, INCLUDING the c in service; 0 = unbounded queue
-	Arrivals      int       // measured arrivals after warm-up, rounded down to a multiple of Batches
-	Warmup        int       // arrivals simulated and discarded first; 0 = Arrivals/10, NoWarmup = none
-	Batches       int       // contiguous batches for batch means; 0 = 20
-	Level         float64   // confidence level of every interval; 0 = 0.95
-	Quantiles     []float64 // response-time quantiles to estimate, each in (0, 1)
-	WaitQuantiles []float64 // waiting-time quantiles to estimate, each in (0, 1)
-	SLO           float64   // if > 0, also estimate P(T > SLO) for admitted requests, seconds
+	Interarrival  dist.Sampler // gap between consecutive arrivals, seconds
+	Service       dist.Sampler // service time of one request, seconds
+	Servers       int          // c ≥ 1
+	Capacity      int          // K ≥ c, INCLUDING the c in service; 0 = unbounded queue
+	Arrivals      int          // measured arrivals after warm-up, rounded down to a multiple of Batches
+	Warmup        int          // arrivals simulated and discarded first; 0 = Arrivals/10, NoWarmup = none
+	Batches       int          // contiguous batches for batch means; 0 = 20
+	Level         float64      // confidence level of every interval; 0 = 0.95
+	Quantiles     []float64    // response-time quantiles to estimate, each in (0, 1)
+	WaitQuantiles []float64    // waiting-time quantiles to estimate, each in (0, 1)
+	SLO           float64      // if > 0, also estimate P(T > SLO) for admitted requests, seconds
 }
 
 // NoWarmup in SimConfig.Warmup measures from the first arrival (empty system).
@@ -307,16 +309,16 @@ func quantileEstimates(ps []float64, level float64, batches []batchAcc, xs, vals
 }
 
 // fastSampler returns a sampler that draws exactly what s draws from the
-// same random numbers, with the per-draw constants of a lognormal Dist
+// same random numbers, with the per-draw constants of a lognormal dist.Dist
 // computed once.
-func fastSampler(s Sampler) Sampler {
-	if d, ok := s.(Dist); ok && d.Kind == Lognormal {
+func fastSampler(s dist.Sampler) dist.Sampler {
+	if d, ok := s.(dist.Dist); ok && d.Kind == dist.Lognormal {
 		return lognormalSampler{mu: math.Log(d.Mean) - d.Sigma*d.Sigma/2, sigma: d.Sigma}
 	}
 	return s
 }
 
-// lognormalSampler is Dist.Sample for a lognormal with μ_log precomputed.
+// lognormalSampler is dist.Dist.Sample for a lognormal with μ_log precomputed.
 type lognormalSampler struct{ mu, sigma float64 }
 
 func (l lognormalSampler) Sample(r *rand.Rand) float64 {

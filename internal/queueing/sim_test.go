@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // agree checks a simulated estimate against an exact value.
@@ -40,7 +42,7 @@ func simulate(t *testing.T, cfg SimConfig, seed uint64) *SimResult {
 	return res
 }
 
-func expDist(mean float64) Dist { return Dist{Kind: Exponential, Mean: mean} }
+func expDist(mean float64) dist.Dist { return dist.Dist{Kind: dist.Exponential, Mean: mean} }
 
 func TestSimMMCK(t *testing.T) {
 	// Against the exact M/M/8/16 of sheet §10 table 1 (λ = 900, ρ = 1.125).
@@ -94,7 +96,7 @@ func TestSimMMCThetaEqualsMu(t *testing.T) {
 func TestSimSingleServerExact(t *testing.T) {
 	// M/D/1 at ρ = 0.8: Pollaczek–Khinchine E[Wq] = 2·E[S] (sheet §4, §10 table 3).
 	res := simulate(t, SimConfig{
-		Interarrival: expDist(1.0 / 80), Service: Dist{Kind: Deterministic, Mean: 0.01},
+		Interarrival: expDist(1.0 / 80), Service: dist.Dist{Kind: dist.Deterministic, Mean: 0.01},
 		Servers: 1, Arrivals: 200_000,
 	}, 3)
 	agree(t, "M/D/1 E[Wq]", res.MeanWait, 0.02, 0.1)
@@ -106,7 +108,7 @@ func TestSimSingleServerExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	res = simulate(t, SimConfig{
-		Interarrival: Dist{Kind: Deterministic, Mean: 1.0 / 80}, Service: expDist(0.01),
+		Interarrival: dist.Dist{Kind: dist.Deterministic, Mean: 1.0 / 80}, Service: expDist(0.01),
 		Servers: 1, Arrivals: 200_000, Quantiles: []float64{0.99},
 	}, 4)
 	agree(t, "D/M/1 E[Wq]", res.MeanWait, g.MeanWait(), 0.1)
@@ -129,7 +131,7 @@ func TestSimPASTAFailsForUniformArrivals(t *testing.T) {
 	// against a time average of 8.01 (−6.2%). Exact area integration must
 	// still satisfy Little's law.
 	res := simulate(t, SimConfig{
-		Interarrival: Dist{Kind: Deterministic, Mean: 1.0 / 680}, Service: expDist(0.01),
+		Interarrival: dist.Dist{Kind: dist.Deterministic, Mean: 1.0 / 680}, Service: expDist(0.01),
 		Servers: 8, Arrivals: 200_000,
 	}, 6)
 	checkRel(t, "L/(X·W)", res.MeanNumber.Value/(res.Throughput.Value*res.MeanResponse.Value), 1, 1e-3)
@@ -147,7 +149,7 @@ func TestSimPASTAFailsForUniformArrivals(t *testing.T) {
 
 func TestSimDeterministicAndCRN(t *testing.T) {
 	cfg := SimConfig{
-		Interarrival: Gamma{Mean: 1.0 / 900, SCV: 0.3}, Service: Dist{Kind: Lognormal, Mean: 0.01, Sigma: 0.5},
+		Interarrival: dist.Gamma{Mean: 1.0 / 900, SCV: 0.3}, Service: dist.Dist{Kind: dist.Lognormal, Mean: 0.01, Sigma: 0.5},
 		Servers: 10, Capacity: 20, Arrivals: 20_000, Quantiles: []float64{0.99},
 	}
 	a, b := simulate(t, cfg, 7), simulate(t, cfg, 7)
@@ -192,7 +194,7 @@ func TestSimInvalid(t *testing.T) {
 		"wait quantile":       func(c *SimConfig) { c.WaitQuantiles = []float64{0} },
 		"SLO":                 func(c *SimConfig) { c.SLO = math.NaN() },
 		"warm-up":             func(c *SimConfig) { c.Warmup = -5 },
-		"negative samples":    func(c *SimConfig) { c.Service = Dist{Kind: Deterministic, Mean: -1} },
+		"negative samples":    func(c *SimConfig) { c.Service = dist.Dist{Kind: dist.Deterministic, Mean: -1} },
 	} {
 		cfg := good
 		mod(&cfg)

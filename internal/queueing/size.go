@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // SLO is a response-time objective: the Quantile-quantile of the response
@@ -19,9 +21,9 @@ func (s SLO) String() string { return QuantileLabel(s.Quantile) + " ≤ " + Form
 
 // SizeSpec is the input of Size.
 type SizeSpec struct {
-	Rate           float64 // offered arrival rate λ, requests/s
-	Service        Dist    // service-time distribution of one request on one worker
-	ArrivalSCV     float64 // ca²: 0 uniform (constant spacing), 1 Poisson, or the measured value
+	Rate           float64   // offered arrival rate λ, requests/s
+	Service        dist.Dist // service-time distribution of one request on one worker
+	ArrivalSCV     float64   // ca²: 0 uniform (constant spacing), 1 Poisson, or the measured value
 	SLO            SLO
 	MaxReject      float64 // blocking target for the queue, in (0, 1), e.g. 0.001
 	MaxUtilization float64 // ceiling on ρ = λ·E[S]/c, in (0, 1]; 0 or 1 means ρ < 1 (stability only)
@@ -123,7 +125,7 @@ type sizer struct {
 	a        float64 // offered load, Erlangs
 	maxUtil  float64
 	exact    bool
-	arrivals Sampler
+	arrivals dist.Sampler
 	seed1    uint64
 	seed2    uint64
 	cache    map[int]*candidate
@@ -146,7 +148,7 @@ func newSizer(spec SizeSpec, r *rand.Rand) (*sizer, error) {
 	if err := checkPositive("rate", spec.Rate); err != nil {
 		return nil, err
 	}
-	if err := spec.Service.valid(); err != nil {
+	if err := spec.Service.Validate(); err != nil {
 		return nil, err
 	}
 	if err := checkNonNegative("arrival SCV", spec.ArrivalSCV); err != nil {
@@ -182,14 +184,14 @@ func newSizer(spec SizeSpec, r *rand.Rand) (*sizer, error) {
 	}
 	s := &sizer{
 		spec: spec, a: a, maxUtil: spec.MaxUtilization,
-		exact: spec.ArrivalSCV == 1 && spec.Service.Kind == Exponential,
+		exact: spec.ArrivalSCV == 1 && spec.Service.Kind == dist.Exponential,
 		cache: map[int]*candidate{}, sims: map[[2]int]*SimResult{},
 	}
 	if !s.exact {
 		if r == nil {
 			return nil, errors.New("size: a random source is needed to simulate non-M/M cases")
 		}
-		arr, err := Interarrivals(spec.Rate, spec.ArrivalSCV)
+		arr, err := dist.Interarrivals(spec.Rate, spec.ArrivalSCV)
 		if err != nil {
 			return nil, err
 		}
@@ -339,7 +341,7 @@ func (s *sizer) finish(out *Sizing, best *candidate) {
 	} else if g, err := NewGGcApprox(sp.Rate, c, sp.Service, sp.ArrivalSCV); err == nil {
 		out.UnboundedSLO = g.ResponseQuantile(sp.SLO.Quantile)
 	}
-	if sp.Service.Kind == Exponential {
+	if sp.Service.Kind == dist.Exponential {
 		out.Bounds.MaxWorst = s.maxWorst(c, best.bounds.MaxMean)
 	}
 	if !s.exact {
@@ -353,5 +355,17 @@ func (s *sizer) finish(out *Sizing, best *candidate) {
 			out.Notes = append(out.Notes, fmt.Sprintf("the simulated block ratio %s reaches the %s limit within its 95%% interval",
 				b.FormatPercent(), FormatPercent(sp.MaxReject)))
 		}
+	}
+}
+
+// arrivalKendall is the Kendall letter for an arrival SCV.
+func arrivalKendall(scv float64) string {
+	switch scv {
+	case 0:
+		return "D"
+	case 1:
+		return "M"
+	default:
+		return "G"
 	}
 }

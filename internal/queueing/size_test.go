@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 func sheetSpec() SizeSpec {
@@ -76,7 +78,7 @@ func TestSizeInfeasibleExplained(t *testing.T) {
 	// Sheet §6.1 rule 4: lognormal σ = 1 with mean 10 ms has p99 62 ms, so
 	// p99 ≤ 50 ms is infeasible with any c.
 	spec := sheetSpec()
-	spec.Service = Dist{Kind: Lognormal, Mean: 0.01, Sigma: 1}
+	spec.Service = dist.Dist{Kind: dist.Lognormal, Mean: 0.01, Sigma: 1}
 	z := mustSize(t, spec)
 	if z.Feasible || z.Workers != 0 || !strings.Contains(z.Reason, "service time alone") || !strings.Contains(z.Reason, "62.11ms") {
 		t.Errorf("got %+v", z)
@@ -111,7 +113,7 @@ func TestSizeSimulatedLognormalUniform(t *testing.T) {
 	// c = 10 (ρ = 0.90); heuristic p99 29.15 ms, simulated 29.20 ± 0.15 ms.
 	spec := sheetSpec()
 	spec.ArrivalSCV = 0
-	spec.Service = Dist{Kind: Lognormal, Mean: 0.01, Sigma: 0.5}
+	spec.Service = dist.Dist{Kind: dist.Lognormal, Mean: 0.01, Sigma: 0.5}
 	z := mustSize(t, spec)
 	if !z.Feasible || z.Workers != 10 || z.Method != "simulation" || z.Model != "D/LN/c/K" {
 		t.Fatalf("got %+v", z)
@@ -146,7 +148,7 @@ func TestSizeArrivalAndServiceVariability(t *testing.T) {
 		t.Errorf("uniform arrivals: %+v", uni)
 	}
 	spec = sheetSpec()
-	spec.Service = Dist{Kind: Deterministic, Mean: 0.01}
+	spec.Service = dist.Dist{Kind: dist.Deterministic, Mean: 0.01}
 	det := mustSize(t, spec)
 	if !det.Feasible || det.Workers > 11 || det.Model != "M/D/c/K" {
 		t.Errorf("deterministic service: %+v", det)
@@ -157,7 +159,7 @@ func TestSizeInvalid(t *testing.T) {
 	for name, mod := range map[string]func(*SizeSpec){
 		"rate":        func(s *SizeSpec) { s.Rate = 0 },
 		"rate NaN":    func(s *SizeSpec) { s.Rate = math.NaN() },
-		"service":     func(s *SizeSpec) { s.Service = Dist{} },
+		"service":     func(s *SizeSpec) { s.Service = dist.Dist{} },
 		"arrival SCV": func(s *SizeSpec) { s.ArrivalSCV = -1 },
 		"quantile":    func(s *SizeSpec) { s.SLO.Quantile = 1 },
 		"target":      func(s *SizeSpec) { s.SLO.Target = 0 },

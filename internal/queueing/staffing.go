@@ -3,6 +3,8 @@ package queueing
 import (
 	"fmt"
 	"math"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // HalfinWhittBeta returns the square-root-staffing parameter β > 0 for which
@@ -17,7 +19,7 @@ func HalfinWhittBeta(alpha float64) (float64, error) {
 	if err := checkProb("Halfin–Whitt: target P(wait)", alpha); err != nil {
 		return 0, err
 	}
-	pw := func(b float64) float64 { return 1 / (1 + b*normalCDF(b)/normalPDF(b)) }
+	pw := func(b float64) float64 { return 1 / (1 + b*dist.NormalCDF(b)/dist.NormalPDF(b)) }
 	lo, hi := 0.0, 1.0
 	for pw(hi) > alpha {
 		lo, hi = hi, 2*hi

@@ -3,6 +3,8 @@ package queueing
 import (
 	"math"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 func TestSqrtStaffingSheet(t *testing.T) {
@@ -23,7 +25,7 @@ func TestHalfinWhittBeta(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		checkRel(t, "P(wait)(β)", 1/(1+b*normalCDF(b)/normalPDF(b)), alpha, 1e-12)
+		checkRel(t, "P(wait)(β)", 1/(1+b*dist.NormalCDF(b)/dist.NormalPDF(b)), alpha, 1e-12)
 	}
 	// For large a, square-root staffing approaches exact Erlang C staffing
 	// (Halfin & Whitt's heavy-traffic limit): within a worker or two.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -40,7 +41,7 @@ func NormalZ(level float64) float64 {
 	if !(level > 0 && level < 1) {
 		return math.NaN()
 	}
-	return normalQuantile((1 + level) / 2)
+	return dist.NormalQuantile((1 + level) / 2)
 }
 
 // BatchMeans returns the mean of per-batch statistics and the half-width

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // Policy says what the server does with a request that finds every worker
@@ -57,8 +57,8 @@ type Config struct {
 	// Queue is the number of waiting slots (≥ 0) under the Reject policy;
 	// the model's system capacity is K = Workers + Queue. Ignored by Unbounded.
 	Queue int
-	// Service is the service-time distribution (queueing.ParseDist).
-	Service queueing.Dist
+	// Service is the service-time distribution (dist.Parse).
+	Service dist.Dist
 	// Policy is Reject (the default) or Unbounded.
 	Policy Policy
 	// Seed seeds the service-time generator: the same seed gives the same
@@ -88,7 +88,7 @@ func (c Config) Validate() error {
 	if !(c.Service.Mean > 0) || c.Service.Mean > 1e6 {
 		errs = append(errs, fmt.Errorf("service %v: mean must be in (0, 1e6] seconds", c.Service))
 	}
-	if c.Service.Kind == queueing.Lognormal && !(c.Service.Sigma > 0) {
+	if c.Service.Kind == dist.Lognormal && !(c.Service.Sigma > 0) {
 		errs = append(errs, fmt.Errorf("service %v: lognormal sigma must be > 0", c.Service))
 	}
 	if c.Policy != Reject && c.Policy != Unbounded {
@@ -122,9 +122,9 @@ func (c Config) SystemCapacity() int {
 func (c Config) Model() string {
 	s := "G"
 	switch c.Service.Kind {
-	case queueing.Exponential:
+	case dist.Exponential:
 		s = "M"
-	case queueing.Deterministic:
+	case dist.Deterministic:
 		s = "D"
 	}
 	m := "M/" + s + "/" + strconv.Itoa(c.Workers)

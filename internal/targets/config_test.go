@@ -5,12 +5,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
-func mustDist(t testing.TB, s string) queueing.Dist {
+func mustDist(t testing.TB, s string) dist.Dist {
 	t.Helper()
-	d, err := queueing.ParseDist(s)
+	d, err := dist.Parse(s)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -86,8 +87,8 @@ func counters(t *testing.T, url string) map[string]float64 {
 // sent), and the overload stage's 503 ratio is near M/M/c/K's blocking
 // probability for the measured arrival rate and service time.
 func TestEngineCountsMatchTargetMetrics(t *testing.T) {
-	dist, _ := queueing.ParseDist("exp:10ms")
-	srv := startTarget(t, targets.Config{Workers: 8, Queue: 16, Service: dist, Seed: 3})
+	svc, _ := dist.Parse("exp:10ms")
+	srv := startTarget(t, targets.Config{Workers: 8, Queue: 16, Service: svc, Seed: 3})
 	// The overload stage's outcomes, by intended send time, for batch means.
 	const batches = 20
 	var mu sync.Mutex
@@ -177,10 +178,10 @@ func window2xxP99(t *testing.T, w result.Window) float64 {
 // (K − c + 1)·E[S]/c + E[S] = 22.5 ms here, and sheds the excess with 503s
 // (at least 1 − 1/ρ = 1/3 of the arrivals).
 func TestEngineUnboundedVsReject(t *testing.T) {
-	dist, _ := queueing.ParseDist("det:10ms")
+	svc, _ := dist.Parse("det:10ms")
 	segs := []schedule.Segment{{Duration: 4 * time.Second, From: 600, To: 600}}
 
-	unb := startTarget(t, targets.Config{Workers: 4, Service: dist, Policy: targets.Unbounded})
+	unb := startTarget(t, targets.Config{Workers: 4, Service: svc, Policy: targets.Unbounded})
 	rec := drive(t, unb.URL(), segs)
 	first, last := window2xxP99(t, rec.Timeline[0]), window2xxP99(t, rec.Timeline[3])
 	t.Logf("unbounded: p99 of 2xx in second 1 %.3fs, in second 4 %.3fs; 503s %d", first, last, rec.Total.Status["503"])
@@ -191,7 +192,7 @@ func TestEngineUnboundedVsReject(t *testing.T) {
 		t.Errorf("unbounded queue did not grow: p99 %.3fs → %.3fs", first, last)
 	}
 
-	rej := startTarget(t, targets.Config{Workers: 4, Queue: 4, Service: dist, Policy: targets.Reject})
+	rej := startTarget(t, targets.Config{Workers: 4, Queue: 4, Service: svc, Policy: targets.Reject})
 	rec = drive(t, rej.URL(), segs)
 	ratio, _ := rec.Total.Ratio("503")
 	t.Logf("reject: p99 of 2xx per second %.3f %.3f %.3f %.3f; 503 ratio %.3f",

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // ticket is one admitted request's passage through the model. Times are
@@ -32,7 +32,7 @@ const (
 type model struct {
 	workers   int
 	capacity  int // K = workers + queue slots; <0 for unbounded
-	dist      queueing.Dist
+	service   dist.Dist
 	rng       *rand.Rand
 	busy      int  // requests in service (≤ workers)
 	waiting   fifo // admitted requests waiting for a worker, oldest first
@@ -57,7 +57,7 @@ func newModel(cfg Config) model {
 	return model{
 		workers:  cfg.Workers,
 		capacity: cfg.SystemCapacity(),
-		dist:     cfg.Service,
+		service:  cfg.Service,
 		// PCG with a second word derived from the seed, so seeds 0, 1, … all
 		// give well-mixed streams.
 		rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
@@ -104,7 +104,7 @@ func (m *model) arrive(now time.Duration) (*ticket, outcome) {
 // begin starts t's service at now: samples its work, records its wait.
 func (m *model) begin(t *ticket, now time.Duration) {
 	t.started = now
-	s := m.dist.Sample(m.rng)
+	s := m.service.Sample(m.rng)
 	if !(s < maxService) {
 		s = maxService
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 func ms(n float64) time.Duration { return time.Duration(n * float64(time.Millisecond)) }
@@ -13,7 +13,7 @@ func ms(n float64) time.Duration { return time.Duration(n * float64(time.Millise
 func testModel(t *testing.T, workers, queue int, p Policy) model {
 	t.Helper()
 	cfg := Config{Workers: workers, Queue: queue, Policy: p,
-		Service: queueing.Dist{Kind: queueing.Deterministic, Mean: 0.010}}
+		Service: dist.Dist{Kind: dist.Deterministic, Mean: 0.010}}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestModelAbortCountsEverythingInside(t *testing.T) {
 func TestModelSeeded(t *testing.T) {
 	draw := func(seed uint64) []time.Duration {
 		m := newModel(Config{Workers: 1000, Seed: seed,
-			Service: queueing.Dist{Kind: queueing.Exponential, Mean: 0.01}})
+			Service: dist.Dist{Kind: dist.Exponential, Mean: 0.01}})
 		var out []time.Duration
 		for range 20 {
 			tk, _ := m.arrive(0)

@@ -1,4 +1,4 @@
-package queueing
+package dist
 
 import (
 	"fmt"
@@ -9,20 +9,21 @@ import (
 	"time"
 )
 
-// DistKind names a service-time distribution family.
-type DistKind int
+// Kind names a distribution family.
+type Kind int
 
 // The distribution families bploadgen knows.
 const (
-	Exponential   DistKind = iota // exp:MEAN, SCV 1
-	Deterministic                 // det:MEAN, SCV 0
-	Lognormal                     // lognormal:MEAN,SIGMA, SCV exp(σ²)−1
+	Exponential   Kind = iota // exp:MEAN, SCV 1
+	Deterministic             // det:MEAN, SCV 0
+	Lognormal                 // lognormal:MEAN,SIGMA, SCV exp(σ²)−1
 )
 
-// Dist is a service-time distribution with mean Mean seconds. Sigma is the
+// Dist is a distribution of a positive duration (a service time or an
+// inter-arrival gap) with mean Mean seconds. Sigma is the
 // log-standard-deviation of a Lognormal and unused otherwise.
 type Dist struct {
-	Kind  DistKind
+	Kind  Kind
 	Mean  float64 // seconds, > 0
 	Sigma float64 // lognormal only, > 0
 }
@@ -52,7 +53,7 @@ func (d Dist) Sample(r *rand.Rand) float64 {
 	}
 }
 
-// String formats d the way ParseDist reads it.
+// String formats d the way Parse reads it.
 func (d Dist) String() string {
 	ns := math.Round(d.Mean * float64(time.Second))
 	m := time.Duration(math.MaxInt64).String() // float64(MaxInt64) would overflow the conversion
@@ -69,9 +70,10 @@ func (d Dist) String() string {
 	}
 }
 
-// ParseDist reads "exp:MEAN", "det:MEAN" or "lognormal:MEAN,SIGMA", where
-// MEAN is a Go duration ("10ms") and SIGMA a positive number.
-func ParseDist(s string) (Dist, error) {
+// Parse reads "exp:MEAN", "det:MEAN" or "lognormal:MEAN,SIGMA", where MEAN
+// is a Go duration ("10ms") and SIGMA a number in (0, 10]. It never panics;
+// what it accepts passes Validate.
+func Parse(s string) (Dist, error) {
 	kind, rest, ok := strings.Cut(strings.TrimSpace(s), ":")
 	if !ok {
 		return Dist{}, fmt.Errorf("service %q: want exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA", s)

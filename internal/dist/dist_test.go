@@ -1,4 +1,4 @@
-package queueing
+package dist
 
 import (
 	"math"
@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-func TestParseDist(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		in   string
 		want Dist
@@ -30,33 +30,33 @@ func TestParseDist(t *testing.T) {
 		{"lognormal:10ms,11", Dist{}, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseDist(tt.in)
+		got, err := Parse(tt.in)
 		if (err != nil) != tt.err || (err == nil && got != tt.want) {
-			t.Errorf("ParseDist(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.err)
+			t.Errorf("Parse(%q) = %+v, %v; want %+v, error %v", tt.in, got, err, tt.want, tt.err)
 		}
 	}
 }
 
-// FuzzParseDist: ParseDist never panics; what it accepts is a valid Dist
-// whose String form parses back to the same value.
-// Run: go test -run XXX -fuzz FuzzParseDist -fuzztime 20s ./internal/queueing/
-func FuzzParseDist(f *testing.F) {
+// FuzzParse: Parse never panics; what it accepts is a valid Dist whose
+// String form parses back to the same value.
+// Run: go test -run XXX -fuzz FuzzParse -fuzztime 20s ./internal/dist/
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"exp:10ms", "det:1s", "lognormal:10ms,0.5", "lognormal:1h,10", "exp:", ":", "lognormal:,", "det:1e400s", "exp:9223372036854775807ns", "lognormal:5ms,1e-320", "EXP:3µs"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDist(s)
+		d, err := Parse(s)
 		if err != nil {
 			return
 		}
-		if err := d.valid(); err != nil {
-			t.Fatalf("ParseDist(%q) = %+v: %v", s, d, err)
+		if err := d.Validate(); err != nil {
+			t.Fatalf("Parse(%q) = %+v: %v", s, d, err)
 		}
 		// Means above 2^53 ns (104 days) cannot round-trip exactly through
 		// float64 seconds, so the mean is compared to 1e-15 relative.
-		back, err := ParseDist(d.String())
+		back, err := Parse(d.String())
 		if err != nil || back.Kind != d.Kind || back.Sigma != d.Sigma || math.Abs(back.Mean-d.Mean) > 1e-15*d.Mean {
-			t.Fatalf("ParseDist(%q) = %+v; String %q parses to %+v, %v", s, d, d.String(), back, err)
+			t.Fatalf("Parse(%q) = %+v; String %q parses to %+v, %v", s, d, d.String(), back, err)
 		}
 	})
 }
@@ -74,8 +74,10 @@ func TestDistQuantileAndTail(t *testing.T) {
 		}
 		checkRel(t, "SCV", d.SCV(), ref.Variance()/(0.01*0.01), 1e-9)
 	}
-	// Sheet §6.1 rule 4: lognormal σ = 1 with mean 10 ms has a p99 of 62 ms.
-	checkPrinted(t, "LN(1) p99 ms", Dist{Kind: Lognormal, Mean: 0.01, Sigma: 1}.Quantile(0.99), 1000, "62")
+	// docs/queueing.md §6.1 rule 4: lognormal σ = 1 with mean 10 ms has a
+	// p99 of 62 ms (printed to the millisecond, so ± 0.5 ms). Exactly:
+	// 10 ms·exp(z₀.₉₉ − ½) = 10 ms·exp(2.32635 − 0.5) = 62.11 ms.
+	checkAbs(t, "LN(1) p99 ms", 1000*Dist{Kind: Lognormal, Mean: 0.01, Sigma: 1}.Quantile(0.99), 62, 0.5)
 	e := Dist{Kind: Exponential, Mean: 0.01}
 	checkRel(t, "exp quantile", e.Quantile(0.99), distuv.Exponential{Rate: 100}.Quantile(0.99), 1e-12)
 	checkRel(t, "exp tail", e.Tail(0.02), math.Exp(-2), 1e-15)
@@ -85,22 +87,23 @@ func TestDistQuantileAndTail(t *testing.T) {
 	}
 }
 
-func TestDistFromMeanSCV(t *testing.T) {
+func TestFromMeanSCV(t *testing.T) {
 	for _, tt := range []struct {
 		scv  float64
-		kind DistKind
-	}{{0, Deterministic}, {1, Exponential}, {0.284, Lognormal}, {lnSCV1, Lognormal}, {4, Lognormal}} {
-		d, err := DistFromMeanSCV(0.01, tt.scv)
+		kind Kind
+	}{{0, Deterministic}, {1, Exponential}, {0.284, Lognormal}, {math.Expm1(1), Lognormal}, {4, Lognormal}} {
+		d, err := FromMeanSCV(0.01, tt.scv)
 		if err != nil || d.Kind != tt.kind {
-			t.Fatalf("DistFromMeanSCV(10ms, %g) = %+v, %v", tt.scv, d, err)
+			t.Fatalf("FromMeanSCV(10ms, %g) = %+v, %v", tt.scv, d, err)
 		}
 		checkAbs(t, "SCV round trip", d.SCV(), tt.scv, 1e-12)
 	}
-	// Sheet §4: σ = 0.5 has SCV 0.284 (3 decimals printed).
-	checkPrinted(t, "LN(0.5) SCV", Dist{Kind: Lognormal, Mean: 1, Sigma: 0.5}.SCV(), 1, "0.284")
+	// docs/queueing.md §4: σ = 0.5 has SCV 0.284 (3 decimals printed, so
+	// ± 0.0005); exactly e^0.25 − 1 = 0.28403.
+	checkAbs(t, "LN(0.5) SCV", Dist{Kind: Lognormal, Mean: 1, Sigma: 0.5}.SCV(), 0.284, 0.0005)
 	for _, bad := range [][2]float64{{0, 1}, {-1, 1}, {0.01, -1}, {0.01, math.NaN()}, {0.01, 1e300}} {
-		if _, err := DistFromMeanSCV(bad[0], bad[1]); err == nil {
-			t.Errorf("DistFromMeanSCV(%g, %g) succeeded", bad[0], bad[1])
+		if _, err := FromMeanSCV(bad[0], bad[1]); err == nil {
+			t.Errorf("FromMeanSCV(%g, %g) succeeded", bad[0], bad[1])
 		}
 	}
 }
@@ -149,7 +152,7 @@ func TestInterarrivals(t *testing.T) {
 	for _, tt := range []struct {
 		scv  float64
 		want string
-	}{{0, "queueing.Dist"}, {1, "queueing.Dist"}, {0.3, "queueing.Gamma"}} {
+	}{{0, "dist.Dist"}, {1, "dist.Dist"}, {0.3, "dist.Gamma"}} {
 		s, err := Interarrivals(1000, tt.scv)
 		if err != nil || !strings.Contains(typeName(s), tt.want) {
 			t.Errorf("Interarrivals(1000, %g) = %T, %v", tt.scv, s, err)
@@ -168,9 +171,25 @@ func TestInterarrivals(t *testing.T) {
 func typeName(v any) string {
 	switch v.(type) {
 	case Dist:
-		return "queueing.Dist"
+		return "dist.Dist"
 	case Gamma:
-		return "queueing.Gamma"
+		return "dist.Gamma"
 	}
 	return "?"
+}
+
+// checkRel fails unless |got − want| ≤ rel·|want|.
+func checkRel(t *testing.T, name string, got, want, rel float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= rel*math.Abs(want)) {
+		t.Errorf("%s = %.12g, want %.12g (relative error %.3g > %.3g)", name, got, want, math.Abs(got-want)/math.Abs(want), rel)
+	}
+}
+
+// checkAbs fails unless |got − want| ≤ tol.
+func checkAbs(t *testing.T, name string, got, want, tol float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= tol) {
+		t.Errorf("%s = %.12g, want %.12g ± %.3g", name, got, want, tol)
+	}
 }

@@ -1,19 +1,19 @@
-package queueing
+package dist
 
 import (
 	"fmt"
 	"math"
 )
 
-// DistFromMeanSCV returns the service-time distribution bploadgen assumes for
-// a mean (seconds, > 0) and an SCV (≥ 0): deterministic for SCV 0,
-// exponential for SCV 1, otherwise lognormal with σ = √ln(1+SCV), since a
-// lognormal's SCV is exp(σ²) − 1 (queueing.md §4 SCV table).
-func DistFromMeanSCV(mean, scv float64) (Dist, error) {
-	if err := checkPositive("mean service time", mean); err != nil {
+// FromMeanSCV returns the service-time distribution bploadgen assumes for a
+// mean (seconds, > 0) and an SCV (≥ 0): deterministic for SCV 0, exponential
+// for SCV 1, otherwise lognormal with σ = √ln(1+SCV), since a lognormal's SCV
+// is exp(σ²) − 1 (docs/queueing.md §4, SCV table).
+func FromMeanSCV(mean, scv float64) (Dist, error) {
+	if err := positive("mean service time", mean); err != nil {
 		return Dist{}, err
 	}
-	if err := checkNonNegative("service SCV", scv); err != nil {
+	if err := nonNegative("service SCV", scv); err != nil {
 		return Dist{}, err
 	}
 	switch {
@@ -30,9 +30,10 @@ func DistFromMeanSCV(mean, scv float64) (Dist, error) {
 	}
 }
 
-// valid reports whether d has a usable mean (and σ for a lognormal).
-func (d Dist) valid() error {
-	if err := checkPositive("mean service time", d.Mean); err != nil {
+// Validate returns an error unless d has a known kind, a finite mean > 0
+// and, for a lognormal, σ in (0, 10].
+func (d Dist) Validate() error {
+	if err := positive("mean service time", d.Mean); err != nil {
 		return err
 	}
 	switch d.Kind {
@@ -60,10 +61,10 @@ func (d Dist) Kendall() string {
 	}
 }
 
-// logMu is the lognormal's log-mean μ_log = ln(mean) − σ²/2 (queueing.md §4).
+// logMu is the lognormal's log-mean μ_log = ln(mean) − σ²/2 (docs/queueing.md §4).
 func (d Dist) logMu() float64 { return math.Log(d.Mean) - d.Sigma*d.Sigma/2 }
 
-// Tail is P(S > t).
+// Tail is P(S > t), t in seconds.
 func (d Dist) Tail(t float64) float64 {
 	if t <= 0 {
 		return 1
@@ -82,7 +83,7 @@ func (d Dist) Tail(t float64) float64 {
 }
 
 // Quantile is the p-quantile of S in seconds, p in (0, 1) (else NaN).
-// Lognormal: exp(μ_log + z_p·σ) (queueing.md §4).
+// Lognormal: exp(μ_log + z_p·σ) (docs/queueing.md §4).
 func (d Dist) Quantile(p float64) float64 {
 	if !(p > 0 && p < 1) {
 		return math.NaN()
@@ -91,27 +92,29 @@ func (d Dist) Quantile(p float64) float64 {
 	case Deterministic:
 		return d.Mean
 	case Lognormal:
-		return math.Exp(d.logMu() + d.Sigma*normalQuantile(p))
+		return math.Exp(d.logMu() + d.Sigma*NormalQuantile(p))
 	default:
 		return -d.Mean * math.Log1p(-p)
 	}
 }
 
-// normalQuantile is Φ^{-1}(p) = √2·erfinv(2p − 1).
-func normalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
+// NormalQuantile is the standard normal quantile Φ⁻¹(p) = √2·erfinv(2p − 1),
+// p in (0, 1).
+func NormalQuantile(p float64) float64 { return math.Sqrt2 * math.Erfinv(2*p-1) }
 
-// normalCDF is Φ(z).
-func normalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
+// NormalCDF is the standard normal distribution function Φ(z).
+func NormalCDF(z float64) float64 { return 0.5 * math.Erfc(-z/math.Sqrt2) }
 
-// normalPDF is φ(z).
-func normalPDF(z float64) float64 { return math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) }
+// NormalPDF is the standard normal density φ(z).
+func NormalPDF(z float64) float64 { return math.Exp(-z*z/2) / math.Sqrt(2*math.Pi) }
 
-// expPlusTail is P(E + S > t) for E ~ Exp(theta) independent of S ~ d:
+// ExpPlusTail is P(E + S > t) for E ~ Exp(theta) (rate theta per second)
+// independent of S ~ d, t in seconds:
 // P(S > t) + ∫_0^t f_S(s)·e^{−θ(t−s)} ds. Closed forms for exponential and
 // deterministic S; for a lognormal the integral is taken in z = (ln s −
 // μ_log)/σ, where it is a smooth Gaussian-weighted integrand, by adaptive
-// Simpson quadrature (queueing.md §4 "Tails for G/G/c").
-func (d Dist) expPlusTail(theta, t float64) float64 {
+// Simpson quadrature (docs/queueing.md §4 "Tails for G/G/c").
+func (d Dist) ExpPlusTail(theta, t float64) float64 {
 	if t <= 0 {
 		return 1
 	}
@@ -129,7 +132,7 @@ func (d Dist) expPlusTail(theta, t float64) float64 {
 			return 1
 		}
 		g := func(z float64) float64 {
-			return normalPDF(z) * math.Exp(-theta*(t-math.Exp(mu+sig*z)))
+			return NormalPDF(z) * math.Exp(-theta*(t-math.Exp(mu+sig*z)))
 		}
 		return math.Min(1, d.Tail(t)+adaptiveSimpson(g, zlo, zt, 1e-13))
 	default:

@@ -1,4 +1,4 @@
-package queueing
+package dist
 
 import (
 	"fmt"
@@ -58,10 +58,10 @@ func (g Gamma) Sample(r *rand.Rand) float64 {
 // second) and an arrival SCV: constant spacing (uniform) for 0, exponential
 // (Poisson) for 1, gamma otherwise.
 func Interarrivals(rate, scv float64) (Sampler, error) {
-	if err := checkPositive("arrival rate", rate); err != nil {
+	if err := positive("arrival rate", rate); err != nil {
 		return nil, err
 	}
-	if err := checkNonNegative("arrival SCV", scv); err != nil {
+	if err := nonNegative("arrival SCV", scv); err != nil {
 		return nil, err
 	}
 	switch {
@@ -73,17 +73,5 @@ func Interarrivals(rate, scv float64) (Sampler, error) {
 		return nil, fmt.Errorf("arrival SCV %g is too large (at most 100)", scv)
 	default:
 		return Gamma{Mean: 1 / rate, SCV: scv}, nil
-	}
-}
-
-// arrivalKendall is the Kendall letter for an arrival SCV.
-func arrivalKendall(scv float64) string {
-	switch scv {
-	case 0:
-		return "D"
-	case 1:
-		return "M"
-	default:
-		return "G"
 	}
 }
