@@ -13,7 +13,7 @@ import (
 // known c and K. The service time is the target's Server-Timing
 // measurement, not the configured distribution: that one is nominal (a
 // sleep overshoots or, compensated, undershoots it), and predicting with
-// measured inputs is the rule (queueing.md §8). Only when the target sent
+// measured inputs is the rule (docs/queueing.md §8). Only when the target sent
 // no Server-Timing does the configured distribution stand in. nil when the
 // analysis fails (it never should for a run the demo made).
 func demoAnalysis(r *result.Result, cfg targets.Config) *result.Analysis {

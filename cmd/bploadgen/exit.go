@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit codes: the one table (shared/spec/cli.md), printed by --help and the
+// Exit codes: the one table (docs/cli.md), printed by --help and the
 // README. Commands return errors; only exitCode turns them into a number.
 const (
 	exitOK          = 0   // ran, and every assertion held

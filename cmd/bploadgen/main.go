@@ -1,5 +1,5 @@
 // Command bploadgen is an open-loop, coordinated-omission-free HTTP load
-// generator and capacity-analysis tool. See the README and shared/spec/cli.md.
+// generator and capacity-analysis tool. See the README and docs/cli.md.
 package main
 
 import (

@@ -410,7 +410,7 @@ func sizeTrimWorkers(reason string, c int) string {
 	return strings.TrimPrefix(reason, strconv.Itoa(c)+" workers: ")
 }
 
-// sizeJSON is `size --json`: the fields named in shared/spec/cli.md first,
+// sizeJSON is `size --json`: the fields named in docs/cli.md first,
 // then the details.
 type sizeJSON struct {
 	Workers     int               `json:"workers"`

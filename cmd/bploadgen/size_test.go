@@ -67,19 +67,19 @@ func TestSizeGolden(t *testing.T) {
 		args []string
 		code int
 	}{
-		// The sheet's worked example (queueing.md §6): exact M/M/c/K,
+		// The sheet's worked example (docs/queueing.md §6): exact M/M/c/K,
 		// c = 11, p99 49.61 ms unbounded, K = 33 for rejects ≤ 0.1%.
 		{"size_exact", []string{"size", "--rate", "900", "--service-time", "10ms", "--slo", "p99<50ms"}, exitOK},
 		{"size_exact_json", []string{"size", "--rate", "900", "--service-time", "10ms", "--slo", "p99<50ms", "--json"}, exitOK},
-		// Sheet §6.1: uniform arrivals, lognormal σ = 0.5 (SCV 0.284) → c = 10, by simulation.
+		// docs/queueing.md §6.1: uniform arrivals, lognormal σ = 0.5 (SCV 0.284) → c = 10, by simulation.
 		{"size_uniform_lognormal", []string{"size", "--rate", "900", "--service-time", "10ms", "--service-scv", "0.284", "--arrival", "uniform", "--slo", "p99<50ms"}, exitOK},
 		// Uniform arrivals with exponential service: c = 10 instead of 11, borderline in simulation, and said so.
 		{"size_uniform_exp", []string{"size", "--rate", "900", "--service-time", "10ms", "--arrival", "uniform", "--slo", "p99<50ms"}, exitOK},
-		// Sheet §6.1 rule 4: lognormal σ = 1 has p99 62 ms > 50 ms.
+		// docs/queueing.md §6.1 rule 4: lognormal σ = 1 has p99 62 ms > 50 ms.
 		{"size_infeasible_service", []string{"size", "--rate", "900", "--service-time", "lognormal:10ms,1", "--slo", "p99<50ms"}, exitAssertFail},
-		// Sheet §3: 8 workers at 900/s reject at least 1 − 1/ρ = 11.1%.
+		// docs/queueing.md §3: 8 workers at 900/s reject at least 1 − 1/ρ = 11.1%.
 		{"size_infeasible_overload", []string{"size", "--rate", "900", "--service-time", "10ms", "--slo", "p99<50ms", "--workers", "8"}, exitAssertFail},
-		// Sheet §6.2 "Combine": c = 10 with rejects ≤ 1% needs K ≥ 29, the SLO K ≤ 21.
+		// docs/queueing.md §6.2 "Combine": c = 10 with rejects ≤ 1% needs K ≥ 29, the SLO K ≤ 21.
 		{"size_combine_json", []string{"size", "--rate", "900", "--service-time", "10ms", "--slo", "p99<50ms", "--workers", "10", "--max-reject", "1%", "--json"}, exitAssertFail},
 	}
 	for _, tt := range tests {
@@ -97,7 +97,7 @@ func TestSizeGolden(t *testing.T) {
 }
 
 func TestSizeJSONContract(t *testing.T) {
-	// shared/spec/cli.md: --json prints
+	// docs/cli.md: --json prints
 	// {"workers":C,"queue":K,"utilization":U,"model":"...","predicted":{"response_p99_s":...,"block_ratio":...}}
 	// with "queue" the waiting slots (target --queue), in that order.
 	code, stdout, stderr := sizeMain(t, "size", "--rate", "900", "--service-time", "10ms", "--slo", "p99 < 50ms", "--json")

@@ -26,7 +26,7 @@ type targetOptions struct {
 	DrainTimeout time.Duration // --drain-timeout: bound on the graceful drain
 }
 
-// Defaults of target: the reference system of shared/queueing.md (M/M/8/16
+// Defaults of target: the reference system of docs/queueing.md (M/M/8/16
 // at E[S] = 10 ms, capacity 800 requests/s).
 const (
 	targetDefaultAddr    = "127.0.0.1:8080"

@@ -111,7 +111,7 @@ func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 	return c, 0, false
 }
 
-// estimateWorkers estimates c from the throughput plateau (queueing.md
+// estimateWorkers estimates c from the throughput plateau (docs/queueing.md
 // §5.4): once the target falls short of what was sent, its throughput is
 // about c/E[S], so c ≈ X_max·E[S]. With Server-Timing the busy workers of
 // each saturated stage are measured directly (utilisation law, busy =
@@ -168,7 +168,7 @@ func (an *analyzer) capacity(a *result.Analysis) {
 	}
 }
 
-// runWarnings adds the run-level validity warnings (queueing.md §8 gates).
+// runWarnings adds the run-level validity warnings (docs/queueing.md §8 gates).
 func (an *analyzer) runWarnings() {
 	r := an.r
 	if r.Interrupted {

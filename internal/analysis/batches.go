@@ -14,7 +14,7 @@ const level = 0.95
 // be more than its maximum (n·(1−0.99) ≥ 1 beyond the quantile).
 const minP99Batch = 100
 
-// maxBatches caps the batches of a stage (queueing.md §8 recommends 20–30):
+// maxBatches caps the batches of a stage (docs/queueing.md §8 recommends 20–30):
 // a long stage gets longer batches, not more of them, which also bounds
 // the work and memory of a long run.
 const maxBatches = 30
@@ -34,7 +34,7 @@ type batchKey struct {
 }
 
 // batches groups the stage's whole windows into contiguous batches of at
-// least span seconds each (queueing.md §8: each batch ≥ 10 relaxation
+// least span seconds each (docs/queueing.md §8: each batch ≥ 10 relaxation
 // times), at most maxBatches of them, and, when minN2xx > 0, with at least
 // minN2xx 2xx latencies each. The remainder joins the last batch. It
 // returns nil when fewer than 2 batches can be formed. Groupings are

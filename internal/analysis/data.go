@@ -101,7 +101,7 @@ func collect(r *result.Result) ([]*stageData, []string) {
 // seconds: the interquartile range / 1.349 (the SD of a normal with that
 // IQR). Independent jitter J adds 2·Var(J)·λ² to the SCV of the send gaps
 // without making the arrivals any burstier for the server (consecutive
-// gaps are negatively correlated; queueing.md §4), so it is removed. The
+// gaps are negatively correlated; docs/queueing.md §4), so it is removed. The
 // tail of the lag is left in: a generator stall delays a run of sends
 // together and then releases them as a burst, which the server does see.
 func jitterSD(lag *hdr.Histogram) float64 {

@@ -13,7 +13,7 @@
 // its actual send to its completion; they differ only by the requests
 // straddling the stage's ends, which are bounded by (in flight at the
 // start × longest earlier sojourn + in flight at the end × longest sojourn)/τ
-// (queueing.md §1). A stage is flagged — a measurement problem, not a
+// (docs/queueing.md §1). A stage is flagged — a measurement problem, not a
 // queueing effect — when |L/(X·W) − 1| exceeds both 2% and that bound, and
 // no verdict is given on its predictions.
 //
@@ -66,7 +66,7 @@
 // (the model's own are in predicted_server, the server's own account in
 // observed_server). Without Server-Timing the 503s' round trip estimates ō.
 //
-// agree ⇔ |observed − predicted| ≤ band (queueing.md §8), where band =
+// agree ⇔ |observed − predicted| ≤ band (docs/queueing.md §8), where band =
 // max(abs floor, tolerance·|predicted|) + measured CI + |p(E[S] ± δS) −
 // p(E[S])| (+ a simulation's interval) (+ ō for the p99, for the overhead's
 // spread). The measured CI is the wider of the batch-means interval over

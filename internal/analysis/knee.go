@@ -10,7 +10,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
-// Knee criteria (queueing.md §7): the target stopped keeping up at the
+// Knee criteria (docs/queueing.md §7): the target stopped keeping up at the
 // first stage where
 //
 //	(throughput) 2xx fell short of the requests SENT by more than

@@ -7,11 +7,11 @@ import (
 )
 
 // littleTolerance is the bookkeeping tolerance of Little's law on the
-// client's own records (queueing.md §1 recommends 1 ± 1%; issue #4 flags
+// client's own records (docs/queueing.md §1 recommends 1 ± 1%; issue #4 flags
 // beyond 2%).
 const littleTolerance = 0.02
 
-// little checks L = X·W on stage i (queueing.md §1, finite-window form):
+// little checks L = X·W on stage i (docs/queueing.md §1, finite-window form):
 //
 //	L   = in_flight_mean, the exact time average over the stage's interval
 //	X·W = busy_s / τ, Σ (completion − actual send) of the stage's requests / τ

@@ -16,13 +16,13 @@ type modelKind int
 
 const (
 	kindNone modelKind = iota
-	kindMMCK           // M/M/c/K, exact (queueing.md §3)
+	kindMMCK           // M/M/c/K, exact (docs/queueing.md §3)
 	kindSimK           // G/G/c/K by simulation (queueing.Simulate)
 	kindMMC            // M/M/c, exact, unbounded queue (§2)
 	kindGGc            // G/G/c, Whitt mean + tail heuristic, unbounded (§4)
 )
 
-// Model tolerances (queueing.md §8 "Judging agreement", item 3): ≈ 0 for
+// Model tolerances (docs/queueing.md §8 "Judging agreement", item 3): ≈ 0 for
 // an exact model whose assumptions the run meets; 5% for the simulator,
 // whose only approximations are the renewal (gamma) arrival process and a
 // lognormal service of the measured mean and SCV; 10% for Whitt's G/G/c

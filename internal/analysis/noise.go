@@ -10,7 +10,7 @@ import (
 
 // A stage's statistics are noisy, and near saturation far noisier than
 // their sample sizes suggest: blocking comes in bursts and latencies are
-// autocorrelated (queueing.md §8: 230× the iid variance of a p99 at
+// autocorrelated (docs/queueing.md §8: 230× the iid variance of a p99 at
 // ρ = 0.9). A stage has only a handful of 1-second windows, and a
 // batch-means interval from 4 or 5 batches can come out too narrow by
 // chance. So the measurement interval of each check is the wider of

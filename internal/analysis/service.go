@@ -156,7 +156,7 @@ func (s *service) checkLoadDependence(data []*stageData) {
 }
 
 // estimateService estimates E[S] from the lowest-load stage with enough
-// responses (queueing.md §5.2): at low load queueing is small, so
+// responses (docs/queueing.md §5.2): at low load queueing is small, so
 // E[S] ≈ mean response time from the actual send − overhead. The caveats go
 // into the warnings.
 func estimateService(data []*stageData, ovh *overheadInfo, s *service) {

@@ -19,7 +19,7 @@ import (
 //     when present, else estimated from the lowest-load stage's response
 //     times (an upper estimate; see the notes);
 //   - arrivalSCV: the arrival SCV at that peak stage, less the part
-//     explained by send-time jitter (queueing.md §4), clamped to [0, 100];
+//     explained by send-time jitter (docs/queueing.md §4), clamped to [0, 100];
 //
 // with notes saying where each came from. The distribution follows
 // dist.FromMeanSCV (deterministic for SCV 0, exponential for SCV

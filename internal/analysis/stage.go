@@ -10,7 +10,7 @@ import (
 )
 
 // p99Samples is the iid sample size for a p99 within ±5% at 95%
-// (queueing.md §8: 7 173); autocorrelated queue latencies need more.
+// (docs/queueing.md §8: 7 173); autocorrelated queue latencies need more.
 func p99Samples() int { return queueing.SamplesForQuantile(0.99, 0.05, level) }
 
 // stage builds one stage's analysis.

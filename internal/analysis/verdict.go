@@ -8,7 +8,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
-// Absolute floors of the model tolerance (queueing.md §8, verdict:
+// Absolute floors of the model tolerance (docs/queueing.md §8, verdict:
 // "abs_floor is about a few × timer resolution or histogram bucket
 // width"): for times, 100 µs (timer and scheduler granularity on a
 // loaded machine) plus twice the 0.1% relative width of the HDR buckets.
@@ -47,7 +47,7 @@ type checkInput struct {
 	insufficient string  // non-empty: why no verdict is possible
 }
 
-// judge applies queueing.md §8's rule:
+// judge applies docs/queueing.md §8's rule:
 //
 //	agree ⇔ |m − p| ≤ max(abs_floor, tol·|p|) + hw_meas + |p(S±δS) − p(S)| (+ overhead allowance)
 //

@@ -1,5 +1,5 @@
 // Package assert parses the gates of `--assert` and of a profile's `assert:`
-// list, and evaluates them against a result (shared/spec/cli.md,
+// list, and evaluates them against a result (docs/cli.md,
 // "Assertions").
 //
 // # Grammar

@@ -22,11 +22,11 @@
 //
 //   - percentiles: each run's distribution-free 95% confidence interval of
 //     the percentile from order statistics (ranks np ∓ 1.96√(np(1−p)),
-//     shared/queueing.md §8), read from the HDR histogram; the change counts
+//     docs/queueing.md §8), read from the HDR histogram; the change counts
 //     when the two intervals are disjoint (about a 0.6% test for equal
 //     widths), and when it exceeds TimeBand (default 5%) of the base. The
 //     floor is there because latencies from a queue are autocorrelated:
-//     queueing.md §8 measures a variance inflation of 230× over iid near
+//     docs/queueing.md §8 measures a variance inflation of 230× over iid near
 //     saturation, which no single run can estimate, and run-to-run noise of
 //     a loaded host is of the order of a few percent.
 //   - mean: 3 standard errors of the difference (iid, from the histograms'
@@ -37,10 +37,10 @@
 //     of the pooled binomial error and a batch-means error over the
 //     timeline windows of the scope (5 to 20 contiguous batches), which sees
 //     the burstiness of rejections that a binomial error misses
-//     (queueing.md §8: "do not use a binomial interval for the 503 ratio").
+//     (docs/queueing.md §8: "do not use a binomial interval for the 503 ratio").
 //   - rps: 3 standard errors (batch means over the windows, or the Poisson
 //     error √n/T), and at least RateBand (default 1%, the achieved-rate
-//     tolerance of queueing.md §8).
+//     tolerance of docs/queueing.md §8).
 //
 // With about a dozen rows per stage the levels are strict on purpose: a
 // table should rarely show a false alarm.

@@ -26,7 +26,7 @@ const (
 
 // quantileCI returns the distribution-free confidence interval [lo, hi]
 // (seconds) of the p-th percentile of h from order statistics
-// (shared/queueing.md §8, Hahn & Meeker 1991): ranks
+// (docs/queueing.md §8, Hahn & Meeker 1991): ranks
 // l = ⌊np − z√(np(1−p))⌋ and u = ⌈np + z√(np(1−p))⌉ + 1, clamped to [1, n].
 func quantileCI(h *hdr.Histogram, pct float64) (lo, hi float64) {
 	n := float64(h.TotalCount())

@@ -7,7 +7,7 @@
 // averaged), and every counter is the sum of the inputs' counters. What can
 // not be exact is said so in the merged result's warnings and below.
 //
-// The rules, per field of the result (shared/spec/result.md):
+// The rules, per field of the result (docs/result.md):
 //
 //   - Inputs must share schema, tool name, plan (profile and stages), target
 //     (URL, method, headers, body size), arrival process and HDR geometry;

@@ -1,6 +1,6 @@
 // Package profile reads what a run should do — the request, the rate shape,
 // the arrival process and the gates — from a YAML profile file
-// (shared/spec/profile.md) or from command-line shapes (constant, step,
+// (docs/profile.md) or from command-line shapes (constant, step,
 // spike, ramp), and validates it.
 //
 // A Profile is the first step of the data flow: profile → schedule → engine.

@@ -6,7 +6,7 @@ import "math"
 // non-increasing tail function with tail(∞) = 0 and 0 < q < 1, to a relative
 // precision of about 1e-14. It returns +Inf if tail never drops to q.
 //
-// The bracket starts at [0, start] and doubles (queueing.md §2: "start the
+// The bracket starts at [0, start] and doubles (docs/queueing.md §2: "start the
 // bracket at 1/μ and double"). It is then narrowed by the Illinois variant
 // of regula falsi on ln tail(t) − ln q, which is nearly linear for the
 // exponential-like tails here, so it converges in a handful of steps; a

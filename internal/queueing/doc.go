@@ -7,7 +7,7 @@
 //
 // Units: rates are per second, times are seconds (float64). No I/O, no
 // clocks; randomness only through a *rand.Rand passed in. Every formula's
-// source is named beside it and in its test (shared/queueing.md).
+// source is named beside it and in its test (docs/queueing.md).
 //
 // One concept per file:
 //

@@ -7,7 +7,7 @@ import "math"
 // c workers busy. It is insensitive to the service distribution.
 //
 // It uses the stable recursion B(0) = 1, B(k) = a·B(k−1)/(k + a·B(k−1))
-// (queueing.md §2; Octave queueing erlangb.m, PDQ PDQ_MServer.c), O(c) and
+// (docs/queueing.md §2; Octave queueing erlangb.m, PDQ PDQ_MServer.c), O(c) and
 // free of overflow. Invalid input (c < 0, a < 0, NaN or infinite a) gives NaN.
 func ErlangB(c int, a float64) float64 {
 	if c < 0 || !(a >= 0) || math.IsInf(a, 0) {
@@ -24,7 +24,7 @@ func ErlangB(c int, a float64) float64 {
 // queue with offered load a Erlangs has to wait. It is 1 when a ≥ c (no
 // steady state: every arrival eventually waits).
 //
-// C = B/(1 − ρ(1 − B)) with ρ = a/c and B = ErlangB(c, a) (queueing.md §2;
+// C = B/(1 − ρ(1 − B)) with ρ = a/c and B = ErlangB(c, a) (docs/queueing.md §2;
 // Octave queueing erlangc.m). Invalid input gives NaN; c = 0 gives 1.
 func ErlangC(c int, a float64) float64 {
 	b := ErlangB(c, a)

@@ -70,9 +70,9 @@ func TestErlangExactRationals(t *testing.T) {
 }
 
 func TestErlangSheet(t *testing.T) {
-	// queueing.md §2: "C(8, 7) = 0.635316" (6 decimals printed).
+	// docs/queueing.md §2: "C(8, 7) = 0.635316" (6 decimals printed).
 	checkPrinted(t, "C(8,7)", ErlangC(8, 7), 1, "0.635316")
-	// queueing.md §2: "B(2000, 1950) agrees with a log-space direct sum to 1e-9".
+	// docs/queueing.md §2: "B(2000, 1950) agrees with a log-space direct sum to 1e-9".
 	checkRel(t, "B(2000,1950)", ErlangB(2000, 1950), directErlangB(2000, 1950), 1e-9)
 	// §6.1: square-root staffing example, a = 90: C(101, 90) ≤ 0.2 < C(100, 90).
 	if !(ErlangC(101, 90) <= 0.2 && ErlangC(100, 90) > 0.2) {

@@ -7,7 +7,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
-// The sheet's sizing example (queueing.md §6): 900 requests/s, 10 ms
+// The sheet's sizing example (docs/queueing.md §6): 900 requests/s, 10 ms
 // exponential service, Poisson arrivals, p99 ≤ 50 ms.
 func ExampleNewMMC() {
 	for _, c := range []int{10, 11} {

@@ -7,7 +7,7 @@ import (
 
 // GG describes a G/G/c queue by the first two moments of its inter-arrival
 // and service times, the inputs of the mean-wait approximations of
-// queueing.md §4. Pass the MEASURED arrival SCV where you have one: timer
+// docs/queueing.md §4. Pass the MEASURED arrival SCV where you have one: timer
 // jitter makes "uniform" arrivals slightly variable (§4, last paragraph).
 type GG struct {
 	Lambda      float64 // arrival rate λ, requests/s, > 0
@@ -58,7 +58,7 @@ func (q GG) mmcWait() float64 {
 //	E[Wq] ≈ ρ/(1−ρ) · (ca²+cs²)/2 · E[S]
 //
 // Exact for M/G/1 (Pollaczek–Khinchine); poor at low load when ca² < 1.
-// Source: queueing.md §4; Kingman, Proc. Camb. Phil. Soc. 57:902–904, 1961.
+// Source: docs/queueing.md §4; Kingman, Proc. Camb. Phil. Soc. 57:902–904, 1961.
 func Kingman(q GG) (float64, error) {
 	if err := q.validate(); err != nil {
 		return 0, err
@@ -75,7 +75,7 @@ func Kingman(q GG) (float64, error) {
 //	E[Wq] ≈ C(c, a)/(cμ − λ) · (ca²+cs²)/2
 //
 // Exact for M/M/c, equal to Kingman for c = 1; over-predicts by 27–43% for
-// ca² < 1 and c > 1. Source: queueing.md §4; A.O. Allen, Probability,
+// ca² < 1 and c > 1. Source: docs/queueing.md §4; A.O. Allen, Probability,
 // Statistics, and Queueing Theory, 2nd ed., 1990.
 func AllenCunneen(q GG) (float64, error) {
 	if err := q.validate(); err != nil {
@@ -85,7 +85,7 @@ func AllenCunneen(q GG) (float64, error) {
 }
 
 // KLBFactor is the Krämer–Langenbach-Belz correction g by which Kingman or
-// Allen–Cunneen is multiplied (queueing.md §4; ITC-8, 1976; LINE solver
+// Allen–Cunneen is multiplied (docs/queueing.md §4; ITC-8, 1976; LINE solver
 // qsys_gig1_approx_klb):
 //
 //	ca² ≤ 1: g = exp(−2(1−ρ)(1−ca²)² / (3ρ(ca²+cs²)))
@@ -101,7 +101,7 @@ func KLBFactor(rho, ca2, cs2 float64) float64 {
 }
 
 // KLB is Allen–Cunneen (Kingman for c = 1) times KLBFactor: near-exact for
-// D/M/1, only a partial fix for c > 1 (queueing.md §4).
+// D/M/1, only a partial fix for c > 1 (docs/queueing.md §4).
 func KLB(q GG) (float64, error) {
 	ac, err := AllenCunneen(q)
 	if err != nil {
@@ -112,7 +112,7 @@ func KLB(q GG) (float64, error) {
 
 // Whitt is Whitt's (1993) GI/G/m approximation of E[Wq]:
 // E[Wq] ≈ φ(ρ, ca², cs², c)·(ca²+cs²)/2·E[Wq]_{M/M/c}, with φ as written in
-// queueing.md §4 (coefficients from KSL's GGcWhittApproximation, validated
+// docs/queueing.md §4 (coefficients from KSL's GGcWhittApproximation, validated
 // there by simulation: 0% for D/M/8, +5% for D/LN/8, where Allen–Cunneen is
 // +37% and +43%). It is the recommended G/G/c mean. Source: W. Whitt,
 // "Approximations for the GI/G/m queue", Production and Operations
@@ -128,7 +128,7 @@ func Whitt(q GG) (float64, error) {
 	return whittPhi(q.Utilization(), ca2, cs2, q.Servers) * (ca2 + cs2) / 2 * q.mmcWait(), nil
 }
 
-// whittPhi is Whitt's correction φ (queueing.md §4).
+// whittPhi is Whitt's correction φ (docs/queueing.md §4).
 func whittPhi(rho, ca2, cs2 float64, c int) float64 {
 	m := float64(c)
 	gamma := math.Min(0.24, (1-rho)*(m-1)*(math.Sqrt(4+5*m)-2)/(16*m*rho))
@@ -160,7 +160,7 @@ func whittPhi(rho, ca2, cs2 float64, c int) float64 {
 //	E[Wq] ≈ (ca²+cs²)/2 · ρ^{√(2(c+1))−1}/(c(1−ρ)) · E[S]
 //
 // Simple, 3% off for M/M/8 and about 30% high for uniform arrivals
-// (queueing.md §4; H. Sakasegawa, Ann. Inst. Statist. Math. 29:67–75, 1977).
+// (docs/queueing.md §4; H. Sakasegawa, Ann. Inst. Statist. Math. 29:67–75, 1977).
 func Sakasegawa(q GG) (float64, error) {
 	if err := q.validate(); err != nil {
 		return 0, err

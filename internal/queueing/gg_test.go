@@ -11,7 +11,7 @@ import (
 var lnSCV1 = math.Expm1(1)
 
 func TestGGcSheetTable(t *testing.T) {
-	// queueing.md §4 "Measured accuracy" table: c = 8, ρ = 0.85, E[S] = 10 ms,
+	// docs/queueing.md §4 "Measured accuracy" table: c = 8, ρ = 0.85, E[S] = 10 ms,
 	// E[Wq] in ms. The sheet prints 4 significant digits; compared at that
 	// precision ("" = not printed: "=" or "same" in the sheet).
 	tests := []struct {
@@ -22,7 +22,7 @@ func TestGGcSheetTable(t *testing.T) {
 		{"M/M/8", 1, 1, "4.771", "4.771", "4.771", "4.920"},
 		{"M/D/8", 1, 0, "2.386", "2.386", "2.492", "2.460"},
 		{"D/M/8", 0, 1, "2.386", "2.121", "1.742", "2.460"},
-		{"G/M/8 (0.1)", 0.1, 1, "2.624", "2.407", "2.176", "2.706"},
+		{"G/M/8 (0.1)", 0.1, 1, "2.624", "2.406", "2.176", "2.706"},
 		{"M/LN/8", 1, lnSCV1, "6.485", "6.485", "6.254", "6.687"},
 		{"D/LN/8", 0, lnSCV1, "4.099", "3.828", "2.993", "4.227"},
 	}
@@ -58,7 +58,7 @@ func TestGGcExactForMMC(t *testing.T) {
 }
 
 func TestSingleServerSheetTable3(t *testing.T) {
-	// queueing.md §10 table 3, E[Wq]/E[S]. D/M/1: exact GI/M/1, Kingman, KLB
+	// docs/queueing.md §10 table 3, E[Wq]/E[S]. D/M/1: exact GI/M/1, Kingman, KLB
 	// (4 significant digits printed). M/D/1: Pollaczek–Khinchine, where Kingman
 	// is exact: ρ(1+cs²)/(2(1−ρ)) = 0.5, 2, 4.5.
 	for _, tt := range []struct {
@@ -97,7 +97,7 @@ func TestSingleServerSheetTable3(t *testing.T) {
 }
 
 func TestGIM1(t *testing.T) {
-	// The root satisfies σ = exp(−(1−σ)/ρ) for D/M/1 (sheet §4).
+	// The root satisfies σ = exp(−(1−σ)/ρ) for D/M/1 (docs/queueing.md §4).
 	for _, rho := range []float64{0.05, 0.5, 0.8, 0.9, 0.99, 0.999} {
 		g, err := NewDM1(rho*100, 100)
 		if err != nil {

@@ -7,7 +7,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
-// GGcApprox is the G/G/c response-time heuristic of queueing.md §4 ("Tails
+// GGcApprox is the G/G/c response-time heuristic of docs/queueing.md §4 ("Tails
 // for G/G/c", ggc_resp_quantile_approx): P(Wq > 0) ≈ C(c, a); given a wait,
 // Wq is exponential with mean E[Wq]/C, where E[Wq] is Whitt's approximation;
 // T = Wq + S with S convolved using its own distribution. It is exact for

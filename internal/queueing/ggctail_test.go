@@ -8,7 +8,7 @@ import (
 )
 
 func TestGGcApproxSheet(t *testing.T) {
-	// queueing.md §6.1 / §10.5: D/LN(σ=0.5)/10 at λ = 900, E[S] = 10 ms:
+	// docs/queueing.md §6.1 / §10.5: D/LN(σ=0.5)/10 at λ = 900, E[S] = 10 ms:
 	// "29.15 ms heuristic" (4 significant digits printed).
 	g, err := NewGGcApprox(900, 10, dist.Dist{Kind: dist.Lognormal, Mean: 0.01, Sigma: 0.5}, 0)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 // FCFS. Its state is σ, the root in (0, 1) of σ = A*(μ(1−σ)), where A* is the
 // Laplace–Stieltjes transform of the inter-arrival time. Then P(Wq > 0) = σ,
 // P(Wq > t) = σ·e^{−μ(1−σ)t}, and the response time is Exp(μ(1−σ)).
-// Source: queueing.md §4; L. Kleinrock, Queueing Systems Vol. 1, 1975, §6.
+// Source: docs/queueing.md §4; L. Kleinrock, Queueing Systems Vol. 1, 1975, §6.
 type GIM1 struct {
 	mu, sigma float64
 }

@@ -24,11 +24,9 @@ func checkAbs(t *testing.T, name string, got, want, tol float64) {
 }
 
 // checkPrinted compares got with a value printed (rounded) on the formula
-// sheet, at the precision printed: |got − want| ≤ half a unit in the last
-// printed digit, plus 1e-7 relative: a value that sits on a rounding
-// boundary may have been rounded up from a computation that differs from
-// ours in the 8th digit (G/M/8 KLB: ours 2.40649990, printed 2.407). scale
-// converts got to the printed unit (1000 for milliseconds).
+// sheet (docs/queueing.md), at the precision printed: |got − want| ≤ half a
+// unit in the last printed digit, the most that rounding can account for.
+// scale converts got to the printed unit (1000 for milliseconds).
 func checkPrinted(t *testing.T, name string, got, scale float64, want string) {
 	t.Helper()
 	w, err := strconv.ParseFloat(want, 64)
@@ -39,7 +37,7 @@ func checkPrinted(t *testing.T, name string, got, scale float64, want string) {
 	if i := strings.IndexByte(want, '.'); i >= 0 {
 		decimals = len(want) - i - 1
 	}
-	tol := 0.5*math.Pow(10, -float64(decimals)) + 1e-7*math.Abs(w)
+	tol := 0.5 * math.Pow(10, -float64(decimals))
 	if g := got * scale; !(math.Abs(g-w) <= tol) {
 		t.Errorf("%s = %.8g, sheet prints %s (tolerance ± %.2g at the printed precision)", name, g, want, tol)
 	}

@@ -18,7 +18,7 @@ const (
 
 // Knee returns the index of the knee of the points (xs[i], ys[i]) by
 // Kneedle (Satopää, Albrecht, Irwin, Raghavan, "Finding a 'Kneedle' in a
-// Haystack", ICDCS Workshops 2011, doi:10.1109/ICDCSW.2011.20; queueing.md
+// Haystack", ICDCS Workshops 2011, doi:10.1109/ICDCSW.2011.20; docs/queueing.md
 // §7): normalise x and y to [0, 1] and take the maximum of y_n − x_n for a
 // concave curve, or x_n − y_n for a convex one. xs must be strictly
 // increasing and there must be at least 3 points; ys should be increasing

@@ -7,7 +7,7 @@ import (
 
 // MMC is the M/M/c queue (Poisson arrivals, exponential service, c workers,
 // unbounded FCFS queue). Times are seconds, rates per second.
-// Source: queueing.md §2; Wikipedia "M/M/c queue".
+// Source: docs/queueing.md §2; Wikipedia "M/M/c queue".
 type MMC struct {
 	lambda, mu float64
 	c          int
@@ -83,7 +83,7 @@ func (m *MMC) WaitQuantile(p float64) float64 {
 //	P(T > t) = e^{−μt} + C·μ·h(t),  h(t) = e^{−min(μ,θ)t}·(−expm1(−|θ−μ|t))/|θ−μ|
 //
 // with θ = cμ − λ; h(t) = t·e^{−μt} when θ = μ. This form is continuous
-// through θ = μ and cannot overflow (queueing.md §2).
+// through θ = μ and cannot overflow (docs/queueing.md §2).
 func (m *MMC) ResponseTail(t float64) float64 {
 	if t <= 0 {
 		return 1

@@ -24,7 +24,7 @@ func mustMMC(t *testing.T, lambda, mu float64, c int) *MMC {
 }
 
 func TestMMCSheetTable2(t *testing.T) {
-	// queueing.md §10 table 2, "predicted" columns: M/M/8, μ = 100/s.
+	// docs/queueing.md §10 table 2, "predicted" columns: M/M/8, μ = 100/s.
 	// The sheet prints 4 significant digits; compared at that precision.
 	tests := []struct {
 		lambda               float64
@@ -47,14 +47,14 @@ func TestMMCSheetTable2(t *testing.T) {
 }
 
 func TestMMCSheetSizing(t *testing.T) {
-	// queueing.md §6.1 / §10.5: λ = 900, E[S] = 10 ms: c = 11 → p99 49.61 ms, c = 10 → 62.50 ms.
+	// docs/queueing.md §6.1 / §10.5: λ = 900, E[S] = 10 ms: c = 11 → p99 49.61 ms, c = 10 → 62.50 ms.
 	checkPrinted(t, "c=11 p99 ms", mustMMC(t, 900, 100, 11).ResponseQuantile(0.99), 1000, "49.61")
 	checkPrinted(t, "c=10 p99 ms", mustMMC(t, 900, 100, 10).ResponseQuantile(0.99), 1000, "62.50")
 }
 
 func TestMMCSingleServerClosedForm(t *testing.T) {
 	// M/M/1: C = ρ, E[Wq] = ρ/(μ−λ), T ~ Exp(μ−λ), T_p = ln(1/(1−p))/(μ−λ)
-	// (queueing.md §2; any queueing text). The quantile comes from bisection,
+	// (docs/queueing.md §2; any queueing text). The quantile comes from bisection,
 	// so this checks the inversion to 1e-12.
 	for _, lambda := range []float64{1, 50, 90, 99.9} {
 		m := mustMMC(t, lambda, 100, 1)
@@ -101,14 +101,14 @@ func TestMMCThetaEqualsMuContinuity(t *testing.T) {
 			}
 		}
 	}
-	// The special-case formula e^{−μt}(1 + Cμt), queueing.md §2.
+	// The special-case formula e^{−μt}(1 + Cμt), docs/queueing.md §2.
 	for _, x := range []float64{0.005, 0.05, 0.5} {
 		checkRel(t, "θ=μ formula", at.ResponseTail(x), math.Exp(-100*x)*(1+at.WaitProb()*100*x), 1e-13)
 	}
 }
 
 func TestMMCMeansByIntegratingTails(t *testing.T) {
-	// E[X] = ∫_0^∞ P(X > t) dt (sheet §2: "integrating gives E[T] = 1/μ + C/θ").
+	// E[X] = ∫_0^∞ P(X > t) dt (docs/queueing.md §2: "integrating gives E[T] = 1/μ + C/θ").
 	for _, lambda := range []float64{100, 700, 750} {
 		m := mustMMC(t, lambda, 100, 8)
 		hi := 60 / math.Min(100, 800-lambda) // tails below e^{−60}

@@ -11,7 +11,7 @@ import (
 // arrival that finds K in the system is rejected (the 503 of the built-in
 // target). Waits and responses are those of ADMITTED requests.
 //
-// Sources: queueing.md §3; Octave queueing qsmmmk.m (Bolch, Greiner, de Meer,
+// Sources: docs/queueing.md §3; Octave queueing qsmmmk.m (Bolch, Greiner, de Meer,
 // Trivedi, Queueing Networks and Markov Chains, 1998, §6.6).
 type MMCK struct {
 	lambda, mu float64
@@ -28,7 +28,7 @@ type MMCK struct {
 // rate mu > 0, c ≥ 1 workers and system capacity k ≥ c. Any ρ is allowed,
 // including overload (ρ ≥ 1). The stationary distribution is computed in log
 // space and normalised by log-sum-exp, which is stable for c = 500,
-// K = 5000, ρ = 1.2 (queueing.md §3).
+// K = 5000, ρ = 1.2 (docs/queueing.md §3).
 func NewMMCK(lambda, mu float64, c, k int) (*MMCK, error) {
 	if err := checkNonNegative("M/M/c/K: arrival rate", lambda); err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func (m *MMCK) Prob(n int) float64 {
 
 // BlockProb is π_K: the probability that an arrival is rejected (the
 // predicted 503 ratio; exact only for Poisson arrivals and exponential
-// service, see queueing.md §3 caveat).
+// service, see docs/queueing.md §3 caveat).
 func (m *MMCK) BlockProb() float64 { return m.pi[m.k] }
 
 // Throughput is X = λ(1 − π_K), admitted (= completed) requests per second.
@@ -157,7 +157,7 @@ func (m *MMCK) WaitTail(t float64) float64 {
 	}))
 }
 
-// ResponseTail is P(T > t | admitted) for T = Wq + S (queueing.md §3):
+// ResponseTail is P(T > t | admitted) for T = Wq + S (docs/queueing.md §3):
 //
 //	e^{−μt}·Σ_{n<c} π_n/(1−π_K) + Σ_k w_k·[Q(k, cμt) + e^{−μt}(c/(c−1))^k·P(k, (c−1)μt)]
 //

@@ -17,7 +17,7 @@ func mustMMCK(t testing.TB, lambda, mu float64, c, k int) *MMCK {
 }
 
 func TestMMCKSheetTable1(t *testing.T) {
-	// queueing.md §10 table 1, "predicted" column: λ = 900/s, μ = 100/s,
+	// docs/queueing.md §10 table 1, "predicted" column: λ = 900/s, μ = 100/s,
 	// c = 8, K = 16 (ρ = 1.125). Compared at the printed precision.
 	m := mustMMCK(t, 900, 100, 8, 16)
 	checkPrinted(t, "P_block", m.BlockProb(), 1, "0.146195")
@@ -50,7 +50,7 @@ func TestMMCKSheetTable1(t *testing.T) {
 }
 
 func TestMMCKSheetSizing(t *testing.T) {
-	// queueing.md §6.2 and §10.5 (λ = 900, E[S] = 10 ms, SLO p99 ≤ 50 ms).
+	// docs/queueing.md §6.2 and §10.5 (λ = 900, E[S] = 10 ms, SLO p99 ≤ 50 ms).
 	m := mustMMCK(t, 900, 100, 11, 33)
 	checkPrinted(t, "c=11 K=33 P_block %", m.BlockProb(), 100, "0.0951")
 	checkPrinted(t, "c=11 K=33 p99 ms", m.ResponseQuantile(0.99), 1000, "49.07")
@@ -100,7 +100,7 @@ func TestMMCKStationaryDirect(t *testing.T) {
 			}
 		}
 		checkRel(t, "L", m.MeanNumber(), l, 1e-12)
-		// Little's law with λ_eff (sheet §3): W = L/λ_eff, Wq = Lq/λ_eff,
+		// Little's law with λ_eff (docs/queueing.md §3): W = L/λ_eff, Wq = Lq/λ_eff,
 		// busy workers L − Lq = λ_eff/μ.
 		lEff := tt.lambda * (1 - m.BlockProb())
 		checkRel(t, "W = L/λ_eff", m.MeanResponse(), l/lEff, 1e-12)
@@ -113,7 +113,7 @@ func TestMMCKStationaryDirect(t *testing.T) {
 }
 
 func TestMMCKErlangBCase(t *testing.T) {
-	// K = c is the loss system: P_block = B(c, a), T = S (sheet §3).
+	// K = c is the loss system: P_block = B(c, a), T = S (docs/queueing.md §3).
 	for _, c := range []int{1, 8, 100} {
 		for _, a := range []float64{0.5, float64(c), 2 * float64(c)} {
 			m := mustMMCK(t, a*100, 100, c, c)
@@ -127,7 +127,7 @@ func TestMMCKErlangBCase(t *testing.T) {
 }
 
 func TestMMCKLargeStable(t *testing.T) {
-	// Sheet §3: "works for c = 500, K = 5000, ρ = 1.2 (probabilities sum to 1 within 1e-12)".
+	// docs/queueing.md §3: "works for c = 500, K = 5000, ρ = 1.2 (probabilities sum to 1 within 1e-12)".
 	m := mustMMCK(t, 1.2*500*100, 100, 500, 5000)
 	sum := 0.0
 	for n := 0; n <= 5000; n++ {
@@ -146,7 +146,7 @@ func TestMMCKLargeStable(t *testing.T) {
 	}
 }
 
-// sheetResponseTail evaluates queueing.md §3's formula literally with gonum's
+// sheetResponseTail evaluates docs/queueing.md §3's formula literally with gonum's
 // regularised incomplete gamma functions (independent of the single-series
 // rearrangement in MMCK.ResponseTail):
 // e^{−μt}Σ_{n<c}π_n/(1−π_K) + Σ_k w_k[Q(k, cμt) + e^{−μt}(c/(c−1))^k P(k, (c−1)μt)],

@@ -11,7 +11,7 @@ import "math"
 // The first Poisson term is computed in log space (log p_j = −x + j·ln x −
 // ln j!) and the rest by p_{j+1} = p_j·x/(j+1), so nothing overflows or
 // underflows prematurely: the "incomplete gamma sums in log space" of
-// queueing.md §3 and §9, with the sums over k rearranged into a single pass
+// docs/queueing.md §3 and §9, with the sums over k rearranged into a single pass
 // over j. Lower-tail terms below e^{−700} are skipped, which also keeps the
 // first term a normal float; the sum stops
 // once the remaining upper tail is below 1e-17 of the running sum.

@@ -7,7 +7,7 @@ import (
 
 // This file was added for internal/analysis, which needs the relaxation
 // time of the M/M/c/K queue to size batches for batch-means intervals
-// (queueing.md §8: each batch should span ≥ 10 relaxation times).
+// (docs/queueing.md §8: each batch should span ≥ 10 relaxation times).
 
 // maxRelaxStates bounds the birth–death chains RelaxationTimeMMCK solves
 // exactly (O(K) per bisection step).

@@ -20,7 +20,7 @@ func TestRelaxationTimeMMCK(t *testing.T) {
 		}
 	}
 	// Unbounded M/M/1, ρ < 1: the gap is (√μ − √λ)², RelaxationTimeMM1
-	// (0.12, 0.90, 3.8 s at ρ = 0.5, 0.8, 0.9 with μ = 100/s; queueing.md §8).
+	// (0.12, 0.90, 3.8 s at ρ = 0.5, 0.8, 0.9 with μ = 100/s; docs/queueing.md §8).
 	for _, rho := range []float64{0.5, 0.8, 0.9} {
 		want := RelaxationTimeMM1(100*rho, 100)
 		got := RelaxationTimeMMCK(100*rho, 100, 1, 0)

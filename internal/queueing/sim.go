@@ -35,7 +35,7 @@ const maxSimArrivals = 20_000_000
 // SimResult holds the estimates of one simulation. Every Estimate's Value
 // is computed over the whole measured run (pooled); its HalfWidth is the
 // batch-means interval t_{B−1}·sd_batches/√B at the configured level
-// (queueing.md §8). Latencies and waits are those of admitted requests.
+// (docs/queueing.md §8). Latencies and waits are those of admitted requests.
 type SimResult struct {
 	Arrivals int     // measured arrivals
 	Blocked  int     // of those, rejected because K were in the system
@@ -70,7 +70,7 @@ type batchAcc struct {
 // FCFS with c workers: an admitted request starts at max(arrival, earliest
 // worker free time) (Kiefer–Wolfowitz workload recursion); the number in
 // system is tracked from a heap of departure times, and its time average is
-// integrated exactly between events (queueing.md §1). Cost: O(log K) per
+// integrated exactly between events (docs/queueing.md §1). Cost: O(log K) per
 // arrival; 200 000 arrivals take a few tens of milliseconds.
 func Simulate(cfg SimConfig, r *rand.Rand) (*SimResult, error) {
 	if err := cfg.normalize(); err != nil {

@@ -95,9 +95,9 @@ type Sizing struct {
 	Notes          []string
 }
 
-// Size recommends the smallest worker count c and a queue for it (queueing.md
+// Size recommends the smallest worker count c and a queue for it (docs/queueing.md
 // §6): c must keep ρ ≤ MaxUtilization and ρ < 1 (a plan that only a queue
-// limit keeps afloat is not a plan: sheet §6.2, overload), and some K must lie in
+// limit keeps afloat is not a plan: docs/queueing.md §6.2, overload), and some K must lie in
 // [K_min_block, K_max_latency], where K_min_block is the least capacity with
 // block ratio ≤ MaxReject and K_max_latency is the least of the latency
 // budget (MaxMean) and the largest K whose admitted p-quantile meets the SLO.
@@ -214,7 +214,7 @@ func (s *sizer) run() *Sizing {
 		out.Model = arrivalKendall(sp.ArrivalSCV) + "/" + sp.Service.Kendall() + "/c/K"
 		out.SimArrivals = sp.SimArrivals
 	}
-	// Feasibility: T_p ≥ S_p whatever c and K (queueing.md §6.1 rule 4).
+	// Feasibility: T_p ≥ S_p whatever c and K (docs/queueing.md §6.1 rule 4).
 	if sq := sp.Service.Quantile(sp.SLO.Quantile); sq > sp.SLO.Target {
 		out.Reason = fmt.Sprintf("the service time alone breaks the SLO: its %s is %s (%s), above %s, so no number of workers or queue size can meet %s; make requests faster or relax the SLO",
 			s.label(), FormatSeconds(sq), sp.Service, FormatSeconds(sp.SLO.Target), sp.SLO)
@@ -305,7 +305,7 @@ func (s *sizer) evalUncached(c int) *candidate {
 		cd.reason = fmt.Sprintf("%d workers would run at ρ = %.3f, above the utilisation ceiling %.3g", c, rho, s.maxUtil)
 		return cd
 	}
-	// Latency budget: Q ≤ cμ·(SLO − E[S]) (queueing.md §6.2), never negative.
+	// Latency budget: Q ≤ cμ·(SLO − E[S]) (docs/queueing.md §6.2), never negative.
 	budget := float64(c) * (sp.SLO.Target - sp.Service.Mean) / sp.Service.Mean
 	cd.bounds.MaxMean = c + int(math.Floor(math.Max(0, budget)+1e-9))
 	if s.exact {

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// evalExact fills cd from the M/M/c/K formulas (queueing.md §3, §6.2).
+// evalExact fills cd from the M/M/c/K formulas (docs/queueing.md §3, §6.2).
 func (s *sizer) evalExact(cd *candidate) {
 	sp := s.spec
 	c := cd.c
@@ -31,7 +31,7 @@ func (s *sizer) evalExact(cd *candidate) {
 	cd.pred = mmckPrediction(m, sp.SLO.Quantile)
 	if got := cd.pred.ResponseSLO.Value; got > sp.SLO.Target {
 		s.sloTooHigh(cd, k, got)
-		// Say how large K may be for the SLO (queueing.md §6.2 "Combine").
+		// Say how large K may be for the SLO (docs/queueing.md §6.2 "Combine").
 		first := searchMin(c, k, c, func(k int) bool {
 			m, err := NewMMCK(sp.Rate, s.mu(), c, k)
 			return err != nil || m.ResponseQuantile(sp.SLO.Quantile) > sp.SLO.Target
@@ -104,7 +104,7 @@ func (s *sizer) maxPctExact(c, kOK int, unbounded float64) int {
 }
 
 // maxWorst is the largest K ≤ limit·10 for which the last-in-line admitted
-// request (Erlang(K−c, cμ) wait, queueing.md §6.2) plus an exponential
+// request (Erlang(K−c, cμ) wait, docs/queueing.md §6.2) plus an exponential
 // service still meets the SLO quantile.
 func (s *sizer) maxWorst(c, limit int) int {
 	sp := s.spec

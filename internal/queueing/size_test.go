@@ -10,7 +10,7 @@ import (
 )
 
 func sheetSpec() SizeSpec {
-	// Sheet §6.1/§6.2/§10.5: λ = 900/s, E[S] = 10 ms exponential, p99 ≤ 50 ms,
+	// docs/queueing.md §6.1/§6.2/§10.5: λ = 900/s, E[S] = 10 ms exponential, p99 ≤ 50 ms,
 	// blocking ≤ 0.1%, Poisson arrivals.
 	return SizeSpec{Rate: 900, Service: expDist(0.01), ArrivalSCV: 1, SLO: SLO{Quantile: 0.99, Target: 0.05}, MaxReject: 0.001}
 }
@@ -54,7 +54,7 @@ func TestSizeSheetExact(t *testing.T) {
 }
 
 func TestSizeSheetCombineInfeasible(t *testing.T) {
-	// Sheet §6.2 "Combine": c = 10, λ = 900, P_block ≤ 1% needs K ≥ 29, but
+	// docs/queueing.md §6.2 "Combine": c = 10, λ = 900, P_block ≤ 1% needs K ≥ 29, but
 	// the admitted p99 ≤ 50 ms needs K ≤ 21, so c = 10 is infeasible.
 	spec := sheetSpec()
 	spec.MaxReject, spec.Workers = 0.01, 10
@@ -75,7 +75,7 @@ func TestSizeSheetCombineInfeasible(t *testing.T) {
 }
 
 func TestSizeInfeasibleExplained(t *testing.T) {
-	// Sheet §6.1 rule 4: lognormal σ = 1 with mean 10 ms has p99 62 ms, so
+	// docs/queueing.md §6.1 rule 4: lognormal σ = 1 with mean 10 ms has p99 62 ms, so
 	// p99 ≤ 50 ms is infeasible with any c.
 	spec := sheetSpec()
 	spec.Service = dist.Dist{Kind: dist.Lognormal, Mean: 0.01, Sigma: 1}
@@ -83,7 +83,7 @@ func TestSizeInfeasibleExplained(t *testing.T) {
 	if z.Feasible || z.Workers != 0 || !strings.Contains(z.Reason, "service time alone") || !strings.Contains(z.Reason, "62.11ms") {
 		t.Errorf("got %+v", z)
 	}
-	// Overload floor (sheet §3, §6.2): 8 workers at λ = 900 reject ≥ 11.1%.
+	// Overload floor (docs/queueing.md §3, §6.2): 8 workers at λ = 900 reject ≥ 11.1%.
 	spec = sheetSpec()
 	spec.Workers = 8
 	z = mustSize(t, spec)
@@ -109,7 +109,7 @@ func TestSizeInfeasibleExplained(t *testing.T) {
 }
 
 func TestSizeSimulatedLognormalUniform(t *testing.T) {
-	// Sheet §6.1 / §10.5: uniform arrivals and lognormal σ = 0.5 service give
+	// docs/queueing.md §6.1 / §10.5: uniform arrivals and lognormal σ = 0.5 service give
 	// c = 10 (ρ = 0.90); heuristic p99 29.15 ms, simulated 29.20 ± 0.15 ms.
 	spec := sheetSpec()
 	spec.ArrivalSCV = 0
@@ -129,7 +129,7 @@ func TestSizeSimulatedLognormalUniform(t *testing.T) {
 	if z.HeuristicStart != 10 || z.Simulations == 0 || !strings.HasPrefix(z.Below, "9 workers") {
 		t.Errorf("search: heuristic %d, %d simulations, below %q", z.HeuristicStart, z.Simulations, z.Below)
 	}
-	// Uniform arrivals block far less than M/M/c/K predicts (sheet §3
+	// Uniform arrivals block far less than M/M/c/K predicts (docs/queueing.md §3
 	// caveat), so the simulated K is below the exact M/M/c/K K for c = 10.
 	k, _ := minBlockK(900, 100, 10, 0.001, 1000)
 	if z.Capacity >= k {

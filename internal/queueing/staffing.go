@@ -13,7 +13,7 @@ import (
 //	P(wait) ≈ [1 + β·Φ(β)/φ(β)]^{−1}
 //
 // equals alpha in (0, 1) (S. Halfin & W. Whitt, Oper. Res. 29(3):567–588,
-// 1981; queueing.md §6.1). The right side decreases from 1 at β = 0 to 0, so
+// 1981; docs/queueing.md §6.1). The right side decreases from 1 at β = 0 to 0, so
 // β is found by bisection.
 func HalfinWhittBeta(alpha float64) (float64, error) {
 	if err := checkProb("Halfin–Whitt: target P(wait)", alpha); err != nil {
@@ -40,7 +40,7 @@ func HalfinWhittBeta(alpha float64) (float64, error) {
 
 // SqrtStaffing is Halfin–Whitt square-root staffing: c = ⌈a + β√a⌉ workers
 // for offered load a Erlangs and target P(wait) alpha. For a = 90 and
-// alpha = 0.2 it gives 101, the same as exact Erlang C (queueing.md §6.1).
+// alpha = 0.2 it gives 101, the same as exact Erlang C (docs/queueing.md §6.1).
 // It is a quick estimate and the starting point of Size's search.
 func SqrtStaffing(a, alpha float64) (int, error) {
 	if err := checkPositive("offered load", a); err != nil {

@@ -45,7 +45,7 @@ func NormalZ(level float64) float64 {
 }
 
 // BatchMeans returns the mean of per-batch statistics and the half-width
-// t_{B−1}·sd/√B of its confidence interval at the given level (queueing.md §8:
+// t_{B−1}·sd/√B of its confidence interval at the given level (docs/queueing.md §8:
 // "report estimate ± t_{B−1}·sd_batches/√B"). The batches must be
 // contiguous, long compared with the relaxation time, and B ≥ 2; B = 20–30 is
 // usual. NaN entries are an error (a batch without data).
@@ -75,7 +75,7 @@ func BatchMeans(batches []float64, level float64) (Estimate, error) {
 
 // SamplesForQuantile is the number of iid samples needed for the p-quantile
 // to be within ±eps (relative) with the given confidence, assuming an
-// exponential tail (queueing.md §8, from SD(x̂_p) ≈ √(p(1−p)/n)/f(x_p)):
+// exponential tail (docs/queueing.md §8, from SD(x̂_p) ≈ √(p(1−p)/n)/f(x_p)):
 //
 //	n ≈ z²·p / ((1−p)·(eps·ln(1/(1−p)))²)
 //
@@ -93,7 +93,7 @@ func SamplesForQuantile(p, eps, level float64) int {
 
 // QuantileCI returns a distribution-free confidence interval for the
 // p-quantile from iid samples, by order statistics (Hahn & Meeker,
-// Statistical Intervals, 1991; queueing.md §8): the number of samples below
+// Statistical Intervals, 1991; docs/queueing.md §8): the number of samples below
 // the true quantile is Binomial(n, p), so [X_(l), X_(u)] with
 //
 //	l = ⌊np − z√(np(1−p))⌋,   u = ⌈np + z√(np(1−p))⌉ + 1
@@ -134,7 +134,7 @@ func SampleQuantile(sorted []float64, p float64) float64 {
 // RelaxationTimeMM1 is the relaxation time 1/(μ(1−√ρ)²) of the M/M/1 queue
 // in seconds: 0.12, 0.90, 3.8 and 15.6 s at ρ = 0.5, 0.8, 0.9, 0.95 with
 // μ = 100/s. Warm-up should discard ≥ 10 of them and each batch should span
-// ≥ 10 (queueing.md §8; classical, attributed to Morse 1955). It is +Inf for
+// ≥ 10 (docs/queueing.md §8; classical, attributed to Morse 1955). It is +Inf for
 // ρ ≥ 1 and NaN for invalid rates.
 func RelaxationTimeMM1(lambda, mu float64) float64 {
 	if !(lambda >= 0) || !(mu > 0) || !finite(lambda) || !finite(mu) {

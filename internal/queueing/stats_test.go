@@ -8,7 +8,7 @@ import (
 )
 
 func TestSamplesForQuantileSheet(t *testing.T) {
-	// queueing.md §8 table, 95% confidence, exponential tail.
+	// docs/queueing.md §8 table, 95% confidence, exponential tail.
 	for _, tt := range []struct {
 		p, eps float64
 		want   int
@@ -28,7 +28,7 @@ func TestSamplesForQuantileSheet(t *testing.T) {
 }
 
 func TestSamplesForQuantileCoverage(t *testing.T) {
-	// Sheet §8: "with 7 173 iid exponential samples, 95.3% of 300 replications
+	// docs/queueing.md §8: "with 7 173 iid exponential samples, 95.3% of 300 replications
 	// landed within ±5%". We repeat it (fixed seed): the fraction within ±5%
 	// of the true p99 must be 0.95 within 3 binomial standard deviations,
 	// 3·√(0.95·0.05/300) = 0.038.
@@ -92,7 +92,7 @@ func TestBatchMeans(t *testing.T) {
 
 func TestQuantileCI(t *testing.T) {
 	// n = 100, p = 0.5, 95%: np = 50, z√(np(1−p)) = 9.80 → ranks
-	// l = ⌊40.2⌋ = 40, u = ⌈59.8⌉ + 1 = 61 (sheet §8 formula, by hand).
+	// l = ⌊40.2⌋ = 40, u = ⌈59.8⌉ + 1 = 61 (docs/queueing.md §8 formula, by hand).
 	xs := make([]float64, 100)
 	for i := range xs {
 		xs[i] = float64(i + 1)
@@ -162,7 +162,7 @@ func TestSampleQuantileAndSelect(t *testing.T) {
 }
 
 func TestRelaxationTimeSheet(t *testing.T) {
-	// Sheet §8: 0.12, 0.90, 3.8 and 15.6 s at ρ = 0.5, 0.8, 0.9, 0.95, μ = 100/s.
+	// docs/queueing.md §8: 0.12, 0.90, 3.8 and 15.6 s at ρ = 0.5, 0.8, 0.9, 0.95, μ = 100/s.
 	for _, tt := range []struct {
 		rho  float64
 		want string

@@ -11,7 +11,7 @@ import (
 //
 // with contention σ (Amdahl's law when κ = 0) and coherency κ (retrograde
 // throughput). Source: N. Gunther, Guerrilla Capacity Planning, Springer
-// 2007, chs. 4–6; queueing.md §7.
+// 2007, chs. 4–6; docs/queueing.md §7.
 type USL struct {
 	Lambda1 float64 // throughput at N = 1, per second
 	Sigma   float64 // contention σ

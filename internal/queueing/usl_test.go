@@ -6,7 +6,7 @@ import (
 )
 
 func TestFitUSLRecoversSynthetic(t *testing.T) {
-	// Sheet §10.8: "USL fit recovers σ = 0.05, κ = 0.002 and N* = 21.79
+	// docs/queueing.md §10.8: "USL fit recovers σ = 0.05, κ = 0.002 and N* = 21.79
 	// exactly on synthetic data".
 	truth := USL{Lambda1: 120, Sigma: 0.05, Kappa: 0.002}
 	var ns, xs []float64

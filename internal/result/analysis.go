@@ -144,7 +144,7 @@ type Agreement struct {
 	ResponseP99S  *Check `json:"response_p99_s,omitempty"`
 }
 
-// Check judges one predicted metric against its measurement (queueing.md
+// Check judges one predicted metric against its measurement (docs/queueing.md
 // §8): agree ⇔ |observed − predicted| ≤ Band, where Band = ModelTolerance +
 // MeasuredCI + PredictionBand + OverheadAllowance.
 type Check struct {

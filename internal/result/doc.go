@@ -1,5 +1,5 @@
 // Package result defines the bploadgen result document (schema
-// "bploadgen.result/v1", see shared/spec/result.md) and the HDR histogram
+// "bploadgen.result/v1", see docs/result.md) and the HDR histogram
 // conventions every layer shares: how latencies are recorded, encoded into
 // the result for exact merging, and summarised into percentiles.
 //

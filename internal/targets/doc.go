@@ -6,7 +6,7 @@
 // (Config.Queue slots). Admission is decided at arrival: a request that finds
 // (in service + waiting) ≥ c + Queue is answered 503 at once, with
 // Retry-After. Under Poisson arrivals and exponential service it is exactly
-// the M/M/c/K queue of shared/queueing.md §3 with K = c + Queue (K counts the
+// the M/M/c/K queue of docs/queueing.md §3 with K = c + Queue (K counts the
 // requests in service). The Unbounded policy admits everything (no
 // backpressure: under overload the queue and the latency grow without
 // limit).

@@ -123,14 +123,15 @@ func TestEngineCountsMatchTargetMetrics(t *testing.T) {
 		t.Errorf("unexpected statuses %v", tot.Status)
 	}
 	// Below capacity essentially nothing is rejected: M/M/8/24 at ρ = 0.5
-	// blocks 2e-7 of arrivals, so even one 503 in 1200 would be a bug.
+	// blocks 4.5e-7 of arrivals (queueing.NewMMCK), so the chance of even
+	// one 503 among the stage's ~1200 is 1200 × 4.5e-7 ≈ 5e-4: one is a bug.
 	if n := rec.Stages[0].Status["503"]; n > 0 {
 		t.Errorf("%d 503s at half load", n)
 	}
 	// Above capacity: compare with M/M/c/K at the achieved rate and the
 	// service time the target measured (Server-Timing). Rejections come in
 	// bursts, so the error of the observed ratio is estimated by batch
-	// means (queueing.md §8): 20 contiguous batches of 150 ms, each many
+	// means (docs/queueing.md §8): 20 contiguous batches of 150 ms, each many
 	// relaxation times of this queue (M/M/8/24 at ρ = 1.375 forgets its
 	// state within a few ms), and the band is t(19, 99.9%)·sd/√20 plus 0.01
 	// for what the target does not model exactly (timer-based service, the

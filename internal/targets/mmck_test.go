@@ -21,10 +21,10 @@ var t999 = map[int]float64{12: 4.318, 13: 4.221, 14: 4.140, 15: 4.073, 16: 4.015
 // the measured 503 ratio against the blocking probability π_K, the mean
 // response of admitted requests against the model, and /metrics against the
 // client's own counts. c = 8, 8 queue slots (K = 16), E[S] = 10 ms,
-// λ = 900/s: ρ = 1.125, P_block ≈ 0.146 (queueing.md §10 table 1); ~3 600
+// λ = 900/s: ρ = 1.125, P_block ≈ 0.146 (docs/queueing.md §10 table 1); ~3 600
 // requests in 4 s.
 //
-// Tolerance, derived (queueing.md §8). The prediction is driven by measured
+// Tolerance, derived (docs/queueing.md §8). The prediction is driven by measured
 // inputs: achieved λ (actual send times) and E[S] measured inside the
 // target (Server-Timing svc), both over the requests after a warm-up of
 // 25 E[S] (the chain relaxes in a few E[S] at this load). Rejections come in
@@ -107,7 +107,7 @@ func checkCounts(t *testing.T, srv *Server, shots []shot) {
 	t.Logf("%d requests: %d × 200, %d × 503, the target's counters agree", len(shots), n200, n503)
 }
 
-// onSchedule is the validity gate of queueing.md §8 for the load tests: an
+// onSchedule is the validity gate of docs/queueing.md §8 for the load tests: an
 // error if the generator's send-lag p99 exceeds maxLag seconds (a
 // CPU-starved machine), when latency from the schedule would measure the
 // client, not the target.
@@ -181,7 +181,7 @@ func (w window) meanResp() float64 { return w.resp / float64(w.served) } // admi
 // cleanBatches drops the warm-up, cuts the rest in arrival order into 20
 // contiguous batches, and keeps the batches the generator sent on schedule:
 // a batch whose send lag p99 exceeds E[S]/2 (the validity gate of
-// queueing.md §8) is dropped, and so is the batch after it (a stall of the
+// docs/queueing.md §8) is dropped, and so is the batch after it (a stall of the
 // client releases a clump of sends whose effect outlives it; a batch is
 // ≥ 19 E[S] long, ample for the system to relax). An error if fewer than
 // 13 batches remain.

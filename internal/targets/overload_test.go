@@ -23,7 +23,7 @@ import (
 // workers, so its response is at most ~2·E[S] = 20 ms plus overheads; the
 // test asserts p99 of the 200s < 100 ms (5× the bound, for a noisy machine)
 // in the first and in the last fifth alike, and at least 1 − 1/ρ − 0.1 =
-// 0.23 of requests rejected (the overload floor of queueing.md §3, less a
+// 0.23 of requests rejected (the overload floor of docs/queueing.md §3, less a
 // margin). Latency is measured from the scheduled send, so a run the
 // generator could not keep on schedule (send-lag p99 > 20 ms on a busy
 // machine) is retried once and then skipped.
