@@ -1,30 +1,26 @@
-package targets_test
+package targets
 
 import (
 	"context"
 	"math"
-	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
-	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
 // These tests drive the built-in target with bploadgen's own engine (the
 // real open-loop client, Poisson arrivals, the lean HTTP/1.1 client).
 
-func startTarget(t *testing.T, cfg targets.Config) *targets.Server {
+func startTarget(t *testing.T, cfg Config) *Server {
 	t.Helper()
-	s, err := targets.Start(cfg)
+	s, err := Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,31 +50,20 @@ func driveWith(t *testing.T, url string, segs []schedule.Segment, onDone func(sc
 	return e.Run(context.Background())
 }
 
-// counters reads the target's /metrics.
-func counters(t *testing.T, url string) map[string]float64 {
+// driveLog drives url like drive and also returns every request's record.
+func driveLog(t *testing.T, url string, segs []schedule.Segment) (*openloop.Recording, []req) {
 	t.Helper()
-	resp, err := http.Get(url + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]float64{}
-	for name, f := range fams {
-		for _, m := range f.GetMetric() {
-			switch {
-			case m.GetCounter() != nil:
-				out[name] = m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				out[name] = m.GetGauge().GetValue()
-			}
+	var mu sync.Mutex
+	var log []req
+	rec := driveWith(t, url, segs, func(a schedule.Arrival, sent, end time.Duration, r *openloop.Response) {
+		if r == nil {
+			return
 		}
-	}
-	return out
+		mu.Lock()
+		log = append(log, req{a.At, sent, end, r.ServerQueue, r.ServerService, a.Stage, r.Status})
+		mu.Unlock()
+	})
+	return rec, log
 }
 
 // TestEngineCountsMatchTargetMetrics: below and above capacity, the
@@ -88,35 +73,20 @@ func counters(t *testing.T, url string) map[string]float64 {
 // probability for the measured arrival rate and service time.
 func TestEngineCountsMatchTargetMetrics(t *testing.T) {
 	svc, _ := dist.Parse("exp:10ms")
-	srv := startTarget(t, targets.Config{Workers: 8, Queue: 16, Service: svc, Seed: 3})
-	// The overload stage's outcomes, by intended send time, for batch means.
-	const batches = 20
-	var mu sync.Mutex
-	var n, rejected [batches]float64
-	rec := driveWith(t, srv.URL(), []schedule.Segment{
+	srv := startTarget(t, Config{Workers: 8, Queue: 16, Service: svc, Seed: 3})
+	rec, log := driveLog(t, srv.URL(), []schedule.Segment{
 		{Duration: 3 * time.Second, From: 400, To: 400},   // ρ = 0.5
 		{Duration: 3 * time.Second, From: 1100, To: 1100}, // ρ = 1.375
-	}, func(a schedule.Arrival, _, _ time.Duration, r *openloop.Response) {
-		if a.Stage != 1 || r == nil {
-			return
-		}
-		b := int((a.At - 3*time.Second) * batches / (3 * time.Second))
-		mu.Lock()
-		n[b]++
-		if r.Status == 503 {
-			rejected[b]++
-		}
-		mu.Unlock()
 	})
-	m := counters(t, srv.URL())
+	mfs := scrape(t, srv.URL())
 	tot := rec.Total
 	if tot.Scheduled != tot.Sent || tot.ErrorCount() != 0 {
 		t.Fatalf("scheduled %d sent %d errors %v", tot.Scheduled, tot.Sent, tot.Errors)
 	}
-	if got, want := m[targets.MetricServed], float64(tot.Status["200"]); got != want {
+	if got, want := value(t, mfs, MetricServed), float64(tot.Status["200"]); got != want {
 		t.Errorf("target served %v, bploadgen counted %v 200s", got, want)
 	}
-	if got, want := m[targets.MetricRejected], float64(tot.Status["503"]); got != want {
+	if got, want := value(t, mfs, MetricRejected), float64(tot.Status["503"]); got != want {
 		t.Errorf("target rejected %v, bploadgen counted %v 503s", got, want)
 	}
 	if len(tot.Status) != 2 && tot.Status["503"] > 0 {
@@ -124,88 +94,145 @@ func TestEngineCountsMatchTargetMetrics(t *testing.T) {
 	}
 	// Below capacity essentially nothing is rejected: M/M/8/24 at ρ = 0.5
 	// blocks 4.5e-7 of arrivals (queueing.NewMMCK), so the chance of even
-	// one 503 among the stage's ~1200 is 1200 × 4.5e-7 ≈ 5e-4: one is a bug.
-	if n := rec.Stages[0].Status["503"]; n > 0 {
-		t.Errorf("%d 503s at half load", n)
+	// one 503 among the stage's ~1200 is 1200 × 4.5e-7 ≈ 5e-4: one is a bug,
+	// when the model applies (modelApplies).
+	if _, _, ok := modelApplies(t, log, 0); ok && rec.Stages[0].Status["503"] > 0 {
+		t.Errorf("%d 503s at half load", rec.Stages[0].Status["503"])
 	}
-	// Above capacity: compare with M/M/c/K at the achieved rate and the
-	// service time the target measured (Server-Timing). Rejections come in
-	// bursts, so the error of the observed ratio is estimated by batch
-	// means (docs/queueing.md §8): 20 contiguous batches of 150 ms, each many
-	// relaxation times of this queue (M/M/8/24 at ρ = 1.375 forgets its
-	// state within a few ms), and the band is t(19, 99.9%)·sd/√20 plus 0.01
-	// for what the target does not model exactly (timer-based service, the
-	// first batch starting from the half-load state).
-	st := rec.Stages[1]
-	if st.ServerTiming == nil {
-		t.Fatal("no Server-Timing recorded")
+	checkOverloadAgainstMMCK(t, rec.Stages[1], log, 8, 24)
+}
+
+// modelApplies is the validity gate of docs/queueing.md §8 for stage i: the
+// generator kept its schedule (send-lag p99 ≤ E[S]/2) and the service is
+// exponential, as M/M/c/K needs: the measured SCV within 4 standard errors
+// of 1, where the SCV of n exponential samples has standard error 2/√n
+// (delta method; see schedule.TestPoissonStatistics). A CPU-starved
+// machine fails it (timers fire late, services bunch up); then the model's
+// predictions are not judged and the log says why. It returns the 200s'
+// service times (seconds) and their mean.
+func modelApplies(t *testing.T, log []req, stage int) (svcs []float64, mean float64, ok bool) {
+	t.Helper()
+	var lags []float64
+	for _, d := range log {
+		if d.stage != stage {
+			continue
+		}
+		lags = append(lags, (d.sent - d.at).Seconds())
+		if d.status == 200 {
+			svcs = append(svcs, d.svc.Seconds())
+		}
 	}
+	mean, sd := meanSD(svcs)
+	scv, scvTol := sd*sd/(mean*mean), 4*2/math.Sqrt(float64(len(svcs)))
+	slices.Sort(lags)
+	lagP99 := lags[len(lags)*99/100]
+	if lagP99 > mean/2 || math.Abs(scv-1) > scvTol {
+		t.Logf("stage %d not judged against the model: send-lag p99 %.2f ms (gate E[S]/2 = %.2f ms), service SCV %.3f (gate 1 ± %.3f): the machine is too busy",
+			stage, 1e3*lagP99, 1e3*mean/2, scv, scvTol)
+		return svcs, mean, false
+	}
+	return svcs, mean, true
+}
+
+// checkOverloadAgainstMMCK compares the 503 ratio of stage 1 with M/M/c/K
+// at the achieved rate and the service time the target measured
+// (Server-Timing), as docs/queueing.md §8 judges agreement:
+//
+//   - Validity gates first (modelApplies). The exact counts above are
+//     checked regardless.
+//   - Measurement: rejections come in bursts, so the error of the observed
+//     ratio is estimated by batch means: 20 contiguous batches of 150 ms by
+//     intended send time, each many relaxation times of this queue
+//     (M/M/8/24 at ρ = 1.375 forgets its state within a few E[S]); the
+//     first is dropped as the warm-up from the half-load state. Half-width
+//     t(18, 99.9%)·sd/√19.
+//   - Prediction: re-evaluated at E[S] ± its 99.9% interval (t·sd/√n over
+//     the stage's 200s); the band adds how far that moves it.
+func checkOverloadAgainstMMCK(t *testing.T, st result.Stage, log []req, c, k int) {
+	t.Helper()
+	const batches = 20
+	svcs, mean, ok := modelApplies(t, log, 1)
+	if !ok {
+		return
+	}
+	var n, rejected [batches]float64
+	for _, d := range log {
+		if d.stage != 1 {
+			continue
+		}
+		b := int((d.at - time.Duration(st.StartS*float64(time.Second))) * batches / time.Duration((st.EndS-st.StartS)*float64(time.Second)))
+		b = min(max(b, 0), batches-1)
+		n[b]++
+		if d.status == 503 {
+			rejected[b]++
+		}
+	}
+	_, sd := meanSD(svcs)
 	lambda := float64(st.Sent) / (st.EndS - st.StartS)
-	mmck, err := queueing.NewMMCK(lambda, 1/st.ServerTiming.Service.Mean, 8, 24)
-	if err != nil {
-		t.Fatal(err)
+	block := func(s float64) float64 {
+		q, err := queueing.NewMMCK(lambda, 1/s, c, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return q.BlockProb()
 	}
-	pred := mmck.BlockProb()
-	ratios := make([]float64, batches)
-	for i := range ratios {
-		ratios[i] = rejected[i] / n[i]
+	pred := block(mean)
+	dS := queueing.StudentT(0.999, len(svcs)-1) * sd / math.Sqrt(float64(len(svcs)))
+	elastic := math.Max(math.Abs(block(mean+dS)-pred), math.Abs(block(mean-dS)-pred))
+	ratios := make([]float64, 0, batches-1)
+	for i := 1; i < batches; i++ {
+		ratios = append(ratios, rejected[i]/n[i])
 	}
 	est, err := queueing.BatchMeans(ratios, 0.999)
 	if err != nil {
 		t.Fatal(err)
 	}
-	band := est.HalfWidth + 0.01
-	t.Logf("overload: λ %.0f, E[S] %.2f ms, 503 ratio %.4f ± %.4f (batch means), M/M/8/24 predicts %.4f; band %.4f",
-		lambda, st.ServerTiming.Service.Mean*1e3, est.Value, est.HalfWidth, pred, band)
+	band := est.HalfWidth + elastic
+	t.Logf("overload: λ %.0f, E[S] %.2f ± %.2f ms; 503 ratio %.4f ± %.4f (batch means), M/M/%d/%d predicts %.4f ± %.4f; band %.4f",
+		lambda, 1e3*mean, 1e3*dS, est.Value, est.HalfWidth, c, k, pred, elastic, band)
 	if math.Abs(est.Value-pred) > band {
 		t.Errorf("503 ratio %.4f, M/M/c/K %.4f ± %.4f", est.Value, pred, band)
 	}
 }
 
-// window2xxP99 is the p99 of the 2xx latencies of a timeline window.
-func window2xxP99(t *testing.T, w result.Window) float64 {
-	h, err := result.DecodeHist(w.HDR.Latency2xx)
-	if err != nil {
-		t.Fatal(err)
+// meanSD is the mean and sample standard deviation of xs.
+func meanSD(xs []float64) (mean, sd float64) {
+	for _, x := range xs {
+		mean += x
 	}
-	v, _ := result.Quantile(h, 99)
-	return v
+	mean /= float64(len(xs))
+	for _, x := range xs {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(xs)-1))
 }
 
-// TestEngineUnboundedVsReject: at ρ = 1.5 (c = 4, det:10ms, 600
-// rps for 4 s) an unbounded queue grows without limit — each second adds
-// (600 − 400) requests, i.e. 0.5 s of extra wait — while the reject policy
-// keeps the accepted requests' latency bounded by the queue's drain time,
-// (K − c + 1)·E[S]/c + E[S] = 22.5 ms here, and sheds the excess with 503s
-// (at least 1 − 1/ρ = 1/3 of the arrivals).
+// TestEngineUnboundedVsReject: at ρ = 1.5 (c = 4, det:10ms, 600 rps for
+// 4 s, Poisson, through bploadgen's engine) an unbounded queue admits
+// everything and its latency grows without limit, while the reject policy
+// (4 queue slots) bounds the admitted requests' wait and sheds the excess
+// with 503s: checkUnboundedGrowth and checkRejectBounds, exact bounds from
+// the run's own measurements. (The client's latency under the reject
+// policy adds send lag and transport, which say nothing about the target;
+// the engine's own tests guard those.)
 func TestEngineUnboundedVsReject(t *testing.T) {
+	const c, queue = 4, 4
 	svc, _ := dist.Parse("det:10ms")
 	segs := []schedule.Segment{{Duration: 4 * time.Second, From: 600, To: 600}}
 
-	unb := startTarget(t, targets.Config{Workers: 4, Service: svc, Policy: targets.Unbounded})
-	rec := drive(t, unb.URL(), segs)
-	first, last := window2xxP99(t, rec.Timeline[0]), window2xxP99(t, rec.Timeline[3])
-	t.Logf("unbounded: p99 of 2xx in second 1 %.3fs, in second 4 %.3fs; 503s %d", first, last, rec.Total.Status["503"])
-	// Theory: the backlog after 3 s is 600 requests, 1.5 s of work; the
-	// 4th second's p99 is ≥ 1.5 s. We ask for a third of that, and for the
-	// growth over the first second, which a bounded queue cannot show.
-	if rec.Total.Status["503"] != 0 || last < 0.5 || last < 3*first {
-		t.Errorf("unbounded queue did not grow: p99 %.3fs → %.3fs", first, last)
+	unb := startTarget(t, Config{Workers: c, Service: svc, Policy: Unbounded})
+	rec, log := driveLog(t, unb.URL(), segs)
+	if len(log) != int(rec.Total.Sent) || rec.Total.Status["200"] != rec.Total.Sent {
+		t.Fatalf("unbounded: %v of %d sent, %d logged", rec.Total.Status, rec.Total.Sent, len(log))
 	}
+	checkUnboundedGrowth(t, log, c, time.Second, 4)
 
-	rej := startTarget(t, targets.Config{Workers: 4, Queue: 4, Service: svc, Policy: targets.Reject})
-	rec = drive(t, rej.URL(), segs)
-	ratio, _ := rec.Total.Ratio("503")
-	t.Logf("reject: p99 of 2xx per second %.3f %.3f %.3f %.3f; 503 ratio %.3f",
-		window2xxP99(t, rec.Timeline[0]), window2xxP99(t, rec.Timeline[1]), window2xxP99(t, rec.Timeline[2]), window2xxP99(t, rec.Timeline[3]), ratio)
-	for i, w := range rec.Timeline {
-		// 22.5 ms drain bound, ×4 for timer overshoot and scheduling on a
-		// loaded 2-core machine: still 5× below the unbounded queue's.
-		if p := window2xxP99(t, w); p > 0.1 {
-			t.Errorf("reject: second %d p99 of 2xx %.3fs, want bounded (< 100 ms)", i+1, p)
-		}
+	rej := startTarget(t, Config{Workers: c, Queue: queue, Service: svc, Policy: Reject})
+	rec, log = driveLog(t, rej.URL(), segs)
+	if len(log) != int(rec.Total.Sent) {
+		t.Fatalf("reject: %d sent, %d logged", rec.Total.Sent, len(log))
 	}
-	if ratio < 1.0/3-0.05 {
-		t.Errorf("reject: 503 ratio %.3f, want ≥ 1 − 1/ρ = 0.333", ratio)
+	if n := checkRejectBounds(t, log, c, queue); n == 0 || int64(n) != rec.Total.Status["503"] {
+		t.Errorf("reject: %d 503s logged, %d counted at ρ = 1.5", n, rec.Total.Status["503"])
 	}
 }

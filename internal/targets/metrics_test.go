@@ -12,6 +12,7 @@ import (
 // /metrics parses back with expfmt's text parser and carries every name the
 // load generator's --scrape looks for, with the right type and values.
 func TestMetricsParseAndAgree(t *testing.T) {
+	before := time.Now()
 	srv, err := Start(Config{Workers: 3, Queue: 5, Service: mustDist(t, "lognormal:2ms,0.5"),
 		StallEvery: time.Hour, StallFor: time.Minute})
 	if err != nil {
@@ -20,6 +21,7 @@ func TestMetricsParseAndAgree(t *testing.T) {
 	defer srv.Close()
 	shots := fire(t, srv.URL(), poissonSchedule(500, 300*time.Millisecond, 3))
 	mfs := scrape(t, srv.URL())
+	elapsed := time.Since(before)
 
 	types := map[string]dto.MetricType{
 		MetricWorkers: dto.MetricType_GAUGE, MetricQueueCapacity: dto.MetricType_GAUGE,
@@ -80,8 +82,15 @@ func TestMetricsParseAndAgree(t *testing.T) {
 		t.Errorf("last bucket %d != count %d", prev, h.GetSampleCount())
 	}
 	checkBookkeeping(t, srv, shots)
-	if up := value(t, mfs, MetricUptime); up < 0.3 || up > 60 {
-		t.Errorf("uptime %v s", up)
+	// The uptime was read after the last response (the client's clock
+	// started after the server's) and before elapsed was taken (which
+	// started before the server): exact bounds, whatever the machine's load.
+	var last time.Duration
+	for _, s := range shots {
+		last = max(last, s.done)
+	}
+	if up := value(t, mfs, MetricUptime); up < last.Seconds() || up > elapsed.Seconds() {
+		t.Errorf("uptime %v s, want between the last response at %v and the %v elapsed", up, last, elapsed)
 	}
 }
 
@@ -124,9 +133,12 @@ func TestMetricsLittleOverInterval(t *testing.T) {
 	t.Logf("over %.3f s: mean busy workers %.3f = X %.1f/s × E[S] %.3f ms", dt, busy, x, 1e3*svcSum/served)
 }
 
-// Service emulation is measured, never assumed: every reported svc covers
-// at least its sample (det: 3 ms), and the log shows what the timer-lead
-// correction leaves (mean and p99 of measured − sampled).
+// Service emulation is measured, never assumed: the time each request
+// reports (svc) is what it spent, the timer-lead correction can never cut a
+// service below half its sample (det: 3 ms → ≥ 1.5 ms, by construction,
+// whatever the load), and Stats agrees with Server-Timing. How close the
+// emulation gets to its samples is a timing claim, so it is measured by
+// BenchmarkServiceEmulation, not asserted here.
 func TestServiceTimeEmulation(t *testing.T) {
 	srv, err := Start(Config{Workers: 4, Policy: Unbounded, Service: mustDist(t, "det:3ms")})
 	if err != nil {
@@ -134,28 +146,51 @@ func TestServiceTimeEmulation(t *testing.T) {
 	}
 	defer srv.Close()
 	shots := fire(t, srv.URL(), poissonSchedule(400, time.Second, 5))
+	errs := emulationErrors(t, shots, 0.003)
+	st := srv.Stats()
+	t.Logf("det:3ms, %d requests: measured − sampled mean %+.0f µs, p1 %+.0f µs, p50 %+.0f µs, p99 %+.0f µs; timer lead now %v",
+		len(errs), 1e6*mean(errs), 1e6*quantile(errs, 0.01), 1e6*quantile(errs, 0.5), 1e6*quantile(errs, 0.99), time.Duration(srv.lead.Load()))
+	if lo := quantile(errs, 0); lo < -0.0015 {
+		t.Errorf("a service was cut to %.3f ms of a 3 ms sample", 1e3*(0.003+lo))
+	}
+	// Server-Timing rounds each svc to the microsecond: ±0.5 µs each.
+	if got := st.ServiceSeconds - st.NominalServiceSeconds; math.Abs(got-mean(errs)*float64(len(errs))) > float64(len(errs))*0.5e-6 {
+		t.Errorf("Stats overshoot %.6f s vs Server-Timing %.6f s", got, mean(errs)*float64(len(errs)))
+	}
+}
+
+// emulationErrors is measured − sampled service time (seconds) of each
+// response of a det service of the given length.
+func emulationErrors(t testing.TB, shots []shot, sample float64) []float64 {
+	t.Helper()
 	var errs []float64
 	for _, s := range shots {
 		if s.status != http.StatusOK {
 			t.Fatalf("status %d", s.status)
 		}
 		tm, _ := parseServerTiming(s.timing)
-		errs = append(errs, tm["svc"]-0.003)
+		errs = append(errs, tm["svc"]-sample)
 	}
-	st := srv.Stats()
-	t.Logf("det:3ms, %d requests, ~1 core of loopback load: measured − sampled mean %+.0f µs, p1 %+.0f µs, p50 %+.0f µs, p99 %+.0f µs; timer lead now %v",
-		len(errs), 1e6*mean(errs), 1e6*quantile(errs, 0.01), 1e6*quantile(errs, 0.5), 1e6*quantile(errs, 0.99), time.Duration(srv.lead.Load()))
-	// The lead is capped at half the sample, so no service can be cut
-	// below 1.5 ms (by construction, whatever the load). The typical error
-	// is small against 3 ms; the median, not the mean, is asserted, since a
-	// CPU-starved moment on a shared machine lengthens a few services a lot.
-	if lo := quantile(errs, 0); lo < -0.0015 {
-		t.Errorf("a service was cut to %.3f ms of a 3 ms sample", 1e3*(0.003+lo))
+	return errs
+}
+
+// BenchmarkServiceEmulation reports how far the emulated service lands from
+// its sample (det:3ms at 400 requests/s over loopback, ~1 core of load):
+// the median and p99 of measured − sampled, in µs. The timer-lead
+// correction aims to keep the median near 0 (a plain timer overshoots by
+// tens of µs to ~1 ms, docs/queueing.md §5).
+//
+// Run: go test -run '^$' -bench ServiceEmulation ./internal/targets/
+func BenchmarkServiceEmulation(b *testing.B) {
+	var errs []float64
+	for b.Loop() {
+		srv, err := Start(Config{Workers: 4, Policy: Unbounded, Service: mustDist(b, "det:3ms")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		errs = append(errs, emulationErrors(b, fire(b, srv.URL(), poissonSchedule(400, time.Second, 5)), 0.003)...)
+		_ = srv.Close()
 	}
-	if m := quantile(errs, 0.5); math.Abs(m) > 0.0005 {
-		t.Errorf("median emulation error %+.0f µs on a 3 ms service", 1e6*m)
-	}
-	if got := st.ServiceSeconds - st.NominalServiceSeconds; math.Abs(got-mean(errs)*float64(len(errs))) > float64(len(errs))*0.5e-6 {
-		t.Errorf("Stats overshoot %.6f s vs Server-Timing %.6f s", got, mean(errs)*float64(len(errs)))
-	}
+	b.ReportMetric(1e6*quantile(errs, 0.5), "p50-µs")
+	b.ReportMetric(1e6*quantile(errs, 0.99), "p99-µs")
 }
