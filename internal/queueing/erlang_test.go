@@ -70,6 +70,7 @@ func TestErlangExactRationals(t *testing.T) {
 }
 
 func TestErlangSheet(t *testing.T) {
+	// Erlang C (A.K. Erlang, Elektroteknikeren 13, 1917) as tabulated in
 	// docs/queueing.md §2: "C(8, 7) = 0.635316" (6 decimals printed).
 	checkPrinted(t, "C(8,7)", ErlangC(8, 7), 1, "0.635316")
 	// docs/queueing.md §2: "B(2000, 1950) agrees with a log-space direct sum to 1e-9".

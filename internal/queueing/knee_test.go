@@ -6,7 +6,8 @@ import (
 )
 
 func TestKneeMMCKThroughput(t *testing.T) {
-	// docs/queueing.md §7/§10.8: Kneedle finds the 800/s knee (= cμ) of the M/M/8/16
+	// Kneedle (V. Satopää, J. Albrecht, D. Irwin, B. Raghavan, ICDCS
+	// Workshops 2011, pp. 166–171); docs/queueing.md §7/§10.8: it finds the 800/s knee (= cμ) of the M/M/8/16
 	// throughput curve. Offered load 100..1600/s in steps of 100.
 	var xs, ys []float64
 	for l := 100.0; l <= 1600; l += 100 {

@@ -24,7 +24,9 @@ func mustMMC(t *testing.T, lambda, mu float64, c int) *MMC {
 }
 
 func TestMMCSheetTable2(t *testing.T) {
-	// docs/queueing.md §10 table 2, "predicted" columns: M/M/8, μ = 100/s.
+	// docs/queueing.md §10 table 2, "predicted" columns: M/M/8, μ = 100/s,
+	// the M/M/c formulas of §2 (Erlang C, exponential conditional wait;
+	// L. Kleinrock, Queueing Systems Vol. 1, 1975, §3.5).
 	// The sheet prints 4 significant digits; compared at that precision.
 	tests := []struct {
 		lambda               float64

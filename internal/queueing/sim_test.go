@@ -94,7 +94,9 @@ func TestSimMMCThetaEqualsMu(t *testing.T) {
 }
 
 func TestSimSingleServerExact(t *testing.T) {
-	// M/D/1 at ρ = 0.8: Pollaczek–Khinchine E[Wq] = 2·E[S] (docs/queueing.md §4, §10 table 3).
+	// M/D/1 at ρ = 0.8: Pollaczek–Khinchine E[Wq] = ρ(1+cs²)E[S]/(2(1−ρ))
+	// = 2·E[S] (F. Pollaczek, Math. Z. 32, 1930; A.Y. Khinchine, Mat. Sbornik
+	// 39, 1932; docs/queueing.md §4, §10 table 3).
 	res := simulate(t, SimConfig{
 		Interarrival: expDist(1.0 / 80), Service: dist.Dist{Kind: dist.Deterministic, Mean: 0.01},
 		Servers: 1, Arrivals: 200_000,

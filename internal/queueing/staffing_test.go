@@ -8,7 +8,8 @@ import (
 )
 
 func TestSqrtStaffingSheet(t *testing.T) {
-	// docs/queueing.md §6.1: a = 90 and P(wait) ≤ 0.2 give c = 101, the same as exact Erlang C.
+	// docs/queueing.md §6.1: a = 90 and P(wait) ≤ 0.2 give c = 101, the same as exact Erlang C
+	// (square-root staffing: S. Halfin & W. Whitt, Oper. Res. 29(3):567–588, 1981).
 	c, err := SqrtStaffing(90, 0.2)
 	if err != nil || c != 101 {
 		t.Errorf("SqrtStaffing(90, 0.2) = %d, %v; want 101", c, err)

@@ -8,7 +8,9 @@ import (
 )
 
 func TestSamplesForQuantileSheet(t *testing.T) {
-	// docs/queueing.md §8 table, 95% confidence, exponential tail.
+	// docs/queueing.md §8 table, 95% confidence, exponential tail: the
+	// order-statistic interval of G.J. Hahn & W.Q. Meeker, Statistical
+	// Intervals, Wiley, 1991, solved for n.
 	for _, tt := range []struct {
 		p, eps float64
 		want   int
@@ -162,7 +164,9 @@ func TestSampleQuantileAndSelect(t *testing.T) {
 }
 
 func TestRelaxationTimeSheet(t *testing.T) {
-	// docs/queueing.md §8: 0.12, 0.90, 3.8 and 15.6 s at ρ = 0.5, 0.8, 0.9, 0.95, μ = 100/s.
+	// docs/queueing.md §8: 0.12, 0.90, 3.8 and 15.6 s at ρ = 0.5, 0.8, 0.9, 0.95, μ = 100/s,
+	// from 1/(μ(1−√ρ)²) (P.M. Morse, "Stochastic properties of waiting
+	// lines", J. Oper. Res. Soc. America 3(3):255–261, 1955).
 	for _, tt := range []struct {
 		rho  float64
 		want string

@@ -6,6 +6,8 @@ import (
 )
 
 func TestFitUSLRecoversSynthetic(t *testing.T) {
+	// The USL (N. Gunther, Guerrilla Capacity Planning, Springer, 2007,
+	// chs. 4–6) has its peak at N* = √((1−σ)/κ) = √475 = 21.79.
 	// docs/queueing.md §10.8: "USL fit recovers σ = 0.05, κ = 0.002 and N* = 21.79
 	// exactly on synthetic data".
 	truth := USL{Lambda1: 120, Sigma: 0.05, Kappa: 0.002}
