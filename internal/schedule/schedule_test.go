@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,6 +71,21 @@ func TestUniformTable(t *testing.T) {
 			name: "falling ramp",
 			segs: []Segment{{2 * time.Second, 3, 1}},
 			want: []Arrival{{0, 0, 0}, {1, 354248689, 0}, {2, 763932023, 0}, {3, 1267949192, 0}},
+		},
+		{
+			// the ramp 1→3 rps after 1 s at 2 rps: Λ = 2 at 1 s, then the
+			// ramp's times shifted by its start, 1 s + √(1+2u) − 1.
+			name: "ramp after a stage",
+			segs: []Segment{{time.Second, 2, 2}, {2 * time.Second, 1, 3}},
+			want: []Arrival{{0, 0, 0}, {1, 500 * ms, 0}, {2, time.Second, 1}, {3, 1732050808, 1}, {4, 2236067977, 1}, {5, 2645751311, 1}},
+		},
+		{
+			// 2 + 1e-10 rps for 1 s: arrival 2 falls at 2/(2 + 1e-10) s =
+			// 0.99999999995 s, which rounds to the segment's end; it stays
+			// inside, 1 ns before the end.
+			name: "rounding at the edge",
+			segs: []Segment{{time.Second, 2 + 1e-10, 2 + 1e-10}},
+			want: []Arrival{{0, 0, 0}, {1, 500 * ms, 0}, {2, time.Second - 1, 0}},
 		},
 	}
 	for _, tt := range tests {
@@ -217,6 +233,28 @@ func TestShardsPartitionThePlan(t *testing.T) {
 	}
 }
 
+// TestPoissonStartsAtAnExponentialTime: a Poisson process has no arrival at
+// 0; the first is at E₁/λ, E₁ the random source's first exponential draw.
+func TestPoissonStartsAtAnExponentialTime(t *testing.T) {
+	s := mustNew(t, []Segment{{time.Second, 100, 100}}, Poisson, 5, Shard{})
+	a, ok := s.Next()
+	want := time.Duration(math.Round(NewRand(5).ExpFloat64() / 100 * 1e9))
+	if !ok || a.At != want || a.At == 0 {
+		t.Errorf("first Poisson arrival at %v, want E₁/λ = %v", a.At, want)
+	}
+}
+
+func TestKindAndDuration(t *testing.T) {
+	if Poisson.String() != "poisson" || Uniform.String() != "uniform" {
+		t.Errorf("kinds print as %q and %q", Poisson, Uniform)
+	}
+	// Uniform arrivals need no random source.
+	s, err := New([]Segment{{time.Second, 2, 2}, {2 * time.Second, 1, 1}}, Uniform, nil, 0, Shard{})
+	if err != nil || s.Duration() != 3*time.Second || s.Stages() != 2 || len(all(t, s)) != 4 {
+		t.Errorf("New(uniform, nil rng) = %v; duration %v", err, s.Duration())
+	}
+}
+
 func TestExpected(t *testing.T) {
 	s := mustNew(t, []Segment{{time.Second, 100, 100}, {2 * time.Second, 100, 300}}, Uniform, 1, Shard{2, 4})
 	// Whole plan: Λ(1s) = 100, Λ(3s) = 100 + (100+300)/2·2 = 500; shard share is 1/4.
@@ -227,14 +265,25 @@ func TestExpected(t *testing.T) {
 	if got := s.Expected(time.Second, 2*time.Second); math.Abs(got-37.5) > 1e-9 {
 		t.Errorf("Expected(1s,2s) = %g", got)
 	}
+	// A 4 s ramp 100→300 after 1 s at 100: Λ(1 s + x) = 100 + 100x + 25x²,
+	// Λ(2.5 s) = 306.25 → 76.5625 for the shard.
+	s = mustNew(t, []Segment{{time.Second, 100, 100}, {4 * time.Second, 100, 300}}, Uniform, 1, Shard{2, 4})
+	if got := s.Expected(0, 2500*ms); math.Abs(got-76.5625) > 1e-9 {
+		t.Errorf("Expected(0,2.5s) = %g, want 76.5625", got)
+	}
 }
 
 func TestNewErrors(t *testing.T) {
 	if _, err := New(nil, Uniform, nil, 0, Shard{}); err == nil {
 		t.Error("no segments accepted")
 	}
-	if _, err := New([]Segment{{time.Second, 0, 1}}, Uniform, nil, 0, Shard{}); err == nil {
-		t.Error("zero rate accepted")
+	for _, bad := range [][]Segment{{{time.Second, 0, 1}}, {{time.Second, 1, 0}}, {{0, 1, 1}}} {
+		if _, err := New(bad, Uniform, nil, 0, Shard{}); err == nil || !strings.Contains(err.Error(), "segment 1:") {
+			t.Errorf("New(%v) = %v, want an error naming segment 1", bad, err)
+		}
+	}
+	if _, err := New([]Segment{{time.Second, 1, 1}, {time.Second, 1, math.Inf(1)}}, Uniform, nil, 0, Shard{}); err == nil || !strings.Contains(err.Error(), "segment 2:") {
+		t.Errorf("an infinite rate in segment 2: %v", err)
 	}
 	if _, err := New([]Segment{{time.Second, 1, 1}}, Uniform, nil, 0, Shard{5, 4}); err == nil {
 		t.Error("shard 5/4 accepted")
