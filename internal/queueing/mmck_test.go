@@ -22,6 +22,9 @@ func TestMMCKSheetTable1(t *testing.T) {
 	// (G. Bolch, S. Greiner, H. de Meer, K. Trivedi, Queueing Networks and
 	// Markov Chains, Wiley, 1998, §6.6). Compared at the printed precision.
 	m := mustMMCK(t, 900, 100, 8, 16)
+	if m.Workers() != 8 || m.Capacity() != 16 || m.Queue() != 8 {
+		t.Errorf("c, K, K − c = %d, %d, %d; want 8, 16, 8", m.Workers(), m.Capacity(), m.Queue())
+	}
 	checkPrinted(t, "P_block", m.BlockProb(), 1, "0.146195")
 	checkPrinted(t, "throughput", m.Throughput(), 1, "768.42")
 	checkPrinted(t, "L", m.MeanNumber(), 1, "11.787")
