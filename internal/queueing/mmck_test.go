@@ -105,6 +105,7 @@ func TestMMCKStationaryDirect(t *testing.T) {
 			}
 		}
 		checkRel(t, "L", m.MeanNumber(), l, 1e-12)
+		checkAbs(t, "Lq", m.MeanQueue(), lq, 1e-12*l)
 		// Little's law with λ_eff (docs/queueing.md §3): W = L/λ_eff, Wq = Lq/λ_eff,
 		// busy workers L − Lq = λ_eff/μ.
 		lEff := tt.lambda * (1 - m.BlockProb())
@@ -113,6 +114,7 @@ func TestMMCKStationaryDirect(t *testing.T) {
 			checkRel(t, "Wq = Lq/λ_eff", m.MeanWait(), lq/lEff, 1e-12)
 		}
 		checkRel(t, "busy = λ_eff/μ", l-lq, lEff/100, 1e-12)
+		checkRel(t, "utilisation = (L − Lq)/c", m.Utilization(), (l-lq)/float64(tt.c), 1e-12)
 		checkRel(t, "throughput", m.Throughput(), lEff, 1e-15)
 	}
 }
@@ -270,6 +272,13 @@ func TestNewMMCKInvalid(t *testing.T) {
 		if _, err := NewMMCK(tt.lambda, tt.mu, tt.c, tt.k); err == nil {
 			t.Errorf("NewMMCK(%g, %g, %d, %d) succeeded", tt.lambda, tt.mu, tt.c, tt.k)
 		}
+	}
+	// The offered load is bounded at 1e15 Erlangs, inclusive.
+	if _, err := NewMMCK(1e15, 1, 1, 1); err != nil {
+		t.Errorf("a = 1e15: %v", err)
+	}
+	if _, err := NewMMCK(math.Nextafter(1e15, 2e15), 1, 1, 1); err == nil {
+		t.Error("a just above 1e15 accepted")
 	}
 	m := mustMMCK(t, 0, 100, 2, 5) // no load
 	if m.BlockProb() != 0 || m.MeanResponse() != 0.01 || m.WaitProb() != 0 {
