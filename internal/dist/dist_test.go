@@ -178,18 +178,16 @@ func typeName(v any) string {
 	return "?"
 }
 
-// checkRel fails unless |got − want| ≤ rel·|want|.
-func checkRel(t *testing.T, name string, got, want, rel float64) {
-	t.Helper()
-	if !(math.Abs(got-want) <= rel*math.Abs(want)) {
-		t.Errorf("%s = %.12g, want %.12g (relative error %.3g > %.3g)", name, got, want, math.Abs(got-want)/math.Abs(want), rel)
-	}
-}
-
 // checkAbs fails unless |got − want| ≤ tol.
 func checkAbs(t *testing.T, name string, got, want, tol float64) {
 	t.Helper()
 	if !(math.Abs(got-want) <= tol) {
 		t.Errorf("%s = %.12g, want %.12g ± %.3g", name, got, want, tol)
 	}
+}
+
+// checkRel is checkAbs with a tolerance relative to want.
+func checkRel(t *testing.T, name string, got, want, rel float64) {
+	t.Helper()
+	checkAbs(t, name, got, want, rel*math.Abs(want))
 }
