@@ -108,7 +108,7 @@ func (e *Engine) stageResult(index int, a *acc, start, end time.Duration, g gapS
 		InFlightMax:  a.maxInFlight,
 		BusyS:        a.busyNS / 1e9,
 		Gaps:         g.n, GapSum: g.sum, GapSumSq: g.sumSq,
-		ArrivalSCV: SCV(g.n, g.sum, g.sumSq),
+		ArrivalSCV: result.SCV(g.n, g.sum, g.sumSq),
 	}
 	n2xx, _ := result.Count(st.Status, nil, 0, "2xx")
 	st.ThroughputRPS = per(float64(n2xx))
@@ -129,7 +129,7 @@ func (e *Engine) stageResult(index int, a *acc, start, end time.Duration, g gapS
 	if s.Count > 0 || q.Count > 0 {
 		st.ServerTiming = &result.ServerTiming{Queue: q, Service: s,
 			ServiceSum: a.srvSum, ServiceSumSq: a.srvSumSq,
-			ServiceSCV: SCV(s.Count, a.srvSum, a.srvSumSq)}
+			ServiceSCV: result.SCV(s.Count, a.srvSum, a.srvSumSq)}
 		st.HDR.ServerQueue, st.HDR.ServerService = qe, se
 	}
 	return st
@@ -181,6 +181,12 @@ func LagLimit(meanService float64) float64 {
 	return max(0.001, meanService/10)
 }
 
+// lagLimited reports whether the generator fell behind its schedule in t:
+// send lag p99 above LagLimit.
+func lagLimited(t *result.Stage) bool {
+	return t.SendLag.Count > 0 && t.SendLag.P99 > LagLimit(t.ServiceTime.Mean)
+}
+
 func (e *Engine) warnings(rec *Recording) []string {
 	var w []string
 	t := &rec.Total
@@ -188,7 +194,7 @@ func (e *Engine) warnings(rec *Recording) []string {
 		w = append(w, fmt.Sprintf("the generator limited the load: %d of %d requests (%.2f%%) were not sent because %d were already in flight (--max-in-flight); raise --max-in-flight, or read the target's latency as the cause",
 			t.NotSent, t.Scheduled, 100*float64(t.NotSent)/float64(max(t.Scheduled, 1)), e.cfg.MaxInFlight))
 	}
-	if lim := LagLimit(t.ServiceTime.Mean); t.SendLag.Count > 0 && t.SendLag.P99 > lim {
+	if lim := LagLimit(t.ServiceTime.Mean); lagLimited(t) {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
 			fmtDur(t.SendLag.P99), fmtDur(lim)))
 	}
@@ -198,7 +204,7 @@ func (e *Engine) warnings(rec *Recording) []string {
 // GeneratorLimited reports whether the recording's warnings say the
 // generator, not the target, bounded the load.
 func (rec *Recording) GeneratorLimited() bool {
-	return rec.Total.NotSent > 0 || (rec.Total.SendLag.Count > 0 && rec.Total.SendLag.P99 > LagLimit(rec.Total.ServiceTime.Mean))
+	return rec.Total.NotSent > 0 || lagLimited(&rec.Total)
 }
 
 func fmtDur(s float64) string {

@@ -19,7 +19,8 @@
 //     [actual send, completion], clipped to each stage and window, to their
 //     area, so in_flight_mean is the exact time average (what Little's law needs).
 //
-// Two ways of sending, with the same contracts and the same recorder:
+// Two ways of sending, with the same contracts and one recording path
+// (recordpath.go: scheduled, not sent, sent, done):
 //   - workers: a dispatcher hands each arrival to an idle worker goroutine
 //     (or starts one, up to the bound), which sends it with a Doer: the
 //     lean HTTP/1.1 client (H1Doer, a keep-alive connection per worker) or

@@ -59,9 +59,8 @@ type Recording struct {
 }
 
 type item struct {
-	a        schedule.Arrival
-	intended time.Time
-	retire   bool // the worker closes its connection and exits
+	a      schedule.Arrival
+	retire bool // the worker closes its connection and exits
 }
 
 // Engine is a run in progress; Progress may be read while Run works.
@@ -209,19 +208,13 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 		if !ok {
 			return false
 		}
-		intended := e.start.Add(a.At)
-		if !sleeper.SleepUntil(ctx, intended) {
+		if !sleeper.SleepUntil(ctx, e.start.Add(a.At)) {
 			e.stopAt(clock.Now())
 			return true
 		}
-		e.rec.scheduled(a)
-		e.scheduledN.Add(1)
-		if !e.offer(item{a: a, intended: intended}) {
-			e.rec.notSent(a)
-			e.notSentN.Add(1)
-			if e.cfg.OnDone != nil {
-				e.cfg.OnDone(a, -1, -1, nil)
-			}
+		e.scheduled(a)
+		if !e.offer(item{a: a}) {
+			e.notSent(a)
 			continue
 		}
 		e.gaps[a.Stage].add(clock.Now())
@@ -294,13 +287,7 @@ func (e *Engine) worker(it item) {
 func (e *Engine) send(it item, scratch *Scratch) {
 	clock := e.cfg.Clock
 	sendAt := clock.Now().Sub(e.start)
-	e.rec.sent(it.a, sendAt)
-	e.sentN.Add(1)
+	e.sent(it.a, sendAt)
 	resp := e.cfg.Doer.Do(e.reqCtx, scratch)
-	endAt := clock.Now().Sub(e.start)
-	e.rec.done(it.a, sendAt, endAt, &resp)
-	if e.cfg.OnDone != nil {
-		e.cfg.OnDone(it.a, sendAt, endAt, &resp)
-	}
-	e.doneN.Add(1)
+	e.done(it.a, sendAt, clock.Now().Sub(e.start), &resp)
 }

@@ -9,10 +9,10 @@ import (
 
 // SCV is the squared coefficient of variation Var/mean² of n values given
 // their sum and sum of squares, with the sample variance (divisor n−1); 0
-// with fewer than two values or a non-positive mean. It is the engine's
-// formula (openloop.SCV) for Stage.ArrivalSCV and ServerTiming.ServiceSCV,
-// so that a merge, which sees only the sums, recomputes exactly what one
-// process would have written.
+// with fewer than two values or a non-positive mean. The engine writes
+// Stage.ArrivalSCV and ServerTiming.ServiceSCV with it, so that a merge,
+// which sees only the sums, recomputes exactly what one process would have
+// written.
 func SCV(n int64, sum, sumSq float64) float64 {
 	if n < 2 || sum <= 0 {
 		return 0

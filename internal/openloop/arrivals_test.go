@@ -1,0 +1,168 @@
+package openloop
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// The arrival processes at the engine level: the server receives what the
+// plan says, at the rates and with the variability it says, in every mode.
+
+// TestStepAndSpikeRatesAtTheServer: the server receives, per stage, the
+// planned number of requests. With uniform arrivals the plan is exact
+// (integral Λ per stage). A request is counted in a neighbouring stage at
+// the server only if its delay δ (send lag + delivery, measured by matching
+// the plan's intended times with the server's arrival times) carries it
+// across a boundary, so a stage's count can differ from the plan by at most
+// the requests planned within max δ of its boundaries: rate × max δ near
+// each boundary, plus one for rounding. On a quiet machine δ is well under
+// a millisecond and the bound is a request or two; the test also requires
+// the median δ to stay under 5 ms, so a generator that fell behind could not
+// pass by inflating its own tolerance.
+func TestStepAndSpikeRatesAtTheServer(t *testing.T) {
+	tests := []struct {
+		name string
+		segs []schedule.Segment
+	}{
+		{"step", []schedule.Segment{{Duration: time.Second, From: 100, To: 100}, {Duration: time.Second, From: 300, To: 300}, {Duration: time.Second, From: 500, To: 500}}},
+		{"spike", []schedule.Segment{{Duration: time.Second, From: 100, To: 100}, {Duration: 500 * time.Millisecond, From: 1000, To: 1000}, {Duration: time.Second, From: 100, To: 100}}},
+	}
+	for _, mode := range modes {
+		for _, tt := range tests {
+			t.Run(tt.name+"/mode="+mode, func(t *testing.T) {
+				srv := newArrivalServer(t, nil)
+				rs := runSpec{segs: tt.segs, kind: schedule.Uniform, mode: mode}
+				rec, start := runAgainst(t, context.Background(), srv.URL, rs)
+				checkConservation(t, rec)
+				arr := srv.times()
+				intended, delay := delays(t, rs, start, arr)
+				if med := quantile(delay, 0.5); med > 5*time.Millisecond {
+					t.Fatalf("median delay %s: the generator is far behind its plan", med)
+				}
+				// maxDelayNear is the largest δ of requests planned within 50 ms
+				// before boundary b.
+				maxDelayNear := func(b time.Duration) time.Duration {
+					var m time.Duration
+					for k, at := range intended {
+						if at < b && at >= b-50*time.Millisecond {
+							m = max(m, delay[k])
+						}
+					}
+					return m
+				}
+				var bound time.Duration
+				for i, g := range tt.segs {
+					lo, hi := bound, bound+g.Duration
+					bound = hi
+					var n int
+					for _, a := range arr {
+						if off := a.Sub(start); off >= lo && off < hi {
+							n++
+						}
+					}
+					want := g.From * g.Duration.Seconds()
+					tol := 1.0
+					if i > 0 {
+						tol += tt.segs[i-1].From * maxDelayNear(lo).Seconds()
+					}
+					if i < len(tt.segs)-1 {
+						tol += g.From * maxDelayNear(hi).Seconds()
+					}
+					t.Logf("stage %d: server saw %d, plan %g, tolerance %.1f", i+1, n, want, tol)
+					if math.Abs(float64(n)-want) > tol {
+						t.Errorf("stage %d: server saw %d requests, plan %g ± %.1f", i+1, n, want, tol)
+					}
+					if got := rec.Stages[i].Scheduled; float64(got) != want {
+						t.Errorf("stage %d: scheduled %d, plan %g", i+1, got, want)
+					}
+					if math.Abs(rec.Stages[i].OfferedRPS-g.From) > 1e-9 {
+						t.Errorf("stage %d: offered %g, want %g", i+1, rec.Stages[i].OfferedRPS, g.From)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestArrivalSCVAtTheServer: gaps between arrivals at the server have an
+// SCV near 1 for Poisson and near 0 for uniform. Server gaps are the
+// planned gaps plus the change in delay, g = I + Δδ, so
+// SCV_server = SCV_plan + (Var Δδ + 2 Cov(I, Δδ))/m². The test bounds the
+// difference from the process's SCV by the sampling error of the plan's
+// SCV (4 standard errors; for n exponential gaps the SCV's standard error
+// is 2/√n: by the delta method on s²/x̄² with σ = μ = 1, μ3 = 2, μ4 = 9,
+// Var = (μ4 − σ⁴ − 4μ3 + 4σ²)/n = (8 − 8 + 4)/n) plus the measured jitter
+// term (Var Δδ + 2·sd(I)·sd(Δδ))/m² (Cauchy–Schwarz on the covariance),
+// computed from this run's δ. On a quiet machine the jitter term is below
+// 0.01; a loaded one widens it, as it should.
+func TestArrivalSCVAtTheServer(t *testing.T) {
+	for _, mode := range modes {
+		for _, kind := range []schedule.Kind{schedule.Poisson, schedule.Uniform} {
+			t.Run(kind.String()+"/mode="+mode, func(t *testing.T) {
+				srv := newArrivalServer(t, nil)
+				rs := runSpec{segs: []schedule.Segment{{Duration: 3 * time.Second, From: 400, To: 400}}, kind: kind, seed: 3, mode: mode}
+				rec, start := runAgainst(t, context.Background(), srv.URL, rs)
+				checkConservation(t, rec)
+				arr := srv.times()
+				intended, delay := delays(t, rs, start, arr)
+				var gs, planned, jitter []float64
+				for k := 1; k < len(arr); k++ {
+					gs = append(gs, arr[k].Sub(arr[k-1]).Seconds())
+					planned = append(planned, (intended[k] - intended[k-1]).Seconds())
+					jitter = append(jitter, (delay[k] - delay[k-1]).Seconds())
+				}
+				n := int64(len(gs))
+				scv := result.SCV(n, sum(gs), sumSq(gs))
+				// m is the planned mean gap, ms the server's (they differ by the
+				// change of delay over the run, divided by n).
+				m, ms := sum(planned)/float64(n), sum(gs)/float64(n)
+				scvPlan := result.SCV(n, sum(planned), sumSq(planned))
+				sdI, sdJ := math.Sqrt(variance(planned)), math.Sqrt(variance(jitter))
+				jitterTerm := (sdJ*sdJ + 2*sdI*sdJ) / (ms * ms)
+				want, sampling := 0.0, 0.0
+				if kind == schedule.Poisson {
+					want, sampling = 1, 4*2/math.Sqrt(float64(n))
+				}
+				// SCV_server = SCV_plan·(m/ms)² + jitter: bound each part.
+				tol := sampling + scvPlan*math.Abs((m/ms)*(m/ms)-1) + jitterTerm + 1e-3
+				t.Logf("server SCV %.4f, recorded %.4f, planned %.4f, want %g ± %.4f (sampling %.4f, jitter %.4f)",
+					scv, rec.Stages[0].ArrivalSCV, scvPlan, want, tol, sampling, jitterTerm)
+				if math.Abs(scv-want) > tol {
+					t.Errorf("server-side arrival SCV %.4f, want %g ± %.4f", scv, want, tol)
+				}
+				// The generator's own record of its send gaps agrees as well.
+				if got := rec.Stages[0].ArrivalSCV; math.Abs(got-want) > tol {
+					t.Errorf("recorded arrival SCV %.4f, want %g ± %.4f", got, want, tol)
+				}
+			})
+		}
+	}
+}
+
+func variance(xs []float64) float64 {
+	m := sum(xs) / float64(len(xs))
+	var v float64
+	for _, x := range xs {
+		v += (x - m) * (x - m)
+	}
+	return v / float64(len(xs)-1)
+}
+
+func sum(xs []float64) (s float64) {
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func sumSq(xs []float64) (s float64) {
+	for _, x := range xs {
+		s += x * x
+	}
+	return s
+}

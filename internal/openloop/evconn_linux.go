@@ -1,0 +1,267 @@
+//go:build linux
+
+package openloop
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// Connection I/O of the event loop: dialing, writing the request, reading
+// and parsing the response as bytes arrive, and ending a request (done,
+// failed, or resent once on a fresh connection).
+
+// loopConn is one connection of the loop.
+type loopConn struct {
+	fd       int
+	dialing  bool // connect in progress
+	reused   bool // a response was read on it before
+	active   bool // a request is in flight on it
+	retried  bool // its request was already resent once
+	wantOut  bool // EPOLLOUT is registered
+	wbuf     []byte
+	rbuf     []byte
+	p        h1Stream
+	prefix   [SampleBodyBytes]byte
+	a        schedule.Arrival
+	sent     time.Duration
+	deadline time.Duration
+	hi       int // index in the deadline heap, −1 when not there
+	ii       int // index in the idle stack, −1 when not there
+}
+
+// start puts a request on c (connected or connecting).
+func (l *evLoop) start(c *loopConn, a schedule.Arrival, sent, deadline time.Duration) {
+	c.active, c.a, c.sent, c.deadline = true, a, sent, deadline
+	c.p.reset(l.d.head, true, c.prefix[:])
+	c.rbuf = c.rbuf[:0]
+	c.wbuf = l.d.req
+	l.heapPush(c)
+	if !c.dialing {
+		l.write(c)
+	}
+}
+
+func (l *evLoop) takeIdle() *loopConn {
+	n := len(l.idle)
+	if n == 0 {
+		return nil
+	}
+	c := l.idle[n-1]
+	l.idle = l.idle[:n-1]
+	c.ii = -1
+	return c
+}
+
+func (l *evLoop) dial() (*loopConn, error) {
+	fd, err := unix.Socket(l.fam, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
+	}
+	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	c := &loopConn{fd: fd, hi: -1, ii: -1}
+	events := uint32(unix.EPOLLIN | unix.EPOLLRDHUP)
+	switch err := unix.Connect(fd, l.sa); err {
+	case nil:
+	case unix.EINPROGRESS:
+		c.dialing, c.wantOut = true, true
+		events |= unix.EPOLLOUT
+	default:
+		unix.Close(fd)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
+	}
+	if err := unix.EpollCtl(l.epfd, unix.EPOLL_CTL_ADD, fd, &unix.EpollEvent{Events: events, Fd: int32(fd)}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("epoll_ctl: %w", err)
+	}
+	l.conns[fd] = c
+	l.peak = max(l.peak, len(l.conns))
+	l.d.dials.Add(1)
+	return c, nil
+}
+
+// setOut registers or removes interest in writability.
+func (l *evLoop) setOut(c *loopConn, want bool) {
+	if c.wantOut == want {
+		return
+	}
+	events := uint32(unix.EPOLLIN | unix.EPOLLRDHUP)
+	if want {
+		events |= unix.EPOLLOUT
+	}
+	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, c.fd, &unix.EpollEvent{Events: events, Fd: int32(c.fd)})
+	c.wantOut = want
+}
+
+func (l *evLoop) write(c *loopConn) {
+	for len(c.wbuf) > 0 {
+		n, err := unix.Write(c.fd, c.wbuf)
+		switch {
+		case err == unix.EAGAIN:
+			l.setOut(c, true)
+			return
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			l.fail(c, &net.OpError{Op: "write", Net: "tcp", Err: err})
+			return
+		}
+		c.wbuf = c.wbuf[n:]
+	}
+	l.setOut(c, false)
+}
+
+// handle reacts to epoll events on c.
+func (l *evLoop) handle(c *loopConn, ev uint32) {
+	if c.dialing {
+		if ev&(unix.EPOLLOUT|unix.EPOLLERR|unix.EPOLLHUP) == 0 {
+			return
+		}
+		errno, err := unix.GetsockoptInt(c.fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err == nil && errno != 0 {
+			err = unix.Errno(errno)
+		}
+		if err != nil {
+			l.fail(c, &net.OpError{Op: "dial", Net: "tcp", Err: err})
+			return
+		}
+		c.dialing = false
+		if c.active {
+			l.write(c)
+		}
+		return
+	}
+	if ev&unix.EPOLLOUT != 0 && len(c.wbuf) > 0 {
+		l.write(c)
+	}
+	if ev&(unix.EPOLLIN|unix.EPOLLHUP|unix.EPOLLERR|unix.EPOLLRDHUP) != 0 {
+		l.read(c)
+	}
+}
+
+// read drains c and feeds the response parser.
+func (l *evLoop) read(c *loopConn) {
+	for {
+		n, err := unix.Read(c.fd, l.buf)
+		switch {
+		case err == unix.EAGAIN:
+			return
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			l.fail(c, &net.OpError{Op: "read", Net: "tcp", Err: err})
+			return
+		case n == 0: // the peer closed
+			if !c.active {
+				l.closeConn(c)
+				return
+			}
+			if perr := c.p.eof(); perr != nil {
+				l.fail(c, perr)
+			} else {
+				l.complete(c, true)
+			}
+			return
+		}
+		if !c.active { // bytes nobody asked for: the connection is unusable
+			l.closeConn(c)
+			return
+		}
+		data := l.buf[:n]
+		if len(c.rbuf) > 0 {
+			c.rbuf = append(c.rbuf, data...)
+			data = c.rbuf
+		}
+		used, perr := c.p.feed(data)
+		if perr != nil {
+			l.fail(c, perr)
+			return
+		}
+		if c.p.done() {
+			l.complete(c, used < len(data)) // stray bytes after a response: close
+			return
+		}
+		c.rbuf = append(c.rbuf[:0], data[used:]...)
+	}
+}
+
+// complete records c's response; the connection is closed if the response
+// or closeAfter says so, else it becomes idle.
+func (l *evLoop) complete(c *loopConn, closeAfter bool) {
+	now := l.now()
+	r := c.p.resp
+	resp := Response{Status: r.status, ServerQueue: -1, ServerService: -1}
+	if len(r.serverTime) > 0 {
+		resp.ServerQueue, resp.ServerService = ParseServerTiming(string(r.serverTime))
+	}
+	if r.status < 200 || r.status > 299 {
+		resp.Header, resp.Body = r.header, c.prefix[:c.p.kept]
+	}
+	l.heapRemove(c)
+	c.active = false
+	l.inFlight--
+	l.e.done(c.a, c.sent, now, &resp)
+	c.reused = true
+	if r.close || closeAfter {
+		l.closeConn(c)
+		return
+	}
+	c.ii = len(l.idle)
+	l.idle = append(l.idle, c)
+	// After a stall the loop may hold far more idle connections than the
+	// load needs: let one go per completion (as the worker pool does).
+	if len(l.idle) > 2*l.inFlight+32 && now-l.retired >= retirePace {
+		l.retired = now
+		l.closeConn(l.idle[0])
+	}
+}
+
+// fail ends c's request with err, resending it once on a fresh connection
+// when a reused keep-alive connection broke before any response byte.
+func (l *evLoop) fail(c *loopConn, err error) {
+	if !c.active {
+		l.closeConn(c)
+		return
+	}
+	a, sent, deadline := c.a, c.sent, c.deadline
+	if c.reused && !c.retried && c.p.resp.n == 0 && l.d.retry && isStale(err) {
+		l.heapRemove(c)
+		c.active = false
+		l.closeConn(c)
+		nc, derr := l.dial()
+		if derr == nil {
+			l.d.retries.Add(1)
+			nc.retried = true
+			l.start(nc, a, sent, deadline)
+			return
+		}
+		err = derr
+	} else {
+		l.heapRemove(c)
+		c.active = false
+		l.closeConn(c)
+	}
+	l.inFlight--
+	l.e.done(a, sent, l.now(), new(failedResponse(err)))
+}
+
+func (l *evLoop) closeConn(c *loopConn) {
+	if c.ii >= 0 {
+		last := l.idle[len(l.idle)-1]
+		l.idle[c.ii], last.ii = last, c.ii
+		l.idle = l.idle[:len(l.idle)-1]
+		c.ii = -1
+	}
+	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+	unix.Close(c.fd)
+	delete(l.conns, c.fd)
+}
+
+func failedResponse(err error) Response {
+	return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
+}

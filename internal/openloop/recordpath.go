@@ -1,0 +1,47 @@
+package openloop
+
+import (
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// The recording path. Both ways of sending (the worker pool and the event
+// loop) report each arrival's life through these four calls and nothing
+// else: scheduled, then either notSent, or sent and later done. They feed
+// the recorder, the live counters (Progress) and Config.OnDone, so the two
+// modes cannot drift apart in what they count. Times are offsets from the
+// run's start.
+
+// scheduled counts an arrival the dispatcher reached. Dispatcher only.
+func (e *Engine) scheduled(a schedule.Arrival) {
+	e.rec.scheduled(a)
+	e.scheduledN.Add(1)
+}
+
+// notSent counts a scheduled arrival that found the in-flight bound
+// reached, and reports it to OnDone with sent = end = −1 and no response.
+// Dispatcher only.
+func (e *Engine) notSent(a schedule.Arrival) {
+	e.rec.notSent(a)
+	e.notSentN.Add(1)
+	if e.cfg.OnDone != nil {
+		e.cfg.OnDone(a, -1, -1, nil)
+	}
+}
+
+// sent records the actual send of a scheduled arrival at offset at.
+func (e *Engine) sent(a schedule.Arrival, at time.Duration) {
+	e.rec.sent(a, at)
+	e.sentN.Add(1)
+}
+
+// done records the outcome of a request sent at offset sent that ended at
+// end, then reports it to OnDone.
+func (e *Engine) done(a schedule.Arrival, sent, end time.Duration, resp *Response) {
+	e.rec.done(a, sent, end, resp)
+	if e.cfg.OnDone != nil {
+		e.cfg.OnDone(a, sent, end, resp)
+	}
+	e.doneN.Add(1)
+}
