@@ -12,6 +12,8 @@ import (
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/profile"
 	"github.com/bploadgen/bploadgen/internal/report"
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/run"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
@@ -99,22 +101,15 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	fmt.Fprintf(e.stderr, "bploadgen demo: built-in target %s at %s (capacity %.0f rps); %d stages %g→%g rps of %s, %s arrivals\n",
 		tcfg.Model(), srv.URL(), tcfg.Capacity(), o.Steps, o.From, o.To, o.StepDuration, arrival)
 
-	pl := &runPlan{
-		request:     profile.RequestSpec{URL: srv.URL() + "/", Method: "GET"},
-		kind:        "step",
-		stages:      stages,
-		arrival:     arrival,
-		seed:        o.Seed,
-		maxInFlight: defaultMaxInFlight,
-		timeout:     defaultTimeout,
-	}
-	res, err := execute(ctx, e, pl, runtimeOptions{grace: 2 * time.Second, quiet: o.Quiet,
-		scrape: srv.URL() + "/metrics"})
+	pl := run.NewPlan(profile.RequestSpec{URL: srv.URL() + "/", Method: "GET"}, stages...)
+	pl.Kind, pl.Arrival, pl.Seed = "step", arrival, o.Seed
+	res, err := run.Execute(ctx, pl, run.Options{Tool: toolInfo(), Scrape: srv.URL() + "/metrics",
+		LookupHost: e.lookupHost, Progress: e.progress(o.Quiet),
+		Analyze: func(r *result.Result) (*result.Analysis, error) { return demoAnalysis(r, tcfg), nil }})
 	if err != nil {
 		return runFailed(err)
 	}
-	res.Analysis = demoAnalysis(res, tcfg)
-	ferr := finish(e, res, nil, out, files, false)
+	ferr := finish(e, res, out, files, false)
 	fmt.Fprintln(e.stdout)
 	report.Reading(e.stdout, res)
 	fmt.Fprintf(e.stdout, "\nWrote %s and %s\n", out, files.HTML)

@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bploadgen/bploadgen/internal/run"
 )
 
 // Exit codes: the one table (docs/cli.md), printed by --help and the
@@ -46,10 +48,12 @@ func asUsage(err error) error {
 }
 
 // runFailed marks an error that stopped the run from being carried out
-// (exit 3); an error that already carries a code keeps it.
+// (exit 3); an error that already carries a code keeps it, and so does
+// invalid input found by the run package.
 func runFailed(err error) error {
 	var ce *codedError
-	if err == nil || errors.As(err, &ce) {
+	var ie *run.InputError
+	if err == nil || errors.As(err, &ce) || errors.As(err, &ie) {
 		return err
 	}
 	return &codedError{code: exitRunFailed, err: err}
@@ -63,8 +67,9 @@ var errAssertions = &codedError{code: exitAssertFail, err: errors.New("assertion
 // result was already written.
 var errInterrupted = &codedError{code: exitInterrupted, err: errors.New("interrupted")}
 
-// exitCode maps an error returned by a command to the process exit code.
-// Errors nobody classified are failures to carry out the run (3).
+// exitCode maps an error returned by a command to the process exit code:
+// invalid input found by the run package (run.InputError) is 2, and errors
+// nobody classified are failures to carry out the run (3).
 func exitCode(err error) int {
 	if err == nil {
 		return exitOK
@@ -72,6 +77,10 @@ func exitCode(err error) int {
 	var ce *codedError
 	if errors.As(err, &ce) {
 		return ce.code
+	}
+	var ie *run.InputError
+	if errors.As(err, &ie) {
+		return exitUsage
 	}
 	return exitRunFailed
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/bploadgen/bploadgen/internal/run"
 )
 
 // runOptions is everything `run` takes from its flags.
@@ -61,13 +63,6 @@ type runOptions struct {
 	getenv func(string) string
 }
 
-// Defaults of run.
-const (
-	defaultTimeout     = 30 * time.Second
-	defaultMaxInFlight = 10_000
-	defaultSeed        = 1
-)
-
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.URL, "url", "", "target URL (or give it as the argument)")
 	fs.StringVarP(&o.Method, "method", "X", "GET", "HTTP method")
@@ -86,10 +81,10 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.SpikeAt, "spike-at", 0, "when the spike starts")
 	fs.DurationVar(&o.SpikeFor, "spike-for", 0, "how long the spike lasts")
 	fs.StringVar(&o.Arrival, "arrival", "uniform", "arrival process: uniform or poisson")
-	fs.Int64Var(&o.Seed, "seed", defaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
-	fs.DurationVar(&o.Timeout, "timeout", defaultTimeout, "per-request timeout, from the actual send")
-	fs.IntVar(&o.MaxInFlight, "max-in-flight", defaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
-	fs.DurationVar(&o.Grace, "grace", 2*time.Second, "after SIGINT/SIGTERM, how long to wait for requests in flight")
+	fs.Int64Var(&o.Seed, "seed", run.DefaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
+	fs.DurationVar(&o.Timeout, "timeout", run.DefaultTimeout, "per-request timeout, from the actual send")
+	fs.IntVar(&o.MaxInFlight, "max-in-flight", run.DefaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
+	fs.DurationVar(&o.Grace, "grace", run.DefaultGrace, "after SIGINT/SIGTERM, how long to wait for requests in flight")
 	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux from 5000 rps, h1 below; net/http otherwise), loop (one event loop: epoll, non-blocking keep-alive connections; the fastest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")

@@ -4,32 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strings"
-	"time"
 
-	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/analysis/textout"
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/schedule"
-	"github.com/bploadgen/bploadgen/internal/scrape"
+	"github.com/bploadgen/bploadgen/internal/run"
 )
 
-// runRun carries out `run`: plan, preflight, engine, result, outputs, gate.
+// runRun carries out `run`: plan, preflight, run.Execute, outputs, gate.
 func runRun(ctx context.Context, e *env, o *runOptions) error {
-	pl, err := resolvePlan(o)
+	pl, err := o.plan()
 	if err != nil {
-		return asUsage(err)
+		return err
 	}
 	if o.Scrape != "" {
 		if err := profile.ValidateURL(o.Scrape); err != nil {
@@ -49,9 +41,6 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err := checkWritable(o.Out, files); err != nil {
 		return runFailed(err)
 	}
-	if err := resolveHost(ctx, e.lookupHost, pl.request.URL); err != nil {
-		return runFailed(err)
-	}
 	if o.CPUProfile != "" {
 		f, err := os.Create(o.CPUProfile)
 		if err != nil {
@@ -63,157 +52,50 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	ro := runtimeOptions{grace: o.Grace, http2: o.HTTP2, insecure: o.Insecure, quiet: o.Quiet,
-		scrape: o.Scrape, scrapeMetrics: o.ScrapeMetrics, client: openloop.Client(o.Client)}
+	opts := run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
+		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost,
+		Progress: e.progress(o.Quiet)}
+	if modelGiven {
+		opts.Analyze = run.WithModel(spec)
+	}
 	if o.LogRequests != "" {
 		f, err := os.Create(o.LogRequests)
 		if err != nil {
 			return runFailed(fmt.Errorf("--log-requests: %v", unwrapPathError(err)))
 		}
 		defer f.Close()
-		ro.requestLog = openloop.NewRequestLog(f)
+		opts.RequestLog = openloop.NewRequestLog(f)
 	}
-	res, err := execute(ctx, e, pl, ro)
-	if ro.requestLog != nil {
-		if cerr := ro.requestLog.Close(); cerr != nil && err == nil {
+	res, err := run.Execute(ctx, pl, opts)
+	if opts.RequestLog != nil {
+		if cerr := opts.RequestLog.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("--log-requests: %w", cerr)
 		}
 	}
 	if err != nil {
 		return runFailed(err)
 	}
-	res.Analysis = runAnalysis(e, res, spec, modelGiven)
-	return finish(e, res, pl.asserts, o.Out, files, modelGiven)
+	return finish(e, res, o.Out, files, modelGiven)
 }
 
-// runtimeOptions are the run settings that are not part of the plan.
-type runtimeOptions struct {
-	grace           time.Duration
-	http2, insecure bool
-	quiet           bool
-	scrape          string
-	scrapeMetrics   []string
-	client          openloop.Client
-	requestLog      *openloop.RequestLog
-}
-
-// execute runs the plan against the target and returns the result, with
-// the assertions not yet evaluated.
-func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*result.Result, error) {
-	segs := make([]schedule.Segment, len(pl.stages))
-	for i, s := range pl.stages {
-		segs[i] = schedule.Segment{Duration: s.Duration, From: s.Rate, To: s.To}
+// progress is the live one-line display of a run on a terminal, or nil.
+func (e *env) progress(quiet bool) func(run.Progress, bool) {
+	if !e.stderrIsTerminal || quiet {
+		return nil
 	}
-	sched, err := schedule.New(segs, pl.arrival, schedule.NewRand(pl.seed), uint64(pl.seed), pl.shard)
-	if err != nil {
-		return nil, err
-	}
-	header := http.Header{}
-	for _, h := range pl.request.Headers {
-		header.Add(h.Name, h.Value)
-	}
-	doer, client, err := openloop.NewDoer(ro.client, openloop.HTTPConfig{
-		Method: pl.request.Method, URL: pl.request.URL, Header: header, Body: pl.request.Body,
-		Timeout: pl.timeout, MaxConns: pl.maxInFlight, HTTP2: ro.http2, Insecure: ro.insecure,
-		PeakRate: peakRate(pl.stages) / float64(max(pl.shard.Count, 1)),
-	})
-	if err != nil {
-		return nil, asUsage(err)
-	}
-	defer doer.Close()
-	cfg := openloop.Config{
-		Schedule: sched, Doer: doer, MaxInFlight: pl.maxInFlight, Grace: ro.grace,
-		Clock: openloop.SystemClock{}, Redact: redacter(pl.request.URL), StartAt: pl.startAt,
-		EventLoop: client == openloop.ClientLoop,
-	}
-	if ro.requestLog != nil {
-		cfg.OnDone = ro.requestLog.Record
-	}
-	eng, err := openloop.New(cfg)
-	if err != nil {
-		return nil, err
-	}
-	stopProgress := func() {}
-	if e.stderrIsTerminal && !ro.quiet {
-		stopProgress = startProgress(e.stderr, eng)
-	}
-	var sc *scrape.Scraper
-	stopScrape := func() {}
-	if ro.scrape != "" {
-		sc = scrape.New(ro.scrape, ro.scrapeMetrics)
-		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		done := make(chan struct{})
-		start := time.Now()
-		if pl.startAt.After(start) {
-			start = pl.startAt
+	return func(p run.Progress, final bool) {
+		if final {
+			fmt.Fprint(e.stderr, "\r\033[K")
+			return
 		}
-		go func() { defer close(done); sc.Loop(sctx, start, time.Second) }()
-		stopScrape = func() { cancel(); <-done }
+		fmt.Fprintf(e.stderr, "\r\033[K%6.1fs / %s  sent %d  in flight %d  done %d  not sent %d",
+			p.Elapsed.Seconds(), p.Planned, p.Sent, p.Now, p.Done, p.NotSent)
 	}
-	rec := eng.Run(ctx)
-	stopScrape()
-	stopProgress()
-	r := buildResult(pl, rec)
-	r.Client = string(client)
-	r.Connections, r.Retries = doer.Dials()
-	if sc != nil {
-		if w := sc.Apply(r.Timeline); w != "" {
-			r.Warnings = append(r.Warnings, w)
-		}
-	}
-	return r, nil
 }
 
-// buildResult adds the run's metadata to the engine's recording.
-func buildResult(pl *runPlan, rec *openloop.Recording) *result.Result {
-	ver, commit, goVer := buildInfo()
-	r := &result.Result{
-		Schema: result.Schema,
-		Tool:   result.Tool{Name: "bploadgen", Version: ver, Commit: commit, Go: goVer},
-		Target: result.Target{
-			URL:       profile.RedactURL(pl.request.URL),
-			Method:    pl.request.Method,
-			Headers:   profile.RedactHeaders(pl.request.Headers),
-			BodyBytes: len(pl.request.Body),
-		},
-		Arrival:          pl.arrival.String(),
-		Seed:             pl.seed,
-		StartedAt:        rec.StartedAt.UTC().Round(time.Millisecond),
-		ElapsedS:         rec.Elapsed.Seconds(),
-		Interrupted:      rec.Interrupted,
-		Plan:             result.Plan{Profile: pl.kind},
-		MaxInFlight:      pl.maxInFlight,
-		TimeoutS:         pl.timeout.Seconds(),
-		GeneratorLimited: rec.GeneratorLimited(),
-		Warnings:         rec.Warnings,
-		HDR:              result.DefaultHDRConfig(),
-		Stages:           rec.Stages,
-		Total:            rec.Total,
-		Timeline:         rec.Timeline,
-		Samples:          rec.Samples,
-	}
-	var start time.Duration
-	for i, s := range pl.stages {
-		r.Plan.Stages = append(r.Plan.Stages, result.PlanStage{Name: s.Name, StartS: start.Seconds(),
-			DurationS: s.Duration.Seconds(), Rate: s.Rate, To: s.To})
-		start += s.Duration
-		r.Stages[i].Name = s.Name
-	}
-	r.DurationS = start.Seconds()
-	if pl.shard.Count > 1 {
-		r.Shard = &result.Shard{Index: pl.shard.Index, Count: pl.shard.Count}
-	}
-	return r
-}
-
-// finish evaluates the gates, writes every output, prints the summary and
-// decides the exit: 130 if interrupted, 3 if an output failed, 1 if a gate failed.
-func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files report.Outputs, printAnalysis bool) error {
-	as, err := assert.Evaluate(r, asserts)
-	if err != nil {
-		return runFailed(fmt.Errorf("evaluating assertions: %w", err))
-	}
-	r.Assertions = as
+// finish writes every output, prints the summary and decides the exit:
+// 130 if interrupted, 3 if an output failed, 1 if a gate failed.
+func finish(e *env, r *result.Result, out string, files report.Outputs, printAnalysis bool) error {
 	// Whatever goes to stdout (-o - or one report as -) pushes the
 	// summary to stderr.
 	summary := e.stdout
@@ -253,37 +135,10 @@ func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files r
 		return errInterrupted
 	case writeErr != nil:
 		return runFailed(writeErr)
-	case !assert.AllPass(as):
+	case !assert.AllPass(r.Assertions):
 		return errAssertions
 	}
 	return nil
-}
-
-// peakRate is the highest rate of the plan, requests per second.
-func peakRate(stages []profile.Stage) float64 {
-	var m float64
-	for _, s := range stages {
-		m = max(m, s.Rate, s.To)
-	}
-	return m
-}
-
-// runAnalysis is the capacity analysis of a run: with the model given, or
-// estimated (nil when nothing sensible can be estimated). It never fails the
-// run; a problem becomes a warning.
-func runAnalysis(e *env, r *result.Result, spec analysis.ModelSpec, given bool) *result.Analysis {
-	var a *result.Analysis
-	var err error
-	if given {
-		a, err = analysis.Analyze(r, spec)
-	} else {
-		a, err = analysis.Auto(r)
-	}
-	if err != nil {
-		r.Warnings = append(r.Warnings, "capacity analysis: "+err.Error())
-		return nil
-	}
-	return a
 }
 
 // checkOutputs rejects two outputs to the same place.
@@ -332,61 +187,4 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// resolveHost checks that the target's host name resolves (exit 3 if not).
-func resolveHost(ctx context.Context, lookup func(context.Context, string) ([]string, error), raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return err
-	}
-	host := u.Hostname()
-	if net.ParseIP(host) != nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if _, err := lookup(ctx, host); err != nil {
-		return fmt.Errorf("cannot resolve the target's host %q: %v", host, err)
-	}
-	return nil
-}
-
-// redacter hides the target URL's userinfo wherever it appears in text.
-func redacter(rawURL string) func(string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return func(s string) string { return s }
-	}
-	secret := u.User.String()
-	return func(s string) string {
-		s = strings.ReplaceAll(s, secret+"@", profile.Redacted+"@")
-		if p, ok := u.User.Password(); ok && p != "" {
-			s = strings.ReplaceAll(s, p, profile.Redacted)
-		}
-		return s
-	}
-}
-
-// startProgress prints a live one-line progress display until stopped.
-func startProgress(w io.Writer, eng *openloop.Engine) (stop func()) {
-	done := make(chan struct{})
-	finished := make(chan struct{})
-	go func() {
-		defer close(finished)
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				fmt.Fprint(w, "\r\033[K")
-				return
-			case <-t.C:
-				p := eng.Progress()
-				fmt.Fprintf(w, "\r\033[K%6.1fs / %s  sent %d  in flight %d  done %d  not sent %d",
-					p.Elapsed.Seconds(), p.Planned, p.Sent, p.Now, p.Done, p.NotSent)
-			}
-		}
-	}()
-	return func() { close(done); <-finished }
 }

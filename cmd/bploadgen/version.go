@@ -6,6 +6,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -25,6 +27,12 @@ func buildInfo() (ver, commit, goVersion string) {
 		}
 	}
 	return ver, commit, goVersion
+}
+
+// toolInfo is this build, as a result records it.
+func toolInfo() result.Tool {
+	ver, commit, goVer := buildInfo()
+	return result.Tool{Name: "bploadgen", Version: ver, Commit: commit, Go: goVer}
 }
 
 func newVersionCmd(e *env) *cobra.Command {

@@ -8,6 +8,7 @@ import (
 
 // Profile is a validated run plan.
 type Profile struct {
+	File        string // the name it was read from, for errors
 	Request     RequestSpec
 	Arrival     string // "uniform" or "poisson"; "" means the default
 	Seed        int64

@@ -53,6 +53,7 @@ func Parse(name string, data []byte) (*Profile, error) {
 	if err != nil {
 		return nil, err
 	}
+	prof.File = name
 	return prof, nil
 }
 

@@ -1,0 +1,286 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/analysis"
+	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/openloop"
+	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+	"github.com/bploadgen/bploadgen/internal/scrape"
+)
+
+// Options are how a plan is carried out: everything that is not the plan.
+// The zero value is usable: the automatic client, a 2 s grace, no scrape,
+// the capacity analysis estimated from the result, the system resolver.
+type Options struct {
+	Tool            result.Tool     // who ran it, recorded in the result
+	Client          openloop.Client // "" or auto: chosen from the URL and the peak rate
+	HTTP2, Insecure bool            // allow HTTP/2 over TLS; skip certificate checks
+	// Grace is how long an interrupted run waits for the requests in
+	// flight before abandoning them; 0 means DefaultGrace.
+	Grace time.Duration
+	// Scrape is the target's Prometheus endpoint, sampled every second into
+	// the timeline; "" for none. ScrapeMetrics keeps only these metrics.
+	Scrape        string
+	ScrapeMetrics []string
+	// RequestLog, if set, receives one line per scheduled request. The
+	// caller creates and closes it.
+	RequestLog *openloop.RequestLog
+	// Progress, if set, is called every ProgressInterval while the engine
+	// runs, from a goroutine of its own, and once more with final true when
+	// it stopped (a live display clears its line then).
+	Progress func(p Progress, final bool)
+	// LookupHost resolves the target's host name before anything is sent;
+	// nil: net.DefaultResolver.LookupHost.
+	LookupHost func(ctx context.Context, host string) ([]string, error)
+	// Analyze is the capacity analysis stored in the result; nil estimates
+	// everything from the result (analysis.Auto). An error becomes a
+	// warning of the result: the analysis never fails a run.
+	Analyze func(*result.Result) (*result.Analysis, error)
+}
+
+// Progress is a snapshot of a run in flight: elapsed and planned time,
+// requests scheduled, sent, done, not sent, and in flight now.
+type Progress = openloop.Progress
+
+// ProgressInterval is how often Options.Progress is called.
+const ProgressInterval = 250 * time.Millisecond
+
+// NoAnalysis is an Options.Analyze that stores no capacity analysis (a
+// search that only reads the stages saves its cost).
+func NoAnalysis(*result.Result) (*result.Analysis, error) { return nil, nil }
+
+// WithModel is an Options.Analyze that analyses with the target's model
+// given (workers, queue, service time); what spec leaves out is estimated.
+func WithModel(spec analysis.ModelSpec) func(*result.Result) (*result.Analysis, error) {
+	return func(r *result.Result) (*result.Analysis, error) { return analysis.Analyze(r, spec) }
+}
+
+func (o *Options) validate() error {
+	if o.Grace < 0 {
+		return invalid(errors.New("grace must be > 0"))
+	}
+	if o.Scrape != "" {
+		if err := profile.ValidateURL(o.Scrape); err != nil {
+			return invalid(fmt.Errorf("scrape: %w", err))
+		}
+	}
+	return nil
+}
+
+// Execute carries out the plan against its target and returns the result:
+// the recording with the run's metadata, the capacity analysis (see
+// Options.Analyze) and the verdicts of the plan's gates in Assertions.
+// Before anything is sent it validates the plan and options (*InputError)
+// and resolves the target's host. Cancelling ctx interrupts the run: the
+// partial result comes back, Interrupted set, with a nil error.
+func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	lookup := o.LookupHost
+	if lookup == nil {
+		lookup = net.DefaultResolver.LookupHost
+	}
+	if err := resolveHost(ctx, lookup, p.Request.URL); err != nil {
+		return nil, err
+	}
+	r, err := record(ctx, p, &o)
+	if err != nil {
+		return nil, err
+	}
+	analyze := o.Analyze
+	if analyze == nil {
+		analyze = analysis.Auto
+	}
+	if a, err := analyze(r); err != nil {
+		r.Warnings = append(r.Warnings, "capacity analysis: "+err.Error())
+	} else {
+		r.Analysis = a
+	}
+	if r.Assertions, err = assert.Evaluate(r, p.Asserts); err != nil {
+		return nil, fmt.Errorf("evaluating assertions: %w", err)
+	}
+	return r, nil
+}
+
+// record runs the engine over the plan's schedule, with the scrape and the
+// progress display beside it, and builds the result.
+func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
+	segs := make([]schedule.Segment, len(p.Stages))
+	for i, s := range p.Stages {
+		segs[i] = schedule.Segment{Duration: s.Duration, From: s.Rate, To: s.To}
+	}
+	sched, err := schedule.New(segs, p.Arrival, schedule.NewRand(p.Seed), uint64(p.Seed), p.Shard)
+	if err != nil {
+		return nil, err
+	}
+	header := http.Header{}
+	for _, h := range p.Request.Headers {
+		header.Add(h.Name, h.Value)
+	}
+	doer, client, err := openloop.NewDoer(o.Client, openloop.HTTPConfig{
+		Method: p.Request.Method, URL: p.Request.URL, Header: header, Body: p.Request.Body,
+		Timeout: p.Timeout, MaxConns: p.MaxInFlight, HTTP2: o.HTTP2, Insecure: o.Insecure,
+		PeakRate: p.peakRate() / float64(max(p.Shard.Count, 1)),
+	})
+	if err != nil {
+		return nil, invalid(err)
+	}
+	defer doer.Close()
+	grace := o.Grace
+	if grace == 0 {
+		grace = DefaultGrace
+	}
+	cfg := openloop.Config{
+		Schedule: sched, Doer: doer, MaxInFlight: p.MaxInFlight, Grace: grace,
+		Clock: openloop.SystemClock{}, Redact: redacter(p.Request.URL), StartAt: p.StartAt,
+		EventLoop: client == openloop.ClientLoop,
+	}
+	if o.RequestLog != nil {
+		cfg.OnDone = o.RequestLog.Record
+	}
+	eng, err := openloop.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	stopProgress := startProgress(eng, o.Progress)
+	var sc *scrape.Scraper
+	stopScrape := func() {}
+	if o.Scrape != "" {
+		sc = scrape.New(o.Scrape, o.ScrapeMetrics)
+		sctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		done := make(chan struct{})
+		start := time.Now()
+		if p.StartAt.After(start) {
+			start = p.StartAt
+		}
+		go func() { defer close(done); sc.Loop(sctx, start, time.Second) }()
+		stopScrape = func() { cancel(); <-done }
+	}
+	rec := eng.Run(ctx)
+	stopScrape()
+	stopProgress()
+	r := buildResult(p, rec, o.Tool)
+	r.Client = string(client)
+	r.Connections, r.Retries = doer.Dials()
+	if sc != nil {
+		if w := sc.Apply(r.Timeline); w != "" {
+			r.Warnings = append(r.Warnings, w)
+		}
+	}
+	return r, nil
+}
+
+// buildResult adds the run's metadata to the engine's recording.
+func buildResult(p *Plan, rec *openloop.Recording, tool result.Tool) *result.Result {
+	r := &result.Result{
+		Schema: result.Schema,
+		Tool:   tool,
+		Target: result.Target{
+			URL:       profile.RedactURL(p.Request.URL),
+			Method:    p.Request.Method,
+			Headers:   profile.RedactHeaders(p.Request.Headers),
+			BodyBytes: len(p.Request.Body),
+		},
+		Arrival:          p.Arrival.String(),
+		Seed:             p.Seed,
+		StartedAt:        rec.StartedAt.UTC().Round(time.Millisecond),
+		ElapsedS:         rec.Elapsed.Seconds(),
+		Interrupted:      rec.Interrupted,
+		Plan:             result.Plan{Profile: p.Kind},
+		MaxInFlight:      p.MaxInFlight,
+		TimeoutS:         p.Timeout.Seconds(),
+		GeneratorLimited: rec.GeneratorLimited(),
+		Warnings:         rec.Warnings,
+		HDR:              result.DefaultHDRConfig(),
+		Stages:           rec.Stages,
+		Total:            rec.Total,
+		Timeline:         rec.Timeline,
+		Samples:          rec.Samples,
+	}
+	var start time.Duration
+	for i, s := range p.Stages {
+		r.Plan.Stages = append(r.Plan.Stages, result.PlanStage{Name: s.Name, StartS: start.Seconds(),
+			DurationS: s.Duration.Seconds(), Rate: s.Rate, To: s.To})
+		start += s.Duration
+		r.Stages[i].Name = s.Name
+	}
+	r.DurationS = start.Seconds()
+	if p.Shard.Count > 1 {
+		r.Shard = &result.Shard{Index: p.Shard.Index, Count: p.Shard.Count}
+	}
+	return r
+}
+
+// resolveHost checks that the target's host name resolves.
+func resolveHost(ctx context.Context, lookup func(context.Context, string) ([]string, error), raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	host := u.Hostname()
+	if net.ParseIP(host) != nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := lookup(ctx, host); err != nil {
+		return fmt.Errorf("cannot resolve the target's host %q: %v", host, err)
+	}
+	return nil
+}
+
+// redacter hides the target URL's userinfo wherever it appears in text.
+func redacter(rawURL string) func(string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.User == nil {
+		return func(s string) string { return s }
+	}
+	secret := u.User.String()
+	return func(s string) string {
+		s = strings.ReplaceAll(s, secret+"@", profile.Redacted+"@")
+		if p, ok := u.User.Password(); ok && p != "" {
+			s = strings.ReplaceAll(s, p, profile.Redacted)
+		}
+		return s
+	}
+}
+
+// startProgress calls report every ProgressInterval until stopped, then
+// once more with final true. A nil report does nothing.
+func startProgress(eng *openloop.Engine, report func(Progress, bool)) (stop func()) {
+	if report == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(ProgressInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				report(eng.Progress(), true)
+				return
+			case <-t.C:
+				report(eng.Progress(), false)
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
+}
