@@ -2,12 +2,11 @@ package main
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/compare"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -125,14 +124,9 @@ func compareRun(e *env, o *compareOptions) error {
 
 // parseBand reads "5%" or "0.05" as a fraction in (0, 1].
 func parseBand(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	pct := strings.HasSuffix(t, "%")
-	v, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(t, "%")), 64)
+	v, err := assert.ParseFraction(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q: want a percentage like 5%% or a fraction like 0.05", s)
-	}
-	if pct {
-		v /= 100
 	}
 	if !(v > 0 && v <= 1) {
 		return 0, fmt.Errorf("%q: want more than 0%% and at most 100%%", s)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
+	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -201,10 +203,10 @@ func (o *sizeOptions) spec() (queueing.SizeSpec, error) {
 	if s.SLO, err = sizeParseSLO(o.SLO); err != nil {
 		return s, usageError("size: --slo: %v", err)
 	}
-	if s.MaxReject, err = sizeParseFraction(o.MaxReject); err != nil || !(s.MaxReject > 0 && s.MaxReject < 1) {
+	if s.MaxReject, err = assert.ParseFraction(o.MaxReject); err != nil || !(s.MaxReject > 0 && s.MaxReject < 1) {
 		return s, usageError("size: --max-reject must be a fraction or percentage in (0, 1), like 0.1%% or 0.001; got %q", o.MaxReject)
 	}
-	if s.MaxUtilization, err = sizeParseFraction(o.MaxUtilization); err != nil || !(s.MaxUtilization > 0 && s.MaxUtilization <= 1) {
+	if s.MaxUtilization, err = assert.ParseFraction(o.MaxUtilization); err != nil || !(s.MaxUtilization > 0 && s.MaxUtilization <= 1) {
 		return s, usageError("size: --max-utilization must be a fraction or percentage in (0, 1], like 0.85 or 85%%; got %q", o.MaxUtilization)
 	}
 	if o.Workers < 0 {
@@ -239,46 +241,28 @@ func sizeParseService(v string, scv float64, scvGiven bool) (dist.Dist, error) {
 	return d, nil
 }
 
-// sizeParseSLO reads an SLO "pNN<DURATION" (whitespace optional, "<=" also
-// accepted): p99<50ms, p99.9 <= 250ms, p50<8ms. NN is a percentile in (0, 100).
+// sizeParseSLO reads --slo in the gate grammar of run --assert: a
+// percentile of the response time below a positive duration (p99<50ms,
+// p99.9 <= 250ms, 2xx.p99 < 80ms; for a sizing every response counted is an
+// admitted request's).
 func sizeParseSLO(s string) (queueing.SLO, error) {
-	var slo queueing.SLO
-	compact := strings.Join(strings.Fields(s), "")
-	bad := fmt.Errorf("%q: want pNN<DURATION, e.g. p99<50ms", s)
-	if len(compact) < 2 || (compact[0] != 'p' && compact[0] != 'P') {
-		return slo, bad
+	e, err := assert.Parse(s)
+	var pe *assert.ParseError
+	if errors.As(err, &pe) {
+		return queueing.SLO{}, fmt.Errorf("%q: %s", pe.Expr, pe.Msg)
 	}
-	pct, rest, ok := strings.Cut(compact[1:], "<")
-	if !ok {
-		return slo, bad
+	q, ok := e.Quantile()
+	switch {
+	case !ok || strings.HasPrefix(e.Metric, "service."):
+		return queueing.SLO{}, fmt.Errorf("%q: an SLO for size is a percentile of the response time, like p99<50ms", e.Raw)
+	case e.Op != "<" && e.Op != "<=":
+		return queueing.SLO{}, fmt.Errorf("%q: an SLO bounds the percentile from above: use < or <=", e.Raw)
+	case e.Scope.Kind != assert.Run:
+		return queueing.SLO{}, fmt.Errorf("%q: a sizing has no stages or windows; drop \"in %s\"", e.Raw, e.Scope)
+	case !(e.Value > 0):
+		return queueing.SLO{}, fmt.Errorf("%q: the SLO must be a positive duration, like 50ms", e.Raw)
 	}
-	rest = strings.TrimPrefix(rest, "=")
-	p, err := strconv.ParseFloat(pct, 64)
-	if err != nil || pct == "" || strings.ContainsAny(pct, "eEinfINFxX_+-") {
-		return slo, fmt.Errorf("%q: percentile %q is not a number like 99 or 99.9", s, pct)
-	}
-	if !(p > 0 && p < 100) {
-		return slo, fmt.Errorf("%q: percentile must be between 0 and 100 exclusive (p99.9, not p999)", s)
-	}
-	d, err := time.ParseDuration(rest)
-	if err != nil || d <= 0 {
-		return slo, fmt.Errorf("%q: %q is not a positive duration like 50ms", s, rest)
-	}
-	return queueing.SLO{Quantile: p / 100, Target: d.Seconds()}, nil
-}
-
-// sizeParseFraction reads "0.1%" (a percentage) or "0.001" (a fraction).
-func sizeParseFraction(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	if strings.HasSuffix(t, "%") {
-		t, scale = strings.TrimSpace(strings.TrimSuffix(t, "%")), 0.01
-	}
-	v, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is not a number or percentage", s)
-	}
-	return v * scale, nil
+	return queueing.SLO{Quantile: q, Target: e.Value}, nil
 }
 
 // sizeDescribeService is "exp:10ms (mean 10ms, SCV 1)".

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bploadgen/bploadgen/internal/assert"
 )
 
 // sizeMain runs `bploadgen ARGS` and returns the exit code, stdout and stderr.
@@ -182,9 +184,12 @@ func TestSizeUsageErrors(t *testing.T) {
 		{[]string{"size", "--rate", "900", "--slo", "p99<50ms"}, "--service-time is required"},
 		{[]string{"size", "--rate", "900", "--service-time", "10ms"}, "--slo is required"},
 		{with("extra"), "unexpected argument"},
-		{with("--slo", "p99>50ms"), "pNN<DURATION"},
-		{with("--slo", "p999<50ms"), "p99.9, not p999"},
-		{with("--slo", "p99<-5ms"), "positive duration"},
+		{with("--slo", "p99>50ms"), "use < or <="},
+		{with("--slo", "p999<50ms"), "did you mean p99.9?"},
+		{with("--slo", "p99<-5ms"), "is negative"},
+		{with("--slo", "p99<0s"), "positive duration"},
+		{with("--slo", "mean<50ms"), "a percentile of the response time"},
+		{with("--slo", "p99<50ms in each stage"), "a sizing has no stages"},
 		{with("--service-time", "fast"), "--service-time"},
 		{with("--service-time", "uniform:10ms"), "unknown distribution"},
 		{with("--service-time", "det:10ms", "--service-scv", "0"), "drop --service-scv"},
@@ -223,7 +228,13 @@ func TestSizeParseSLO(t *testing.T) {
 		{"P50<8ms", 0.5, 0.008, false},
 		{"p99 < 1.5s", 0.99, 1.5, false},
 		{"p99.99<800us", 0.9999, 0.0008, false},
-		{"p 9 9 < 5 0 ms", 0.99, 0.05, false}, // whitespace is optional, anywhere
+		{"p99 < 50 ms in run", 0.99, 0.05, false}, // the gate grammar of run --assert
+		{"2xx.p99 ≤ 80ms", 0.99, 0.08, false},
+		{"p99.9<50ms", 0.999, 0.05, false}, // exactly 0.999, not 99.9/100
+		{"p 9 9 < 5 0 ms", 0, 0, true},
+		{"p99 < 50ms in stage 2", 0, 0, true},
+		{"service.p99 < 50ms", 0, 0, true},
+		{"ratio(503) < 1%", 0, 0, true},
 		{"p100<1s", 0, 0, true},
 		{"p0<1s", 0, 0, true},
 		{"p999<1s", 0, 0, true},
@@ -245,7 +256,7 @@ func TestSizeParseSLO(t *testing.T) {
 			t.Errorf("sizeParseSLO(%q) = %+v, %v", tt.in, got, err)
 			continue
 		}
-		if err == nil && (math.Abs(got.Quantile-tt.q) > 1e-15 || math.Abs(got.Target-tt.s) > 1e-15) {
+		if err == nil && (got.Quantile != tt.q || math.Abs(got.Target-tt.s) > 1e-15) {
 			t.Errorf("sizeParseSLO(%q) = %+v, want %g, %g", tt.in, got, tt.q, tt.s)
 		}
 	}
@@ -280,7 +291,7 @@ func FuzzParseSLO(f *testing.F) {
 }
 
 // sizeQuantileText formats a quantile as "p" + its percentile with every
-// digit (QuantileLabel rounds to 6 decimals).
+// digit, the point moved exactly (QuantileLabel rounds to 6 decimals).
 func sizeQuantileText(q float64) string {
-	return "p" + strconv.FormatFloat(q*100, 'f', -1, 64)
+	return "p" + assert.ShiftPoint(strconv.FormatFloat(q, 'f', -1, 64), 2)
 }

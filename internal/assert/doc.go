@@ -1,12 +1,23 @@
-// Package assert parses the gates of `--assert` and of a profile's `assert:`
-// list, and evaluates them against a result (docs/cli.md,
-// "Assertions").
+// Package assert is bploadgen's one gate grammar: it parses the gates of
+// `--assert` and of a profile's `assert:` list, and evaluates them against a
+// result (docs/cli.md, "Assertions"). The other gates are built on
+// the same scanner: Scan splits METRIC OP VALUE [in SCOPE] and reads the
+// metric, operator and scope, and a Form names the value and says whether
+// window scopes are taken, so `compare` reads its signed differences
+// ("p99 < +10% in stage 2") and `size` its SLO ("p99<50ms") with the same
+// metrics, operators, scopes and numbers. The numbers are scanned here too:
+// IsDecimal, ParseDecimal and ParseFraction (fractions and percentages,
+// the decimal point moved exactly by ShiftPoint).
+//
+// A program that judges one stage at a time (a capacity search) parses a
+// gate with Parse and reads its verdict on a stage with Expr.Check.
 //
 // # Grammar
 //
 // Keywords are case-insensitive; whitespace is optional around the operator
 // and inside ratio( ), and a number may be separated from its unit
-// ("250 ms"); "in" must stand alone before a scope.
+// ("250 ms") or its sign ("+ 10%", for compare); "in" must stand alone
+// before a scope.
 //
 //	assertion = metric op value [ "in" scope ] .
 //	metric    = time | "ratio(" class ")" | "rps" | "achieved" .

@@ -70,21 +70,56 @@ func (ev *evaluator) evaluate(e Expr) ([]result.Assertion, error) {
 	}
 	out := make([]result.Assertion, 0, len(parts))
 	for _, p := range parts {
-		v, note, err := p.observe(m)
+		a, err := judge(e, m, p, base)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.label, err)
-		}
-		a := base
-		a.Scope = p.label
-		if note != "" {
-			a.Note = note
-		} else {
-			a.Observed = v
-			a.Pass = Holds(e.Op, v, e.Value)
+			return nil, err
 		}
 		out = append(out, a)
 	}
 	return out, nil
+}
+
+// judge is the verdict of e on one part.
+func judge(e Expr, m metric, p *part, base result.Assertion) (result.Assertion, error) {
+	v, note, err := p.observe(m)
+	if err != nil {
+		return base, fmt.Errorf("%s: %w", p.label, err)
+	}
+	a := base
+	a.Scope = p.label
+	if note != "" {
+		a.Note = note
+	} else {
+		a.Observed = v
+		a.Pass = Holds(e.Op, v, e.Value)
+	}
+	return a, nil
+}
+
+// Check is the verdict of e on one stage, or on a result's Total, whatever
+// e's scope says: what a capacity search reads after each step it runs.
+// The verdict's Scope is "stage N" for a stage (st.Index, 1-based) and "run"
+// for a Total (Index 0). As in Evaluate, a gate without data fails with a
+// Note; the error is for an undecodable histogram or an Expr that Parse
+// would not have produced.
+func (e Expr) Check(st *result.Stage) (result.Assertion, error) {
+	m, err := parseMetric(e.Metric)
+	if err != nil {
+		return result.Assertion{}, err
+	}
+	if _, ok := ops[e.Op]; !ok || ops[e.Op] != e.Op {
+		return result.Assertion{}, fmt.Errorf("unknown operator %q", e.Op)
+	}
+	label := "run"
+	if st.Index > 0 {
+		label = fmt.Sprintf("stage %d", st.Index)
+	}
+	base := result.Assertion{Expr: e.text(), Metric: m.name, Op: e.Op, Value: e.Value}
+	a, err := judge(e, m, stagePart(st, label), base)
+	if err != nil {
+		return a, fmt.Errorf("assert %q: %w", e.text(), err)
+	}
+	return a, nil
 }
 
 // partsFor returns the parts of scope s, building them on first use.

@@ -2,7 +2,7 @@ package assert
 
 import (
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/units"
+
 	"math"
 	"strconv"
 	"strings"
@@ -72,6 +72,18 @@ func (e Expr) String() string {
 	return s
 }
 
+// Quantile is the quantile in (0, 1) of a percentile metric, exactly as
+// written in decimal ("p99.9" is 0.999, "2xx.p99" 0.99); ok is false for
+// min, max, mean and every metric that is not a time.
+func (e Expr) Quantile() (q float64, ok bool) {
+	m, err := parseMetric(e.Metric)
+	if err != nil || m.kind != TimeMetric || m.pct == 0 {
+		return 0, false
+	}
+	q, err = ParseDecimal(strings.TrimPrefix(m.stat, "p"), -2)
+	return q, err == nil
+}
+
 // text is what an evaluated part reports as its Expr: the user's text, or
 // the canonical form of an Expr built without Parse.
 func (e Expr) text() string {
@@ -102,7 +114,7 @@ func formatValue(k MetricKind, v float64) string {
 	case TimeMetric:
 		return formatDuration(time.Duration(math.Round(v * 1e9)))
 	case RatioMetric:
-		return units.ShiftPoint(strconv.FormatFloat(v, 'f', -1, 64), 2) + "%"
+		return ShiftPoint(strconv.FormatFloat(v, 'f', -1, 64), 2) + "%"
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }

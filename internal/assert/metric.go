@@ -104,7 +104,7 @@ func parseStat(s string) (stat string, pct float64, err error) {
 		return s, 0, nil
 	}
 	num, ok := strings.CutPrefix(s, "p")
-	if !ok || !isDecimal(num) {
+	if !ok || !IsDecimal(num) {
 		return "", 0, errUnknownStat
 	}
 	switch strings.TrimLeft(num, "0") {
@@ -140,20 +140,4 @@ func parseClass(c string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("unknown class %q in ratio(%s); %s", c, c, classHint)
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// isDecimal reports whether s is digits with at most one '.', and at least
-// one digit: "1", "1.5", ".5", "5.".
-func isDecimal(s string) bool {
-	i, f, _ := strings.Cut(s, ".")
-	return (i == "" || isDigits(i)) && (f == "" || isDigits(f)) && i+f != ""
 }

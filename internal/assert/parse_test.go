@@ -1,7 +1,6 @@
 package assert
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"testing"
 	"time"
 )
@@ -195,22 +194,6 @@ func TestParseMetric(t *testing.T) {
 	}
 	if _, _, err := ParseMetric("p99 < 1s"); err == nil {
 		t.Error("ParseMetric accepted a whole assertion")
-	}
-}
-
-func TestShiftPoint(t *testing.T) {
-	tests := []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"1.5", -2, "0.015"}, {"0.015", 2, "1.5"}, {"100", -2, "1"}, {"1", 2, "100"},
-		{".5", -2, "0.005"}, {"5.", 0, "5"}, {"0", 2, "0"}, {"007.100", -1, "0.71"},
-	}
-	for _, tt := range tests {
-		if got := units.ShiftPoint(tt.in, tt.n); got != tt.want {
-			t.Errorf("units.ShiftPoint(%q, %d) = %q, want %q", tt.in, tt.n, got, tt.want)
-		}
 	}
 }
 

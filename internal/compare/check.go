@@ -33,10 +33,10 @@ type Check struct {
 func ValidateDiffs(diffs []Diff, nBase, nNew int) error {
 	for _, d := range diffs {
 		switch {
-		case d.Scope.Kind == Stage && (d.Scope.Stage > nBase || d.Scope.Stage > nNew):
-			return &DiffError{Expr: d.text(), Msg: fmt.Sprintf("stage %d does not exist: the runs have %d and %d stages", d.Scope.Stage, nBase, nNew)}
-		case d.Scope.Kind != Run && nBase != nNew:
-			return &DiffError{Expr: d.text(), Msg: fmt.Sprintf("the runs have %d and %d stages: only `in run` can be compared", nBase, nNew)}
+		case d.Scope.Kind == assert.Stage && (d.Scope.Stage > nBase || d.Scope.Stage > nNew):
+			return &assert.ParseError{Expr: d.text(), Msg: fmt.Sprintf("stage %d does not exist: the runs have %d and %d stages", d.Scope.Stage, nBase, nNew)}
+		case d.Scope.Kind != assert.Run && nBase != nNew:
+			return &assert.ParseError{Expr: d.text(), Msg: fmt.Sprintf("the runs have %d and %d stages: only `in run` can be compared", nBase, nNew)}
 		}
 	}
 	return nil
@@ -58,11 +58,11 @@ func evaluate(diffs []Diff, base, next *result.Result) ([]Check, error) {
 	for _, d := range diffs {
 		var stages []int // 0-based; -1 is the run
 		switch d.Scope.Kind {
-		case Run:
+		case assert.Run:
 			stages = []int{-1}
-		case Stage:
+		case assert.Stage:
 			stages = []int{d.Scope.Stage - 1}
-		case EachStage:
+		case assert.EachStage:
 			for k := range base.Stages {
 				stages = append(stages, k)
 			}

@@ -2,12 +2,9 @@ package compare
 
 import (
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 )
@@ -24,99 +21,25 @@ type Diff struct {
 	// (+0.5pp is 0.005), or per second.
 	Value    float64
 	Relative bool
-	Scope    Scope
+	Scope    assert.Scope // run, stage N or each stage
 }
 
-// ScopeKind says which parts of the two results a Diff compares.
-type ScopeKind int
-
-// The scopes. The zero value is the whole run.
-const (
-	Run       ScopeKind = iota // the totals
-	Stage                      // one stage, Scope.Stage (1-based)
-	EachStage                  // every stage, by index
-)
-
-// Scope is the "in SCOPE" part of a Diff.
-type Scope struct {
-	Kind  ScopeKind
-	Stage int // Kind == Stage: 1-based
-}
-
-func (s Scope) String() string {
-	switch s.Kind {
-	case Stage:
-		return "stage " + strconv.Itoa(s.Stage)
-	case EachStage:
-		return "each stage"
-	}
-	return "run"
-}
-
-// DiffError is a difference assertion that could not be parsed.
-type DiffError struct {
-	Expr string
-	Msg  string
-}
-
-func (e *DiffError) Error() string { return fmt.Sprintf("assert %q: %s", e.Expr, e.Msg) }
+// diffForm is compare's gate form: a signed difference, no window scopes.
+var diffForm = assert.Form{Value: "±VALUE", Example: "p99 < +10%",
+	NoWindows: "compare has no window scopes (two runs' windows are not aligned); use run, stage N or each stage"}
 
 // maxTimeDiff bounds a time difference: the longest latency recorded (1h).
 const maxTimeDiff = time.Hour
 
-const opRunes = "<>=!≤≥"
-
-var ops = map[string]string{"<": "<", "<=": "<=", ">": ">", ">=": ">=", "≤": "<=", "≥": ">="}
-
 // ParseDiff reads one difference assertion (see the package doc).
 func ParseDiff(s string) (Diff, error) {
-	raw := strings.TrimSpace(s)
-	fail := func(format string, args ...any) (Diff, error) {
-		return Diff{}, &DiffError{Expr: raw, Msg: fmt.Sprintf(format, args...)}
-	}
-	if raw == "" {
-		return fail("empty; want METRIC OP ±VALUE [in SCOPE], like p99 < +10%%")
-	}
-	i := strings.IndexAny(raw, opRunes)
-	if i < 0 {
-		return fail("no comparison; want METRIC OP ±VALUE, like p99 < +10%%")
-	}
-	j := i
-	for j < len(raw) {
-		r, size := utf8.DecodeRuneInString(raw[j:])
-		if !strings.ContainsRune(opRunes, r) {
-			break
-		}
-		j += size
-	}
-	metricText := strings.TrimSpace(raw[:i])
-	if metricText == "" {
-		return fail("missing metric before %q; want METRIC OP ±VALUE, like p99 < +10%%", raw[i:j])
-	}
-	metric, kind, err := assert.ParseMetric(metricText)
+	c, err := assert.Scan(s, diffForm)
 	if err != nil {
-		return fail("%v", err)
+		return Diff{}, err
 	}
-	op, ok := ops[raw[i:j]]
-	if !ok {
-		return fail("unknown operator %q; use <, <=, > or >=", raw[i:j])
-	}
-	words := strings.Fields(raw[j:])
-	in := len(words)
-	for k, w := range words {
-		if strings.EqualFold(w, "in") {
-			in = k
-			break
-		}
-	}
-	d := Diff{Raw: raw, Metric: metric, Kind: kind, Op: op}
-	if d.Value, d.Relative, err = parseDiffValue(metric, kind, strings.Join(words[:in], "")); err != nil {
-		return fail("%v", err)
-	}
-	if in < len(words) {
-		if d.Scope, err = parseScope(words[in+1:]); err != nil {
-			return fail("%v", err)
-		}
+	d := Diff{Raw: c.Raw, Metric: c.Metric, Kind: c.Kind, Op: c.Op, Scope: c.Scope}
+	if d.Value, d.Relative, err = parseDiffValue(c.Metric, c.Kind, c.Value); err != nil {
+		return Diff{}, &assert.ParseError{Expr: c.Raw, Msg: err.Error()}
 	}
 	return d, nil
 }
@@ -157,7 +80,7 @@ func parseDiffValue(metric string, kind assert.MetricKind, v string) (float64, b
 	}
 	body := v[1:]
 	num, unit := splitUnit(body)
-	if !isDecimal(num) {
+	if !assert.IsDecimal(num) {
 		return 0, false, fmt.Errorf("%q is not a signed number with an optional unit, like %s", v, example)
 	}
 	switch {
@@ -209,50 +132,14 @@ func splitUnit(s string) (num, unit string) {
 	return s[:k], s[k:]
 }
 
-// decimal parses an unsigned decimal with its point moved by shift places
-// (exactly, in text), rejecting values that are not finite.
+// decimal parses an unsigned decimal with its point moved by shift
+// places (exactly, in text), rejecting values that are not finite.
 func decimal(num string, shift int) (float64, error) {
-	f, err := strconv.ParseFloat(units.ShiftPoint(num, shift), 64)
-	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+	f, err := assert.ParseDecimal(num, shift)
+	if err != nil {
 		return 0, fmt.Errorf("%q is out of range", num)
 	}
 	return f, nil
-}
-
-// parseScope reads the words after "in".
-func parseScope(words []string) (Scope, error) {
-	text := strings.ToLower(strings.Join(words, " "))
-	switch {
-	case text == "run":
-		return Scope{Kind: Run}, nil
-	case text == "each stage":
-		return Scope{Kind: EachStage}, nil
-	case len(words) == 2 && strings.EqualFold(words[0], "stage"):
-		n, err := strconv.Atoi(words[1])
-		if err != nil || n < 1 || n > 1_000_000 {
-			return Scope{}, fmt.Errorf("stage %q: want a stage number from 1", words[1])
-		}
-		return Scope{Kind: Stage, Stage: n}, nil
-	case strings.HasPrefix(text, "each "):
-		return Scope{}, fmt.Errorf("scope %q: compare has no window scopes (two runs' windows are not aligned); use run, stage N or each stage", text)
-	}
-	return Scope{}, fmt.Errorf("unknown scope %q; want run, stage N or each stage", text)
-}
-
-// isDecimal reports whether s is digits with at most one '.' and at least
-// one digit.
-func isDecimal(s string) bool {
-	i, f, _ := strings.Cut(s, ".")
-	return (i == "" || isDigits(i)) && (f == "" || isDigits(f)) && i+f != ""
-}
-
-func isDigits(s string) bool {
-	for k := 0; k < len(s); k++ {
-		if s[k] < '0' || s[k] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }
 
 // String is the canonical form: "p99 < +10%", "p99 < +5ms",
@@ -260,7 +147,7 @@ func isDigits(s string) bool {
 // yields d again (but for Raw).
 func (d Diff) String() string {
 	s := d.Metric + " " + d.Op + " " + d.valueString()
-	if d.Scope.Kind != Run {
+	if d.Scope.Kind != assert.Run {
 		s += " in " + d.Scope.String()
 	}
 	return s
@@ -274,9 +161,9 @@ func (d Diff) valueString() string {
 	plain := strconv.FormatFloat(v, 'f', -1, 64)
 	switch {
 	case d.Relative:
-		return sign + units.ShiftPoint(plain, 2) + "%"
+		return sign + assert.ShiftPoint(plain, 2) + "%"
 	case d.Kind == assert.RatioMetric:
-		return sign + units.ShiftPoint(plain, 2) + "pp"
+		return sign + assert.ShiftPoint(plain, 2) + "pp"
 	case d.Kind == assert.TimeMetric:
 		return sign + time.Duration(math.Round(v*1e9)).String()
 	}

@@ -14,24 +14,27 @@ func TestParseDiffGood(t *testing.T) {
 		value     float64
 		relative  bool
 		kind      assert.MetricKind
-		scope     Scope
+		scope     assert.Scope
 	}{
-		{"p99 < +10%", "p99 < +10%", 0.10, true, assert.TimeMetric, Scope{}},
-		{"p99<+10%", "p99 < +10%", 0.10, true, assert.TimeMetric, Scope{}},
-		{"P99 <= + 10 %", "p99 <= +10%", 0.10, true, assert.TimeMetric, Scope{}},
-		{"p99 < +5ms", "p99 < +5ms", 0.005, false, assert.TimeMetric, Scope{}},
-		{"p99 < +1.5s in stage 2", "p99 < +1.5s in stage 2", 1.5, false, assert.TimeMetric, Scope{Kind: Stage, Stage: 2}},
-		{"service.p99.9 < +800us in each stage", "service.p99.9 < +800µs in each stage", 800e-6, false, assert.TimeMetric, Scope{Kind: EachStage}},
-		{"mean ≤ -0%", "mean <= -0%", 0, true, assert.TimeMetric, Scope{}},
-		{"p99 < +1m30s", "p99 < +1m30s", 90, false, assert.TimeMetric, Scope{}},
+		{"p99 < +10%", "p99 < +10%", 0.10, true, assert.TimeMetric, assert.Scope{}},
+		{"p99<+10%", "p99 < +10%", 0.10, true, assert.TimeMetric, assert.Scope{}},
+		{"P99 <= + 10 %", "p99 <= +10%", 0.10, true, assert.TimeMetric, assert.Scope{}},
+		{"p99 < +5ms", "p99 < +5ms", 0.005, false, assert.TimeMetric, assert.Scope{}},
+		{"p99 < +1.5s in stage 2", "p99 < +1.5s in stage 2", 1.5, false, assert.TimeMetric, assert.Scope{Kind: assert.Stage, Stage: 2}},
+		{"service.p99.9 < +800us in each stage", "service.p99.9 < +800µs in each stage", 800e-6, false, assert.TimeMetric, assert.Scope{Kind: assert.EachStage}},
+		{"mean ≤ -0%", "mean <= -0%", 0, true, assert.TimeMetric, assert.Scope{}},
+		{"p99 < +1m30s", "p99 < +1m30s", 90, false, assert.TimeMetric, assert.Scope{}},
 		// a percent of a ratio is percentage points: an absolute 0.005
-		{"ratio(503) < +0.5%", "ratio(503) < +0.5pp", 0.005, false, assert.RatioMetric, Scope{}},
-		{"ratio( 5XX ) < +0.5pp in run", "ratio(5xx) < +0.5pp", 0.005, false, assert.RatioMetric, Scope{}},
-		{"ratio(errors) < +0.001", "ratio(errors) < +0.1pp", 0.001, false, assert.RatioMetric, Scope{}},
-		{"achieved >= -0.1pp", "achieved >= -0.1pp", -0.001, false, assert.RatioMetric, Scope{}},
-		{"rps > -5%", "rps > -5%", -0.05, true, assert.RateMetric, Scope{}},
-		{"rps > -20 in STAGE 3", "rps > -20 in stage 3", -20, false, assert.RateMetric, Scope{Kind: Stage, Stage: 3}},
-		{"2xx.p50 < +.5%", "2xx.p50 < +0.5%", 0.005, true, assert.TimeMetric, Scope{}},
+		{"ratio(503) < +0.5%", "ratio(503) < +0.5pp", 0.005, false, assert.RatioMetric, assert.Scope{}},
+		{"ratio( 5XX ) < +0.5pp in run", "ratio(5xx) < +0.5pp", 0.005, false, assert.RatioMetric, assert.Scope{}},
+		{"ratio(errors) < +0.001", "ratio(errors) < +0.1pp", 0.001, false, assert.RatioMetric, assert.Scope{}},
+		{"achieved >= -0.1pp", "achieved >= -0.1pp", -0.001, false, assert.RatioMetric, assert.Scope{}},
+		{"rps > -5%", "rps > -5%", -0.05, true, assert.RateMetric, assert.Scope{}},
+		{"rps > -20 in STAGE 3", "rps > -20 in stage 3", -20, false, assert.RateMetric, assert.Scope{Kind: assert.Stage, Stage: 3}},
+		{"2xx.p50 < +.5%", "2xx.p50 < +0.5%", 0.005, true, assert.TimeMetric, assert.Scope{}},
+		// the one gate grammar: scopes as run --assert spells them
+		{"p99 < +5ms IN stage2", "p99 < +5ms in stage 2", 0.005, false, assert.TimeMetric, assert.Scope{Kind: assert.Stage, Stage: 2}},
+		{"p99 < +5 ms in each stages", "p99 < +5ms in each stage", 0.005, false, assert.TimeMetric, assert.Scope{Kind: assert.EachStage}},
 	} {
 		d, err := ParseDiff(c.in)
 		if err != nil {
@@ -62,12 +65,13 @@ func TestParseDiffBad(t *testing.T) {
 		{"p99 =< +10%", "unknown operator"},
 		{"p99 < 10%", "has no sign: compare bounds the difference NEW − BASE"},
 		{"p99 < 250ms", "a plain 250ms bounds p99 itself"},
-		{"p99 <", "missing difference"},
+		{"p99 <", "missing value after <"},
 		{"p99 < +5", "a time difference needs a unit"},
 		{"p99 < +5pp", "percentage points (pp) are for ratios"},
 		{"p99 < +2h", "at most 1h"},
 		{"p99 < +1e3ms", `unknown unit "e"`},
-		{"p99 < +5 kg", `unknown unit "kg"`},
+		{"p99 < +5 kg", `unexpected "kg" after the value`},
+		{"p99 < +5kg", `unknown unit "kg"`},
 		{"ratio(503) < +5ms", `unit "ms" does not fit ratio(503)`},
 		{"ratio(503) < +150%", "at most 100 percentage points"},
 		{"ratio(503) < +2", "a fraction of at most 1"},
@@ -76,7 +80,8 @@ func TestParseDiffBad(t *testing.T) {
 		{"p99 < +10% in stage 0", "want a stage number from 1"},
 		{"p99 < +10% in stage two", "want a stage number from 1"},
 		{"p99 < +10% in galaxy", "unknown scope"},
-		{"p99 < +10% in", "unknown scope"},
+		{"p99 < +10% in", `missing scope after "in"; want run, stage N or each stage`},
+		{"p99 < +10% each stage", `unexpected "each" after the value`},
 		{"p99 < ++10%", "not a signed number"},
 	} {
 		_, err := ParseDiff(c.in)

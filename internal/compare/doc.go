@@ -47,12 +47,15 @@
 //
 // # Difference assertions
 //
+// The grammar is `run --assert`'s (assert.Scan reads the metric, operator
+// and scope), with a signed value and no window scopes:
+//
 //	assertion = metric op signed-value [ "in" scope ] .
-//	metric    = as in `run --assert` (assert.ParseMetric): p99, service.p99,
-//	            2xx.p99, mean, max, ratio(503), ratio(5xx), rps, achieved ...
-//	op        = "<" | "<=" | ">" | ">=" .
+//	metric    = as in `run --assert`: p99, service.p99, 2xx.p99, mean, max,
+//	            ratio(503), ratio(5xx), rps, achieved ...
+//	op        = "<" | "<=" | ">" | ">=" .                   ("≤" and "≥" too)
 //	signed-value = ( "+" | "-" ) decimal [ unit ] .
-//	scope     = "run" | "stage" N | "each" "stage" .      (default run)
+//	scope     = "run" | "stage" N | "each" "stage" .      (default run; "stage2" too)
 //
 // The sign is required: a compare assertion bounds the difference NEW −
 // BASE, and `p99 < 250ms` would read like a bound on p99 itself.

@@ -139,27 +139,3 @@ func SignedPercent(f float64) string {
 	}
 	return Percent(f)
 }
-
-// ShiftPoint moves the decimal point of the unsigned decimal dec by n
-// places (right when n > 0), exactly: ShiftPoint("1.5", -2) == "0.015".
-func ShiftPoint(dec string, n int) string {
-	intPart, frac, _ := strings.Cut(dec, ".")
-	digits := intPart + frac
-	point := len(intPart) + n
-	if point < 0 {
-		digits = strings.Repeat("0", -point) + digits
-		point = 0
-	}
-	if point > len(digits) {
-		digits += strings.Repeat("0", point-len(digits))
-	}
-	i := strings.TrimLeft(digits[:point], "0")
-	f := strings.TrimRight(digits[point:], "0")
-	if i == "" {
-		i = "0"
-	}
-	if f == "" {
-		return i
-	}
-	return i + "." + f
-}

@@ -2,7 +2,6 @@ package units
 
 import (
 	"math"
-	"strconv"
 	"testing"
 )
 
@@ -39,47 +38,4 @@ func TestFormats(t *testing.T) {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
 	}
-}
-
-func TestShiftPoint(t *testing.T) {
-	for _, c := range []struct {
-		in   string
-		n    int
-		want string
-	}{
-		{"1.5", -2, "0.015"},
-		{"1.5", 2, "150"},
-		{"0.25", -1, "0.025"},
-		{"100", -2, "1"},
-		{"007", 0, "7"},
-		{".5", 1, "5"},
-	} {
-		if got := ShiftPoint(c.in, c.n); got != c.want {
-			t.Errorf("ShiftPoint(%q, %d) = %q, want %q", c.in, c.n, got, c.want)
-		}
-	}
-}
-
-// FuzzShiftPoint: shifting a decimal's point by n multiplies it by 10^n.
-func FuzzShiftPoint(f *testing.F) {
-	f.Add("1.5", -2)
-	f.Add("123.456", 3)
-	f.Fuzz(func(t *testing.T, dec string, n int) {
-		v, err := strconv.ParseFloat(dec, 64)
-		if err != nil || n < -20 || n > 20 || len(dec) > 30 || v < 0 || dec == "" {
-			return
-		}
-		for _, r := range dec {
-			if (r < '0' || r > '9') && r != '.' {
-				return
-			}
-		}
-		got, err := strconv.ParseFloat(ShiftPoint(dec, n), 64)
-		if err != nil {
-			t.Fatalf("ShiftPoint(%q, %d) = %q: %v", dec, n, ShiftPoint(dec, n), err)
-		}
-		if want := v * math.Pow(10, float64(n)); math.Abs(got-want) > 1e-9*math.Abs(want)+1e-300 {
-			t.Fatalf("ShiftPoint(%q, %d) = %v, want %v", dec, n, got, want)
-		}
-	})
 }
