@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
@@ -37,7 +37,7 @@ func demoAnalysis(r *result.Result, cfg targets.Config) *result.Analysis {
 	note := fmt.Sprintf("the target was configured with service %s; ", cfg.Service)
 	if measured {
 		note += fmt.Sprintf("that is nominal (sleep-based service misses it by the timer's over- or undershoot), so the model uses the %s the target measured and reported in Server-Timing",
-			queueing.FormatSeconds(a.Model.ServiceMeanS))
+			numfmt.Seconds(a.Model.ServiceMeanS))
 	} else {
 		note += "the target sent no Server-Timing, so the model uses that nominal value"
 	}

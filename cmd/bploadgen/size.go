@@ -17,6 +17,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -265,23 +266,23 @@ func sizeParseSLO(s string) (queueing.SLO, error) {
 	return queueing.SLO{Quantile: q, Target: e.Value}, nil
 }
 
+// sizeSLOText is "p99 ≤ 50ms".
+func sizeSLOText(s queueing.SLO) string {
+	return numfmt.Quantile(s.Quantile) + " ≤ " + numfmt.Seconds(s.Target)
+}
+
 // sizeDescribeService is "exp:10ms (mean 10ms, SCV 1)".
 func sizeDescribeService(d dist.Dist) string {
-	return fmt.Sprintf("%s (mean %s, SCV %.3g)", sizeServiceSpec(d), queueing.FormatSeconds(d.Mean), d.SCV())
+	return fmt.Sprintf("%s (mean %s, SCV %.3g)", sizeServiceSpec(d), numfmt.Seconds(d.Mean), d.SCV())
 }
 
 // sizeServiceSpec is the distribution as `target --service` takes it, with σ
 // rounded to 4 significant digits.
 func sizeServiceSpec(d dist.Dist) string {
 	if d.Kind == dist.Lognormal {
-		return "lognormal:" + sizeDuration(d.Mean) + "," + strconv.FormatFloat(d.Sigma, 'g', 4, 64)
+		return "lognormal:" + numfmt.GoDuration(d.Mean) + "," + strconv.FormatFloat(d.Sigma, 'g', 4, 64)
 	}
 	return d.String()
-}
-
-// sizeDuration formats seconds as a Go duration, rounded to the microsecond.
-func sizeDuration(s float64) string {
-	return time.Duration(math.Round(s*1e6) * 1e3).String()
 }
 
 // sizeArrivalName describes the arrival process of an SCV.
@@ -300,7 +301,7 @@ func sizeArrivalName(scv float64) string {
 func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing.Sizing) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	label := queueing.QuantileLabel(s.SLO.Quantile)
+	label := numfmt.Quantile(s.SLO.Quantile)
 	if o.From != "" {
 		p("From %s:\n", o.From)
 		for _, n := range o.fromNotes {
@@ -309,9 +310,9 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 		p("\n")
 	}
 	p("Sizing for %.5g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
-	p("Objectives: %s for admitted requests, rejects ≤ %s", s.SLO, queueing.FormatPercent(s.MaxReject))
+	p("Objectives: %s for admitted requests, rejects ≤ %s", sizeSLOText(s.SLO), numfmt.Share(s.MaxReject))
 	if s.MaxUtilization < 1 {
-		p(", utilisation ≤ %s", queueing.FormatPercent(s.MaxUtilization))
+		p(", utilisation ≤ %s", numfmt.Share(s.MaxUtilization))
 	}
 	if s.Workers > 0 {
 		p(", %d workers (given)", s.Workers)
@@ -321,7 +322,7 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 		p("NOT FEASIBLE: %s.\n", z.Reason)
 		if z.Workers > 0 && z.Capacity > 0 {
 			p("\nClosest attempt: %d workers, K = %d (%d waiting slots): predicted %s %s, block ratio %s.\n",
-				z.Workers, z.Capacity, z.Queue, label, z.Predicted.ResponseSLO.FormatSeconds(), z.Predicted.BlockRatio.FormatPercent())
+				z.Workers, z.Capacity, z.Queue, label, numfmt.Interval(z.Predicted.ResponseSLO.Value, z.Predicted.ResponseSLO.HalfWidth), numfmt.ShareInterval(z.Predicted.BlockRatio.Value, z.Predicted.BlockRatio.HalfWidth))
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -329,13 +330,13 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 	pr := z.Predicted
 	p("  workers       %d\n", z.Workers)
 	p("  queue         %d waiting slots (system capacity K = %d = %d workers + %d slots)\n", z.Queue, z.Capacity, z.Workers, z.Queue)
-	p("  utilisation   %s offered (λ·E[S]/c), %s busy after rejects\n", queueing.FormatPercent(z.Utilization), queueing.FormatPercent(pr.Busy))
+	p("  utilisation   %s offered (λ·E[S]/c), %s busy after rejects\n", numfmt.Share(z.Utilization), numfmt.Share(pr.Busy))
 	p("  predicted     p50 %s, p99 %s", pr.ResponseP50.FormatSeconds(), pr.ResponseP99.FormatSeconds())
 	if label != "p50" && label != "p99" {
-		p(", %s %s", label, pr.ResponseSLO.FormatSeconds())
+		p(", %s %s", label, numfmt.Interval(pr.ResponseSLO.Value, pr.ResponseSLO.HalfWidth))
 	}
-	p(", mean %s (admitted requests)\n", pr.ResponseMean.FormatSeconds())
-	p("  block ratio   %s (limit %s)\n", pr.BlockRatio.FormatPercent(), queueing.FormatPercent(s.MaxReject))
+	p(", mean %s (admitted requests)\n", numfmt.Interval(pr.ResponseMean.Value, pr.ResponseMean.HalfWidth))
+	p("  block ratio   %s (limit %s)\n", numfmt.ShareInterval(pr.BlockRatio.Value, pr.BlockRatio.HalfWidth), numfmt.Share(s.MaxReject))
 	if z.Method == "exact" {
 		p("  model         %s, exact (Poisson arrivals, exponential service)\n", z.Model)
 	} else {
@@ -347,34 +348,34 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 		if z.Method != "exact" {
 			what = "by the G/G/c heuristic: Whitt mean wait, exponential wait tail"
 		}
-		p("  unbounded     %s %s with no queue limit (%s)\n", label, queueing.FormatSeconds(z.UnboundedSLO), what)
+		p("  unbounded     %s %s with no queue limit (%s)\n", label, numfmt.Seconds(z.UnboundedSLO), what)
 	}
 
 	bd := z.Bounds
 	p("\nWhy K = %d\n", z.Capacity)
 	if bd.MinBlock == z.Workers {
-		p("  blocking        K = %d (no waiting room) already keeps rejects ≤ %s\n", bd.MinBlock, queueing.FormatPercent(s.MaxReject))
+		p("  blocking        K = %d (no waiting room) already keeps rejects ≤ %s\n", bd.MinBlock, numfmt.Share(s.MaxReject))
 	} else {
-		p("  blocking        K ≥ %d keeps rejects ≤ %s (K = %d: %s)\n", bd.MinBlock, queueing.FormatPercent(s.MaxReject), bd.MinBlock-1, queueing.FormatPercent(bd.BlockBelow))
+		p("  blocking        K ≥ %d keeps rejects ≤ %s (K = %d: %s)\n", bd.MinBlock, numfmt.Share(s.MaxReject), bd.MinBlock-1, numfmt.Share(bd.BlockBelow))
 	}
 	p("  latency budget  K ≤ %d: %d waiting slots drain in %s = SLO − E[S] at c/E[S] = %.4g/s\n",
-		bd.MaxMean, bd.MaxMean-z.Workers, queueing.FormatSeconds(float64(bd.MaxMean-z.Workers)*s.Service.Mean/float64(z.Workers)), float64(z.Workers)/s.Service.Mean)
+		bd.MaxMean, bd.MaxMean-z.Workers, numfmt.Seconds(float64(bd.MaxMean-z.Workers)*s.Service.Mean/float64(z.Workers)), float64(z.Workers)/s.Service.Mean)
 	switch {
 	case bd.MaxPct == queueing.Unbounded:
-		p("  SLO percentile  any K keeps the admitted %s ≤ %s\n", label, queueing.FormatSeconds(s.SLO.Target))
+		p("  SLO percentile  any K keeps the admitted %s ≤ %s\n", label, numfmt.Seconds(s.SLO.Target))
 	case bd.MaxPct > 0:
-		p("  SLO percentile  K ≤ %d keeps the admitted %s ≤ %s\n", bd.MaxPct, label, queueing.FormatSeconds(s.SLO.Target))
+		p("  SLO percentile  K ≤ %d keeps the admitted %s ≤ %s\n", bd.MaxPct, label, numfmt.Seconds(s.SLO.Target))
 	default:
-		p("  SLO percentile  the simulated admitted %s at K = %d is %s ≤ %s\n", label, z.Capacity, pr.ResponseSLO.FormatSeconds(), queueing.FormatSeconds(s.SLO.Target))
+		p("  SLO percentile  the simulated admitted %s at K = %d is %s ≤ %s\n", label, z.Capacity, numfmt.Interval(pr.ResponseSLO.Value, pr.ResponseSLO.HalfWidth), numfmt.Seconds(s.SLO.Target))
 	}
 	if bd.MaxWorst > 0 {
-		p("  strictest       K ≤ %d would keep even the last request in line within %s\n", bd.MaxWorst, s.SLO)
+		p("  strictest       K ≤ %d would keep even the last request in line within %s\n", bd.MaxWorst, sizeSLOText(s.SLO))
 	}
 	if z.Below != "" {
 		p("\nWhy not %d workers\n  %s\n", z.Workers-1, sizeTrimWorkers(z.Below, z.Workers-1))
 	}
 	if z.Start > 0 {
-		p("\nSearch: Halfin–Whitt square-root staffing for P(wait) ≤ %s starts at c = %d", queueing.FormatPercent(1-s.SLO.Quantile), z.Start)
+		p("\nSearch: Halfin–Whitt square-root staffing for P(wait) ≤ %s starts at c = %d", numfmt.Share(1-s.SLO.Quantile), z.Start)
 		if z.HeuristicStart > 0 {
 			p("; the G/G/c heuristic picks c = %d to simulate first", z.HeuristicStart)
 		}

@@ -6,7 +6,7 @@ import (
 	"math"
 	"reflect"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -138,7 +138,7 @@ func (an *analyzer) estimateWorkers() int {
 				busy, how = b, fmt.Sprintf("busy workers X·E[S] = %.2f measured by Server-Timing at stage %d", b, d.st.Index)
 			}
 		} else if b := float64(d.n2xx) / d.tau * an.svc.mean; b > busy {
-			busy, how = b, fmt.Sprintf("X_max·E[S] = %.0f rps × %s = %.2f at stage %d", float64(d.n2xx)/d.tau, queueing.FormatSeconds(an.svc.mean), b, d.st.Index)
+			busy, how = b, fmt.Sprintf("X_max·E[S] = %.0f rps × %s = %.2f at stage %d", float64(d.n2xx)/d.tau, numfmt.Seconds(an.svc.mean), b, d.st.Index)
 		}
 	}
 	c := int(math.Round(busy))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -84,15 +85,15 @@ func findKnee(data []*stageData) *result.Knee {
 		if o.shortfall-o.shortHW > kneeShortfall {
 			crit = append(crit, "throughput")
 			reasons = append(reasons, fmt.Sprintf("2xx fell short of the requests sent by %s ± %s (503: %d, other: %d), beyond the %s allowance",
-				queueing.FormatPercent(o.shortfall), queueing.FormatPercent(o.shortHW), d.n503, d.st.Sent-d.n2xx-d.n503, queueing.FormatPercent(kneeShortfall)))
+				numfmt.Share(o.shortfall), numfmt.Share(o.shortHW), d.n503, d.st.Sent-d.n2xx-d.n503, numfmt.Share(kneeShortfall)))
 		}
 		if low >= 0 && i != low && o.p99OK && d.lambda > data[low].lambda {
 			b := obs[low]
 			if o.p99-o.p99HW > (1+kneeP99Rise)*(b.p99+b.p99HW) {
 				crit = append(crit, "p99")
 				reasons = append(reasons, fmt.Sprintf("p99 rose to %s ± %s, beyond %.1f× its low-load %s ± %s (stage %d)",
-					queueing.FormatSeconds(o.p99), queueing.FormatSeconds(o.p99HW), 1+kneeP99Rise,
-					queueing.FormatSeconds(b.p99), queueing.FormatSeconds(b.p99HW), data[low].st.Index))
+					numfmt.Seconds(o.p99), numfmt.Seconds(o.p99HW), 1+kneeP99Rise,
+					numfmt.Seconds(b.p99), numfmt.Seconds(b.p99HW), data[low].st.Index))
 			}
 		}
 		if len(crit) == 0 {

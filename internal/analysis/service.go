@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -90,7 +91,7 @@ func resolveService(r *result.Result, data []*stageData, spec ModelSpec, ovh *ov
 			if d := math.Abs(spec.ServiceMean - stMean); d > stHW && d > 0.01*stMean {
 				s.warnings = append(s.warnings, fmt.Sprintf(
 					"the given E[S] = %s differs from the target's Server-Timing measurement %s ± %s (%+.1f%%); predictions use the given value and their bands include the difference",
-					queueing.FormatSeconds(spec.ServiceMean), queueing.FormatSeconds(stMean), queueing.FormatSeconds(stHW), 100*(spec.ServiceMean/stMean-1)))
+					numfmt.Seconds(spec.ServiceMean), numfmt.Seconds(stMean), numfmt.Seconds(stHW), 100*(spec.ServiceMean/stMean-1)))
 			}
 		}
 	case haveST:
@@ -151,7 +152,7 @@ func (s *service) checkLoadDependence(data []*stageData) {
 	if s.loadDependent {
 		s.warnings = append(s.warnings, fmt.Sprintf(
 			"the service time depends on the load: Server-Timing E[S] was %s at stage %d and %s at stage %d (pooled %s); each stage's band includes its own distance from the model's E[S]",
-			queueing.FormatSeconds(lo), ilo, queueing.FormatSeconds(hi), ihi, queueing.FormatSeconds(s.measured)))
+			numfmt.Seconds(lo), ilo, numfmt.Seconds(hi), ihi, numfmt.Seconds(s.measured)))
 	}
 }
 
@@ -199,9 +200,9 @@ func estimateService(data []*stageData, ovh *overheadInfo, s *service) {
 		s.scvNote = "estimated from the same stage's response times (includes the overhead's and any queueing's variability)"
 	}
 	w := fmt.Sprintf("E[S] = %s was estimated from the lowest-load stage (%d, %.0f rps, %d responses) as its mean response time from the actual send",
-		queueing.FormatSeconds(s.mean), st.Index, low.lambda, st.ServiceTime.Count)
+		numfmt.Seconds(s.mean), st.Index, low.lambda, st.ServiceTime.Count)
 	if o > 0 {
-		w += fmt.Sprintf(" less the %s overhead (%s)", queueing.FormatSeconds(o), ovh.source)
+		w += fmt.Sprintf(" less the %s overhead (%s)", numfmt.Seconds(o), ovh.source)
 	}
 	w += ": it still includes any network and client time the overhead estimate misses and any queueing at that load, so it is an upper estimate (capacity a lower one); the minimum or the median would not be E[S]. Give --service-time, or have the target send Server-Timing"
 	s.warnings = append(s.warnings, w)

@@ -6,7 +6,7 @@ import (
 	"math"
 
 	"github.com/bploadgen/bploadgen/internal/dist"
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -66,7 +66,7 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	if err != nil {
 		return rate, service, arrivalSCV, notes, fmt.Errorf("size inputs: %w", err)
 	}
-	notes = append(notes, fmt.Sprintf("service %s: E[S] %s ± %s and SCV %.3g from %s", service, queueing.FormatSeconds(svc.mean),
-		queueing.FormatSeconds(math.Max(svc.hw, svc.measuredHW)), svc.scv, svc.source))
+	notes = append(notes, fmt.Sprintf("service %s: E[S] %s ± %s and SCV %.3g from %s", service, numfmt.Seconds(svc.mean),
+		numfmt.Seconds(math.Max(svc.hw, svc.measuredHW)), svc.scv, svc.source))
 	return rate, service, arrivalSCV, notes, nil
 }

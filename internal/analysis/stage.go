@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -37,7 +38,7 @@ func (an *analyzer) stage(i int) result.StageAnalysis {
 	}
 	if sa.Little.Flagged {
 		an.warnf("stage %d: Little's law L/(X·W) = %.4f is off by more than %s and than the %s its ends can explain: a measurement (bookkeeping) problem, not a queueing effect",
-			st.Index, sa.Little.Ratio, queueing.FormatPercent(littleTolerance), queueing.FormatPercent(sa.Little.EdgeBound))
+			st.Index, sa.Little.Ratio, numfmt.Share(littleTolerance), numfmt.Share(sa.Little.EdgeBound))
 	}
 	if d.errors > 0 {
 		sa.Notes = append(sa.Notes, fmt.Sprintf("%d requests ended in transport errors (timeouts, resets): they are outside the 503 ratio and the latencies", d.errors))
@@ -187,10 +188,10 @@ func batchWhy(bs []batch, span float64, minN int64, d *stageData) string {
 	}
 	if minN > 0 {
 		return fmt.Sprintf("fewer than 2 batches of %s (≥ 10 relaxation times) with ≥ %d 2xx latencies each among the stage's %d whole 1-second windows",
-			queueing.FormatSeconds(span), minN, len(d.windows))
+			numfmt.Seconds(span), minN, len(d.windows))
 	}
 	return fmt.Sprintf("fewer than 2 batches of %s (≥ 10 relaxation times) among the stage's %d whole 1-second windows",
-		queueing.FormatSeconds(span), len(d.windows))
+		numfmt.Seconds(span), len(d.windows))
 }
 
 func few2xx(d *stageData) string {
@@ -248,11 +249,11 @@ func growth(d *stageData, rho float64, c int, s float64) *result.Growth {
 // stageVerdict sums the checks up.
 func stageVerdict(sa *result.StageAnalysis, p prediction) string {
 	if sa.Little.Flagged {
-		return fmt.Sprintf("measurement problem: Little's law off by %s", queueing.FormatPercent(sa.Little.Ratio-1))
+		return fmt.Sprintf("measurement problem: Little's law off by %s", numfmt.Share(sa.Little.Ratio-1))
 	}
 	if sa.Growth != nil {
 		return fmt.Sprintf("no steady state (unbounded queue at ρ = %.3g): mean latency grew %s per second (predicted %s)",
-			p.util, queueing.FormatSeconds(sa.Growth.ObservedLatencySPerS), queueing.FormatSeconds(sa.Growth.PredictedLatencySPerS))
+			p.util, numfmt.Seconds(sa.Growth.ObservedLatencySPerS), numfmt.Seconds(sa.Growth.PredictedLatencySPerS))
 	}
 	var agree, disagree, unknown []string
 	a := sa.Agreement

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -78,9 +78,9 @@ func judge(in checkInput) *result.Check {
 	case !isFinite(in.predBand) || !isFinite(in.measHW):
 		why = "no finite interval"
 	case in.kind == metricTime && in.measHW > maxTimeCIRel*math.Max(math.Abs(in.pred), math.Abs(in.obs)):
-		why = fmt.Sprintf("measured only to ±%s", queueing.FormatSeconds(in.measHW))
+		why = fmt.Sprintf("measured only to ±%s", numfmt.Seconds(in.measHW))
 	case in.kind == metricRatio && in.measHW > math.Max(maxRatioCIAbs, maxRatioCIRel*math.Max(in.pred, in.obs)):
-		why = fmt.Sprintf("measured only to ±%s", queueing.FormatPercent(in.measHW))
+		why = fmt.Sprintf("measured only to ±%s", numfmt.Share(in.measHW))
 	}
 	if why != "" {
 		c.PredictionBand = finiteOr(c.PredictionBand, 0)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -196,7 +197,7 @@ func (e *Engine) warnings(rec *Recording) []string {
 	}
 	if lim := LagLimit(t.ServiceTime.Mean); lagLimited(t) {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
-			fmtDur(t.SendLag.P99), fmtDur(lim)))
+			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim)))
 	}
 	return w
 }
@@ -205,8 +206,4 @@ func (e *Engine) warnings(rec *Recording) []string {
 // generator, not the target, bounded the load.
 func (rec *Recording) GeneratorLimited() bool {
 	return rec.Total.NotSent > 0 || lagLimited(&rec.Total)
-}
-
-func fmtDur(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(time.Microsecond).String()
 }

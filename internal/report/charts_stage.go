@@ -2,9 +2,9 @@ package report
 
 import (
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -69,7 +69,7 @@ func spectrumChart(r *result.Result) svgChart {
 			ps = append(ps, 100*(1-math.Pow(10, -x)))
 		}
 		vals := hist.ValueAtPercentilesSlice(ps)
-		cv := curve{label: fmt.Sprintf("stage %d · %s rps (%s responses)", s.Index, units.Rate(s.OfferedRPS), units.Int(n)),
+		cv := curve{label: fmt.Sprintf("stage %d · %s rps (%s responses)", s.Index, numfmt.Rate(s.OfferedRPS), numfmt.Int(n)),
 			color: stageColor(i, len(r.Stages)), count: n}
 		for j, v := range vals {
 			cv.xs = append(cv.xs, xs[j])
@@ -104,7 +104,7 @@ func spectrumChart(r *result.Result) svgChart {
 	for _, t := range xt {
 		c.Grid = append(c.Grid, svgLine{X1: r1(p.px(t.V)), Y1: r1(p.y), X2: r1(p.px(t.V)), Y2: r1(p.y + p.h), Class: "grid"})
 	}
-	p.axes(xt, logTicks(d0, d1, units.Duration), "percentile", "response time")
+	p.axes(xt, logTicks(d0, d1, numfmt.Duration), "percentile", "response time")
 	for _, cv := range curves {
 		p.series(cv.xs, cv.ys, cv.color, "", 2, cv.label)
 	}
@@ -115,9 +115,9 @@ func spectrumChart(r *result.Result) svgChart {
 		head  string
 		value func(result.Summary) string
 	}{
-		{96, "p50", func(l result.Summary) string { return units.Duration(l.P50) }},
-		{154, "p99", func(l result.Summary) string { return units.Duration(l.P99) }},
-		{212, "p99.9", func(l result.Summary) string { return units.Duration(l.P999) }},
+		{96, "p50", func(l result.Summary) string { return numfmt.Duration(l.P50) }},
+		{154, "p99", func(l result.Summary) string { return numfmt.Duration(l.P99) }},
+		{212, "p99.9", func(l result.Summary) string { return numfmt.Duration(l.P999) }},
 	}
 	c.Texts = append(c.Texts, svgText{X: r1(tx + 12), Y: r1(p.y + 4), Text: "stage", Class: "table-head"})
 	for _, col := range cols {
@@ -206,7 +206,7 @@ func kneeChart(r *result.Result) svgChart {
 		thi = math.Max(thi, capRPS)
 	}
 	xtop := niceMax(xhi*1.06, 4)
-	xt := linTicks(0, xtop, 4, units.Rate)
+	xt := linTicks(0, xtop, 4, numfmt.Rate)
 	const pw, gapX, x0 = 250.0, 82.0, 68.0
 	y0 := marginTop + 14
 	mk := func(i int, ys scale) *panel {
@@ -219,14 +219,14 @@ func kneeChart(r *result.Result) svgChart {
 	ttop := niceMax(thi*1.06, 4)
 	p1 := mk(0, linScale{0, ttop, y0 + h, y0})
 	p1.title("successful throughput (2xx/s)")
-	p1.axes(xt, linTicks(0, ttop, 4, units.Rate), "offered rate (rps)", "responses per second")
+	p1.axes(xt, linTicks(0, ttop, 4, numfmt.Rate), "offered rate (rps)", "responses per second")
 	p1.series([]float64{0, math.Min(xtop, ttop)}, []float64{0, math.Min(xtop, ttop)}, colLight, "2 3", 1, "throughput = offered")
 	// 2. p99
 	var p2 *panel
 	if lhi > 0 {
 		d0, d1 := logDomain(llo, lhi)
 		p2 = mk(1, logScale{d0, d1, y0 + h, y0})
-		p2.axes(xt, logTicks(d0, d1, units.Duration), "offered rate (rps)", "p99 response time")
+		p2.axes(xt, logTicks(d0, d1, numfmt.Duration), "offered rate (rps)", "p99 response time")
 	} else {
 		p2 = mk(1, logScale{1e-3, 1, y0 + h, y0})
 		p2.axes(xt, nil, "offered rate (rps)", "p99 response time")
@@ -236,7 +236,7 @@ func kneeChart(r *result.Result) svgChart {
 	btop := niceMax(math.Max(bhi*1.06, 0.01), 4)
 	p3 := mk(2, linScale{0, btop, y0 + h, y0})
 	p3.title("503 ratio (load shed)")
-	p3.axes(xt, linTicks(0, btop, 4, units.Percent), "offered rate (rps)", "fraction of scheduled")
+	p3.axes(xt, linTicks(0, btop, 4, numfmt.Percent), "offered rate (rps)", "fraction of scheduled")
 
 	xs := make([]float64, len(pts))
 	var obsX, obsL, obsB, prX, prL, prB, pxs []float64
@@ -258,18 +258,18 @@ func kneeChart(r *result.Result) svgChart {
 	p3.series(xs, obsB, obsCol, "", 2, "observed 503 ratio")
 	for i, k := range pts {
 		s := r.Stages[i]
-		head := fmt.Sprintf("stage %d · offered %s rps", s.Index, units.Rate(k.offered))
+		head := fmt.Sprintf("stage %d · offered %s rps", s.Index, numfmt.Rate(k.offered))
 		if k.hasPred {
-			p1.dot(k.offered, k.predX, "#fff", predCol, head+"\npredicted "+units.Rate(k.predX)+" rps")
-			p2.dot(k.offered, k.predP99, "#fff", predCol, head+"\npredicted p99 "+units.Duration(k.predP99))
-			p3.dot(k.offered, k.predBlock, "#fff", predCol, head+"\npredicted 503 ratio "+units.Percent(k.predBlock))
+			p1.dot(k.offered, k.predX, "#fff", predCol, head+"\npredicted "+numfmt.Rate(k.predX)+" rps")
+			p2.dot(k.offered, k.predP99, "#fff", predCol, head+"\npredicted p99 "+numfmt.Duration(k.predP99))
+			p3.dot(k.offered, k.predBlock, "#fff", predCol, head+"\npredicted 503 ratio "+numfmt.Percent(k.predBlock))
 		}
-		p1.dot(k.offered, k.obsX, obsCol, obsCol, head+"\nobserved "+units.Rate(k.obsX)+" rps")
-		p2.dot(k.offered, k.obsP99, obsCol, obsCol, head+"\nobserved p99 "+units.Duration(k.obsP99))
-		p3.dot(k.offered, k.obsBlock, obsCol, obsCol, head+"\nobserved 503 ratio "+units.Percent(k.obsBlock))
+		p1.dot(k.offered, k.obsX, obsCol, obsCol, head+"\nobserved "+numfmt.Rate(k.obsX)+" rps")
+		p2.dot(k.offered, k.obsP99, obsCol, obsCol, head+"\nobserved p99 "+numfmt.Duration(k.obsP99))
+		p3.dot(k.offered, k.obsBlock, obsCol, obsCol, head+"\nobserved 503 ratio "+numfmt.Percent(k.obsBlock))
 	}
 	if capRPS > 0 {
-		p1.hmark(capRPS, "capacity ≈ "+units.Rate(capRPS)+" rps", colGrey, "4 3")
+		p1.hmark(capRPS, "capacity ≈ "+numfmt.Rate(capRPS)+" rps", colGrey, "4 3")
 	}
 	if an != nil && an.Knee != nil {
 		label := "knee: stage " + itoa(an.Knee.Stage)

@@ -1,10 +1,10 @@
 package report
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -189,7 +189,7 @@ func buildTargetView(r *result.Result, tl timeline) *targetView {
 			continue
 		}
 		if v, ok := s.constant(); ok {
-			tv.Settings = append(tv.Settings, kv{K: s.name, V: units.Num(v)})
+			tv.Settings = append(tv.Settings, kv{K: s.name, V: numfmt.Num(v)})
 			continue
 		}
 		if len(tv.Others) == maxSmallCharts {
@@ -222,7 +222,7 @@ func targetMainChart(r *result.Result, tl timeline, gauges []scrapeSeries, color
 		d0, d1 := logDomain(lo, hi)
 		top := tl.timePanel(&c, marginTop, h1, logScale{d0, d1, marginTop + h1, marginTop})
 		tl.decorate(top, true)
-		top.axes(xt, logTicks(d0, d1, units.Duration), "", "response time")
+		top.axes(xt, logTicks(d0, d1, numfmt.Duration), "", "response time")
 		top.series(tl.mid, p99, colVerm, "", 2, "client p99")
 		top.series(tl.mid, p50, colBlue, "", 1.8, "client p50")
 	}
@@ -245,15 +245,15 @@ func targetMainChart(r *result.Result, tl timeline, gauges []scrapeSeries, color
 	gtop := niceMax(math.Max(ghi*1.04, 1), 4)
 	bot := tl.timePanel(&c, y2, h2, linScale{0, gtop, y2 + h2, y2})
 	tl.decorate(bot, false)
-	bot.axes(xt, linTicks(0, gtop, 4, units.Num), xTitle, "requests")
+	bot.axes(xt, linTicks(0, gtop, 4, numfmt.Num), xTitle, "requests")
 	bot.series(tl.mid, inflight, colInk, "5 4", 1.5, "client in flight (mean)")
 	for i, g := range gauges {
 		bot.series(tl.mid, plotted[i], colors[i], "", 2, labels[i]+": "+g.label())
 	}
 	tl.hover(bot, func(i int) string {
-		s := tl.windowLabel(i) + "\nclient in flight (mean) " + units.Num(r.Timeline[i].InFlightMean)
+		s := tl.windowLabel(i) + "\nclient in flight (mean) " + numfmt.Num(r.Timeline[i].InFlightMean)
 		for j := range gauges {
-			s += "\n" + labels[j] + " " + units.Num(plotted[j][i])
+			s += "\n" + labels[j] + " " + numfmt.Num(plotted[j][i])
 		}
 		return s
 	})
@@ -296,7 +296,7 @@ func smallScrapeChart(s scrapeSeries, tl timeline, i int) svgChart {
 	p := tl.panelAt(&c, 52, 14, w-52-12, h, linScale{lo, top, 14 + h, 14})
 	tl.decorate(p, false)
 	xt, _ := tl.timeTicksN(4)
-	p.axes(xt, linTicks(lo, top, 3, units.Num), "", "")
+	p.axes(xt, linTicks(lo, top, 3, numfmt.Num), "", "")
 	p.series(tl.mid, vals, colBlue, "", 1.6, s.label())
 	if s.perSec {
 		c.Desc = "per second"

@@ -1,9 +1,9 @@
 package report
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -36,14 +36,14 @@ func rateChart(r *result.Result, tl timeline) svgChart {
 	p := tl.timePanel(&c, marginTop, 200, linScale{0, top, marginTop + 200, marginTop})
 	tl.decorate(p, true)
 	xt, xTitle := tl.timeTicks()
-	p.axes(xt, linTicks(0, top, 5, units.Rate), xTitle, "requests per second")
+	p.axes(xt, linTicks(0, top, 5, numfmt.Rate), xTitle, "requests per second")
 	p.steps(tl.t0, tl.t1, off, colInk, "6 4", 1.5, "offered (planned)")
 	p.series(tl.mid, ach, colBlue, "", 2, "achieved (sent)")
 	p.series(tl.mid, ok, colGreen, "", 2, "successful (2xx)")
 	tl.hover(p, func(i int) string {
 		w := r.Timeline[i]
-		return tl.windowLabel(i) + "\noffered " + units.Rate(w.OfferedRPS) + " rps\nachieved " + units.Rate(w.AchievedRPS) +
-			" rps\nsuccessful (2xx) " + units.Rate(w.ThroughputRPS) + " rps"
+		return tl.windowLabel(i) + "\noffered " + numfmt.Rate(w.OfferedRPS) + " rps\nachieved " + numfmt.Rate(w.AchievedRPS) +
+			" rps\nsuccessful (2xx) " + numfmt.Rate(w.ThroughputRPS) + " rps"
 	})
 	c.Legend = []legendItem{
 		{Label: "offered (planned)", Kind: "line", Stroke: colInk, Dash: "6 4"},
@@ -76,7 +76,7 @@ func latencyChart(r *result.Result, tl timeline) svgChart {
 	p := tl.timePanel(&c, marginTop, 220, logScale{d0, d1, marginTop + 220, marginTop})
 	tl.decorate(p, true)
 	xt, xTitle := tl.timeTicks()
-	p.axes(xt, logTicks(d0, d1, units.Duration), xTitle, "response time")
+	p.axes(xt, logTicks(d0, d1, numfmt.Duration), xTitle, "response time")
 	p.series(tl.mid, pmax, colLight, "2 3", 1.5, "max")
 	p.series(tl.mid, p99, colVerm, "", 2, "p99")
 	p.series(tl.mid, p90, colGreen, "", 1.8, "p90")
@@ -86,7 +86,7 @@ func latencyChart(r *result.Result, tl timeline) svgChart {
 		if w.MaxS == 0 {
 			return tl.windowLabel(i) + "\nno responses"
 		}
-		return tl.windowLabel(i) + "\np50 " + units.Duration(w.P50S) + "\np90 " + units.Duration(w.P90S) + "\np99 " + units.Duration(w.P99S) + "\nmax " + units.Duration(w.MaxS)
+		return tl.windowLabel(i) + "\np50 " + numfmt.Duration(w.P50S) + "\np90 " + numfmt.Duration(w.P90S) + "\np99 " + numfmt.Duration(w.P99S) + "\nmax " + numfmt.Duration(w.MaxS)
 	})
 	c.Legend = []legendItem{
 		{Label: "p50", Kind: "line", Stroke: colBlue},
@@ -137,7 +137,7 @@ func outcomesChart(r *result.Result, tl timeline) svgChart {
 	p := tl.timePanel(&c, marginTop, 200, linScale{0, top, marginTop + 200, marginTop})
 	tl.decorate(p, true)
 	xt, xTitle := tl.timeTicks()
-	p.axes(xt, linTicks(0, top, 5, units.Rate), xTitle, "requests per second")
+	p.axes(xt, linTicks(0, top, 5, numfmt.Rate), xTitle, "requests per second")
 	lo := make([]float64, n)
 	for _, cl := range outcomeClasses {
 		up := make([]float64, n)
@@ -152,7 +152,7 @@ func outcomesChart(r *result.Result, tl timeline) svgChart {
 		o := outs[i]
 		s := tl.windowLabel(i) + " (requests scheduled in it)"
 		for _, cl := range outcomeClasses {
-			s += "\n" + cl.label + " " + units.Int(cl.get(o))
+			s += "\n" + cl.label + " " + numfmt.Int(cl.get(o))
 		}
 		return s
 	})
@@ -178,12 +178,12 @@ func inFlightChart(r *result.Result, tl timeline) svgChart {
 	p := tl.timePanel(&c, marginTop, 170, linScale{0, top, marginTop + 170, marginTop})
 	tl.decorate(p, true)
 	xt, xTitle := tl.timeTicks()
-	p.axes(xt, linTicks(0, top, 4, units.Num), xTitle, "requests in flight")
+	p.axes(xt, linTicks(0, top, 4, numfmt.Num), xTitle, "requests in flight")
 	p.steps(tl.t0, tl.t1, max, colSky, "", 1.2, "maximum")
 	p.series(tl.mid, mean, colBlue, "", 2, "time average")
 	tl.hover(p, func(i int) string {
 		w := r.Timeline[i]
-		return tl.windowLabel(i) + "\nin flight: mean " + units.Num(w.InFlightMean) + ", max " + units.Int(w.InFlightMax)
+		return tl.windowLabel(i) + "\nin flight: mean " + numfmt.Num(w.InFlightMean) + ", max " + numfmt.Int(w.InFlightMax)
 	})
 	c.Legend = []legendItem{
 		{Label: "time average", Kind: "line", Stroke: colBlue},

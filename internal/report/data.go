@@ -1,10 +1,10 @@
 package report
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"sort"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -102,11 +102,11 @@ func kindOf(metric string) metricKind {
 func fmtMetric(metric string, v float64) string {
 	switch kindOf(metric) {
 	case kindRatio:
-		return units.Percent(v)
+		return numfmt.Percent(v)
 	case kindRate:
-		return units.Rate(v) + " rps"
+		return numfmt.Rate(v) + " rps"
 	}
-	return units.Duration(v)
+	return numfmt.Duration(v)
 }
 
 // assertionCounts returns how many assertions passed and failed.
@@ -189,4 +189,4 @@ func verdictLine(r *result.Result) string {
 	return s
 }
 
-func itoa(n int) string { return units.Int(int64(n)) }
+func itoa(n int) string { return numfmt.Int(int64(n)) }

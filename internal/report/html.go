@@ -6,12 +6,12 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/redact"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"html/template"
 	"io"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -153,8 +153,8 @@ func subtitle(r *result.Result) string {
 	if r.Plan.Profile != "" {
 		parts = append(parts, r.Plan.Profile+" profile")
 	}
-	parts = append(parts, units.Int(int64(len(r.Stages)))+" stage"+plural(len(r.Stages)))
-	parts = append(parts, units.Duration(r.ElapsedS)+" elapsed (planned "+units.Duration(r.DurationS)+")")
+	parts = append(parts, numfmt.Int(int64(len(r.Stages)))+" stage"+plural(len(r.Stages)))
+	parts = append(parts, numfmt.Duration(r.ElapsedS)+" elapsed (planned "+numfmt.Duration(r.DurationS)+")")
 	switch r.Arrival {
 	case "":
 	case "poisson":
@@ -179,27 +179,27 @@ func cards(r *result.Result) []card {
 	t := &r.Total
 	o := outcomeOf(t.Status, t.Errors, t.NotSent)
 	cs := []card{
-		{Label: "requests scheduled", Value: units.Int(t.Scheduled), Sub: units.Int(t.Sent) + " sent · " + units.Int(o.responses()) + " answered"},
-		{Label: "successful throughput", Value: units.Rate(t.ThroughputRPS) + " rps", Sub: "2xx responses per second, whole run"},
-		{Label: "p99 response time", Value: units.Duration(t.Latency.P99), Sub: "p50 " + units.Duration(t.Latency.P50) + " · max " + units.Duration(t.Latency.Max)},
+		{Label: "requests scheduled", Value: numfmt.Int(t.Scheduled), Sub: numfmt.Int(t.Sent) + " sent · " + numfmt.Int(o.responses()) + " answered"},
+		{Label: "successful throughput", Value: numfmt.Rate(t.ThroughputRPS) + " rps", Sub: "2xx responses per second, whole run"},
+		{Label: "p99 response time", Value: numfmt.Duration(t.Latency.P99), Sub: "p50 " + numfmt.Duration(t.Latency.P50) + " · max " + numfmt.Duration(t.Latency.Max)},
 	}
 	if t.Latency.Count == 0 {
 		cs[2].Value, cs[2].Sub = "–", "no responses"
 	}
-	shed := card{Label: "503 (load shed)", Value: units.Percent(ratio(o.S503, t.Scheduled)), Sub: units.Int(o.S503) + " of " + units.Int(t.Scheduled)}
+	shed := card{Label: "503 (load shed)", Value: numfmt.Percent(ratio(o.S503, t.Scheduled)), Sub: numfmt.Int(o.S503) + " of " + numfmt.Int(t.Scheduled)}
 	if o.S503 > 0 {
 		shed.Class = "warn"
 	}
-	errs := card{Label: "failed or not sent", Value: units.Percent(ratio(o.Errors+o.NotSent+o.OtherStatus, t.Scheduled)),
-		Sub: units.Int(o.Errors) + " transport · " + units.Int(o.NotSent) + " not sent · " + units.Int(o.OtherStatus) + " other status"}
+	errs := card{Label: "failed or not sent", Value: numfmt.Percent(ratio(o.Errors+o.NotSent+o.OtherStatus, t.Scheduled)),
+		Sub: numfmt.Int(o.Errors) + " transport · " + numfmt.Int(o.NotSent) + " not sent · " + numfmt.Int(o.OtherStatus) + " other status"}
 	if o.Errors+o.NotSent+o.OtherStatus > 0 {
 		errs.Class = "bad"
 	}
 	cs = append(cs, shed, errs)
 	if an := r.Analysis; an != nil {
-		c := card{Label: "capacity", Value: units.Rate(an.CapacityRPS) + " rps", Sub: an.Model.Name}
+		c := card{Label: "capacity", Value: numfmt.Rate(an.CapacityRPS) + " rps", Sub: an.Model.Name}
 		if an.Knee != nil {
-			c.Sub = "knee at stage " + itoa(an.Knee.Stage) + " (" + units.Rate(an.Knee.OfferedRPS) + " rps)"
+			c.Sub = "knee at stage " + itoa(an.Knee.Stage) + " (" + numfmt.Rate(an.Knee.OfferedRPS) + " rps)"
 		}
 		cs = append(cs, c)
 	}
@@ -216,7 +216,7 @@ func metadata(r *result.Result) []kv {
 		m = append(m, kv{"header", k + ": " + redact.Header(k, r.Target.Headers[k])})
 	}
 	if r.Target.BodyBytes > 0 {
-		m = append(m, kv{"request body", units.Int(int64(r.Target.BodyBytes)) + " bytes"})
+		m = append(m, kv{"request body", numfmt.Int(int64(r.Target.BodyBytes)) + " bytes"})
 	}
 	m = append(m,
 		kv{"profile", r.Plan.Profile},
@@ -227,10 +227,10 @@ func metadata(r *result.Result) []kv {
 		m = append(m, kv{"started at", r.StartedAt.UTC().Format("2006-01-02T15:04:05.000Z07:00")})
 	}
 	m = append(m,
-		kv{"duration", "planned " + units.Duration(r.DurationS) + ", elapsed " + units.Duration(r.ElapsedS)},
+		kv{"duration", "planned " + numfmt.Duration(r.DurationS) + ", elapsed " + numfmt.Duration(r.ElapsedS)},
 		kv{"interrupted", fmt.Sprint(r.Interrupted)},
-		kv{"per-request timeout", units.Duration(r.TimeoutS)},
-		kv{"max in flight (generator)", units.Int(int64(r.MaxInFlight))},
+		kv{"per-request timeout", numfmt.Duration(r.TimeoutS)},
+		kv{"max in flight (generator)", numfmt.Int(int64(r.MaxInFlight))},
 		kv{"generator limited", fmt.Sprint(r.GeneratorLimited)},
 	)
 	if r.Shard != nil {

@@ -3,10 +3,10 @@ package report
 import (
 	"encoding/xml"
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/redact"
 	"io"
 	"strconv"
 
+	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 

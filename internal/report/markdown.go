@@ -2,11 +2,11 @@ package report
 
 import (
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/redact"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"io"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -29,8 +29,8 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	o := outcomeOf(t.Status, t.Errors, t.NotSent)
 	fmt.Fprintf(&b, "%s · %s · %s scheduled · %s rps 2xx · p99 %s · 503 %s · errors %s\n\n",
 		mdEscape(r.Target.Method+" "+redact.URL(r.Target.URL)), mdEscape(subtitle(r)),
-		units.Int(t.Scheduled), units.Rate(t.ThroughputRPS), latencyOrDash(t), units.Percent(ratio(o.S503, t.Scheduled)),
-		units.Percent(ratio(o.Errors, t.Scheduled)))
+		numfmt.Int(t.Scheduled), numfmt.Rate(t.ThroughputRPS), latencyOrDash(t), numfmt.Percent(ratio(o.S503, t.Scheduled)),
+		numfmt.Percent(ratio(o.Errors, t.Scheduled)))
 	if r.Interrupted {
 		b.WriteString("> **Interrupted:** this is a partial result.\n\n")
 	}
@@ -43,12 +43,12 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 			if s.Latency.Count == 0 {
 				return "–"
 			}
-			return units.Duration(v)
+			return numfmt.Duration(v)
 		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", name,
-			units.Rate(s.OfferedRPS), units.Rate(s.ThroughputRPS), units.Percent(ratio(o.OK2xx, s.Scheduled)),
-			units.Percent(ratio(o.S503, s.Scheduled)), units.Percent(ratio(o.Errors+o.OtherStatus, s.Scheduled)),
-			units.Percent(ratio(o.NotSent, s.Scheduled)), lat(s.Latency.P50), lat(s.Latency.P99), lat(s.Latency.Max))
+			numfmt.Rate(s.OfferedRPS), numfmt.Rate(s.ThroughputRPS), numfmt.Percent(ratio(o.OK2xx, s.Scheduled)),
+			numfmt.Percent(ratio(o.S503, s.Scheduled)), numfmt.Percent(ratio(o.Errors+o.OtherStatus, s.Scheduled)),
+			numfmt.Percent(ratio(o.NotSent, s.Scheduled)), lat(s.Latency.P50), lat(s.Latency.P99), lat(s.Latency.Max))
 	}
 	for i := range r.Stages {
 		row(itoa(r.Stages[i].Index), &r.Stages[i])
@@ -75,12 +75,12 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	if an := r.Analysis; an != nil {
 		b.WriteString("**Capacity** (" + mdEscape(an.Model.Name) + "): ")
 		if an.Knee != nil {
-			b.WriteString(fmt.Sprintf("knee at stage %d (%s rps): %s", an.Knee.Stage, units.Rate(an.Knee.OfferedRPS), mdEscape(an.Knee.Reason)))
+			b.WriteString(fmt.Sprintf("knee at stage %d (%s rps): %s", an.Knee.Stage, numfmt.Rate(an.Knee.OfferedRPS), mdEscape(an.Knee.Reason)))
 		} else {
 			b.WriteString("no knee within the offered range")
 		}
 		if an.CapacityRPS > 0 {
-			b.WriteString("; estimated capacity ≈ " + units.Rate(an.CapacityRPS) + " rps")
+			b.WriteString("; estimated capacity ≈ " + numfmt.Rate(an.CapacityRPS) + " rps")
 		}
 		b.WriteString(".\n")
 	}
@@ -92,7 +92,7 @@ func latencyOrDash(s *result.Stage) string {
 	if s.Latency.Count == 0 {
 		return "–"
 	}
-	return units.Duration(s.Latency.P99)
+	return numfmt.Duration(s.Latency.P99)
 }
 
 // mdEscape makes s plain text in Markdown, also inside a table cell: it

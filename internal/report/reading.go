@@ -2,10 +2,10 @@ package report
 
 import (
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"io"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -24,19 +24,19 @@ func Reading(w io.Writer, r *result.Result) error {
 	first := &st[0]
 	if knee < 0 {
 		fmt.Fprintf(&b, "- The target kept up at every stage, up to %s rps: nothing was rejected and p99 stayed at %s or below.\n",
-			units.Rate(maxOffered(st)), units.Duration(maxP99(st)))
+			numfmt.Rate(maxOffered(st)), numfmt.Duration(maxP99(st)))
 	} else {
 		k := &st[knee]
 		if knee > 0 {
 			fmt.Fprintf(&b, "- Up to %s rps (stages 1–%d) the target kept up within the run's noise: p99 went from %s to %s, rejects reached %s.\n",
-				units.Rate(st[knee-1].OfferedRPS), knee, units.Duration(first.Latency.P99), units.Duration(st[knee-1].Latency.P99), pctClass(&st[knee-1], "503"))
+				numfmt.Rate(st[knee-1].OfferedRPS), knee, numfmt.Duration(first.Latency.P99), numfmt.Duration(st[knee-1].Latency.P99), pctClass(&st[knee-1], "503"))
 		}
-		fmt.Fprintf(&b, "- The knee is stage %d (%s rps): %s.\n", k.Index, units.Rate(k.OfferedRPS), why)
+		fmt.Fprintf(&b, "- The knee is stage %d (%s rps): %s.\n", k.Index, numfmt.Rate(k.OfferedRPS), why)
 		last := &st[len(st)-1]
 		if last.Index != k.Index {
 			fmt.Fprintf(&b, "- Past it, at %s rps offered, the target delivered %s 2xx/s; %s of requests were answered 503 and %s failed; the p99 of 2xx responses was %s (of all responses %s).\n",
-				units.Rate(last.OfferedRPS), units.Rate(last.ThroughputRPS), pctClass(last, "503"), pctClass(last, "errors"),
-				units.Duration(last.Latency2xx.P99), units.Duration(last.Latency.P99))
+				numfmt.Rate(last.OfferedRPS), numfmt.Rate(last.ThroughputRPS), pctClass(last, "503"), pctClass(last, "errors"),
+				numfmt.Duration(last.Latency2xx.P99), numfmt.Duration(last.Latency.P99))
 		}
 		if reject, _ := last.Ratio("503"); reject > 0.01 && last.Latency2xx.P99 < 10*first.Latency2xx.P99+0.05 {
 			fmt.Fprintln(&b, "- It shed load with fast 503s and kept the latency of what it accepted bounded: backpressure working as intended.")
@@ -76,11 +76,11 @@ func readingKnee(r *result.Result) (int, string) {
 		case s.Scheduled == 0:
 			continue
 		case rej+errs > 0.01:
-			return i, fmt.Sprintf("%s of requests were rejected or failed", units.Percent(rej+errs))
+			return i, fmt.Sprintf("%s of requests were rejected or failed", numfmt.Percent(rej+errs))
 		case s.Sent > 0 && s.ThroughputRPS < 0.99*s.AchievedRPS:
-			return i, fmt.Sprintf("only %s 2xx/s of the %s rps sent were answered 2xx", units.Rate(s.ThroughputRPS), units.Rate(s.AchievedRPS))
+			return i, fmt.Sprintf("only %s 2xx/s of the %s rps sent were answered 2xx", numfmt.Rate(s.ThroughputRPS), numfmt.Rate(s.AchievedRPS))
 		case i > 0 && base > 0 && s.Latency.P99 > 2*base:
-			return i, fmt.Sprintf("p99 rose to %s, more than twice the %s of the first stage", units.Duration(s.Latency.P99), units.Duration(base))
+			return i, fmt.Sprintf("p99 rose to %s, more than twice the %s of the first stage", numfmt.Duration(s.Latency.P99), numfmt.Duration(base))
 		}
 	}
 	return -1, ""
@@ -99,9 +99,9 @@ func readingTheory(b *strings.Builder, r *result.Result, a *result.Analysis) {
 		if m.Kendall != "" {
 			model += " (" + m.Kendall + ")"
 		}
-		fmt.Fprintf(b, "- Theory: %s with c = %d, queue %d, E[S] = %s %s.", model, m.Workers, m.Queue, units.Duration(m.ServiceMeanS), sourcePhrase(m.Source))
+		fmt.Fprintf(b, "- Theory: %s with c = %d, queue %d, E[S] = %s %s.", model, m.Workers, m.Queue, numfmt.Duration(m.ServiceMeanS), sourcePhrase(m.Source))
 		if a.CapacityRPS > 0 {
-			fmt.Fprintf(b, " Capacity %s rps.", units.Rate(a.CapacityRPS))
+			fmt.Fprintf(b, " Capacity %s rps.", numfmt.Rate(a.CapacityRPS))
 		}
 		b.WriteString("\n")
 		for _, s := range a.Stages {
@@ -112,8 +112,8 @@ func readingTheory(b *strings.Builder, r *result.Result, a *result.Analysis) {
 				continue
 			}
 			fmt.Fprintf(b, "  stage %d: predicted 503 ratio %s, p99 %s; measured %s, %s", s.Index,
-				checkPred(s.Agreement.BlockRatio, units.Percent), checkPred(s.Agreement.ResponseP99S, units.Duration),
-				units.Percent(s.Observed.BlockRatio), units.Duration(s.Observed.ResponseP99S))
+				checkPred(s.Agreement.BlockRatio, numfmt.Percent), checkPred(s.Agreement.ResponseP99S, numfmt.Duration),
+				numfmt.Percent(s.Observed.BlockRatio), numfmt.Duration(s.Observed.ResponseP99S))
 			if s.Verdict != "" {
 				b.WriteString(": " + s.Verdict)
 			}
@@ -135,9 +135,9 @@ func readingTheory(b *strings.Builder, r *result.Result, a *result.Analysis) {
 	}
 	if len(flagged) > 0 {
 		fmt.Fprintf(b, "- Careful: Little's law L = X·W fails at stage %s (by up to %s, more than the stage's ends explain): a bookkeeping problem in the measurement, so read its numbers with suspicion.\n",
-			strings.Join(flagged, ", "), units.Percent(worst))
+			strings.Join(flagged, ", "), numfmt.Percent(worst))
 	} else {
-		fmt.Fprintf(b, "- Little's law L = X·W holds to %s on every stage (the bookkeeping is sound).\n", units.Percent(worst))
+		fmt.Fprintf(b, "- Little's law L = X·W holds to %s on every stage (the bookkeeping is sound).\n", numfmt.Percent(worst))
 	}
 }
 
@@ -217,7 +217,7 @@ func abs(x float64) float64 {
 
 func pctClass(s *result.Stage, class string) string {
 	v, _ := s.Ratio(class)
-	return units.Percent(v)
+	return numfmt.Percent(v)
 }
 
 func maxOffered(st []result.Stage) float64 {

@@ -1,9 +1,9 @@
 package report
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -23,21 +23,21 @@ func stageTable(r *result.Result) table {
 	add := func(s *result.Stage, name string, cls string) {
 		o := outcomeOf(s.Status, s.Errors, s.NotSent)
 		pct := func(n int64) cell {
-			c := num(units.Percent(ratio(n, s.Scheduled)))
-			c.Title = units.Int(n) + " requests"
+			c := num(numfmt.Percent(ratio(n, s.Scheduled)))
+			c.Title = numfmt.Int(n) + " requests"
 			return c
 		}
 		lat := func(v float64) cell {
 			if s.Latency.Count == 0 {
 				return num("–")
 			}
-			return num(units.Duration(v))
+			return num(numfmt.Duration(v))
 		}
 		t.Rows = append(t.Rows, row{Class: cls, Cells: []cell{
-			{Text: name, Title: s.Name}, num(units.Rate(s.OfferedRPS)), num(units.Int(s.Scheduled)), num(units.Rate(s.AchievedRPS)),
-			num(units.Rate(s.ThroughputRPS)), pct(o.OK2xx), pct(o.S503), pct(o.OtherStatus), pct(o.Errors), pct(o.NotSent),
+			{Text: name, Title: s.Name}, num(numfmt.Rate(s.OfferedRPS)), num(numfmt.Int(s.Scheduled)), num(numfmt.Rate(s.AchievedRPS)),
+			num(numfmt.Rate(s.ThroughputRPS)), pct(o.OK2xx), pct(o.S503), pct(o.OtherStatus), pct(o.Errors), pct(o.NotSent),
 			lat(s.Latency.P50), lat(s.Latency.P90), lat(s.Latency.P99), lat(s.Latency.P999), lat(s.Latency.Max),
-			num(units.Num(s.InFlightMean) + " / " + units.Int(s.InFlightMax)),
+			num(numfmt.Num(s.InFlightMean) + " / " + numfmt.Int(s.InFlightMax)),
 		}})
 	}
 	for i := range r.Stages {
@@ -78,11 +78,11 @@ func littleTable(r *result.Result) (table, string) {
 			case d <= 0.05 && d >= -0.05:
 				check, cls = "within 5%", "warn"
 			default:
-				check, cls = "off by "+units.Percent(d), "fail"
+				check, cls = "off by "+numfmt.Percent(d), "fail"
 			}
 		}
-		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(s.Index)), num(units.Num(l.InFlightMean)), num(units.Num(l.RateXResponseMean)),
-			num(units.Num(l.Ratio)), {Text: check, Class: cls}}})
+		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(s.Index)), num(numfmt.Num(l.InFlightMean)), num(numfmt.Num(l.RateXResponseMean)),
+			num(numfmt.Num(l.Ratio)), {Text: check, Class: cls}}})
 	}
 	return t, note
 }
@@ -102,7 +102,7 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 		model += " · " + itoa(m.Queue) + " waiting slots (K = " + itoa(m.Workers+m.Queue) + ")"
 	}
 	if m.ServiceMeanS > 0 {
-		model += " · E[S] = " + units.Duration(m.ServiceMeanS) + ", SCV " + units.Num(m.ServiceSCV)
+		model += " · E[S] = " + numfmt.Duration(m.ServiceMeanS) + ", SCV " + numfmt.Num(m.ServiceSCV)
 	}
 	if m.Source != "" {
 		model += " · parameters " + m.Source
@@ -111,12 +111,12 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 		model += " · " + m.Notes
 	}
 	if an.Knee != nil {
-		knee = "Knee at stage " + itoa(an.Knee.Stage) + " (" + units.Rate(an.Knee.OfferedRPS) + " rps offered): " + sentence(an.Knee.Reason)
+		knee = "Knee at stage " + itoa(an.Knee.Stage) + " (" + numfmt.Rate(an.Knee.OfferedRPS) + " rps offered): " + sentence(an.Knee.Reason)
 	} else {
 		knee = "No knee: the target kept up with every stage."
 	}
 	if an.CapacityRPS > 0 {
-		knee += " Estimated capacity ≈ " + units.Rate(an.CapacityRPS) + " rps."
+		knee += " Estimated capacity ≈ " + numfmt.Rate(an.CapacityRPS) + " rps."
 	}
 	t = &table{Head: []cell{text("stage"), num("offered"), num("arrival SCV"), num("ρ"), num("503 predicted"), num("503 observed"),
 		num("mean predicted"), num("mean observed"), num("p99 predicted"), num("p99 observed"), num("p99 error")}}
@@ -125,7 +125,7 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 	t.Head[10].Title = "observed / predicted − 1"
 	scv := map[int]string{}
 	for _, s := range r.Stages {
-		scv[s.Index] = units.Num(s.ArrivalSCV)
+		scv[s.Index] = numfmt.Num(s.ArrivalSCV)
 	}
 	for _, sa := range an.Stages {
 		ca2, ok := scv[sa.Index]
@@ -139,15 +139,15 @@ func predictionView(r *result.Result) (model, knee string, t *table) {
 			if e < 0 {
 				sign = ""
 			}
-			errCell = num(sign + units.Percent(e))
+			errCell = num(sign + numfmt.Percent(e))
 			if e > 0.25 || e < -0.25 {
 				errCell.Class += " warn"
 			}
 		}
-		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(sa.Index)), num(units.Rate(sa.OfferedRPS)), num(ca2), num(units.Num(sa.Utilization)),
-			num(units.Percent(sa.Predicted.BlockRatio)), num(units.Percent(sa.Observed.BlockRatio)),
-			num(units.Duration(sa.Predicted.ResponseMeanS)), num(units.Duration(sa.Observed.ResponseMeanS)),
-			num(units.Duration(sa.Predicted.ResponseP99S)), num(units.Duration(sa.Observed.ResponseP99S)), errCell}})
+		t.Rows = append(t.Rows, row{Cells: []cell{text(itoa(sa.Index)), num(numfmt.Rate(sa.OfferedRPS)), num(ca2), num(numfmt.Num(sa.Utilization)),
+			num(numfmt.Percent(sa.Predicted.BlockRatio)), num(numfmt.Percent(sa.Observed.BlockRatio)),
+			num(numfmt.Duration(sa.Predicted.ResponseMeanS)), num(numfmt.Duration(sa.Observed.ResponseMeanS)),
+			num(numfmt.Duration(sa.Predicted.ResponseP99S)), num(numfmt.Duration(sa.Observed.ResponseP99S)), errCell}})
 	}
 	return model, knee, t
 }

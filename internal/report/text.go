@@ -3,12 +3,12 @@ package report
 import (
 	"bufio"
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"io"
 	"sort"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -37,7 +37,7 @@ func textHeader(w io.Writer, r *result.Result) {
 	if r.Arrival == "poisson" {
 		arr += fmt.Sprintf(" (seed %d)", r.Seed)
 	}
-	line := fmt.Sprintf("%s, %s planned, %s elapsed, max in flight %s", arr, units.Duration(r.DurationS), units.Duration(r.ElapsedS), units.Int(int64(r.MaxInFlight)))
+	line := fmt.Sprintf("%s, %s planned, %s elapsed, max in flight %s", arr, numfmt.Duration(r.DurationS), numfmt.Duration(r.ElapsedS), numfmt.Int(int64(r.MaxInFlight)))
 	if r.Shard != nil {
 		line += fmt.Sprintf(", shard %d/%d", r.Shard.Index, r.Shard.Count)
 	}
@@ -71,10 +71,10 @@ func textStages(w io.Writer, r *result.Result) {
 		n503 := s.Status["503"]
 		other := s.Responses() - n2xx - n503
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
-			pad(label), units.Rate(s.OfferedRPS), units.Rate(s.AchievedRPS), units.Rate(s.ThroughputRPS),
+			pad(label), numfmt.Rate(s.OfferedRPS), numfmt.Rate(s.AchievedRPS), numfmt.Rate(s.ThroughputRPS),
 			latCell(s.Latency, s.Latency.P50), latCell(s.Latency, s.Latency.P90), latCell(s.Latency, s.Latency.P99),
 			latCell(s.Latency, s.Latency.Max), latCell(s.Latency2xx, s.Latency2xx.P99),
-			units.Int(n2xx), units.Int(n503), units.Int(other), units.Int(s.ErrorCount()), units.Int(s.NotSent))
+			numfmt.Int(n2xx), numfmt.Int(n503), numfmt.Int(other), numfmt.Int(s.ErrorCount()), numfmt.Int(s.NotSent))
 	}
 	for i := range r.Stages {
 		row(labels[i], &r.Stages[i])
@@ -89,7 +89,7 @@ func latCell(s result.Summary, v float64) string {
 	if s.Count == 0 {
 		return "–"
 	}
-	return units.Duration(v)
+	return numfmt.Duration(v)
 }
 
 func clipName(s string, n int) string {
@@ -109,30 +109,30 @@ func textTotals(w io.Writer, r *result.Result) {
 	sort.Strings(codes)
 	var parts []string
 	for _, c := range codes {
-		parts = append(parts, fmt.Sprintf("%s ×%s", c, units.Int(t.Status[c])))
+		parts = append(parts, fmt.Sprintf("%s ×%s", c, numfmt.Int(t.Status[c])))
 	}
 	if len(parts) == 0 {
 		parts = []string{"none"}
 	}
 	fmt.Fprintf(w, "requests   %s scheduled, %s sent, %s not sent, %s completed\n",
-		units.Int(t.Scheduled), units.Int(t.Sent), units.Int(t.NotSent), units.Int(t.Completed))
+		numfmt.Int(t.Scheduled), numfmt.Int(t.Sent), numfmt.Int(t.NotSent), numfmt.Int(t.Completed))
 	fmt.Fprintf(w, "status     %s\n", strings.Join(parts, ", "))
 	var errs []string
 	for _, c := range result.ErrorClasses {
 		if n := t.Errors[c]; n > 0 || c != result.ErrCanceled {
-			errs = append(errs, fmt.Sprintf("%s %s", c, units.Int(n)))
+			errs = append(errs, fmt.Sprintf("%s %s", c, numfmt.Int(n)))
 		}
 	}
 	fmt.Fprintf(w, "errors     %s\n", strings.Join(errs, ", "))
 	if t.Latency.Count > 0 {
 		fmt.Fprintf(w, "latency    mean %s, p99.9 %s (from the intended send time); service time p50 %s, p99 %s (from the actual send)\n",
-			units.Duration(t.Latency.Mean), units.Duration(t.Latency.P999), units.Duration(t.ServiceTime.P50), units.Duration(t.ServiceTime.P99))
+			numfmt.Duration(t.Latency.Mean), numfmt.Duration(t.Latency.P999), numfmt.Duration(t.ServiceTime.P50), numfmt.Duration(t.ServiceTime.P99))
 	}
 	fmt.Fprintf(w, "in flight  mean %s, max %s    send lag p50 %s, p99 %s, max %s\n",
-		units.Num(t.InFlightMean), units.Int(t.InFlightMax), units.Duration(t.SendLag.P50), units.Duration(t.SendLag.P99), units.Duration(t.SendLag.Max))
+		numfmt.Num(t.InFlightMean), numfmt.Int(t.InFlightMax), numfmt.Duration(t.SendLag.P50), numfmt.Duration(t.SendLag.P99), numfmt.Duration(t.SendLag.Max))
 	if st := t.ServerTiming; st != nil {
 		fmt.Fprintf(w, "target     Server-Timing svc mean %s (SCV %.2f), queue p99 %s\n",
-			units.Duration(st.Service.Mean), st.ServiceSCV, units.Duration(st.Queue.P99))
+			numfmt.Duration(st.Service.Mean), st.ServiceSCV, numfmt.Duration(st.Queue.P99))
 	}
 }
 
@@ -160,10 +160,10 @@ func observedText(a result.Assertion) string {
 	}
 	switch {
 	case strings.HasPrefix(a.Metric, "ratio("), a.Metric == "achieved":
-		return units.Percent(a.Observed)
+		return numfmt.Percent(a.Observed)
 	case a.Metric == "rps":
-		return units.Rate(a.Observed) + "/s"
+		return numfmt.Rate(a.Observed) + "/s"
 	default:
-		return units.Duration(a.Observed)
+		return numfmt.Duration(a.Observed)
 	}
 }

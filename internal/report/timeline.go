@@ -1,10 +1,10 @@
 package report
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strconv"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -115,8 +115,8 @@ func (tl timeline) decorate(p *panel, labels bool) {
 		}
 		if labels {
 			label := strconv.Itoa(s.index)
-			long := "stage " + label + " · " + units.Rate(s.offered) + " rps"
-			short := label + " · " + units.Rate(s.offered)
+			long := "stage " + label + " · " + numfmt.Rate(s.offered) + " rps"
+			short := label + " · " + numfmt.Rate(s.offered)
 			switch w := x1 - x0; {
 			case w > float64(len([]rune(long)))*6.6:
 				label = long
@@ -143,5 +143,5 @@ func (tl timeline) hover(p *panel, text func(i int) string) {
 }
 
 func (tl timeline) windowLabel(i int) string {
-	return "t = " + units.Num(tl.t0[i]) + "–" + units.Num(tl.t1[i]) + " s"
+	return "t = " + numfmt.Num(tl.t0[i]) + "–" + numfmt.Num(tl.t1[i]) + " s"
 }

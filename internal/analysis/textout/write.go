@@ -2,11 +2,11 @@ package textout
 
 import (
 	"fmt"
-	"github.com/bploadgen/bploadgen/internal/units"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -25,7 +25,7 @@ func Write(w io.Writer, name string, r *result.Result, a *result.Analysis) error
 func header(b *strings.Builder, name string, r *result.Result, a *result.Analysis) {
 	fmt.Fprintf(b, "Capacity analysis of %s", name)
 	if r != nil {
-		fmt.Fprintf(b, " (%s arrivals, %d stages, %s)", r.Arrival, len(r.Stages), units.Duration(r.ElapsedS))
+		fmt.Fprintf(b, " (%s arrivals, %d stages, %s)", r.Arrival, len(r.Stages), numfmt.Duration(r.ElapsedS))
 	}
 	b.WriteString("\n\n")
 	m := a.Model
@@ -44,15 +44,15 @@ func header(b *strings.Builder, name string, r *result.Result, a *result.Analysi
 			fmt.Fprintf(b, ", queue %s", m.QueueSource)
 		}
 		b.WriteString("\n")
-		fmt.Fprintf(b, "            E[S] = %s", units.Duration(m.ServiceMeanS))
+		fmt.Fprintf(b, "            E[S] = %s", numfmt.Duration(m.ServiceMeanS))
 		if m.ServiceMeanCIS > 0 {
-			fmt.Fprintf(b, " ± %s", units.Duration(m.ServiceMeanCIS))
+			fmt.Fprintf(b, " ± %s", numfmt.Duration(m.ServiceMeanCIS))
 		}
-		fmt.Fprintf(b, ", SCV %s (%s)", units.Num(m.ServiceSCV), m.Source)
+		fmt.Fprintf(b, ", SCV %s (%s)", numfmt.Num(m.ServiceSCV), m.Source)
 		if m.ServiceMeasuredS > 0 {
-			fmt.Fprintf(b, "; Server-Timing measured %s", units.Duration(m.ServiceMeasuredS))
+			fmt.Fprintf(b, "; Server-Timing measured %s", numfmt.Duration(m.ServiceMeasuredS))
 		}
-		fmt.Fprintf(b, "; model tolerance %s\n", units.Percent(m.Tolerance))
+		fmt.Fprintf(b, "; model tolerance %s\n", numfmt.Percent(m.Tolerance))
 		if m.Notes != "" {
 			fmt.Fprintf(b, "            why: %s\n", m.Notes)
 		}
@@ -60,23 +60,23 @@ func header(b *strings.Builder, name string, r *result.Result, a *result.Analysi
 	if o := a.Overhead; o != nil {
 		switch o.Source {
 		case "server-timing":
-			fmt.Fprintf(b, "  overhead  %s per request on average, measured per stage with Server-Timing (client 2xx latency − server queue − svc); added to every predicted time\n", units.Duration(o.MeanS))
+			fmt.Fprintf(b, "  overhead  %s per request on average, measured per stage with Server-Timing (client 2xx latency − server queue − svc); added to every predicted time\n", numfmt.Duration(o.MeanS))
 		case "unknown":
 			b.WriteString("  overhead  unknown (no Server-Timing, no 503s): predicted times are the server's alone\n")
 		default:
-			fmt.Fprintf(b, "  overhead  %s per request, estimated from the %s; added to every predicted time\n", units.Duration(o.MeanS), o.Source)
+			fmt.Fprintf(b, "  overhead  %s per request, estimated from the %s; added to every predicted time\n", numfmt.Duration(o.MeanS), o.Source)
 		}
 	}
 	switch {
 	case a.CapacityRPS > 0 && a.CapacitySource == "model":
-		fmt.Fprintf(b, "  capacity  %s rps (c/E[S]); highest 2xx throughput seen %s rps\n", units.Rate(a.CapacityRPS), units.Rate(a.MaxThroughputRPS))
+		fmt.Fprintf(b, "  capacity  %s rps (c/E[S]); highest 2xx throughput seen %s rps\n", numfmt.Rate(a.CapacityRPS), numfmt.Rate(a.MaxThroughputRPS))
 	case a.CapacityRPS > 0:
-		fmt.Fprintf(b, "  capacity  %s rps (from the throughput plateau); highest 2xx throughput seen %s rps\n", units.Rate(a.CapacityRPS), units.Rate(a.MaxThroughputRPS))
+		fmt.Fprintf(b, "  capacity  %s rps (from the throughput plateau); highest 2xx throughput seen %s rps\n", numfmt.Rate(a.CapacityRPS), numfmt.Rate(a.MaxThroughputRPS))
 	default:
-		fmt.Fprintf(b, "  capacity  unknown: at least %s rps (the highest 2xx throughput seen)\n", units.Rate(a.MaxThroughputRPS))
+		fmt.Fprintf(b, "  capacity  unknown: at least %s rps (the highest 2xx throughput seen)\n", numfmt.Rate(a.MaxThroughputRPS))
 	}
 	if k := a.Knee; k != nil {
-		fmt.Fprintf(b, "  knee      stage %d (%s rps offered), by %s: %s\n", k.Stage, units.Rate(k.OfferedRPS), k.Criterion, k.Reason)
+		fmt.Fprintf(b, "  knee      stage %d (%s rps offered), by %s: %s\n", k.Stage, numfmt.Rate(k.OfferedRPS), k.Criterion, k.Reason)
 	} else {
 		b.WriteString("  knee      none: the target kept up with every stage\n")
 	}
@@ -100,10 +100,10 @@ func stageTable(b *strings.Builder, a *result.Analysis) {
 		}
 		rho := "–"
 		if s.Utilization > 0 {
-			rho = units.Num(s.Utilization)
+			rho = numfmt.Num(s.Utilization)
 		}
-		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Index, units.Rate(s.OfferedRPS), units.Rate(s.AchievedRPS), units.Rate(s.ThroughputRPS),
-			rho, little, units.Percent(s.Little.EdgeBound), s.Verdict)
+		fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Index, numfmt.Rate(s.OfferedRPS), numfmt.Rate(s.AchievedRPS), numfmt.Rate(s.ThroughputRPS),
+			rho, little, numfmt.Percent(s.Little.EdgeBound), s.Verdict)
 	}
 	tw.Flush()
 	b.WriteString("\n")
@@ -143,9 +143,9 @@ func compareTable(b *strings.Builder, a *result.Analysis) {
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t±%s\t%s\t%s\t%s\n", idx, metric, pred, f(c.Band), f(c.Observed), errOf(c), c.Verdict)
 		}
-		row("503 ratio", ag.BlockRatio, units.Percent, pointsError)
-		row("mean", ag.ResponseMeanS, units.Duration, relError)
-		row("p99", ag.ResponseP99S, units.Duration, relError)
+		row("503 ratio", ag.BlockRatio, numfmt.Percent, pointsError)
+		row("mean", ag.ResponseMeanS, numfmt.Duration, relError)
+		row("p99", ag.ResponseP99S, numfmt.Duration, relError)
 	}
 	tw.Flush()
 	b.WriteString("  band = model tolerance + measurement 95% CI (the wider of batch means over the stage's 1-second windows and the\n")
@@ -166,7 +166,7 @@ func relError(c *result.Check) string {
 	if c.Predicted == 0 {
 		return "–"
 	}
-	return units.SignedPercent(c.RelError)
+	return numfmt.SignedPercent(c.RelError)
 }
 
 // fewP99 lists the stages whose p99 came from fewer latencies than a
@@ -177,14 +177,14 @@ func fewP99(a *result.Analysis) string {
 	for _, s := range a.Stages {
 		if s.Agreement != nil && s.Agreement.ResponseP99S != nil && s.Agreement.ResponseP99S.SamplesNeeded > 0 {
 			need = s.Agreement.ResponseP99S.SamplesNeeded
-			parts = append(parts, fmt.Sprintf("%d (%s)", s.Index, units.Int(s.Samples2xx)))
+			parts = append(parts, fmt.Sprintf("%d (%s)", s.Index, numfmt.Int(s.Samples2xx)))
 		}
 	}
 	if len(parts) == 0 {
 		return ""
 	}
 	return fmt.Sprintf("p99 from fewer than the %s independent latencies a ±5%% p99 needs (more when autocorrelated) at stage %s: their intervals say how well each is known",
-		units.Int(int64(need)), strings.Join(parts, ", "))
+		numfmt.Int(int64(need)), strings.Join(parts, ", "))
 }
 
 func notes(b *strings.Builder, a *result.Analysis) {
@@ -195,7 +195,7 @@ func notes(b *strings.Builder, a *result.Analysis) {
 		}
 		if g := s.Growth; g != nil {
 			ns = append(ns, fmt.Sprintf("stage %d: no steady state; the backlog grows %s requests/s, the wait %s per second (observed %s per second)",
-				s.Index, units.Rate(g.BacklogRPS), units.Duration(g.PredictedLatencySPerS), units.Duration(g.ObservedLatencySPerS)))
+				s.Index, numfmt.Rate(g.BacklogRPS), numfmt.Duration(g.PredictedLatencySPerS), numfmt.Duration(g.ObservedLatencySPerS)))
 		}
 	}
 	if len(ns) > 0 {

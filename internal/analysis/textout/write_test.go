@@ -1,11 +1,11 @@
 package textout
 
 import (
-	"github.com/bploadgen/bploadgen/internal/units"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -70,10 +70,10 @@ func TestWriteNoModel(t *testing.T) {
 
 func TestFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
-		{units.Duration(0.0123), "12.3ms"}, {units.Duration(0.00085), "850µs"}, {units.Duration(1.25), "1.25s"}, {units.Duration(0), "0"}, {units.Duration(-0.002), "−2ms"}, {units.Duration(math.NaN()), "–"},
-		{units.Percent(0.061), "6.1%"}, {units.Percent(0), "0%"}, {units.Percent(1e-9), "<0.001%"}, {units.Percent(-0.5), "−50%"}, {units.SignedPercent(0.039), "+3.9%"}, {units.SignedPercent(-0.015), "−1.5%"},
-		{units.Rate(1100.4), "1,100"}, {units.Rate(12.34), "12.3"}, {units.Rate(0), "0"}, {units.Int(-1234567), "−1,234,567"},
-		{units.Num(0.4977), "0.498"}, {units.Num(1.3978), "1.4"}, {units.Num(math.Inf(1)), "–"},
+		{numfmt.Duration(0.0123), "12.3ms"}, {numfmt.Duration(0.00085), "850µs"}, {numfmt.Duration(1.25), "1.25s"}, {numfmt.Duration(0), "0"}, {numfmt.Duration(-0.002), "−2ms"}, {numfmt.Duration(math.NaN()), "–"},
+		{numfmt.Percent(0.061), "6.1%"}, {numfmt.Percent(0), "0%"}, {numfmt.Percent(1e-9), "<0.001%"}, {numfmt.Percent(-0.5), "−50%"}, {numfmt.SignedPercent(0.039), "+3.9%"}, {numfmt.SignedPercent(-0.015), "−1.5%"},
+		{numfmt.Rate(1100.4), "1,100"}, {numfmt.Rate(12.34), "12.3"}, {numfmt.Rate(0), "0"}, {numfmt.Int(-1234567), "−1,234,567"},
+		{numfmt.Num(0.4977), "0.498"}, {numfmt.Num(1.3978), "1.4"}, {numfmt.Num(math.Inf(1)), "–"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q want %q", tc.got, tc.want)
