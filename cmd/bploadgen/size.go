@@ -18,8 +18,8 @@ import (
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/numfmt"
-	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/sizing"
 )
 
 // sizeOptions is everything `size` takes from its flags, as given.
@@ -119,7 +119,7 @@ func sizeRun(e *env, o *sizeOptions) error {
 	if err != nil {
 		return err
 	}
-	z, err := queueing.Size(spec, rand.New(rand.NewPCG(o.Seed, 0)))
+	z, err := sizing.Size(spec, rand.New(rand.NewPCG(o.Seed, 0)))
 	if err != nil {
 		return usageError("size: %v", err)
 	}
@@ -141,8 +141,8 @@ func sizeRun(e *env, o *sizeOptions) error {
 func (o *sizeOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
 
 // spec turns the flags into a sizing problem, or a usage error.
-func (o *sizeOptions) spec() (queueing.SizeSpec, error) {
-	var s queueing.SizeSpec
+func (o *sizeOptions) spec() (sizing.Spec, error) {
+	var s sizing.Spec
 	var fromSvc *dist.Dist
 	fromSCV := -1.0
 	if o.From != "" {
@@ -246,28 +246,28 @@ func sizeParseService(v string, scv float64, scvGiven bool) (dist.Dist, error) {
 // percentile of the response time below a positive duration (p99<50ms,
 // p99.9 <= 250ms, 2xx.p99 < 80ms; for a sizing every response counted is an
 // admitted request's).
-func sizeParseSLO(s string) (queueing.SLO, error) {
+func sizeParseSLO(s string) (sizing.SLO, error) {
 	e, err := assert.Parse(s)
 	var pe *assert.ParseError
 	if errors.As(err, &pe) {
-		return queueing.SLO{}, fmt.Errorf("%q: %s", pe.Expr, pe.Msg)
+		return sizing.SLO{}, fmt.Errorf("%q: %s", pe.Expr, pe.Msg)
 	}
 	q, ok := e.Quantile()
 	switch {
 	case !ok || strings.HasPrefix(e.Metric, "service."):
-		return queueing.SLO{}, fmt.Errorf("%q: an SLO for size is a percentile of the response time, like p99<50ms", e.Raw)
+		return sizing.SLO{}, fmt.Errorf("%q: an SLO for size is a percentile of the response time, like p99<50ms", e.Raw)
 	case e.Op != "<" && e.Op != "<=":
-		return queueing.SLO{}, fmt.Errorf("%q: an SLO bounds the percentile from above: use < or <=", e.Raw)
+		return sizing.SLO{}, fmt.Errorf("%q: an SLO bounds the percentile from above: use < or <=", e.Raw)
 	case e.Scope.Kind != assert.Run:
-		return queueing.SLO{}, fmt.Errorf("%q: a sizing has no stages or windows; drop \"in %s\"", e.Raw, e.Scope)
+		return sizing.SLO{}, fmt.Errorf("%q: a sizing has no stages or windows; drop \"in %s\"", e.Raw, e.Scope)
 	case !(e.Value > 0):
-		return queueing.SLO{}, fmt.Errorf("%q: the SLO must be a positive duration, like 50ms", e.Raw)
+		return sizing.SLO{}, fmt.Errorf("%q: the SLO must be a positive duration, like 50ms", e.Raw)
 	}
-	return queueing.SLO{Quantile: q, Target: e.Value}, nil
+	return sizing.SLO{Quantile: q, Target: e.Value}, nil
 }
 
 // sizeSLOText is "p99 ≤ 50ms".
-func sizeSLOText(s queueing.SLO) string {
+func sizeSLOText(s sizing.SLO) string {
 	return numfmt.Quantile(s.Quantile) + " ≤ " + numfmt.Seconds(s.Target)
 }
 
@@ -298,7 +298,7 @@ func sizeArrivalName(scv float64) string {
 }
 
 // sizeWriteText prints the recommendation for people.
-func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing.Sizing) error {
+func sizeWriteText(w io.Writer, s sizing.Spec, o *sizeOptions, z *sizing.Result) error {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	label := numfmt.Quantile(s.SLO.Quantile)
@@ -310,7 +310,7 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 		p("\n")
 	}
 	p("Sizing for %.5g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
-	p("Objectives: %s for admitted requests, rejects ≤ %s", sizeSLOText(s.SLO), numfmt.Share(s.MaxReject))
+	p("Objectives: %s for admitted requests, rejects ≤ %s", s.SLO, numfmt.Share(s.MaxReject))
 	if s.MaxUtilization < 1 {
 		p(", utilisation ≤ %s", numfmt.Share(s.MaxUtilization))
 	}
@@ -331,7 +331,7 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 	p("  workers       %d\n", z.Workers)
 	p("  queue         %d waiting slots (system capacity K = %d = %d workers + %d slots)\n", z.Queue, z.Capacity, z.Workers, z.Queue)
 	p("  utilisation   %s offered (λ·E[S]/c), %s busy after rejects\n", numfmt.Share(z.Utilization), numfmt.Share(pr.Busy))
-	p("  predicted     p50 %s, p99 %s", pr.ResponseP50.FormatSeconds(), pr.ResponseP99.FormatSeconds())
+	p("  predicted     p50 %s, p99 %s", numfmt.Interval(pr.ResponseP50.Value, pr.ResponseP50.HalfWidth), numfmt.Interval(pr.ResponseP99.Value, pr.ResponseP99.HalfWidth))
 	if label != "p50" && label != "p99" {
 		p(", %s %s", label, numfmt.Interval(pr.ResponseSLO.Value, pr.ResponseSLO.HalfWidth))
 	}
@@ -361,7 +361,7 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 	p("  latency budget  K ≤ %d: %d waiting slots drain in %s = SLO − E[S] at c/E[S] = %.4g/s\n",
 		bd.MaxMean, bd.MaxMean-z.Workers, numfmt.Seconds(float64(bd.MaxMean-z.Workers)*s.Service.Mean/float64(z.Workers)), float64(z.Workers)/s.Service.Mean)
 	switch {
-	case bd.MaxPct == queueing.Unbounded:
+	case bd.MaxPct == sizing.Unbounded:
 		p("  SLO percentile  any K keeps the admitted %s ≤ %s\n", label, numfmt.Seconds(s.SLO.Target))
 	case bd.MaxPct > 0:
 		p("  SLO percentile  K ≤ %d keeps the admitted %s ≤ %s\n", bd.MaxPct, label, numfmt.Seconds(s.SLO.Target))
@@ -369,7 +369,7 @@ func sizeWriteText(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing
 		p("  SLO percentile  the simulated admitted %s at K = %d is %s ≤ %s\n", label, z.Capacity, numfmt.Interval(pr.ResponseSLO.Value, pr.ResponseSLO.HalfWidth), numfmt.Seconds(s.SLO.Target))
 	}
 	if bd.MaxWorst > 0 {
-		p("  strictest       K ≤ %d would keep even the last request in line within %s\n", bd.MaxWorst, sizeSLOText(s.SLO))
+		p("  strictest       K ≤ %d would keep even the last request in line within %s\n", bd.MaxWorst, s.SLO)
 	}
 	if z.Below != "" {
 		p("\nWhy not %d workers\n  %s\n", z.Workers-1, sizeTrimWorkers(z.Below, z.Workers-1))
@@ -454,7 +454,7 @@ type sizeInputJSON struct {
 }
 
 // sizeWriteJSON prints the recommendation for scripts.
-func sizeWriteJSON(w io.Writer, s queueing.SizeSpec, o *sizeOptions, z *queueing.Sizing) error {
+func sizeWriteJSON(w io.Writer, s sizing.Spec, o *sizeOptions, z *sizing.Result) error {
 	pr := z.Predicted
 	out := sizeJSON{
 		Workers: z.Workers, Queue: z.Queue, Utilization: z.Utilization, Model: z.Model,

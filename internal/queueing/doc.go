@@ -1,9 +1,12 @@
 // Package queueing is the queueing-theory formula sheet of bploadgen as pure
 // functions: Erlang B and C, M/M/c and M/M/c/K distributions, G/G/c mean-wait
 // approximations (Kingman, Allen–Cunneen, Whitt), a seeded discrete-event
-// simulator of G/G/c/K, sizing of workers and queue, and the statistics
-// (batch means, quantile sample sizes) needed to judge agreement honestly.
-// The distributions it samples and integrates are internal/dist's.
+// simulator of G/G/c/K, the bounds on K that sizing reads, and the
+// statistics (batch means, quantile sample sizes) needed to judge agreement
+// honestly. The distributions it samples and integrates are internal/dist's,
+// the one package of ours it imports. It writes no words for people: the
+// recommendation built on it is internal/sizing, and numbers are formatted
+// by internal/numfmt.
 //
 // Units: rates are per second, times are seconds (float64). No I/O, no
 // clocks; randomness only through a *rand.Rand passed in. Every formula's
@@ -21,7 +24,8 @@
 //	sim.go         Simulate: G/G/c/K with batch-means intervals
 //	stats.go       Estimate, BatchMeans, StudentT, SamplesForQuantile, QuantileCI, RelaxationTimeMM1
 //	staffing.go    Halfin–Whitt square-root staffing, ErlangCStaffing
-//	size.go        Size: workers and queue for an SLO (size_exact.go, size_sim.go)
+//	bounds.go      MinBlockK, ErlangPlusExpTail: the §6.2 bounds on K
+//	search.go      SearchMin: the least integer meeting a monotone predicate
 //	knee.go, usl.go  Kneedle knee detection, Universal Scalability Law fit
 //
 // K is always the system capacity INCLUDING the c requests in service; a

@@ -37,5 +37,10 @@ func checkProb(name string, p float64) error {
 	return nil
 }
 
-// maxCapacity bounds K (and c) so that the O(K) tables stay small.
-const maxCapacity = 10_000_000
+// MaxCapacity bounds K (and c) so that the O(K) tables stay small.
+const MaxCapacity = 10_000_000
+
+// MaxSimArrivals bounds a simulation's arrivals + warm-up.
+const MaxSimArrivals = maxSimArrivals
+
+const maxCapacity = MaxCapacity

@@ -3,7 +3,6 @@ package queueing_test
 import (
 	"fmt"
 
-	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
@@ -15,7 +14,7 @@ func ExampleNewMMC() {
 		if err != nil {
 			panic(err)
 		}
-		fmt.Printf("c=%d: ρ=%.3f P(wait)=%.4f p99=%s\n", c, m.Utilization(), m.WaitProb(), queueing.FormatSeconds(m.ResponseQuantile(0.99)))
+		fmt.Printf("c=%d: ρ=%.3f P(wait)=%.4f p99=%.4gms\n", c, m.Utilization(), m.WaitProb(), 1000*m.ResponseQuantile(0.99))
 	}
 	// Output:
 	// c=10: ρ=0.900 P(wait)=0.6687 p99=62.5ms
@@ -28,24 +27,8 @@ func ExampleNewMMCK() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("block %s, p99 of admitted %s, throughput %.1f/s\n",
-		queueing.FormatPercent(m.BlockProb()), queueing.FormatSeconds(m.ResponseQuantile(0.99)), m.Throughput())
+	fmt.Printf("block %.3g%%, p99 of admitted %.4gms, throughput %.1f/s\n",
+		100*m.BlockProb(), 1000*m.ResponseQuantile(0.99), m.Throughput())
 	// Output:
 	// block 0.0951%, p99 of admitted 49.07ms, throughput 899.1/s
-}
-
-func ExampleSize() {
-	z, err := queueing.Size(queueing.SizeSpec{
-		Rate:       900,
-		Service:    dist.Dist{Kind: dist.Exponential, Mean: 0.010},
-		ArrivalSCV: 1, // Poisson
-		SLO:        queueing.SLO{Quantile: 0.99, Target: 0.050},
-		MaxReject:  0.001,
-	}, nil)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(z.Workers, "workers,", z.Queue, "waiting slots (K =", z.Capacity, ")", z.Model)
-	// Output:
-	// 11 workers, 22 waiting slots (K = 33 ) M/M/c/K
 }

@@ -242,12 +242,12 @@ func TestErlangPlusExpTail(t *testing.T) {
 				cf := float64(c)
 				want := mathext.GammaIncRegComp(float64(q), cf*100*x) +
 					math.Exp(-100*x)*math.Pow(cf/(cf-1), float64(q))*mathext.GammaIncReg(float64(q), (cf-1)*100*x)
-				checkRel(t, "Erlang+Exp tail", erlangPlusExpTail(q, c, 100, x), want, 1e-10)
+				checkRel(t, "Erlang+Exp tail", ErlangPlusExpTail(q, c, 100, x), want, 1e-10)
 			}
 		}
 	}
 	// c = 1: Erlang(q+1, μ).
-	checkRel(t, "c=1", erlangPlusExpTail(3, 1, 100, 0.05), mathext.GammaIncRegComp(4, 5), 1e-12)
+	checkRel(t, "c=1", ErlangPlusExpTail(3, 1, 100, 0.05), mathext.GammaIncRegComp(4, 5), 1e-12)
 }
 
 func TestPoissonMixLarge(t *testing.T) {

@@ -1,10 +1,10 @@
 package queueing
 
-// searchMin returns the smallest x in [lo, hi] with ok(x), for a predicate
+// SearchMin returns the smallest x in [lo, hi] with ok(x), for a predicate
 // that is false below some threshold and true from it on, or hi+1 if ok(hi)
 // is false. It starts at guess and gallops (steps 1, 2, 4, ...) down or up
 // before bisecting, so a good guess costs O(log distance) evaluations.
-func searchMin(lo, hi, guess int, ok func(int) bool) int {
+func SearchMin(lo, hi, guess int, ok func(int) bool) int {
 	if lo > hi {
 		return hi + 1
 	}

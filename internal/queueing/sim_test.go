@@ -1,6 +1,7 @@
 package queueing
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -61,10 +62,10 @@ func TestSimMMCK(t *testing.T) {
 	agree(t, "P(wait)", res.WaitProb, m.WaitProb(), 0.02)
 	agree(t, "P(T > 50ms)", res.SLOTail, m.ResponseTail(0.05), 0.1)
 	for i, p := range ps {
-		agree(t, QuantileLabel(p)+" T", res.ResponseQuantiles[i], m.ResponseQuantile(p), 0.05)
+		agree(t, fmt.Sprintf("p%g T", 100*p), res.ResponseQuantiles[i], m.ResponseQuantile(p), 0.05)
 	}
 	for i, p := range ps[:3] {
-		agree(t, QuantileLabel(p)+" Wq", res.WaitQuantiles[i], m.WaitQuantile(p), 0.05)
+		agree(t, fmt.Sprintf("p%g Wq", 100*p), res.WaitQuantiles[i], m.WaitQuantile(p), 0.05)
 	}
 	// Little's law on the sample path: L̄ = X·W up to edge terms (§1).
 	checkRel(t, "L/(X·W)", res.MeanNumber.Value/(res.Throughput.Value*res.MeanResponse.Value), 1, 1e-3)

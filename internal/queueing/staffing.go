@@ -69,7 +69,7 @@ func ErlangCStaffing(a, alpha float64) (int, error) {
 	if a >= maxCapacity {
 		return 0, fmt.Errorf("offered load %g Erlangs is too large", a)
 	}
-	c := searchMin(int(math.Floor(a))+1, maxCapacity, int(math.Floor(a))+1, func(c int) bool {
+	c := SearchMin(int(math.Floor(a))+1, maxCapacity, int(math.Floor(a))+1, func(c int) bool {
 		return ErlangC(c, a) <= alpha
 	})
 	if c > maxCapacity {

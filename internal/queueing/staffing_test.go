@@ -54,13 +54,13 @@ func TestSearchMin(t *testing.T) {
 			for th := lo - 1; th <= hi+2; th++ {
 				for g := lo - 2; g <= hi+2; g += 2 {
 					calls := 0
-					got := searchMin(lo, hi, g, func(x int) bool { calls++; return x >= th })
+					got := SearchMin(lo, hi, g, func(x int) bool { calls++; return x >= th })
 					want := max(th, lo)
 					if want > hi {
 						want = hi + 1
 					}
 					if got != want {
-						t.Fatalf("searchMin(%d, %d, guess %d) threshold %d = %d, want %d", lo, hi, g, th, got, want)
+						t.Fatalf("SearchMin(%d, %d, guess %d) threshold %d = %d, want %d", lo, hi, g, th, got, want)
 					}
 					if limit := 4*int(math.Log2(float64(hi-lo+2))) + 4; calls > limit {
 						t.Errorf("%d evaluations > %d", calls, limit)
@@ -69,7 +69,7 @@ func TestSearchMin(t *testing.T) {
 			}
 		}
 	}
-	if got := searchMin(5, 4, 5, func(int) bool { return true }); got != 5 {
+	if got := SearchMin(5, 4, 5, func(int) bool { return true }); got != 5 {
 		t.Errorf("empty range: %d", got)
 	}
 }

@@ -1,21 +1,24 @@
-package queueing
+package sizing
 
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
-func sheetSpec() SizeSpec {
-	// docs/queueing.md §6.1/§6.2/§10.5: λ = 900/s, E[S] = 10 ms exponential, p99 ≤ 50 ms,
+func sheetSpec() Spec {
+	// Sheet §6.1/§6.2/§10.5: λ = 900/s, E[S] = 10 ms exponential, p99 ≤ 50 ms,
 	// blocking ≤ 0.1%, Poisson arrivals.
-	return SizeSpec{Rate: 900, Service: expDist(0.01), ArrivalSCV: 1, SLO: SLO{Quantile: 0.99, Target: 0.05}, MaxReject: 0.001}
+	return Spec{Rate: 900, Service: dist.Dist{Kind: dist.Exponential, Mean: 0.01}, ArrivalSCV: 1, SLO: SLO{Quantile: 0.99, Target: 0.05}, MaxReject: 0.001}
 }
 
-func mustSize(t *testing.T, spec SizeSpec) *Sizing {
+func mustSize(t *testing.T, spec Spec) *Result {
 	t.Helper()
 	z, err := Size(spec, rand.New(rand.NewPCG(1, 1)))
 	if err != nil {
@@ -29,10 +32,10 @@ func TestSizeSheetExact(t *testing.T) {
 	if !z.Feasible || z.Workers != 11 || z.Capacity != 33 || z.Queue != 22 || z.Method != "exact" || z.Model != "M/M/c/K" {
 		t.Fatalf("got %+v; sheet: c = 11, K_min_block = 33 (Q = 22), exact M/M/c/K", z)
 	}
-	checkPrinted(t, "unbounded p99 ms", z.UnboundedSLO, 1000, "49.61")
-	checkPrinted(t, "admitted p99 ms (K=33)", z.Predicted.ResponseP99.Value, 1000, "49.07")
-	checkPrinted(t, "block %", z.Predicted.BlockRatio.Value, 100, "0.0951")
-	checkPrinted(t, "ρ", z.Utilization, 1, "0.818")
+	printed(t, "unbounded p99", numfmt.Seconds(z.UnboundedSLO), "49.61ms")
+	printed(t, "admitted p99 (K=33)", numfmt.Seconds(z.Predicted.ResponseP99.Value), "49.07ms")
+	printed(t, "block", numfmt.Share(z.Predicted.BlockRatio.Value), "0.0951%")
+	printed(t, "ρ", strconv.FormatFloat(z.Utilization, 'f', 3, 64), "0.818")
 	b := z.Bounds
 	if b.MinBlock != 33 || b.MaxMean != 55 || b.MaxWorst != 15 || b.MaxPct != Unbounded {
 		t.Errorf("bounds %+v; sheet: K_min_block 33, K_max_mean 55, K_max_worst 15, K_max_pct unbounded", b)
@@ -46,7 +49,10 @@ func TestSizeSheetExact(t *testing.T) {
 	// Independent check of minimality: with 10 workers no K in the latency
 	// budget has both P_block ≤ 0.1% and admitted p99 ≤ 50 ms.
 	for k := 10; k <= z.Bounds.MaxMean; k++ {
-		m := mustMMCK(t, 900, 100, 10, k)
+		m, err := queueing.NewMMCK(900, 100, 10, k)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if m.BlockProb() <= 0.001 && m.ResponseQuantile(0.99) <= 0.05 {
 			t.Errorf("c = 10, K = %d meets both objectives", k)
 		}
@@ -118,11 +124,13 @@ func TestSizeSimulatedLognormalUniform(t *testing.T) {
 	if !z.Feasible || z.Workers != 10 || z.Method != "simulation" || z.Model != "D/LN/c/K" {
 		t.Fatalf("got %+v", z)
 	}
-	checkPrinted(t, "heuristic p99 ms", z.UnboundedSLO, 1000, "29.15")
+	printed(t, "heuristic p99", numfmt.Seconds(z.UnboundedSLO), "29.15ms")
 	// Our simulation (finite K, 200k arrivals) against the sheet's simulated
 	// 29.20 ms: within 3 of our half-widths plus the sheet's own 0.15 ms.
 	p := z.Predicted.ResponseP99
-	checkAbs(t, "simulated p99", p.Value, 0.02920, 3*p.HalfWidth+0.00015)
+	if tol := 3*p.HalfWidth + 0.00015; !(math.Abs(p.Value-0.02920) <= tol) {
+		t.Errorf("simulated p99 %g, the sheet's 0.02920 ± %g", p.Value, tol)
+	}
 	if z.Predicted.BlockRatio.Value > 0.001 || z.Bounds.MinBlock != z.Capacity || z.Capacity > z.Bounds.MaxMean {
 		t.Errorf("queue: %+v, bounds %+v", z.Predicted.BlockRatio, z.Bounds)
 	}
@@ -131,7 +139,7 @@ func TestSizeSimulatedLognormalUniform(t *testing.T) {
 	}
 	// Uniform arrivals block far less than M/M/c/K predicts (docs/queueing.md §3
 	// caveat), so the simulated K is below the exact M/M/c/K K for c = 10.
-	k, _ := minBlockK(900, 100, 10, 0.001, 1000)
+	k, _ := queueing.MinBlockK(900, 100, 10, 0.001, 1000)
 	if z.Capacity >= k {
 		t.Errorf("simulated K %d not below the M/M/c/K %d", z.Capacity, k)
 	}
@@ -156,18 +164,18 @@ func TestSizeArrivalAndServiceVariability(t *testing.T) {
 }
 
 func TestSizeInvalid(t *testing.T) {
-	for name, mod := range map[string]func(*SizeSpec){
-		"rate":        func(s *SizeSpec) { s.Rate = 0 },
-		"rate NaN":    func(s *SizeSpec) { s.Rate = math.NaN() },
-		"service":     func(s *SizeSpec) { s.Service = dist.Dist{} },
-		"arrival SCV": func(s *SizeSpec) { s.ArrivalSCV = -1 },
-		"quantile":    func(s *SizeSpec) { s.SLO.Quantile = 1 },
-		"target":      func(s *SizeSpec) { s.SLO.Target = 0 },
-		"max reject":  func(s *SizeSpec) { s.MaxReject = 0 },
-		"max util":    func(s *SizeSpec) { s.MaxUtilization = 1.5 },
-		"workers":     func(s *SizeSpec) { s.Workers = -1 },
-		"sim":         func(s *SizeSpec) { s.SimArrivals = 10 },
-		"huge load":   func(s *SizeSpec) { s.Rate = 1e300 },
+	for name, mod := range map[string]func(*Spec){
+		"rate":        func(s *Spec) { s.Rate = 0 },
+		"rate NaN":    func(s *Spec) { s.Rate = math.NaN() },
+		"service":     func(s *Spec) { s.Service = dist.Dist{} },
+		"arrival SCV": func(s *Spec) { s.ArrivalSCV = -1 },
+		"quantile":    func(s *Spec) { s.SLO.Quantile = 1 },
+		"target":      func(s *Spec) { s.SLO.Target = 0 },
+		"max reject":  func(s *Spec) { s.MaxReject = 0 },
+		"max util":    func(s *Spec) { s.MaxUtilization = 1.5 },
+		"workers":     func(s *Spec) { s.Workers = -1 },
+		"sim":         func(s *Spec) { s.SimArrivals = 10 },
+		"huge load":   func(s *Spec) { s.Rate = 1e300 },
 	} {
 		spec := sheetSpec()
 		mod(&spec)
@@ -185,16 +193,17 @@ func TestSizeInvalid(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
-	for _, tt := range []struct{ got, want string }{
-		{FormatSeconds(0.04961), "49.61ms"}, {FormatSeconds(1.5), "1.5s"}, {FormatSeconds(0.00082), "820µs"},
-		{FormatSeconds(0), "0s"}, {FormatSeconds(math.NaN()), "n/a"}, {FormatSeconds(3e-8), "30ns"},
-		{FormatPercent(0.000951), "0.0951%"}, {FormatPercent(0.1), "10%"},
-		{QuantileLabel(0.99), "p99"}, {QuantileLabel(0.999), "p99.9"}, {QuantileLabel(0.5), "p50"},
-		{SLO{0.99, 0.05}.String(), "p99 ≤ 50ms"},
-	} {
-		if tt.got != tt.want {
-			t.Errorf("got %q, want %q", tt.got, tt.want)
-		}
+func TestSLOString(t *testing.T) {
+	if got := (SLO{0.99, 0.05}).String(); got != "p99 ≤ 50ms" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// printed checks a value as the formula sheet prints it (docs/queueing.md
+// §6, §10.5: four significant digits).
+func printed(t *testing.T, name, got, sheet string) {
+	t.Helper()
+	if got != sheet {
+		t.Errorf("%s prints %s, the sheet %s", name, got, sheet)
 	}
 }

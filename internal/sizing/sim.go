@@ -1,8 +1,11 @@
-package queueing
+package sizing
 
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
 // evalSim fills cd from seeded G/G/c/K simulations: the smallest K in
@@ -18,16 +21,16 @@ func (s *sizer) evalSim(cd *candidate) {
 		return
 	}
 	if top.BlockRatio.Value > sp.MaxReject {
-		s.blockTooHigh(cd, fmt.Sprintf("more (even K = %d rejects %s in simulation)", maxK, FormatPercent(top.BlockRatio.Value)))
+		s.blockTooHigh(cd, fmt.Sprintf("more (even K = %d rejects %s in simulation)", maxK, numfmt.Share(top.BlockRatio.Value)))
 		return
 	}
 	// Start from the exact M/M/c/K answer, which brackets the simulated one
 	// within a few steps.
 	guess := maxK
-	if k, _ := minBlockK(sp.Rate, s.mu(), c, sp.MaxReject, maxK); k > 0 {
+	if k, _ := queueing.MinBlockK(sp.Rate, s.mu(), c, sp.MaxReject, maxK); k > 0 {
 		guess = k
 	}
-	k := searchMin(c, maxK, guess, func(k int) bool { return s.simAt(c, k).BlockRatio.Value <= sp.MaxReject })
+	k := queueing.SearchMin(c, maxK, guess, func(k int) bool { return s.simAt(c, k).BlockRatio.Value <= sp.MaxReject })
 	res := s.simAt(c, k)
 	cd.bounds.MinBlock = k
 	if k > c {
@@ -51,13 +54,13 @@ func (s *sizer) evalSim(cd *candidate) {
 
 // simAt simulates c workers and capacity K once (cached), with the Size
 // call's fixed seeds.
-func (s *sizer) simAt(c, k int) *SimResult {
+func (s *sizer) simAt(c, k int) *queueing.SimResult {
 	key := [2]int{c, k}
 	if r, ok := s.sims[key]; ok {
 		return r
 	}
 	s.nsims++
-	res, err := Simulate(SimConfig{
+	res, err := queueing.Simulate(queueing.SimConfig{
 		Interarrival: s.arrivals,
 		Service:      s.spec.Service,
 		Servers:      c,
@@ -71,7 +74,7 @@ func (s *sizer) simAt(c, k int) *SimResult {
 		if s.simErr == nil {
 			s.simErr = err
 		}
-		res = &SimResult{BlockRatio: Estimate{Value: 1}, ResponseQuantiles: make([]Estimate, 3)}
+		res = &queueing.SimResult{BlockRatio: queueing.Estimate{Value: 1}, ResponseQuantiles: make([]queueing.Estimate, 3)}
 	}
 	s.sims[key] = res
 	return res

@@ -1,4 +1,4 @@
-package queueing
+package sizing
 
 import (
 	"errors"
@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
 // SLO is a response-time objective: the Quantile-quantile of the response
@@ -17,10 +19,10 @@ type SLO struct {
 }
 
 // String formats s as "p99 ≤ 50ms".
-func (s SLO) String() string { return QuantileLabel(s.Quantile) + " ≤ " + FormatSeconds(s.Target) }
+func (s SLO) String() string { return numfmt.Quantile(s.Quantile) + " ≤ " + numfmt.Seconds(s.Target) }
 
-// SizeSpec is the input of Size.
-type SizeSpec struct {
+// Spec is the input of Size.
+type Spec struct {
 	Rate           float64   // offered arrival rate λ, requests/s
 	Service        dist.Dist // service-time distribution of one request on one worker
 	ArrivalSCV     float64   // ca²: 0 uniform (constant spacing), 1 Poisson, or the measured value
@@ -59,18 +61,18 @@ type QueueBounds struct {
 // (c, K). Exact models have zero half-widths; simulations carry their
 // batch-means 95% intervals.
 type Prediction struct {
-	ResponseP50  Estimate // seconds
-	ResponseP99  Estimate // seconds
-	ResponseSLO  Estimate // the SLO's quantile, seconds
-	ResponseMean Estimate // seconds
-	BlockRatio   Estimate // fraction of arrivals rejected
-	Busy         float64  // per-worker busy fraction λ(1 − P_block)·E[S]/c
+	ResponseP50  queueing.Estimate // seconds
+	ResponseP99  queueing.Estimate // seconds
+	ResponseSLO  queueing.Estimate // the SLO's quantile, seconds
+	ResponseMean queueing.Estimate // seconds
+	BlockRatio   queueing.Estimate // fraction of arrivals rejected
+	Busy         float64           // per-worker busy fraction λ(1 − P_block)·E[S]/c
 }
 
-// Sizing is Size's answer. When Feasible is false, Reason says why in plain
+// Result is Size's answer. When Feasible is false, Reason says why in plain
 // language and the numeric fields describe the closest attempt (Workers is 0
 // when no worker count helps).
-type Sizing struct {
+type Result struct {
 	Feasible bool
 	Reason   string
 
@@ -111,7 +113,7 @@ type Sizing struct {
 //
 // Invalid input is an error; objectives that cannot be met are not: they come
 // back with Feasible false and a Reason.
-func Size(spec SizeSpec, r *rand.Rand) (*Sizing, error) {
+func Size(spec Spec, r *rand.Rand) (*Result, error) {
 	s, err := newSizer(spec, r)
 	if err != nil {
 		return nil, err
@@ -121,7 +123,7 @@ func Size(spec SizeSpec, r *rand.Rand) (*Sizing, error) {
 
 // sizer holds the derived quantities of one Size call.
 type sizer struct {
-	spec     SizeSpec
+	spec     Spec
 	a        float64 // offered load, Erlangs
 	maxUtil  float64
 	exact    bool
@@ -129,7 +131,7 @@ type sizer struct {
 	seed1    uint64
 	seed2    uint64
 	cache    map[int]*candidate
-	sims     map[[2]int]*SimResult
+	sims     map[[2]int]*queueing.SimResult
 	nsims    int
 	simErr   error // first simulation failure (a bug: inputs were validated)
 }
@@ -144,23 +146,8 @@ type candidate struct {
 	bounds QueueBounds
 }
 
-func newSizer(spec SizeSpec, r *rand.Rand) (*sizer, error) {
-	if err := checkPositive("rate", spec.Rate); err != nil {
-		return nil, err
-	}
-	if err := spec.Service.Validate(); err != nil {
-		return nil, err
-	}
-	if err := checkNonNegative("arrival SCV", spec.ArrivalSCV); err != nil {
-		return nil, err
-	}
-	if err := checkProb("SLO quantile", spec.SLO.Quantile); err != nil {
-		return nil, err
-	}
-	if err := checkPositive("SLO target", spec.SLO.Target); err != nil {
-		return nil, err
-	}
-	if err := checkProb("max reject", spec.MaxReject); err != nil {
+func newSizer(spec Spec, r *rand.Rand) (*sizer, error) {
+	if err := spec.validate(); err != nil {
 		return nil, err
 	}
 	if spec.MaxUtilization == 0 {
@@ -169,23 +156,23 @@ func newSizer(spec SizeSpec, r *rand.Rand) (*sizer, error) {
 	if !(spec.MaxUtilization > 0 && spec.MaxUtilization <= 1) {
 		return nil, fmt.Errorf("max utilisation must be in (0, 1], got %g", spec.MaxUtilization)
 	}
-	if spec.Workers < 0 || spec.Workers > maxCapacity {
-		return nil, fmt.Errorf("workers must be in [0, %d], got %d", maxCapacity, spec.Workers)
+	if spec.Workers < 0 || spec.Workers > queueing.MaxCapacity {
+		return nil, fmt.Errorf("workers must be in [0, %d], got %d", queueing.MaxCapacity, spec.Workers)
 	}
 	if spec.SimArrivals == 0 {
 		spec.SimArrivals = 200_000
 	}
-	if spec.SimArrivals < 1000 || spec.SimArrivals > maxSimArrivals/2 {
-		return nil, fmt.Errorf("arrivals per simulation must be in [1000, %d], got %d", maxSimArrivals/2, spec.SimArrivals)
+	if spec.SimArrivals < 1000 || spec.SimArrivals > queueing.MaxSimArrivals/2 {
+		return nil, fmt.Errorf("arrivals per simulation must be in [1000, %d], got %d", queueing.MaxSimArrivals/2, spec.SimArrivals)
 	}
 	a := spec.Rate * spec.Service.Mean
-	if !finite(a) || a > maxCapacity/10 {
+	if math.IsNaN(a) || math.IsInf(a, 0) || a > queueing.MaxCapacity/10 {
 		return nil, fmt.Errorf("offered load λ·E[S] = %g Erlangs is out of range", a)
 	}
 	s := &sizer{
 		spec: spec, a: a, maxUtil: spec.MaxUtilization,
 		exact: spec.ArrivalSCV == 1 && spec.Service.Kind == dist.Exponential,
-		cache: map[int]*candidate{}, sims: map[[2]int]*SimResult{},
+		cache: map[int]*candidate{}, sims: map[[2]int]*queueing.SimResult{},
 	}
 	if !s.exact {
 		if r == nil {
@@ -204,11 +191,11 @@ func newSizer(spec SizeSpec, r *rand.Rand) (*sizer, error) {
 func (s *sizer) mu() float64 { return 1 / s.spec.Service.Mean }
 
 // label is the SLO's quantile label, "p99".
-func (s *sizer) label() string { return QuantileLabel(s.spec.SLO.Quantile) }
+func (s *sizer) label() string { return numfmt.Quantile(s.spec.SLO.Quantile) }
 
-func (s *sizer) run() *Sizing {
+func (s *sizer) run() *Result {
 	sp := s.spec
-	out := &Sizing{Method: "exact", Model: "M/M/c/K", UnboundedSLO: math.NaN()}
+	out := &Result{Method: "exact", Model: "M/M/c/K", UnboundedSLO: math.NaN()}
 	if !s.exact {
 		out.Method = "simulation"
 		out.Model = arrivalKendall(sp.ArrivalSCV) + "/" + sp.Service.Kendall() + "/c/K"
@@ -217,7 +204,7 @@ func (s *sizer) run() *Sizing {
 	// Feasibility: T_p ≥ S_p whatever c and K (docs/queueing.md §6.1 rule 4).
 	if sq := sp.Service.Quantile(sp.SLO.Quantile); sq > sp.SLO.Target {
 		out.Reason = fmt.Sprintf("the service time alone breaks the SLO: its %s is %s (%s), above %s, so no number of workers or queue size can meet %s; make requests faster or relax the SLO",
-			s.label(), FormatSeconds(sq), sp.Service, FormatSeconds(sp.SLO.Target), sp.SLO)
+			s.label(), numfmt.Seconds(sq), sp.Service, numfmt.Seconds(sp.SLO.Target), sp.SLO)
 		return out
 	}
 	var best *candidate
@@ -228,7 +215,7 @@ func (s *sizer) run() *Sizing {
 		if float64(cLow) <= s.a {
 			cLow = int(math.Floor(s.a)) + 1 // ρ < 1
 		}
-		start, err := SqrtStaffing(s.a, 1-sp.SLO.Quantile)
+		start, err := queueing.SqrtStaffing(s.a, 1-sp.SLO.Quantile)
 		if err != nil {
 			start = cLow
 		}
@@ -238,10 +225,10 @@ func (s *sizer) run() *Sizing {
 			start = s.heuristicStart(cLow, start)
 			out.HeuristicStart = start
 		}
-		hi := min(maxCapacity, max(4*start, start+1000))
-		c := searchMin(cLow, hi, start, func(c int) bool { return s.eval(c).ok })
+		hi := min(queueing.MaxCapacity, max(4*start, start+1000))
+		c := queueing.SearchMin(cLow, hi, start, func(c int) bool { return s.eval(c).ok })
 		if c > hi {
-			out.Reason = fmt.Sprintf("no worker count up to %d meets %s with rejects ≤ %s", hi, sp.SLO, FormatPercent(sp.MaxReject))
+			out.Reason = fmt.Sprintf("no worker count up to %d meets %s with rejects ≤ %s", hi, sp.SLO, numfmt.Share(sp.MaxReject))
 			out.Simulations = s.nsims
 			return out
 		}
@@ -270,9 +257,9 @@ func (s *sizer) run() *Sizing {
 // simulate.
 func (s *sizer) heuristicStart(cLow, guess int) int {
 	lo := max(cLow, int(math.Floor(s.a))+1)
-	hi := min(maxCapacity, max(4*guess, guess+1000))
-	c := searchMin(lo, hi, guess, func(c int) bool {
-		g, err := NewGGcApprox(s.spec.Rate, c, s.spec.Service, s.spec.ArrivalSCV)
+	hi := min(queueing.MaxCapacity, max(4*guess, guess+1000))
+	c := queueing.SearchMin(lo, hi, guess, func(c int) bool {
+		g, err := queueing.NewGGcApprox(s.spec.Rate, c, s.spec.Service, s.spec.ArrivalSCV)
 		return err == nil && g.ResponseQuantile(s.spec.SLO.Quantile) <= s.spec.SLO.Target
 	})
 	return min(c, hi)
@@ -294,7 +281,7 @@ func (s *sizer) evalUncached(c int) *candidate {
 	rho := s.a / float64(c)
 	if floor := 1 - 1/rho; rho > 1 && floor > sp.MaxReject {
 		cd.reason = fmt.Sprintf("%d workers are overloaded (ρ = %.3f): at least %s of requests must be rejected whatever the queue size (floor 1 − 1/ρ), more than the allowed %s; add workers or shed load",
-			c, rho, FormatPercent(floor), FormatPercent(sp.MaxReject))
+			c, rho, numfmt.Share(floor), numfmt.Share(sp.MaxReject))
 		return cd
 	}
 	if rho >= 1 {
@@ -320,25 +307,25 @@ func (s *sizer) evalUncached(c int) *candidate {
 // latency budget allows.
 func (s *sizer) blockTooHigh(cd *candidate, need string) {
 	cd.reason = fmt.Sprintf("%d workers: keeping rejects ≤ %s needs %s, but the latency budget allows at most K = %d (%d waiting slots = cμ·(SLO − E[S]))",
-		cd.c, FormatPercent(s.spec.MaxReject), need, cd.bounds.MaxMean, cd.bounds.MaxMean-cd.c)
+		cd.c, numfmt.Share(s.spec.MaxReject), need, cd.bounds.MaxMean, cd.bounds.MaxMean-cd.c)
 }
 
 // sloTooHigh explains a candidate whose p-quantile breaks the SLO at K_min_block.
 func (s *sizer) sloTooHigh(cd *candidate, k int, got float64) {
 	cd.reason = fmt.Sprintf("%d workers: with K = %d (the least that keeps rejects ≤ %s) the predicted %s is %s, above %s",
-		cd.c, k, FormatPercent(s.spec.MaxReject), s.label(), FormatSeconds(got), FormatSeconds(s.spec.SLO.Target))
+		cd.c, k, numfmt.Share(s.spec.MaxReject), s.label(), numfmt.Seconds(got), numfmt.Seconds(s.spec.SLO.Target))
 }
 
 // finish adds the bounds and notes that are only worth computing for the answer.
-func (s *sizer) finish(out *Sizing, best *candidate) {
+func (s *sizer) finish(out *Result, best *candidate) {
 	sp := s.spec
 	c := best.c
 	if s.exact {
-		if m, err := NewMMC(sp.Rate, s.mu(), c); err == nil {
+		if m, err := queueing.NewMMC(sp.Rate, s.mu(), c); err == nil {
 			out.UnboundedSLO = m.ResponseQuantile(sp.SLO.Quantile)
 		}
 		out.Bounds.MaxPct = s.maxPctExact(c, best.k, out.UnboundedSLO)
-	} else if g, err := NewGGcApprox(sp.Rate, c, sp.Service, sp.ArrivalSCV); err == nil {
+	} else if g, err := queueing.NewGGcApprox(sp.Rate, c, sp.Service, sp.ArrivalSCV); err == nil {
 		out.UnboundedSLO = g.ResponseQuantile(sp.SLO.Quantile)
 	}
 	if sp.Service.Kind == dist.Exponential {
@@ -348,14 +335,39 @@ func (s *sizer) finish(out *Sizing, best *candidate) {
 		e := best.pred.ResponseSLO
 		if math.Abs(e.Value-sp.SLO.Target) <= e.HalfWidth {
 			out.Notes = append(out.Notes, fmt.Sprintf("borderline: the simulated %s %s is within its 95%% interval of the SLO; simulate longer or add a worker for margin",
-				s.label(), e.FormatSeconds()))
+				s.label(), numfmt.Interval(e.Value, e.HalfWidth)))
 		}
 		b := best.pred.BlockRatio
 		if b.Value+b.HalfWidth > sp.MaxReject {
 			out.Notes = append(out.Notes, fmt.Sprintf("the simulated block ratio %s reaches the %s limit within its 95%% interval",
-				b.FormatPercent(), FormatPercent(sp.MaxReject)))
+				numfmt.ShareInterval(b.Value, b.HalfWidth), numfmt.Share(sp.MaxReject)))
 		}
 	}
+}
+
+// validate checks the spec's numbers and its service distribution, and
+// returns the first problem.
+func (spec Spec) validate() error {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	want := func(name string, v float64, ok bool, domain string) error {
+		if ok {
+			return nil
+		}
+		return fmt.Errorf("%s must be %s, got %g", name, domain, v)
+	}
+	for _, err := range []error{
+		want("rate", spec.Rate, finite(spec.Rate) && spec.Rate > 0, "a finite number > 0"),
+		spec.Service.Validate(),
+		want("arrival SCV", spec.ArrivalSCV, finite(spec.ArrivalSCV) && spec.ArrivalSCV >= 0, "a finite number ≥ 0"),
+		want("SLO quantile", spec.SLO.Quantile, spec.SLO.Quantile > 0 && spec.SLO.Quantile < 1, "in (0, 1)"),
+		want("SLO target", spec.SLO.Target, finite(spec.SLO.Target) && spec.SLO.Target > 0, "a finite number > 0"),
+		want("max reject", spec.MaxReject, spec.MaxReject > 0 && spec.MaxReject < 1, "in (0, 1)"),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // arrivalKendall is the Kendall letter for an arrival SCV.
