@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/analysis/textout"
 	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/report"
 )
 
 // analyzeOptions is everything `analyze` takes from its arguments and flags.
@@ -196,7 +196,7 @@ func analyzeRun(e *env, o *analyzeOptions) error {
 	if name == "-" {
 		name = "standard input"
 	}
-	if err := textout.Write(e.stdout, name, r, a); err != nil {
+	if err := report.AnalysisText(e.stdout, name, r, a); err != nil {
 		return runFailed(fmt.Errorf("analyze: %w", err))
 	}
 	return nil

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 
-	"github.com/bploadgen/bploadgen/internal/analysis/textout"
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
@@ -116,7 +115,7 @@ func finish(e *env, r *result.Result, out string, files report.Outputs, printAna
 	}
 	if printAnalysis && r.Analysis != nil {
 		fmt.Fprintln(summary)
-		if err := textout.Write(summary, "this run", r, r.Analysis); err != nil && writeErr == nil {
+		if err := report.AnalysisText(summary, "this run", r, r.Analysis); err != nil && writeErr == nil {
 			writeErr = err
 		}
 	}

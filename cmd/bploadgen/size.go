@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +14,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/dist"
-	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/sizing"
 )
@@ -123,10 +120,11 @@ func sizeRun(e *env, o *sizeOptions) error {
 	if err != nil {
 		return usageError("size: %v", err)
 	}
+	out := report.Sizing{Spec: spec, Result: z, SLO: o.SLO, Seed: o.Seed, From: o.From, FromNotes: o.fromNotes}
 	if o.JSON {
-		err = sizeWriteJSON(e.stdout, spec, o, z)
+		err = report.WriteSizingJSON(e.stdout, out)
 	} else {
-		err = sizeWriteText(e.stdout, spec, o, z)
+		err = report.WriteSizingText(e.stdout, out)
 	}
 	if err != nil {
 		return runFailed(fmt.Errorf("size: %w", err))
@@ -264,235 +262,6 @@ func sizeParseSLO(s string) (sizing.SLO, error) {
 		return sizing.SLO{}, fmt.Errorf("%q: the SLO must be a positive duration, like 50ms", e.Raw)
 	}
 	return sizing.SLO{Quantile: q, Target: e.Value}, nil
-}
-
-// sizeSLOText is "p99 ≤ 50ms".
-func sizeSLOText(s sizing.SLO) string {
-	return numfmt.Quantile(s.Quantile) + " ≤ " + numfmt.Seconds(s.Target)
-}
-
-// sizeDescribeService is "exp:10ms (mean 10ms, SCV 1)".
-func sizeDescribeService(d dist.Dist) string {
-	return fmt.Sprintf("%s (mean %s, SCV %.3g)", sizeServiceSpec(d), numfmt.Seconds(d.Mean), d.SCV())
-}
-
-// sizeServiceSpec is the distribution as `target --service` takes it, with σ
-// rounded to 4 significant digits.
-func sizeServiceSpec(d dist.Dist) string {
-	if d.Kind == dist.Lognormal {
-		return "lognormal:" + numfmt.GoDuration(d.Mean) + "," + strconv.FormatFloat(d.Sigma, 'g', 4, 64)
-	}
-	return d.String()
-}
-
-// sizeArrivalName describes the arrival process of an SCV.
-func sizeArrivalName(scv float64) string {
-	switch scv {
-	case 0:
-		return "uniform arrivals (SCV 0)"
-	case 1:
-		return "Poisson arrivals (SCV 1)"
-	default:
-		return fmt.Sprintf("gamma arrivals (SCV %.3g)", scv)
-	}
-}
-
-// sizeWriteText prints the recommendation for people.
-func sizeWriteText(w io.Writer, s sizing.Spec, o *sizeOptions, z *sizing.Result) error {
-	var b strings.Builder
-	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
-	label := numfmt.Quantile(s.SLO.Quantile)
-	if o.From != "" {
-		p("From %s:\n", o.From)
-		for _, n := range o.fromNotes {
-			p("  %s\n", n)
-		}
-		p("\n")
-	}
-	p("Sizing for %.5g requests/s, service %s, %s\n", s.Rate, sizeDescribeService(s.Service), sizeArrivalName(s.ArrivalSCV))
-	p("Objectives: %s for admitted requests, rejects ≤ %s", s.SLO, numfmt.Share(s.MaxReject))
-	if s.MaxUtilization < 1 {
-		p(", utilisation ≤ %s", numfmt.Share(s.MaxUtilization))
-	}
-	if s.Workers > 0 {
-		p(", %d workers (given)", s.Workers)
-	}
-	p("\n\n")
-	if !z.Feasible {
-		p("NOT FEASIBLE: %s.\n", z.Reason)
-		if z.Workers > 0 && z.Capacity > 0 {
-			p("\nClosest attempt: %d workers, K = %d (%d waiting slots): predicted %s %s, block ratio %s.\n",
-				z.Workers, z.Capacity, z.Queue, label, numfmt.Interval(z.Predicted.ResponseSLO.Value, z.Predicted.ResponseSLO.HalfWidth), numfmt.ShareInterval(z.Predicted.BlockRatio.Value, z.Predicted.BlockRatio.HalfWidth))
-		}
-		_, err := io.WriteString(w, b.String())
-		return err
-	}
-	pr := z.Predicted
-	p("  workers       %d\n", z.Workers)
-	p("  queue         %d waiting slots (system capacity K = %d = %d workers + %d slots)\n", z.Queue, z.Capacity, z.Workers, z.Queue)
-	p("  utilisation   %s offered (λ·E[S]/c), %s busy after rejects\n", numfmt.Share(z.Utilization), numfmt.Share(pr.Busy))
-	p("  predicted     p50 %s, p99 %s", numfmt.Interval(pr.ResponseP50.Value, pr.ResponseP50.HalfWidth), numfmt.Interval(pr.ResponseP99.Value, pr.ResponseP99.HalfWidth))
-	if label != "p50" && label != "p99" {
-		p(", %s %s", label, numfmt.Interval(pr.ResponseSLO.Value, pr.ResponseSLO.HalfWidth))
-	}
-	p(", mean %s (admitted requests)\n", numfmt.Interval(pr.ResponseMean.Value, pr.ResponseMean.HalfWidth))
-	p("  block ratio   %s (limit %s)\n", numfmt.ShareInterval(pr.BlockRatio.Value, pr.BlockRatio.HalfWidth), numfmt.Share(s.MaxReject))
-	if z.Method == "exact" {
-		p("  model         %s, exact (Poisson arrivals, exponential service)\n", z.Model)
-	} else {
-		p("  model         %s, simulated: %d arrivals per run, seed %d, %d runs; ± are 95%% batch-means intervals\n",
-			z.Model, z.SimArrivals, o.Seed, z.Simulations)
-	}
-	if !math.IsNaN(z.UnboundedSLO) {
-		what := "exact M/M/c"
-		if z.Method != "exact" {
-			what = "by the G/G/c heuristic: Whitt mean wait, exponential wait tail"
-		}
-		p("  unbounded     %s %s with no queue limit (%s)\n", label, numfmt.Seconds(z.UnboundedSLO), what)
-	}
-
-	bd := z.Bounds
-	p("\nWhy K = %d\n", z.Capacity)
-	if bd.MinBlock == z.Workers {
-		p("  blocking        K = %d (no waiting room) already keeps rejects ≤ %s\n", bd.MinBlock, numfmt.Share(s.MaxReject))
-	} else {
-		p("  blocking        K ≥ %d keeps rejects ≤ %s (K = %d: %s)\n", bd.MinBlock, numfmt.Share(s.MaxReject), bd.MinBlock-1, numfmt.Share(bd.BlockBelow))
-	}
-	p("  latency budget  K ≤ %d: %d waiting slots drain in %s = SLO − E[S] at c/E[S] = %.4g/s\n",
-		bd.MaxMean, bd.MaxMean-z.Workers, numfmt.Seconds(float64(bd.MaxMean-z.Workers)*s.Service.Mean/float64(z.Workers)), float64(z.Workers)/s.Service.Mean)
-	switch {
-	case bd.MaxPct == sizing.Unbounded:
-		p("  SLO percentile  any K keeps the admitted %s ≤ %s\n", label, numfmt.Seconds(s.SLO.Target))
-	case bd.MaxPct > 0:
-		p("  SLO percentile  K ≤ %d keeps the admitted %s ≤ %s\n", bd.MaxPct, label, numfmt.Seconds(s.SLO.Target))
-	default:
-		p("  SLO percentile  the simulated admitted %s at K = %d is %s ≤ %s\n", label, z.Capacity, numfmt.Interval(pr.ResponseSLO.Value, pr.ResponseSLO.HalfWidth), numfmt.Seconds(s.SLO.Target))
-	}
-	if bd.MaxWorst > 0 {
-		p("  strictest       K ≤ %d would keep even the last request in line within %s\n", bd.MaxWorst, s.SLO)
-	}
-	if z.Below != "" {
-		p("\nWhy not %d workers\n  %s\n", z.Workers-1, sizeTrimWorkers(z.Below, z.Workers-1))
-	}
-	if z.Start > 0 {
-		p("\nSearch: Halfin–Whitt square-root staffing for P(wait) ≤ %s starts at c = %d", numfmt.Share(1-s.SLO.Quantile), z.Start)
-		if z.HeuristicStart > 0 {
-			p("; the G/G/c heuristic picks c = %d to simulate first", z.HeuristicStart)
-		}
-		p(".\n")
-	}
-	for _, n := range z.Notes {
-		p("Note: %s.\n", n)
-	}
-	p("\nTry it: bploadgen target --workers %d --queue %d --service %s\n", z.Workers, z.Queue, sizeServiceSpec(s.Service))
-	_, err := io.WriteString(w, b.String())
-	return err
-}
-
-// sizeTrimWorkers drops the "N workers: " prefix of a reason printed under
-// a "Why not N workers" heading.
-func sizeTrimWorkers(reason string, c int) string {
-	return strings.TrimPrefix(reason, strconv.Itoa(c)+" workers: ")
-}
-
-// sizeJSON is `size --json`: the fields named in docs/cli.md first,
-// then the details.
-type sizeJSON struct {
-	Workers     int               `json:"workers"`
-	Queue       int               `json:"queue"`
-	Utilization float64           `json:"utilization"`
-	Model       string            `json:"model"`
-	Predicted   sizePredictedJSON `json:"predicted"`
-	Capacity    int               `json:"capacity_k"`
-	Feasible    bool              `json:"feasible"`
-	Reason      string            `json:"reason,omitempty"`
-	Method      string            `json:"method"`
-	Bounds      *sizeBoundsJSON   `json:"bounds,omitempty"`
-	WhyNotFewer string            `json:"why_not_fewer,omitempty"`
-	Simulation  *sizeSimJSON      `json:"simulation,omitempty"`
-	Notes       []string          `json:"notes,omitempty"`
-	Input       sizeInputJSON     `json:"input"`
-}
-
-type sizePredictedJSON struct {
-	ResponseP99      float64  `json:"response_p99_s"`
-	BlockRatio       float64  `json:"block_ratio"`
-	ResponseP50      float64  `json:"response_p50_s"`
-	ResponseMean     float64  `json:"response_mean_s"`
-	ResponseSLO      float64  `json:"response_slo_s"` // at input.slo_quantile
-	Busy             float64  `json:"utilization_busy"`
-	ResponseP99CI    float64  `json:"response_p99_ci_s,omitempty"` // 95% half-widths (simulation)
-	ResponseSLOCI    float64  `json:"response_slo_ci_s,omitempty"`
-	BlockRatioCI     float64  `json:"block_ratio_ci,omitempty"`
-	UnboundedSLOResp *float64 `json:"response_slo_unbounded_s,omitempty"`
-}
-
-type sizeBoundsJSON struct {
-	KMinBlock int  `json:"k_min_block"`
-	KMaxMean  int  `json:"k_max_mean"`
-	KMaxPct   *int `json:"k_max_pct"` // null: any K (or not computed, with simulation)
-	KMaxWorst *int `json:"k_max_worst,omitempty"`
-}
-
-type sizeSimJSON struct {
-	Arrivals int    `json:"arrivals"`
-	Seed     uint64 `json:"seed"`
-	Runs     int    `json:"runs"`
-}
-
-type sizeInputJSON struct {
-	RateRPS        float64 `json:"rate_rps"`
-	Service        string  `json:"service"`
-	ServiceMean    float64 `json:"service_mean_s"`
-	ServiceSCV     float64 `json:"service_scv"`
-	ArrivalSCV     float64 `json:"arrival_scv"`
-	SLO            string  `json:"slo"`
-	SLOQuantile    float64 `json:"slo_quantile"`
-	SLOTarget      float64 `json:"slo_s"`
-	MaxReject      float64 `json:"max_reject"`
-	MaxUtilization float64 `json:"max_utilization"`
-}
-
-// sizeWriteJSON prints the recommendation for scripts.
-func sizeWriteJSON(w io.Writer, s sizing.Spec, o *sizeOptions, z *sizing.Result) error {
-	pr := z.Predicted
-	out := sizeJSON{
-		Workers: z.Workers, Queue: z.Queue, Utilization: z.Utilization, Model: z.Model,
-		Predicted: sizePredictedJSON{
-			ResponseP99: pr.ResponseP99.Value, BlockRatio: pr.BlockRatio.Value,
-			ResponseP50: pr.ResponseP50.Value, ResponseMean: pr.ResponseMean.Value,
-			ResponseSLO: pr.ResponseSLO.Value, Busy: pr.Busy,
-			ResponseP99CI: pr.ResponseP99.HalfWidth, ResponseSLOCI: pr.ResponseSLO.HalfWidth, BlockRatioCI: pr.BlockRatio.HalfWidth,
-		},
-		Capacity: z.Capacity, Feasible: z.Feasible, Reason: z.Reason, Method: z.Method,
-		WhyNotFewer: z.Below, Notes: z.Notes,
-		Input: sizeInputJSON{
-			RateRPS: s.Rate, Service: sizeServiceSpec(s.Service), ServiceMean: s.Service.Mean, ServiceSCV: s.Service.SCV(),
-			ArrivalSCV: s.ArrivalSCV, SLO: o.SLO, SLOQuantile: s.SLO.Quantile, SLOTarget: s.SLO.Target,
-			MaxReject: s.MaxReject, MaxUtilization: s.MaxUtilization,
-		},
-	}
-	if !math.IsNaN(z.UnboundedSLO) && z.Feasible {
-		v := z.UnboundedSLO
-		out.Predicted.UnboundedSLOResp = &v
-	}
-	if z.Feasible {
-		bd := &sizeBoundsJSON{KMinBlock: z.Bounds.MinBlock, KMaxMean: z.Bounds.MaxMean}
-		if k := z.Bounds.MaxPct; k > 0 {
-			bd.KMaxPct = &k
-		}
-		if k := z.Bounds.MaxWorst; k > 0 {
-			bd.KMaxWorst = &k
-		}
-		out.Bounds = bd
-	}
-	if z.Method == "simulation" {
-		out.Simulation = &sizeSimJSON{Arrivals: z.SimArrivals, Seed: o.Seed, Runs: z.Simulations}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
 }
 
 // orGiven extends changed so that name counts as given.

@@ -1,7 +1,11 @@
-// Package report renders a bploadgen result (internal/result) for people
-// and for CI: a self-contained HTML report with charts, JUnit XML, a
-// Markdown summary, the timeline as CSV, and an HdrHistogram interval log.
-// The text summary (Text) lives in text.go.
+// Package report holds bploadgen's renderers, the last step of the data
+// flow: a result (internal/result) for people and for CI — the text
+// summary (Text, text.go), the plain-language reading (Reading), a
+// self-contained HTML report with charts, JUnit XML, a Markdown summary, the
+// timeline as CSV, and an HdrHistogram interval log — a capacity analysis
+// as text (AnalysisText, analysis.go, what `analyze` prints), and a sizing
+// recommendation as text or JSON (WriteSizingText, WriteSizingJSON,
+// sizing*.go, what `size` prints). Numbers are written with internal/numfmt.
 //
 // Every renderer is a pure function of the Result: no clock, no map-order
 // randomness, no environment. `bploadgen report RESULT.json --html F`

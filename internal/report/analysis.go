@@ -1,4 +1,4 @@
-package textout
+package report
 
 import (
 	"fmt"
@@ -10,19 +10,23 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
-// Write prints a as text. name labels the result (its file name); r, when
-// not nil, adds the stage names and arrival process.
-func Write(w io.Writer, name string, r *result.Result, a *result.Analysis) error {
+// AnalysisText renders a capacity analysis as the text `bploadgen analyze`
+// prints: the model and where its parameters came from, the overhead, the
+// capacity and the knee, one row per stage (rates, utilisation, Little's
+// law, verdict), then predicted against observed per metric with the
+// agreement band, notes and warnings. name labels the result (its file
+// name); r, when not nil, adds the stage names and arrival process.
+func AnalysisText(w io.Writer, name string, r *result.Result, a *result.Analysis) error {
 	var b strings.Builder
-	header(&b, name, r, a)
-	stageTable(&b, a)
-	compareTable(&b, a)
-	notes(&b, a)
+	analysisHeader(&b, name, r, a)
+	analysisStages(&b, a)
+	analysisChecks(&b, a)
+	analysisNotes(&b, a)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-func header(b *strings.Builder, name string, r *result.Result, a *result.Analysis) {
+func analysisHeader(b *strings.Builder, name string, r *result.Result, a *result.Analysis) {
 	fmt.Fprintf(b, "Capacity analysis of %s", name)
 	if r != nil {
 		fmt.Fprintf(b, " (%s arrivals, %d stages, %s)", r.Arrival, len(r.Stages), numfmt.Duration(r.ElapsedS))
@@ -83,7 +87,7 @@ func header(b *strings.Builder, name string, r *result.Result, a *result.Analysi
 	b.WriteString("\n")
 }
 
-func stageTable(b *strings.Builder, a *result.Analysis) {
+func analysisStages(b *strings.Builder, a *result.Analysis) {
 	if len(a.Stages) == 0 {
 		return
 	}
@@ -109,7 +113,7 @@ func stageTable(b *strings.Builder, a *result.Analysis) {
 	b.WriteString("\n")
 }
 
-func compareTable(b *strings.Builder, a *result.Analysis) {
+func analysisChecks(b *strings.Builder, a *result.Analysis) {
 	any := false
 	for _, s := range a.Stages {
 		if s.Agreement != nil {
@@ -187,7 +191,7 @@ func fewP99(a *result.Analysis) string {
 		numfmt.Int(int64(need)), strings.Join(parts, ", "))
 }
 
-func notes(b *strings.Builder, a *result.Analysis) {
+func analysisNotes(b *strings.Builder, a *result.Analysis) {
 	var ns []string
 	for _, s := range a.Stages {
 		for _, n := range s.Notes {

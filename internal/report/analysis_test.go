@@ -1,4 +1,4 @@
-package textout
+package report
 
 import (
 	"math"
@@ -11,7 +11,7 @@ import (
 
 func yes() *bool { b := true; return &b }
 
-func TestWriteSections(t *testing.T) {
+func TestAnalysisTextSections(t *testing.T) {
 	a := &result.Analysis{
 		Model: result.Model{Name: "M/M/c (K unknown)", Kendall: "M/M/8", Workers: 8, WorkersSource: "given", QueueSource: "unknown",
 			ServiceMeanS: 0.01, ServiceSCV: 1, Source: "given", Notes: "why not"},
@@ -29,7 +29,7 @@ func TestWriteSections(t *testing.T) {
 		Warnings: []string{"a warning"},
 	}
 	var b strings.Builder
-	if err := Write(&b, "r.json", nil, a); err != nil {
+	if err := AnalysisText(&b, "r.json", nil, a); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -54,11 +54,11 @@ func TestWriteSections(t *testing.T) {
 	}
 }
 
-func TestWriteNoModel(t *testing.T) {
+func TestAnalysisTextNoModel(t *testing.T) {
 	var b strings.Builder
 	a := &result.Analysis{Model: result.Model{Name: "none"}, CapacityRPS: 800, CapacitySource: "plateau",
 		Knee: &result.Knee{Stage: 3, OfferedRPS: 900, Criterion: "throughput", Reason: "short"}}
-	if err := Write(&b, "x", &result.Result{Arrival: "poisson"}, a); err != nil {
+	if err := AnalysisText(&b, "x", &result.Result{Arrival: "poisson"}, a); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"(poisson arrivals, 0 stages", "model     none", "800 rps (from the throughput plateau)", "stage 3 (900 rps offered), by throughput: short"} {
@@ -68,7 +68,7 @@ func TestWriteNoModel(t *testing.T) {
 	}
 }
 
-func TestFormat(t *testing.T) {
+func TestAnalysisTextFormat(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{numfmt.Duration(0.0123), "12.3ms"}, {numfmt.Duration(0.00085), "850µs"}, {numfmt.Duration(1.25), "1.25s"}, {numfmt.Duration(0), "0"}, {numfmt.Duration(-0.002), "−2ms"}, {numfmt.Duration(math.NaN()), "–"},
 		{numfmt.Percent(0.061), "6.1%"}, {numfmt.Percent(0), "0%"}, {numfmt.Percent(1e-9), "<0.001%"}, {numfmt.Percent(-0.5), "−50%"}, {numfmt.SignedPercent(0.039), "+3.9%"}, {numfmt.SignedPercent(-0.015), "−1.5%"},
