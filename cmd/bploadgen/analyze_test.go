@@ -12,6 +12,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/run"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
@@ -227,8 +228,8 @@ func TestAnalyzeEndToEnd(t *testing.T) {
 		})
 	}
 	t.Run("demo", func(t *testing.T) {
-		a := demoAnalysis(r, cfg)
-		if a == nil || a.Model.Source != analysis.SourceServerTiming || a.Model.Workers != 8 || a.Model.SystemCapacity != 24 ||
+		a, err := run.BuiltinTarget(cfg)(r)
+		if err != nil || a == nil || a.Model.Source != analysis.SourceServerTiming || a.Model.Workers != 8 || a.Model.SystemCapacity != 24 ||
 			!strings.Contains(a.Model.Notes, "nominal") {
 			t.Fatalf("demo analysis %+v", a)
 		}
@@ -290,33 +291,5 @@ func checkEndToEnd(t *testing.T, a *result.Analysis, source string) {
 			t.Logf("stage %d %-9s pred %-10.4g obs %-10.4g |diff|/band %.2f  (CI %.3g, pred band %.3g) %s",
 				s.Index, c.metric, c.c.Predicted, c.c.Observed, diff/c.c.Band, c.c.MeasuredCI, c.c.PredictionBand, c.c.Verdict)
 		}
-	}
-}
-
-// TestDemoAnalysis: the demo analyses its run with the target's known c
-// and K and the service time the target measured; without Server-Timing
-// it falls back to the configured (nominal) distribution.
-func TestDemoAnalysis(t *testing.T) {
-	r, err := result.ReadFile(analyzeFixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := targets.Config{Workers: 8, Queue: 16, Service: dist.Dist{Kind: dist.Exponential, Mean: 0.010}}
-	a := demoAnalysis(r, cfg)
-	if a == nil || a.Model.Source != analysis.SourceServerTiming || a.Model.SystemCapacity != 24 || a.Model.ServiceMeanS == 0.010 ||
-		!strings.Contains(a.Model.Notes, "exp:10ms") || !strings.Contains(a.Model.Notes, "nominal") {
-		t.Fatalf("demo analysis %+v", a)
-	}
-	for i := range r.Stages {
-		r.Stages[i].ServerTiming = nil
-	}
-	a = demoAnalysis(r, cfg)
-	if a == nil || a.Model.Source != analysis.SourceGiven || a.Model.ServiceMeanS != 0.010 || a.Model.ServiceSCV != 1 ||
-		!strings.Contains(a.Model.Notes, "no Server-Timing") {
-		t.Fatalf("demo analysis without Server-Timing %+v", a)
-	}
-	cfg.Policy = targets.Unbounded
-	if a = demoAnalysis(r, cfg); a == nil || a.Model.QueueSource != "unbounded" {
-		t.Fatalf("unbounded target: %+v", a)
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/profile"
 	"github.com/bploadgen/bploadgen/internal/report"
-	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 	"github.com/bploadgen/bploadgen/internal/targets"
@@ -89,7 +88,7 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	}
 	files := report.Outputs{HTML: filepath.Join(o.OutDir, "report.html")}
 	out := filepath.Join(o.OutDir, "result.json")
-	if err := checkWritable(out, files); err != nil {
+	if err := files.CheckWritable(out); err != nil {
 		return runFailed(err)
 	}
 
@@ -105,7 +104,7 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	pl.Kind, pl.Arrival, pl.Seed = "step", arrival, o.Seed
 	res, err := run.Execute(ctx, pl, run.Options{Tool: toolInfo(), Scrape: srv.URL() + "/metrics",
 		LookupHost: e.lookupHost, Progress: e.progress(o.Quiet),
-		Analyze: func(r *result.Result) (*result.Analysis, error) { return demoAnalysis(r, tcfg), nil }})
+		Analyze: run.BuiltinTarget(tcfg)})
 	if err != nil {
 		return runFailed(err)
 	}

@@ -80,7 +80,7 @@ func mergeRun(e *env, o *mergeOptions) error {
 	if err != nil {
 		return usageError("merge: %v", err)
 	}
-	if err := checkWritable(o.Out, report.Outputs{}); err != nil {
+	if err := (report.Outputs{}).CheckWritable(o.Out); err != nil {
 		return runFailed(fmt.Errorf("merge: %w", err))
 	}
 	rs := make([]*result.Result, len(o.Inputs))

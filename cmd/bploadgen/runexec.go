@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
@@ -37,7 +36,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err := checkOutputs(o.Out, files); err != nil {
 		return asUsage(err)
 	}
-	if err := checkWritable(o.Out, files); err != nil {
+	if err := files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}
 	if o.CPUProfile != "" {
@@ -98,7 +97,7 @@ func finish(e *env, r *result.Result, out string, files report.Outputs, printAna
 	// Whatever goes to stdout (-o - or one report as -) pushes the
 	// summary to stderr.
 	summary := e.stdout
-	if out == "-" || usesStdout(files) {
+	if out == "-" || files.UsesStdout() {
 		summary = e.stderr
 	}
 	var writeErr error
@@ -145,37 +144,8 @@ func checkOutputs(out string, files report.Outputs) error {
 	if err := files.Validate(); err != nil {
 		return err
 	}
-	if out == "-" && usesStdout(files) {
+	if out == "-" && files.UsesStdout() {
 		return fmt.Errorf("-o - and a report to - both write to standard output: pick one")
-	}
-	return nil
-}
-
-func usesStdout(files report.Outputs) bool {
-	for _, p := range []string{files.HTML, files.JUnit, files.CSV, files.HLog, files.Markdown} {
-		if p == "-" {
-			return true
-		}
-	}
-	return false
-}
-
-// checkWritable fails early, before anything is sent, when an output
-// cannot be created.
-func checkWritable(out string, files report.Outputs) error {
-	for _, p := range []string{out, files.HTML, files.JUnit, files.CSV, files.HLog, files.Markdown} {
-		if p == "" || p == "-" {
-			continue
-		}
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
-			return fmt.Errorf("%s: is a directory", p)
-		}
-		f, err := os.CreateTemp(filepath.Dir(p), ".bploadgen-check-*")
-		if err != nil {
-			return fmt.Errorf("%s: cannot write here: %v", p, unwrapPathError(err))
-		}
-		f.Close()
-		os.Remove(f.Name())
 	}
 	return nil
 }

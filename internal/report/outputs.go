@@ -68,6 +68,45 @@ func (o Outputs) Validate() error {
 	return nil
 }
 
+// UsesStdout reports whether a rendering goes to standard output ("-").
+func (o Outputs) UsesStdout() bool {
+	for _, x := range o.list() {
+		if x.path == "-" {
+			return true
+		}
+	}
+	return false
+}
+
+// CheckWritable fails early, before a run, when a file of o or one of
+// extra (the result, say) cannot be created: it is a directory, or no
+// file can be written where it goes. "" and "-" are skipped.
+func (o Outputs) CheckWritable(extra ...string) error {
+	paths := extra
+	for _, x := range o.list() {
+		paths = append(paths, x.path)
+	}
+	for _, p := range paths {
+		if p == "" || p == "-" {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			return fmt.Errorf("%s: is a directory", p)
+		}
+		f, err := os.CreateTemp(filepath.Dir(p), ".bploadgen-check-*")
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			return fmt.Errorf("%s: cannot write here: %v", p, err)
+		}
+		f.Close()
+		os.Remove(f.Name())
+	}
+	return nil
+}
+
 // WriteFiles renders r into every file named in o. Every rendering is
 // done before any file is written, so invalid input leaves no file behind;
 // each file is written to a temporary name and renamed into place. Errors

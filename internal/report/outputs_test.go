@@ -86,3 +86,31 @@ func TestWriteFilesErrors(t *testing.T) {
 		t.Errorf("Empty is wrong")
 	}
 }
+
+// TestCheckWritable: a directory or a missing directory is refused before
+// anything is rendered, naming the file; "-" and "" are not files.
+func TestCheckWritable(t *testing.T) {
+	dir := t.TempDir()
+	ok := Outputs{HTML: filepath.Join(dir, "r.html"), Markdown: "-"}
+	if err := ok.CheckWritable("", filepath.Join(dir, "out.json")); err != nil || !ok.UsesStdout() {
+		t.Errorf("writable outputs: %v, stdout %v", err, ok.UsesStdout())
+	}
+	for _, tt := range []struct {
+		o     Outputs
+		extra string
+		want  string
+	}{
+		{Outputs{CSV: dir}, "", dir + ": is a directory"},
+		{Outputs{}, filepath.Join(dir, "no", "out.json"), "out.json: cannot write here: "},
+	} {
+		if err := tt.o.CheckWritable(tt.extra); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%+v %q: %v, want %q", tt.o, tt.extra, err, tt.want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("CheckWritable left %d files behind", len(entries))
+	}
+	if (Outputs{JUnit: "x.xml"}).UsesStdout() {
+		t.Error("a file counted as standard output")
+	}
+}

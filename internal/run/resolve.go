@@ -3,7 +3,9 @@ package run
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,8 +34,14 @@ type Overrides struct {
 	MaxInFlight int
 	Timeout     time.Duration
 	Asserts     []string // added after the profile's
-	Shard       schedule.Shard
-	StartAt     time.Time
+	// Shard is "I/N", the I-th of N disjoint parts of the plan, or
+	// "auto/N", I from the environment's JOB_COMPLETION_INDEX + 1 (a
+	// Kubernetes Indexed Job); "" runs the whole plan.
+	Shard string
+	// StartAt is a wall-clock start, RFC 3339 or Unix seconds; "" is now.
+	StartAt string
+	// Getenv reads the environment (for "auto/N"); nil: os.Getenv.
+	Getenv func(string) string
 
 	// Given reports whether a setting was given. nil: a setting is given
 	// when its value is not the zero value.
@@ -112,7 +120,13 @@ func resolve(prof *profile.Profile, o *Overrides) (*Plan, error) {
 	if err := pl.checkLimits(o.name); err != nil {
 		return nil, err
 	}
-	pl.Shard, pl.StartAt = o.Shard, o.StartAt
+	var err error
+	if pl.Shard, err = o.shard(); err != nil {
+		return nil, err
+	}
+	if pl.StartAt, err = o.startAt(); err != nil {
+		return nil, err
+	}
 	if err := o.asserts(prof, pl); err != nil {
 		return nil, err
 	}
@@ -254,4 +268,48 @@ func (o *Overrides) asserts(prof *profile.Profile, pl *Plan) error {
 		pl.Asserts = append(pl.Asserts, e)
 	}
 	return assert.Validate(pl.Asserts, len(pl.Stages))
+}
+
+// shard reads Overrides.Shard: "I/N" with 1 <= I <= N <= MaxShards, or
+// "auto/N".
+func (o *Overrides) shard() (schedule.Shard, error) {
+	s := o.Shard
+	if s == "" {
+		return schedule.Shard{}, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	if strings.TrimSpace(a) == "auto" {
+		getenv := o.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		idx := getenv("JOB_COMPLETION_INDEX")
+		k, err := strconv.Atoi(strings.TrimSpace(idx))
+		if err != nil || k < 0 {
+			return schedule.Shard{}, fmt.Errorf("%s %q: JOB_COMPLETION_INDEX is %q, want a whole number >= 0", o.name("shard"), s, idx)
+		}
+		a = strconv.Itoa(k + 1)
+	}
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || n > MaxShards || i < 1 || i > n {
+		return schedule.Shard{}, fmt.Errorf("%s %q: want I/N with 1 <= I <= N, e.g. 2/4", o.name("shard"), s)
+	}
+	return schedule.Shard{Index: i, Count: n}, nil
+}
+
+// startAt reads Overrides.StartAt: an RFC 3339 time or Unix seconds.
+func (o *Overrides) startAt() (time.Time, error) {
+	s := o.StartAt
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t, nil
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 0 && f < 1e11 {
+		sec := math.Floor(f)
+		return time.Unix(int64(sec), int64((f-sec)*1e9)), nil
+	}
+	return time.Time{}, fmt.Errorf("%s %q: want an RFC 3339 time (2026-11-23T10:00:00Z) or Unix seconds", o.name("start_at"), s)
 }

@@ -65,7 +65,7 @@ func TestResolvePrecedence(t *testing.T) {
 			URL: "http://127.0.0.1:9/x", Method: "post", Headers: []string{"X-B: flag"}, Body: "hi",
 			Shape:   profile.Shape{Set: map[string]bool{"step_duration": true}, StepDuration: time.Second},
 			Arrival: "uniform", Seed: 0, MaxInFlight: 7, Timeout: time.Second, Asserts: []string{"p99 < 1s"},
-			Shard: schedule.Shard{Index: 1, Count: 2},
+			Shard: "1/2",
 			Given: given("url", "method", "body", "arrival", "seed", "max_in_flight", "timeout"),
 		})
 		if err != nil {
@@ -165,5 +165,57 @@ func TestResolveErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseShard(t *testing.T) {
+	env := func(v string) func(string) string {
+		return func(k string) string {
+			if k == "JOB_COMPLETION_INDEX" {
+				return v
+			}
+			return ""
+		}
+	}
+	tests := []struct {
+		in, idx string
+		want    schedule.Shard
+		bad     bool
+	}{
+		{"", "", schedule.Shard{}, false},
+		{"2/4", "", schedule.Shard{Index: 2, Count: 4}, false},
+		{" 1 / 1 ", "", schedule.Shard{Index: 1, Count: 1}, false},
+		{"auto/4", "0", schedule.Shard{Index: 1, Count: 4}, false}, // Indexed Jobs count from 0
+		{"auto/4", "3", schedule.Shard{Index: 4, Count: 4}, false},
+		{"auto/4", "4", schedule.Shard{}, true},
+		{"auto/4", "", schedule.Shard{}, true},
+		{"0/4", "", schedule.Shard{}, true},
+		{"5/4", "", schedule.Shard{}, true},
+		{"2", "", schedule.Shard{}, true},
+		{"a/b", "", schedule.Shard{}, true},
+	}
+	for _, tt := range tests {
+		got, err := (&Overrides{Shard: tt.in, Getenv: env(tt.idx)}).shard()
+		if (err != nil) != tt.bad || got != tt.want {
+			t.Errorf("shard %q, JOB_COMPLETION_INDEX=%q: = %+v, %v", tt.in, tt.idx, got, err)
+		}
+	}
+}
+
+func TestParseStartAt(t *testing.T) {
+	want := time.Date(2026, 11, 23, 10, 0, 0, 500_000_000, time.UTC)
+	for _, in := range []string{"2026-11-23T10:00:00.5Z", "1795428000.5"} {
+		got, err := (&Overrides{StartAt: in}).startAt()
+		if err != nil || !got.Equal(want) {
+			t.Errorf("start at %q: = %v, %v", in, got, err)
+		}
+	}
+	for _, bad := range []string{"tomorrow", "-5", "1e20"} {
+		if _, err := (&Overrides{StartAt: bad}).startAt(); err == nil {
+			t.Errorf("start at %q: accepted", bad)
+		}
+	}
+	if got, err := (&Overrides{}).startAt(); err != nil || !got.IsZero() {
+		t.Errorf("empty: %v %v", got, err)
 	}
 }
