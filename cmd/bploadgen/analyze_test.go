@@ -11,6 +11,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/golden"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 	"github.com/bploadgen/bploadgen/internal/targets"
@@ -19,38 +20,6 @@ import (
 // analyzeFixture is a demo run (4 stages of 3 s, 400→1100 rps, Poisson,
 // against the built-in M/M/8/24 target) with its analysis removed.
 const analyzeFixture = "testdata/analyze_result.json"
-
-// analyzeGolden compares got with testdata/NAME.golden; UPDATE_GOLDEN=1
-// rewrites it.
-func analyzeGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if updateGolden {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (UPDATE_GOLDEN=1 creates it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := range max(len(gl), len(wl)) {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Fatalf("%s differs at line %d:\n got: %s\nwant: %s\n(UPDATE_GOLDEN=1 rewrites it)", path, i+1, g, w)
-			}
-		}
-	}
-}
 
 func TestAnalyzeFlagsToOptions(t *testing.T) {
 	for _, tc := range []struct {
@@ -131,7 +100,7 @@ func TestAnalyzeGolden(t *testing.T) {
 		if code != 0 || errs != "" {
 			t.Fatalf("%s: exit %d stderr %q", tc.name, code, errs)
 		}
-		analyzeGolden(t, tc.name, out)
+		golden.Check(t, filepath.Join("testdata", tc.name+".golden"), []byte(out))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bploadgen/bploadgen/internal/golden"
 	"github.com/bploadgen/bploadgen/internal/merge/mergetest"
 )
 
@@ -68,7 +69,7 @@ func TestCompareCommand(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "verdict: no significant change") || strings.Contains(stdout, "FAIL") {
 		t.Errorf("unchanged, gated: exit %d, stdout:\n%s", code, stdout)
 	}
-	mergeGolden(t, "compare.golden", strings.ReplaceAll(stdout, filepath.Dir(base)+string(filepath.Separator), ""))
+	golden.Check(t, filepath.Join("testdata", "compare.golden"), []byte(strings.ReplaceAll(stdout, filepath.Dir(base)+string(filepath.Separator), "")))
 }
 
 func TestCompareCommandFormats(t *testing.T) {

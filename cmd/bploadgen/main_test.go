@@ -74,9 +74,6 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// updateGolden is set by UPDATE_GOLDEN=1 (package main's tests share no flags).
-var updateGolden = os.Getenv("UPDATE_GOLDEN") == "1"
-
 func TestVersion(t *testing.T) {
 	code, out, _ := execMain(t, context.Background(), "version")
 	if code != 0 || !strings.HasPrefix(out, "bploadgen ") || !strings.Contains(out, "go1.") {

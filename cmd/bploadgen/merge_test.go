@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/golden"
 	"github.com/bploadgen/bploadgen/internal/merge/mergetest"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -199,28 +200,5 @@ func TestMergeCommandErrors(t *testing.T) {
 		}
 		transcript.WriteString(strings.ReplaceAll(stderr, dir+string(filepath.Separator), ""))
 	}
-	mergeGolden(t, "merge_errors.golden", transcript.String())
-}
-
-// mergeGolden compares got with testdata/name; UPDATE_GOLDEN=1 rewrites it.
-func mergeGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (UPDATE_GOLDEN=1 go test creates it)", err)
-	}
-	if got != string(want) {
-		_ = os.WriteFile(path+".got", []byte(got), 0o644)
-		t.Errorf("output differs from %s (see %s.got; UPDATE_GOLDEN=1 if intended)", path, path)
-	}
+	golden.Check(t, filepath.Join("testdata", "merge_errors.golden"), []byte(transcript.String()))
 }

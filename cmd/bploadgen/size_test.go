@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/golden"
 )
 
 // sizeMain runs `bploadgen ARGS` and returns the exit code, stdout and stderr.
@@ -22,39 +22,6 @@ func sizeMain(t *testing.T, args ...string) (int, string, string) {
 	e := &env{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, now: time.Now}
 	code := Main(context.Background(), args, e)
 	return code, stdout.String(), stderr.String()
-}
-
-// sizeGolden compares got with testdata/NAME.golden; UPDATE_GOLDEN=1
-// rewrites the file.
-func sizeGolden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if os.Getenv("UPDATE_GOLDEN") == "1" {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with UPDATE_GOLDEN=1 to create it)", err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		for i := 0; i < max(len(gl), len(wl)); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				t.Errorf("%s differs at line %d:\n got: %s\nwant: %s\n(UPDATE_GOLDEN=1 rewrites it)\nfull output:\n%s", path, i+1, g, w, got)
-				return
-			}
-		}
-	}
 }
 
 // sizeTranscript is what a golden file holds: the command, stdout, stderr
@@ -93,7 +60,7 @@ func TestSizeGolden(t *testing.T) {
 			if n := strings.Count(stderr, "\n"); n > 1 {
 				t.Errorf("stderr has %d lines, want at most one: %q", n, stderr)
 			}
-			sizeGolden(t, tt.name, sizeTranscript(tt.args, code, stdout, stderr))
+			golden.Check(t, filepath.Join("testdata", tt.name+".golden"), []byte(sizeTranscript(tt.args, code, stdout, stderr)))
 		})
 	}
 }
@@ -214,7 +181,7 @@ func TestSizeUsageErrors(t *testing.T) {
 		}
 		transcript.WriteString(sizeTranscript(tt.args, code, stdout, stderr))
 	}
-	sizeGolden(t, "size_errors", transcript.String())
+	golden.Check(t, filepath.Join("testdata", "size_errors.golden"), []byte(transcript.String()))
 }
 
 func TestSizeParseSLO(t *testing.T) {

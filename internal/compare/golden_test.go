@@ -2,15 +2,12 @@ package compare_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/bploadgen/bploadgen/internal/compare"
+	"github.com/bploadgen/bploadgen/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // The three renderings of one comparison (a 50% slower server with a few
 // more rejections), checked against golden files.
@@ -36,29 +33,6 @@ func TestCompareGolden(t *testing.T) {
 		if err := c.write(&b); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, c.file, b.Bytes())
-	}
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gotPath := filepath.Join("testdata", name+".got")
-		_ = os.WriteFile(gotPath, got, 0o644)
-		t.Errorf("%s differs from %s (wrote %s; run go test -update if the change is intended)", name, path, gotPath)
+		golden.Check(t, filepath.Join("testdata", c.file+".golden"), b.Bytes())
 	}
 }

@@ -2,17 +2,14 @@ package merge_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/golden"
 	"github.com/bploadgen/bploadgen/internal/merge/mergetest"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
 // A small merge, whole, as the document a user gets: two shards started
 // 300ms apart, two stages of two seconds.
@@ -31,22 +28,5 @@ func TestMergeGolden(t *testing.T) {
 	if err := result.Write(&b, mustMerge(t, shards...)); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join("testdata", "merged.golden.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (go test -update creates it)", err)
-	}
-	if !bytes.Equal(b.Bytes(), want) {
-		_ = os.WriteFile(path+".got", b.Bytes(), 0o644)
-		t.Errorf("merged result differs from %s (see %s.got; go test -update if intended)", path, path)
-	}
+	golden.Check(t, filepath.Join("testdata", "merged.golden.json"), b.Bytes())
 }

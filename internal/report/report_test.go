@@ -5,13 +5,11 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/bploadgen/bploadgen/internal/golden"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/result-step.json and the golden files")
 
 const fixturePath = "testdata/result-step.json"
 
@@ -28,7 +26,7 @@ func loadFixture(t testing.TB) *result.Result {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if *update {
+	if golden.Updating() { // -update also regenerates the fixture
 		if err := result.WriteFile(fixturePath, stepFixture()); err != nil {
 			panic(err)
 		}
@@ -36,54 +34,10 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// golden compares got with testdata/golden/name, or rewrites it with
-// -update. On a mismatch it writes name.got beside it.
-func golden(t *testing.T, name string, got []byte) {
+// checkGolden compares got with testdata/golden/name (-update rewrites it).
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		os.WriteFile(path+".got", got, 0o644)
-		t.Errorf("%s differs from the golden file; wrote %s.got (run go test -update if the change is intended):\n%s",
-			name, path, firstDiff(string(want), string(got)))
-	}
-}
-
-// firstDiff shows the first differing line.
-func firstDiff(a, b string) string {
-	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
-	for i := 0; i < len(al) || i < len(bl); i++ {
-		var x, y string
-		if i < len(al) {
-			x = al[i]
-		}
-		if i < len(bl) {
-			y = bl[i]
-		}
-		if x != y {
-			return "line " + itoa(i+1) + ":\n- " + clip(x) + "\n+ " + clip(y)
-		}
-	}
-	return "(no line differs)"
-}
-
-func clip(s string) string {
-	if len(s) > 300 {
-		return s[:300] + "…"
-	}
-	return s
+	golden.Check(t, filepath.Join("testdata", "golden", name), got)
 }
 
 // renderers lists every file rendering, by golden file suffix.
@@ -106,7 +60,7 @@ func TestGolden(t *testing.T) {
 			if err := rd.render(&b, r); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "result-step."+rd.ext, b.Bytes())
+			checkGolden(t, "result-step."+rd.ext, b.Bytes())
 		})
 	}
 	t.Run("outline", func(t *testing.T) {
@@ -114,7 +68,7 @@ func TestGolden(t *testing.T) {
 		if err := WriteHTML(&b, r); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "result-step.outline.txt", []byte(htmlOutline(b.String())))
+		checkGolden(t, "result-step.outline.txt", []byte(htmlOutline(b.String())))
 	})
 }
 
