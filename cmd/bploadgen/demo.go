@@ -75,7 +75,8 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	if err := tcfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}
-	stages, err := profile.Step(o.From, o.To, o.Steps, o.StepDuration)
+	stages, err := profile.Shape{Kind: "step", From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
+		Set: map[string]bool{"from": true, "to": true, "steps": true, "step_duration": true}}.Stages(flagName)
 	if err != nil {
 		return asUsage(err)
 	}
@@ -86,7 +87,7 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return runFailed(err)
 	}
-	files := report.Outputs{HTML: filepath.Join(o.OutDir, "report.html")}
+	files := report.Outputs{HTML: filepath.Join(o.OutDir, "report.html"), Name: flagName}
 	out := filepath.Join(o.OutDir, "result.json")
 	if err := files.CheckWritable(out); err != nil {
 		return runFailed(err)

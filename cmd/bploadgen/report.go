@@ -72,20 +72,22 @@ func newReportCmd(e *env, runF func(*reportOptions) error) *cobra.Command {
 
 // reportRun reads the result and renders it.
 func reportRun(e *env, o *reportOptions) error {
-	if err := o.Outputs.Validate(); err != nil {
+	files := o.Outputs
+	files.Name = flagName
+	if err := files.Validate(); err != nil {
 		return usageError("report: %v", err)
 	}
 	r, err := readResult(e, o.Result)
 	if err != nil {
 		return usageError("report: %v", err)
 	}
-	if o.Outputs.Empty() {
+	if files.Empty() {
 		if err := report.Text(e.stdout, r); err != nil {
 			return runFailed(fmt.Errorf("report: %w", err))
 		}
 		return nil
 	}
-	if err := report.WriteOutputs(r, o.Outputs, e.stdout); err != nil {
+	if err := report.WriteOutputs(r, files, e.stdout); err != nil {
 		if errors.Is(err, report.ErrInvalidResult) {
 			return usageError("report: %s: %v", o.Result, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +40,7 @@ func TestReportFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := reportOptions{Result: "r.json", Outputs: report.Outputs{HTML: "a.html", JUnit: "j.xml", Markdown: "-", CSV: "t.csv", HLog: "l.hlog"}}
-	if *got != want {
+	if !reflect.DeepEqual(*got, want) {
 		t.Errorf("options = %+v, want %+v", *got, want)
 	}
 }

@@ -32,7 +32,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	files := report.Outputs{HTML: o.HTML, JUnit: o.JUnit, CSV: o.CSV, HLog: o.HLog, Markdown: o.MD}
+	files := report.Outputs{HTML: o.HTML, JUnit: o.JUnit, CSV: o.CSV, HLog: o.HLog, Markdown: o.MD, Name: flagName}
 	if err := checkOutputs(o.Out, files); err != nil {
 		return asUsage(err)
 	}

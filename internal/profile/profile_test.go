@@ -207,7 +207,7 @@ func TestShapeErrors(t *testing.T) {
 	if len(st) != 1 {
 		t.Errorf("spike stages = %+v", st)
 	}
-	if _, err := Constant(0, time.Second); err == nil || err.Error() != "--rate must be > 0" {
+	if _, err := Constant(0, time.Second); err == nil || err.Error() != "rate must be > 0" { // its own words: no flag names
 		t.Errorf("Constant(0) = %v", err)
 	}
 	r, err := Ramp(10, 20, 10*time.Second, 3)
@@ -229,7 +229,7 @@ func TestShapeOverride(t *testing.T) {
 		t.Fatal(err)
 	}
 	flags := Shape{Set: map[string]bool{"step_duration": true}, StepDuration: 2 * time.Second}
-	st, err := p.Shape.Override(flags).Stages(FlagName)
+	st, err := p.Shape.Override(flags).Stages(flagName)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,12 +238,15 @@ func TestShapeOverride(t *testing.T) {
 	}
 	// Switching the kind with a parameter the new kind does not take.
 	flags = Shape{Kind: "constant", Set: map[string]bool{"rate": true, "duration": true}, Rate: 5, Duration: time.Second}
-	_, err = p.Shape.Override(flags).Stages(FlagName)
+	_, err = p.Shape.Override(flags).Stages(flagName)
 	if err == nil || !strings.Contains(err.Error(), "--from, --step-duration, --steps, --to does not apply to a constant shape") {
 		t.Fatalf("err = %v", err)
 	}
-	_, err = Shape{Kind: "spike", Set: map[string]bool{"rate": true}}.Stages(FlagName)
+	_, err = Shape{Kind: "spike", Set: map[string]bool{"rate": true}}.Stages(flagName)
 	if err == nil || err.Error() != "a spike shape needs --spike-rate, --spike-at, --spike-for, --duration" {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// flagName names a parameter as a command line does.
+func flagName(param string) string { return "--" + strings.ReplaceAll(param, "_", "-") }

@@ -77,8 +77,9 @@ func (s Shape) Override(o Shape) Shape {
 	return out
 }
 
-// Stages builds the stages. name renders a parameter's name in errors
-// ("step_duration" in a file, "--step-duration" for flags).
+// Stages builds the stages. name renders a parameter's name in errors:
+// KeyName ("step_duration") for a file; a command line passes its flags'
+// names ("--step-duration").
 func (s Shape) Stages(name func(param string) string) ([]Stage, error) {
 	if !IsKind(s.Kind) {
 		return nil, fmt.Errorf("unknown rate shape %q (want %s)", s.Kind, strings.Join(Kinds, ", "))
@@ -102,24 +103,15 @@ func (s Shape) Stages(name func(param string) string) ([]Stage, error) {
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("a %s shape needs %s", s.Kind, strings.Join(missing, ", "))
 	}
-	var st []Stage
-	var err error
 	switch s.Kind {
 	case "constant":
-		st, err = Constant(s.Rate, s.Duration)
+		return constant(s.Rate, s.Duration, name)
 	case "step":
-		st, err = Step(s.From, s.To, s.Steps, s.StepDuration)
+		return step(s.From, s.To, s.Steps, s.StepDuration, name)
 	case "spike":
-		st, err = Spike(s.Rate, s.SpikeRate, s.SpikeAt, s.SpikeFor, s.Duration)
-	case "ramp":
-		st, err = Ramp(s.From, s.To, s.Duration, s.Steps)
+		return spikeShape(s.Rate, s.SpikeRate, s.SpikeAt, s.SpikeFor, s.Duration, name)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s", flagNameRE.ReplaceAllStringFunc(err.Error(), func(m string) string {
-			return name(strings.ReplaceAll(m[2:], "-", "_"))
-		}))
-	}
-	return st, nil
+	return ramp(s.From, s.To, s.Duration, s.Steps, name)
 }
 
 func names(params []string, name func(string) string) string {
@@ -129,9 +121,6 @@ func names(params []string, name func(string) string) string {
 	}
 	return strings.Join(out, ", ")
 }
-
-// FlagName renders a shape parameter as its flag ("--step-duration").
-func FlagName(param string) string { return "--" + strings.ReplaceAll(param, "_", "-") }
 
 // KeyName renders a shape parameter as its YAML key.
 func KeyName(param string) string { return param }

@@ -2,37 +2,56 @@ package profile
 
 import (
 	"fmt"
-	"regexp"
 	"time"
 )
 
 // Constant is one stage at rate for d.
-func Constant(rate float64, d time.Duration) ([]Stage, error) {
-	if err := checkRate("--rate", rate); err != nil {
+func Constant(rate float64, d time.Duration) ([]Stage, error) { return constant(rate, d, KeyName) }
+
+// Step is n stages of stepDur each, with rates evenly spaced from from to
+// to inclusive (n == 1 runs at from; then to must equal from).
+func Step(from, to float64, n int, stepDur time.Duration) ([]Stage, error) {
+	return step(from, to, n, stepDur, KeyName)
+}
+
+// Spike runs at base, jumps to spike at at for spikeFor, and returns to
+// base until d. The base stages before and after are omitted when empty.
+func Spike(base, spike float64, at, spikeFor, d time.Duration) ([]Stage, error) {
+	return spikeShape(base, spike, at, spikeFor, d, KeyName)
+}
+
+// Ramp goes linearly from from to to over d, reported as n stages of equal
+// length (each itself a linear ramp); n < 1 means 1.
+func Ramp(from, to float64, d time.Duration, n int) ([]Stage, error) {
+	return ramp(from, to, d, n, KeyName)
+}
+
+// The shapes' builders name their parameters with name in errors.
+
+func constant(rate float64, d time.Duration, name func(string) string) ([]Stage, error) {
+	if err := checkRate(name("rate"), rate); err != nil {
 		return nil, err
 	}
-	if err := checkDuration("--duration", d); err != nil {
+	if err := checkDuration(name("duration"), d); err != nil {
 		return nil, err
 	}
 	return []Stage{{Name: "constant @ " + rateName(rate) + " rps", Rate: rate, To: rate, Duration: d}}, nil
 }
 
-// Step is n stages of stepDur each, with rates evenly spaced from from to
-// to inclusive (n == 1 runs at from; then to must equal from).
-func Step(from, to float64, n int, stepDur time.Duration) ([]Stage, error) {
-	if err := checkRate("--from", from); err != nil {
+func step(from, to float64, n int, stepDur time.Duration, name func(string) string) ([]Stage, error) {
+	if err := checkRate(name("from"), from); err != nil {
 		return nil, err
 	}
-	if err := checkRate("--to", to); err != nil {
+	if err := checkRate(name("to"), to); err != nil {
 		return nil, err
 	}
 	if n < 1 || n > 10_000 {
-		return nil, fmt.Errorf("--steps must be between 1 and 10000")
+		return nil, fmt.Errorf("%s must be between 1 and 10000", name("steps"))
 	}
 	if n == 1 && to != from {
-		return nil, fmt.Errorf("--steps 1 runs one stage: --to must equal --from")
+		return nil, fmt.Errorf("%s 1 runs one stage: %s must equal %s", name("steps"), name("to"), name("from"))
 	}
-	if err := checkDuration("--step-duration", stepDur); err != nil {
+	if err := checkDuration(name("step_duration"), stepDur); err != nil {
 		return nil, err
 	}
 	out := make([]Stage, n)
@@ -46,26 +65,24 @@ func Step(from, to float64, n int, stepDur time.Duration) ([]Stage, error) {
 	return out, ValidateStages(out)
 }
 
-// Spike runs at base, jumps to spike at at for spikeFor, and returns to
-// base until d. The base stages before and after are omitted when empty.
-func Spike(base, spike float64, at, spikeFor, d time.Duration) ([]Stage, error) {
-	if err := checkRate("--rate", base); err != nil {
+func spikeShape(base, spike float64, at, spikeFor, d time.Duration, name func(string) string) ([]Stage, error) {
+	if err := checkRate(name("rate"), base); err != nil {
 		return nil, err
 	}
-	if err := checkRate("--spike-rate", spike); err != nil {
+	if err := checkRate(name("spike_rate"), spike); err != nil {
 		return nil, err
 	}
 	if at < 0 {
-		return nil, fmt.Errorf("--spike-at must be >= 0")
+		return nil, fmt.Errorf("%s must be >= 0", name("spike_at"))
 	}
-	if err := checkDuration("--spike-for", spikeFor); err != nil {
+	if err := checkDuration(name("spike_for"), spikeFor); err != nil {
 		return nil, err
 	}
-	if err := checkDuration("--duration", d); err != nil {
+	if err := checkDuration(name("duration"), d); err != nil {
 		return nil, err
 	}
 	if at+spikeFor > d {
-		return nil, fmt.Errorf("the spike (--spike-at %s + --spike-for %s) ends after --duration %s", at, spikeFor, d)
+		return nil, fmt.Errorf("the spike (%s %s + %s %s) ends after %s %s", name("spike_at"), at, name("spike_for"), spikeFor, name("duration"), d)
 	}
 	var out []Stage
 	if at > 0 {
@@ -78,23 +95,21 @@ func Spike(base, spike float64, at, spikeFor, d time.Duration) ([]Stage, error) 
 	return out, nil
 }
 
-// Ramp goes linearly from from to to over d, reported as n stages of equal
-// length (each itself a linear ramp); n < 1 means 1.
-func Ramp(from, to float64, d time.Duration, n int) ([]Stage, error) {
-	if err := checkRate("--from", from); err != nil {
+func ramp(from, to float64, d time.Duration, n int, name func(string) string) ([]Stage, error) {
+	if err := checkRate(name("from"), from); err != nil {
 		return nil, err
 	}
-	if err := checkRate("--to", to); err != nil {
+	if err := checkRate(name("to"), to); err != nil {
 		return nil, err
 	}
-	if err := checkDuration("--duration", d); err != nil {
+	if err := checkDuration(name("duration"), d); err != nil {
 		return nil, err
 	}
 	if n < 1 {
 		n = 1
 	}
 	if n > 10_000 || time.Duration(n) > d/time.Millisecond {
-		return nil, fmt.Errorf("--steps %d splits the ramp into pieces shorter than 1ms", n)
+		return nil, fmt.Errorf("%s %d splits the ramp into pieces shorter than 1ms", name("steps"), n)
 	}
 	out := make([]Stage, n)
 	var start time.Duration
@@ -111,5 +126,3 @@ func Ramp(from, to float64, d time.Duration, n int) ([]Stage, error) {
 	}
 	return out, nil
 }
-
-var flagNameRE = regexp.MustCompile(`--([a-z][a-z-]*)`)

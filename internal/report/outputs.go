@@ -20,9 +20,12 @@ var ErrInvalidResult = errors.New("invalid result")
 // "-" is standard output, which only WriteOutputs can serve.
 type Outputs struct {
 	HTML, JUnit, Markdown, CSV, HLog string
+	// Name renders a rendering's name in errors: "html", "junit", "md",
+	// "csv" or "hlog" by default; a command line passes its flags' names.
+	Name func(output string) string
 }
 
-// output is one requested rendering.
+// output is one requested rendering: its name in errors, its path.
 type output struct {
 	flag, path string
 	render     func(io.Writer, *result.Result) error
@@ -30,15 +33,18 @@ type output struct {
 
 func (o Outputs) list() []output {
 	all := []output{
-		{"--html", o.HTML, WriteHTML},
-		{"--junit", o.JUnit, WriteJUnit},
-		{"--md", o.Markdown, WriteMarkdown},
-		{"--csv", o.CSV, WriteCSV},
-		{"--hlog", o.HLog, WriteHLog},
+		{"html", o.HTML, WriteHTML},
+		{"junit", o.JUnit, WriteJUnit},
+		{"md", o.Markdown, WriteMarkdown},
+		{"csv", o.CSV, WriteCSV},
+		{"hlog", o.HLog, WriteHLog},
 	}
 	out := all[:0]
 	for _, x := range all {
 		if x.path != "" {
+			if o.Name != nil {
+				x.flag = o.Name(x.flag)
+			}
 			out = append(out, x)
 		}
 	}

@@ -49,17 +49,19 @@ func TestWriteFilesErrors(t *testing.T) {
 	dir := t.TempDir()
 
 	err := WriteFiles(r, Outputs{HTML: filepath.Join(dir, "missing", "r.html")})
-	if err == nil || !strings.Contains(err.Error(), "--html "+filepath.Join(dir, "missing", "r.html")) {
-		t.Errorf("unwritable file: err = %v, want it to name the flag and file", err)
+	if err == nil || !strings.Contains(err.Error(), "html "+filepath.Join(dir, "missing", "r.html")) {
+		t.Errorf("unwritable file: err = %v, want it to name the rendering and the file", err)
 	}
 	if strings.Count(err.Error(), "r.html") != 1 {
 		t.Errorf("the file is named more than once: %v", err)
 	}
 
-	if err := WriteFiles(r, Outputs{HTML: "a.out", CSV: "./a.out"}); err == nil || !strings.Contains(err.Error(), "--html and --csv") {
+	// Errors name the renderings in report's words, or in the caller's.
+	if err := WriteFiles(r, Outputs{HTML: "a.out", CSV: "./a.out"}); err == nil || !strings.Contains(err.Error(), "html and csv both write to ./a.out") {
 		t.Errorf("same file twice: err = %v", err)
 	}
-	if err := WriteFiles(r, Outputs{Markdown: "-"}); err == nil || !strings.Contains(err.Error(), "--md -") {
+	flag := func(o string) string { return "--" + o }
+	if err := WriteFiles(r, Outputs{Markdown: "-", Name: flag}); err == nil || !strings.Contains(err.Error(), "--md -: standard output is not available") {
 		t.Errorf("stdout without a writer: err = %v", err)
 	}
 	if err := (Outputs{HTML: "-", CSV: "-"}).Validate(); err == nil {
