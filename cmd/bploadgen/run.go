@@ -9,47 +9,27 @@ import (
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
-// runOptions is everything `run` takes from its flags.
+// runOptions is everything `run` takes from its flags: the plan's
+// settings (bound straight into run.Overrides) and how to run and report.
 type runOptions struct {
-	URL      string
-	Method   string
-	Headers  []string
-	Body     string
-	BodyFile string
+	run.Overrides        // the request, the shape, arrival, seed, limits, gates, shard, start
+	File          string // -f profile.yaml
+	Profile       string // --profile: constant, step, spike, ramp
 
-	File    string
-	Profile string // constant, step, spike, ramp
+	Grace    time.Duration
+	HTTP2    bool
+	Insecure bool
+	Client   string
 
-	Rate         float64
-	Duration     time.Duration
-	From, To     float64
-	Steps        int
-	StepDuration time.Duration
-	SpikeRate    float64
-	SpikeAt      time.Duration
-	SpikeFor     time.Duration
-
-	Arrival     string
-	Seed        int64
-	Timeout     time.Duration
-	MaxInFlight int
-	Grace       time.Duration
-	HTTP2       bool
-	Insecure    bool
-	Client      string
-
-	Asserts []string
-	Out     string
-	HTML    string
-	JUnit   string
-	CSV     string
-	HLog    string
-	MD      string
+	Out   string
+	HTML  string
+	JUnit string
+	CSV   string
+	HLog  string
+	MD    string
 
 	Scrape        string
 	ScrapeMetrics []string
-	Shard         string
-	StartAt       string
 	LogRequests   string
 	Quiet         bool
 	CPUProfile    string
@@ -59,36 +39,34 @@ type runOptions struct {
 	// changed holds the flags given on the command line (they override the
 	// profile file).
 	changed func(name string) bool
-	// getenv reads the environment (for --shard auto/N).
-	getenv func(string) string
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.URL, "url", "", "target URL (or give it as the argument)")
-	fs.StringVarP(&o.Method, "method", "X", "GET", "HTTP method")
-	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
-	fs.StringVar(&o.Body, "body", "", "request body")
-	fs.StringVar(&o.BodyFile, "body-file", "", "read the request body from a file")
+	fs.StringVar(&o.Overrides.URL, "url", "", "target URL (or give it as the argument)")
+	fs.StringVarP(&o.Overrides.Method, "method", "X", "GET", "HTTP method")
+	fs.StringArrayVarP(&o.Overrides.Headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
+	fs.StringVar(&o.Overrides.Body, "body", "", "request body")
+	fs.StringVar(&o.Overrides.BodyFile, "body-file", "", "read the request body from a file")
 	fs.StringVarP(&o.File, "file", "f", "", "profile file (YAML); flags given on the command line override it")
 	fs.StringVar(&o.Profile, "profile", "", "rate shape: constant, step, spike or ramp (default constant)")
-	fs.Float64Var(&o.Rate, "rate", 0, "requests per second (constant; the base of spike)")
-	fs.DurationVar(&o.Duration, "duration", 0, "run length (constant, spike, ramp)")
-	fs.Float64Var(&o.From, "from", 0, "first rate (step, ramp)")
-	fs.Float64Var(&o.To, "to", 0, "last rate (step, ramp)")
-	fs.IntVar(&o.Steps, "steps", 0, "number of stages (step; ramp: report the ramp as this many stages)")
-	fs.DurationVar(&o.StepDuration, "step-duration", 0, "length of each step")
-	fs.Float64Var(&o.SpikeRate, "spike-rate", 0, "rate during the spike")
-	fs.DurationVar(&o.SpikeAt, "spike-at", 0, "when the spike starts")
-	fs.DurationVar(&o.SpikeFor, "spike-for", 0, "how long the spike lasts")
-	fs.StringVar(&o.Arrival, "arrival", "uniform", "arrival process: uniform or poisson")
-	fs.Int64Var(&o.Seed, "seed", run.DefaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
-	fs.DurationVar(&o.Timeout, "timeout", run.DefaultTimeout, "per-request timeout, from the actual send")
-	fs.IntVar(&o.MaxInFlight, "max-in-flight", run.DefaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
+	fs.Float64Var(&o.Shape.Rate, "rate", 0, "requests per second (constant; the base of spike)")
+	fs.DurationVar(&o.Shape.Duration, "duration", 0, "run length (constant, spike, ramp)")
+	fs.Float64Var(&o.Shape.From, "from", 0, "first rate (step, ramp)")
+	fs.Float64Var(&o.Shape.To, "to", 0, "last rate (step, ramp)")
+	fs.IntVar(&o.Shape.Steps, "steps", 0, "number of stages (step; ramp: report the ramp as this many stages)")
+	fs.DurationVar(&o.Shape.StepDuration, "step-duration", 0, "length of each step")
+	fs.Float64Var(&o.Shape.SpikeRate, "spike-rate", 0, "rate during the spike")
+	fs.DurationVar(&o.Shape.SpikeAt, "spike-at", 0, "when the spike starts")
+	fs.DurationVar(&o.Shape.SpikeFor, "spike-for", 0, "how long the spike lasts")
+	fs.StringVar(&o.Overrides.Arrival, "arrival", "uniform", "arrival process: uniform or poisson")
+	fs.Int64Var(&o.Overrides.Seed, "seed", run.DefaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
+	fs.DurationVar(&o.Overrides.Timeout, "timeout", run.DefaultTimeout, "per-request timeout, from the actual send")
+	fs.IntVar(&o.Overrides.MaxInFlight, "max-in-flight", run.DefaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
 	fs.DurationVar(&o.Grace, "grace", run.DefaultGrace, "after SIGINT/SIGTERM, how long to wait for requests in flight")
 	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
 	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux from 5000 rps, h1 below; net/http otherwise), loop (one event loop: epoll, non-blocking keep-alive connections; the fastest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
-	fs.StringArrayVar(&o.Asserts, "assert", nil, "gate, e.g. 'p99 < 250ms in each stage' (repeatable; see --help)")
+	fs.StringArrayVar(&o.Overrides.Asserts, "assert", nil, "gate, e.g. 'p99 < 250ms in each stage' (repeatable; see --help)")
 	fs.StringVarP(&o.Out, "out", "o", "", "write the result JSON here")
 	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
 	fs.StringVar(&o.JUnit, "junit", "", "write JUnit XML (one testcase per assertion) here")
@@ -97,8 +75,8 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
 	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
 	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
-	fs.StringVar(&o.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N (auto/N: I from $JOB_COMPLETION_INDEX+1, for a Kubernetes Indexed Job)")
-	fs.StringVar(&o.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, or Unix seconds) before starting, so shards start together")
+	fs.StringVar(&o.Overrides.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N (auto/N: I from $JOB_COMPLETION_INDEX+1, for a Kubernetes Indexed Job)")
+	fs.StringVar(&o.Overrides.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, or Unix seconds) before starting, so shards start together")
 	fs.StringVar(&o.LogRequests, "log-requests", "", "write one CSV line per scheduled request here (intended/sent/end times, latency, status, error)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
 	fs.IntVar(&o.Model.Workers, "model-workers", 0, "capacity analysis: the target's worker count c (default: estimated)")
@@ -146,11 +124,11 @@ func newRunCmd(e *env, runF func(*runOptions) error) *cobra.Command {
 				if cmd.Flags().Changed("url") {
 					return usageError("run: give the URL as the argument or with --url, not both")
 				}
-				opts.URL = args[0]
+				opts.Overrides.URL = args[0]
 				_ = cmd.Flags().Set("url", args[0])
 			}
 			opts.changed = cmd.Flags().Changed
-			opts.getenv = e.getenv
+			opts.Getenv = e.getenv
 			opts.Model.changed = func(n string) bool { return cmd.Flags().Changed("model-" + n) }
 			opts.Model.flagPrefix = "model-"
 			if runF != nil {

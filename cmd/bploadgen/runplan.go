@@ -34,23 +34,19 @@ func (o *runOptions) plan() (*run.Plan, error) {
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
-	shape := profile.Shape{Set: map[string]bool{}, Rate: o.Rate, Duration: o.Duration, From: o.From, To: o.To,
-		Steps: o.Steps, StepDuration: o.StepDuration, SpikeRate: o.SpikeRate, SpikeAt: o.SpikeAt, SpikeFor: o.SpikeFor}
+	ov := o.Overrides
+	ov.Shape.Kind, ov.Shape.Set = "", map[string]bool{}
 	if changed("profile") {
-		shape.Kind = o.Profile
+		ov.Shape.Kind = o.Profile
 	}
 	for _, f := range shapeFlags {
 		if changed(f) {
-			shape.Set[strings.ReplaceAll(f, "-", "_")] = true
+			ov.Shape.Set[strings.ReplaceAll(f, "-", "_")] = true
 		}
 	}
-	pl, err := run.Resolve(prof, run.Overrides{
-		URL: o.URL, Method: o.Method, Headers: o.Headers, Body: o.Body, BodyFile: o.BodyFile, Shape: shape,
-		Arrival: o.Arrival, Seed: o.Seed, MaxInFlight: o.MaxInFlight, Timeout: o.Timeout, Asserts: o.Asserts,
-		Shard: o.Shard, StartAt: o.StartAt, Getenv: o.getenv,
-		Given: func(s string) bool { return changed(strings.ReplaceAll(s, "_", "-")) },
-		Name:  flagName,
-	})
+	ov.Given = func(s string) bool { return changed(strings.ReplaceAll(s, "_", "-")) }
+	ov.Name = flagName
+	pl, err := run.Resolve(prof, ov)
 	switch {
 	case errors.Is(err, run.ErrNoTarget):
 		return nil, usageError("no target: give a URL (run URL, --url, or target.url in the profile)")

@@ -240,28 +240,15 @@ func sizeParseService(v string, scv float64, scvGiven bool) (dist.Dist, error) {
 	return d, nil
 }
 
-// sizeParseSLO reads --slo in the gate grammar of run --assert: a
-// percentile of the response time below a positive duration (p99<50ms,
-// p99.9 <= 250ms, 2xx.p99 < 80ms; for a sizing every response counted is an
-// admitted request's).
+// sizeParseSLO reads --slo in the gate grammar of run --assert, as a
+// sizing takes it (sizing.SLOFrom): p99<50ms, p99.9 <= 250ms.
 func sizeParseSLO(s string) (sizing.SLO, error) {
 	e, err := assert.Parse(s)
 	var pe *assert.ParseError
 	if errors.As(err, &pe) {
 		return sizing.SLO{}, fmt.Errorf("%q: %s", pe.Expr, pe.Msg)
 	}
-	q, ok := e.Quantile()
-	switch {
-	case !ok || strings.HasPrefix(e.Metric, "service."):
-		return sizing.SLO{}, fmt.Errorf("%q: an SLO for size is a percentile of the response time, like p99<50ms", e.Raw)
-	case e.Op != "<" && e.Op != "<=":
-		return sizing.SLO{}, fmt.Errorf("%q: an SLO bounds the percentile from above: use < or <=", e.Raw)
-	case e.Scope.Kind != assert.Run:
-		return sizing.SLO{}, fmt.Errorf("%q: a sizing has no stages or windows; drop \"in %s\"", e.Raw, e.Scope)
-	case !(e.Value > 0):
-		return sizing.SLO{}, fmt.Errorf("%q: the SLO must be a positive duration, like 50ms", e.Raw)
-	}
-	return sizing.SLO{Quantile: q, Target: e.Value}, nil
+	return sizing.SLOFrom(e)
 }
 
 // orGiven extends changed so that name counts as given.

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
@@ -16,6 +18,25 @@ import (
 type SLO struct {
 	Quantile float64 // p in (0, 1), e.g. 0.99
 	Target   float64 // seconds, > 0
+}
+
+// SLOFrom reads an SLO from a gate (assert.Parse): a percentile of the
+// response time (p99, p99.9; 2xx.p99 too: every response a sizing counts
+// is an admitted request's) bounded from above (< or <=) by a positive
+// duration, over the whole run. Errors quote the gate as written.
+func SLOFrom(e assert.Expr) (SLO, error) {
+	q, ok := e.Quantile()
+	switch {
+	case !ok || strings.HasPrefix(e.Metric, "service."):
+		return SLO{}, fmt.Errorf("%q: an SLO for size is a percentile of the response time, like p99<50ms", e.Raw)
+	case e.Op != "<" && e.Op != "<=":
+		return SLO{}, fmt.Errorf("%q: an SLO bounds the percentile from above: use < or <=", e.Raw)
+	case e.Scope.Kind != assert.Run:
+		return SLO{}, fmt.Errorf("%q: a sizing has no stages or windows; drop \"in %s\"", e.Raw, e.Scope)
+	case !(e.Value > 0):
+		return SLO{}, fmt.Errorf("%q: the SLO must be a positive duration, like 50ms", e.Raw)
+	}
+	return SLO{Quantile: q, Target: e.Value}, nil
 }
 
 // String formats s as "p99 ≤ 50ms".

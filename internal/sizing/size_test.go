@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
@@ -205,5 +206,33 @@ func printed(t *testing.T, name, got, sheet string) {
 	t.Helper()
 	if got != sheet {
 		t.Errorf("%s prints %s, the sheet %s", name, got, sheet)
+	}
+}
+
+// TestSLOFrom: which gates a sizing takes as its SLO, exactly as written.
+func TestSLOFrom(t *testing.T) {
+	for _, tt := range []struct {
+		gate string
+		want SLO
+		err  string
+	}{
+		{"p99 < 50ms", SLO{0.99, 0.05}, ""},
+		{"p99.9 <= 250ms in run", SLO{0.999, 0.25}, ""},
+		{"2xx.p99 ≤ 80ms", SLO{0.99, 0.08}, ""},
+		{"mean < 50ms", SLO{}, "a percentile of the response time"},
+		{"service.p99 < 50ms", SLO{}, "a percentile of the response time"},
+		{"ratio(503) < 1%", SLO{}, "a percentile of the response time"},
+		{"p99 > 50ms", SLO{}, "use < or <="},
+		{"p99 < 50ms in each stage", SLO{}, `drop "in each stage"`},
+		{"p99 < 0s", SLO{}, "positive duration"},
+	} {
+		e, err := assert.Parse(tt.gate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := SLOFrom(e)
+		if got != tt.want || (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
+			t.Errorf("SLOFrom(%q) = %+v, %v; want %+v, %q", tt.gate, got, err, tt.want, tt.err)
+		}
 	}
 }
