@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -39,11 +40,11 @@ func mergeTimeline(rs []*result.Result, t0 time.Time) (timeline, error) {
 		clear(offsets)
 		tl.warnings = append(tl.warnings, fmt.Sprintf(
 			"inputs started %s apart, longer than the run: they did not run together, so timeline windows are aligned by time since each input's start",
-			seconds(skew)))
+			numfmt.GoDuration(skew)))
 	} else if skew >= d/2 {
 		tl.warnings = append(tl.warnings, fmt.Sprintf(
 			"inputs started up to %s apart: each timeline window is added to the merged window nearest its wall-clock start, so the timeline shows the skew; stages are plan-relative and exact",
-			seconds(skew)))
+			numfmt.GoDuration(skew)))
 	}
 
 	slots := map[int][]windowRef{}
@@ -181,9 +182,4 @@ func mean(vs []float64) float64 {
 		s += v
 	}
 	return s / float64(len(vs))
-}
-
-// seconds formats a duration in seconds for a message.
-func seconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
 }

@@ -16,7 +16,8 @@
 // *rand.Rand passed to Size; no I/O. The words of reasons and notes are
 // written with internal/numfmt, so they read like the rest of the output.
 //
-//	size.go   Spec, SLO, Result, Size: the search over c
+//	spec.go   Spec, SLO (SLOFrom a gate), validation
+//	size.go   Result, Size: the search over c
 //	exact.go  M/M/c/K candidates and bounds
 //	sim.go    simulated candidates (common random numbers across K)
 package sizing
