@@ -6,7 +6,7 @@ import (
 	"math"
 )
 
-// sizingJSON is `size --json`: the fields named in shared/spec/cli.md first,
+// sizingJSON is `size --json`: the fields named in docs/cli.md first,
 // then the details.
 type sizingJSON struct {
 	Workers     int                 `json:"workers"`
