@@ -116,6 +116,24 @@ func (s *Secrets) addBasic(user, pw string) {
 	s.Add(user + ":" + pw)
 }
 
+// Clone returns a copy that can grow without changing s; nil gives an
+// empty set.
+func (s *Secrets) Clone() *Secrets {
+	c := &Secrets{}
+	if s == nil {
+		return c
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for v := range s.vals {
+		if c.vals == nil {
+			c.vals = map[string]bool{}
+		}
+		c.vals[v] = true
+	}
+	return c
+}
+
 // Len is the number of values searched for (forms included).
 func (s *Secrets) Len() int {
 	if s == nil {
