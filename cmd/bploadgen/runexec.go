@@ -157,9 +157,7 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 	r.Client = string(client)
 	r.Connections, r.Retries = doer.Dials()
 	if sc != nil {
-		if w := sc.Apply(r.Timeline); w != "" {
-			r.Warnings = append(r.Warnings, w)
-		}
+		r.Warnings = append(r.Warnings, sc.Apply(r.Timeline)...)
 	}
 	return r, nil
 }
