@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"strings"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
@@ -19,6 +18,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
@@ -121,9 +121,10 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 		return nil, asUsage(err)
 	}
 	defer doer.Close()
+	sec := runSecrets(pl, ro.scrape)
 	cfg := openloop.Config{
 		Schedule: sched, Doer: doer, MaxInFlight: pl.maxInFlight, Grace: ro.grace,
-		Clock: openloop.SystemClock{}, Redact: redacter(pl.request.URL), StartAt: pl.startAt,
+		Clock: openloop.SystemClock{}, Redact: sec.String, StartAt: pl.startAt,
 		EventLoop: client == openloop.ClientLoop,
 	}
 	if ro.requestLog != nil {
@@ -159,6 +160,7 @@ func execute(ctx context.Context, e *env, pl *runPlan, ro runtimeOptions) (*resu
 	if sc != nil {
 		r.Warnings = append(r.Warnings, sc.Apply(r.Timeline)...)
 	}
+	r.Redact(sec)
 	return r, nil
 }
 
@@ -212,6 +214,7 @@ func finish(e *env, r *result.Result, asserts []assert.Expr, out string, files r
 		return runFailed(fmt.Errorf("evaluating assertions: %w", err))
 	}
 	r.Assertions = as
+	r.Redact(nil) // the run's secrets went at building time; this is the writers' pass
 	// Whatever goes to stdout (-o - or one report as -) pushes the
 	// summary to stderr.
 	summary := e.stdout
@@ -350,20 +353,17 @@ func resolveHost(ctx context.Context, lookup func(context.Context, string) ([]st
 	return nil
 }
 
-// redacter hides the target URL's userinfo wherever it appears in text.
-func redacter(rawURL string) func(string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return func(s string) string { return s }
+// runSecrets are the secret values a run was given: the target URL's
+// credentials and secret query values, secret-named headers' values, and
+// the scrape URL's. Every output hides them wherever they show up.
+func runSecrets(pl *runPlan, scrapeURL string) *redact.Secrets {
+	sec := &redact.Secrets{}
+	sec.AddURL(pl.request.URL)
+	for _, h := range pl.request.Headers {
+		sec.AddHeader(h.Name, h.Value)
 	}
-	secret := u.User.String()
-	return func(s string) string {
-		s = strings.ReplaceAll(s, secret+"@", profile.Redacted+"@")
-		if p, ok := u.User.Password(); ok && p != "" {
-			s = strings.ReplaceAll(s, p, profile.Redacted)
-		}
-		return s
-	}
+	sec.AddURL(scrapeURL)
+	return sec
 }
 
 // startProgress prints a live one-line progress display until stopped.
