@@ -6,9 +6,11 @@ import "github.com/bploadgen/bploadgen/internal/redact"
 // run's inputs or from the target: the target's URL and headers, the
 // warnings (the analysis's too), the response and error samples, stage
 // names, assertion text and scraped series names. It hides the values in
-// sec (nil: none), the values r itself shows unredacted (a result written
-// elsewhere: its target's credentials, secret-named headers' values) and
-// whatever redact.Text finds by shape. Numbers, enumerations and
+// sec (nil: none), the values r's target shows unredacted (a result written
+// elsewhere: credentials in its URL, secret-named headers' values) and
+// whatever redact.Text finds by shape. (The target's own secret-named
+// response headers are hidden by name, not searched for: a server's
+// cookie "mode=step" would otherwise rename the stages.) Numbers, enumerations and
 // histograms are left alone. Idempotent: every writer of a result and
 // every reader that renders one calls it.
 func (r *Result) Redact(sec *redact.Secrets) {
@@ -16,13 +18,6 @@ func (r *Result) Redact(sec *redact.Secrets) {
 	own.AddURL(r.Target.URL)
 	for k, v := range r.Target.Headers {
 		own.AddHeader(k, v)
-	}
-	if r.Samples != nil {
-		for _, s := range r.Samples.Responses {
-			for k, v := range s.Headers {
-				own.AddHeader(k, v)
-			}
-		}
 	}
 	str := own.String
 	r.Target.URL = redact.URL(str(r.Target.URL))
