@@ -37,10 +37,13 @@ type Secrets struct {
 	list []string // vals, longest first; built on demand
 }
 
-// Add adds a secret value and its encoded forms. Values shorter than
-// MinSecretBytes, and substrings of the placeholder (which no output could
-// then avoid), are ignored.
+// Add adds a secret value and its encoded forms. A value shorter than
+// MinSecretBytes is ignored, and so is a form that is a substring of the
+// placeholder (which no output could then avoid).
 func (s *Secrets) Add(v string) {
+	if len(v) < MinSecretBytes {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, f := range forms(v) {
