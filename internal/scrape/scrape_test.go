@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
 const exposition = `# HELP bploadgen_target_queue_depth Requests waiting.
@@ -179,5 +181,35 @@ func TestParseChoice(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBuiltinTargetKeptWhole: the built-in target's exposition fits the
+// bounds: every metric the analysis and the report chart is kept, nothing
+// is left out, and no warning is given.
+func TestBuiltinTargetKeptWhole(t *testing.T) {
+	svc, err := queueing.ParseDist("exp:1ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := targets.Start(targets.Config{Workers: 2, Queue: 2, Service: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	s := New(srv.URL()+"/metrics", nil)
+	s.once(context.Background(), time.Now())
+	tl := []result.Window{{TS: 0, DurationS: 60}}
+	if w := s.Apply(tl); len(w) != 0 {
+		t.Fatalf("warnings %q", w)
+	}
+	for _, name := range []string{targets.MetricWorkers, targets.MetricQueueDepth, targets.MetricBusyWorkerSeconds,
+		targets.MetricInFlightSeconds, targets.MetricService + "_count", targets.MetricQueueWait + "_sum"} {
+		if _, ok := tl[0].Scrape[name]; !ok {
+			t.Errorf("%s not kept: %v", name, tl[0].Scrape)
+		}
+	}
+	if len(s.names) >= MaxSeries {
+		t.Errorf("the built-in target alone fills the %d series: %v", MaxSeries, s.names)
 	}
 }
