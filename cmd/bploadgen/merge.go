@@ -88,6 +88,7 @@ func mergeRun(e *env, o *mergeOptions) error {
 		if rs[i], err = result.ReadFile(path); err != nil {
 			return usageError("merge: %v", err)
 		}
+		rs[i].Redact(nil) // a result file may come from anywhere
 	}
 	m, err := merge.Merge(rs)
 	if err != nil {

@@ -7,14 +7,18 @@ import (
 )
 
 // readResult reads a saved result from path, or from stdin when path is "-";
-// errors name the file (or "standard input").
+// errors name the file (or "standard input"). The result is redacted
+// again: a result file may come from anywhere.
 func readResult(e *env, path string) (*result.Result, error) {
+	var r *result.Result
+	var err error
 	if path == "-" {
-		r, err := result.Read(e.stdin)
-		if err != nil {
+		if r, err = result.Read(e.stdin); err != nil {
 			return nil, fmt.Errorf("standard input: %w", err)
 		}
-		return r, nil
+	} else if r, err = result.ReadFile(path); err != nil {
+		return nil, err
 	}
-	return result.ReadFile(path)
+	r.Redact(nil)
+	return r, nil
 }

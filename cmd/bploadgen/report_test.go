@@ -86,6 +86,11 @@ func TestReportText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// report redacts what it reads: the fixture's target has a token.
+	r.Redact(nil)
+	if !strings.Contains(r.Target.URL, "token=REDACTED") {
+		t.Fatalf("the fixture no longer has a secret to hide: %s", r.Target.URL)
+	}
 	var want bytes.Buffer
 	if err := report.Text(&want, r); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/bploadgen/bploadgen/internal/redact"
 )
 
 // Main runs bploadgen with args and returns the exit code. Every error is
@@ -14,7 +16,7 @@ func Main(ctx context.Context, args []string, e *env) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil && !silent(err) {
-		fmt.Fprintf(e.stderr, "bploadgen: %v\n", err)
+		fmt.Fprintf(e.stderr, "bploadgen: %s\n", redact.Text(err.Error()))
 	}
 	return exitCode(err)
 }

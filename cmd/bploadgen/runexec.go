@@ -94,6 +94,7 @@ func (e *env) progress(quiet bool) func(run.Progress, bool) {
 // finish writes every output, prints the summary and decides the exit:
 // 130 if interrupted, 3 if an output failed, 1 if a gate failed.
 func finish(e *env, r *result.Result, out string, files report.Outputs, printAnalysis bool) error {
+	r.Redact(nil) // the run's secrets went at building time; this is the writers' pass
 	// Whatever goes to stdout (-o - or one report as -) pushes the
 	// summary to stderr.
 	summary := e.stdout

@@ -33,18 +33,24 @@ func IsSecretName(name string) bool {
 func URL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil {
-		// Unparsable: keep the scheme and host part only.
-		rest := s
-		if i := strings.Index(rest, "://"); i >= 0 {
-			rest = rest[i+3:]
+		// Unparsable: hide the user info (up to the last @ before the
+		// path) and everything from the query or fragment on.
+		prefix, rest := "", s
+		if i := strings.Index(s, "://"); i >= 0 {
+			prefix, rest = s[:i+3], s[i+3:]
 		}
-		if j := strings.LastIndex(rest, "@"); j >= 0 {
-			s = strings.Replace(s, rest[:j], Redacted, 1)
+		end := len(rest)
+		if j := strings.IndexAny(rest, "/?#"); j >= 0 {
+			end = j
 		}
-		if i := strings.IndexAny(s, "?#"); i >= 0 {
-			s = s[:i] + "?" + Redacted
+		auth, tail := rest[:end], rest[end:]
+		if j := strings.LastIndex(auth, "@"); j >= 0 {
+			auth = Redacted + auth[j:]
 		}
-		return s
+		if i := strings.IndexAny(tail, "?#"); i >= 0 {
+			tail = tail[:i] + "?" + Redacted
+		}
+		return prefix + auth + tail
 	}
 	if u.User != nil && u.User.String() != Redacted {
 		u.User = url.User(Redacted)

@@ -7,13 +7,13 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 	"github.com/bploadgen/bploadgen/internal/scrape"
@@ -145,9 +145,10 @@ func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
 	if grace == 0 {
 		grace = DefaultGrace
 	}
+	sec := runSecrets(p, o.Scrape)
 	cfg := openloop.Config{
 		Schedule: sched, Doer: doer, MaxInFlight: p.MaxInFlight, Grace: grace,
-		Clock: openloop.SystemClock{}, Redact: redacter(p.Request.URL), StartAt: p.StartAt,
+		Clock: openloop.SystemClock{}, Redact: sec.String, StartAt: p.StartAt,
 		EventLoop: client == openloop.ClientLoop,
 	}
 	if o.RequestLog != nil {
@@ -178,10 +179,9 @@ func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
 	r.Client = string(client)
 	r.Connections, r.Retries = doer.Dials()
 	if sc != nil {
-		if w := sc.Apply(r.Timeline); w != "" {
-			r.Warnings = append(r.Warnings, w)
-		}
+		r.Warnings = append(r.Warnings, sc.Apply(r.Timeline)...)
 	}
+	r.Redact(sec)
 	return r, nil
 }
 
@@ -244,20 +244,17 @@ func resolveHost(ctx context.Context, lookup func(context.Context, string) ([]st
 	return nil
 }
 
-// redacter hides the target URL's userinfo wherever it appears in text.
-func redacter(rawURL string) func(string) string {
-	u, err := url.Parse(rawURL)
-	if err != nil || u.User == nil {
-		return func(s string) string { return s }
+// runSecrets are the secret values a run was given: the target URL's
+// credentials and secret query values, secret-named headers' values, and
+// the scrape URL's. Every output hides them wherever they show up.
+func runSecrets(p *Plan, scrapeURL string) *redact.Secrets {
+	sec := &redact.Secrets{}
+	sec.AddURL(p.Request.URL)
+	for _, h := range p.Request.Headers {
+		sec.AddHeader(h.Name, h.Value)
 	}
-	secret := u.User.String()
-	return func(s string) string {
-		s = strings.ReplaceAll(s, secret+"@", profile.Redacted+"@")
-		if p, ok := u.User.Password(); ok && p != "" {
-			s = strings.ReplaceAll(s, p, profile.Redacted)
-		}
-		return s
-	}
+	sec.AddURL(scrapeURL)
+	return sec
 }
 
 // startProgress calls report every ProgressInterval until stopped, then

@@ -10,4 +10,12 @@
 //
 // Scraping is best effort: a failed sample is counted and reported as a
 // warning, never a reason to stop the run.
+//
+// Bounds, whatever the endpoint sends (a hostile one: 100k series, huge
+// labels, a body that never ends): at most MaxBodyBytes read per scrape,
+// lines filtered by name as they stream in so that the exposition parser
+// sees at most ~1 MiB of chosen lines, MaxSeries series over the run,
+// series names of at most 256 bytes, MaxSamples samples. What a bound left
+// out is said in a warning. Messages show the URL redacted (user info and
+// secret query parameters).
 package scrape

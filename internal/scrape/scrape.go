@@ -2,58 +2,69 @@ package scrape
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
-
+	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // BuiltinPrefix names the built-in target's metrics, kept by default.
 const BuiltinPrefix = "bploadgen_target_"
 
-// MaxSeries bounds how many series are kept per sample when no metric was
-// chosen (every unlabelled gauge and counter, in name order).
+// MaxSeries bounds the series kept: per scrape (the first in name order)
+// and over the run (the first seen); a counter's rate(NAME) comes on top.
 const MaxSeries = 50
 
-// sample is one scrape: values by series name, and whether each is a counter.
+// MaxSamples bounds the samples kept: a day at one a second. With
+// MaxSeries values of 8 bytes each, at most ~35 MB for the longest run.
+const MaxSamples = 86_400
+
+// maxErrorBytes bounds the first error's text in the warning (a parse
+// error quotes the target's line).
+const maxErrorBytes = 300
+
+// sample is one scrape: the value of series i (NaN: absent) at a time from
+// the run's start.
 type sample struct {
-	at      time.Duration // from the run's start
-	values  map[string]float64
-	counter map[string]bool
+	at   time.Duration
+	vals []float64
 }
 
 // Scraper samples one endpoint. Create it with New, run Loop in a
 // goroutine, and call Apply after the run.
 type Scraper struct {
-	url    string
-	keep   map[string]bool // chosen metric names; empty means the default
+	url    string // as given: only for requests
+	shown  string // redacted: for every message
+	keep   map[string]bool
 	client *http.Client
 
 	mu       sync.Mutex
+	names    []string // the series kept, in order of first sight
+	index    map[string]int
+	counter  []bool
 	samples  []sample
 	failures int
-	firstErr error
+	firstErr string
+	dropped  dropped
 }
 
 // New returns a scraper of url keeping the given metric names (none: the
 // built-in target's metrics if present, else every unlabelled gauge and
-// counter up to MaxSeries).
+// counter), at most MaxSeries series.
 func New(url string, metrics []string) *Scraper {
 	keep := map[string]bool{}
 	for _, m := range metrics {
 		keep[m] = true
 	}
-	return &Scraper{url: url, keep: keep, client: &http.Client{Timeout: 900 * time.Millisecond}}
+	return &Scraper{url: url, shown: redact.URL(url), keep: keep, index: map[string]int{},
+		client: &http.Client{Timeout: 900 * time.Millisecond}}
 }
 
 // Loop samples every period from start until ctx is done.
@@ -73,7 +84,7 @@ func (s *Scraper) Loop(ctx context.Context, start time.Time, period time.Duratio
 
 func (s *Scraper) once(ctx context.Context, start time.Time) {
 	at := time.Since(start)
-	smp, err := s.fetch(ctx)
+	p, err := s.fetch(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err != nil {
@@ -81,109 +92,82 @@ func (s *Scraper) once(ctx context.Context, start time.Time) {
 			return
 		}
 		s.failures++
-		if s.firstErr == nil {
-			s.firstErr = err
+		if s.firstErr == "" {
+			s.firstErr = s.message(err)
 		}
 		return
 	}
-	smp.at = at
-	s.samples = append(s.samples, smp)
+	s.dropped.add(p.dropped)
+	if len(s.samples) >= MaxSamples {
+		s.dropped.samples++
+		return
+	}
+	keys := make([]string, 0, len(p.values))
+	for k := range p.values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, ok := s.index[k]; ok {
+			continue
+		}
+		if len(s.names) == MaxSeries {
+			s.dropped.later++
+			delete(p.values, k)
+			continue
+		}
+		s.index[k] = len(s.names)
+		s.names = append(s.names, k)
+		s.counter = append(s.counter, p.counter[k])
+	}
+	vals := make([]float64, len(s.names))
+	for i := range vals {
+		vals[i] = math.NaN()
+	}
+	for k, v := range p.values {
+		vals[s.index[k]] = v
+	}
+	s.samples = append(s.samples, sample{at: at, vals: vals})
 }
 
-func (s *Scraper) fetch(ctx context.Context) (sample, error) {
+// message is an error's text for the warning: the URL redacted (Go's
+// url.Error keeps the user name and the query), at most maxErrorBytes.
+func (s *Scraper) message(err error) string {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		ue.URL = s.shown
+	}
+	msg := redact.Text(err.Error())
+	if len(msg) > maxErrorBytes {
+		msg = msg[:maxErrorBytes] + "…"
+	}
+	return msg
+}
+
+func (s *Scraper) fetch(ctx context.Context) (parsed, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
-		return sample{}, err
+		return parsed{}, err
 	}
 	req.Header.Set("Accept", "text/plain;version=0.0.4")
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return sample{}, err
+		return parsed{}, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		io.Copy(io.Discard, resp.Body)
-		return sample{}, fmt.Errorf("%s answered %s", s.url, resp.Status)
+		// Not drained: closing an unread body closes the connection,
+		// and the body may not end.
+		return parsed{}, fmt.Errorf("%s answered %d", s.shown, resp.StatusCode)
 	}
-	return Parse(io.LimitReader(resp.Body, 8<<20), s.keep)
-}
-
-// Parse reads Prometheus text exposition and keeps the chosen series.
-// Gauges, counters and untyped metrics give one series each (labelled ones
-// as name{a="b"}); histograms and summaries give name_sum and name_count.
-func Parse(r io.Reader, keep map[string]bool) (sample, error) {
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(r)
-	if err != nil {
-		return sample{}, fmt.Errorf("metrics: %w", err)
-	}
-	names := make([]string, 0, len(fams))
-	builtin := false
-	for n := range fams {
-		names = append(names, n)
-		builtin = builtin || strings.HasPrefix(n, BuiltinPrefix)
-	}
-	sort.Strings(names)
-	out := sample{values: map[string]float64{}, counter: map[string]bool{}}
-	for _, name := range names {
-		f := fams[name]
-		chosen := keep[name]
-		if len(keep) == 0 {
-			chosen = strings.HasPrefix(name, BuiltinPrefix) || (!builtin && len(out.values) < MaxSeries)
-		}
-		if !chosen {
-			continue
-		}
-		for _, m := range f.GetMetric() {
-			if len(keep) == 0 && !builtin && len(m.GetLabel()) > 0 {
-				continue
-			}
-			key := name + labels(m)
-			switch f.GetType() {
-			case dto.MetricType_GAUGE:
-				out.values[key] = m.GetGauge().GetValue()
-			case dto.MetricType_COUNTER:
-				out.values[key] = m.GetCounter().GetValue()
-				out.counter[key] = true
-			case dto.MetricType_UNTYPED:
-				out.values[key] = m.GetUntyped().GetValue()
-			case dto.MetricType_HISTOGRAM:
-				out.values[name+"_sum"+labels(m)] = m.GetHistogram().GetSampleSum()
-				out.values[name+"_count"+labels(m)] = float64(m.GetHistogram().GetSampleCount())
-				out.counter[name+"_sum"+labels(m)], out.counter[name+"_count"+labels(m)] = true, true
-			case dto.MetricType_SUMMARY:
-				out.values[name+"_sum"+labels(m)] = m.GetSummary().GetSampleSum()
-				out.values[name+"_count"+labels(m)] = float64(m.GetSummary().GetSampleCount())
-				out.counter[name+"_sum"+labels(m)], out.counter[name+"_count"+labels(m)] = true, true
-			}
-		}
-	}
-	for k, v := range out.values {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			delete(out.values, k)
-		}
-	}
-	return out, nil
-}
-
-func labels(m *dto.Metric) string {
-	ls := m.GetLabel()
-	if len(ls) == 0 {
-		return ""
-	}
-	parts := make([]string, len(ls))
-	for i, l := range ls {
-		parts[i] = fmt.Sprintf("%s=%q", l.GetName(), l.GetValue())
-	}
-	sort.Strings(parts)
-	return "{" + strings.Join(parts, ",") + "}"
+	return Parse(resp.Body, s.keep)
 }
 
 // Apply files the samples into the timeline: each window gets the values
 // of the sample nearest its end (within the window), and rate(NAME) for
-// counters between that sample and the previous window's. It returns a
-// warning when samples failed, or "" when none did.
-func (s *Scraper) Apply(tl []result.Window) string {
+// counters between that sample and the previous window's. It returns the
+// warnings: samples that failed, and what the bounds left out.
+func (s *Scraper) Apply(tl []result.Window) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var prev *sample
@@ -201,19 +185,28 @@ func (s *Scraper) Apply(tl []result.Window) string {
 		if best == nil {
 			continue
 		}
-		w.Scrape = make(map[string]float64, len(best.values))
-		for k, v := range best.values {
-			w.Scrape[k] = v
-			if best.counter[k] && prev != nil {
-				if pv, ok := prev.values[k]; ok && best.at > prev.at && v >= pv {
-					w.Scrape["rate("+k+")"] = (v - pv) / (best.at - prev.at).Seconds()
+		w.Scrape = make(map[string]float64, len(best.vals))
+		for k, v := range best.vals {
+			if math.IsNaN(v) {
+				continue
+			}
+			name := s.names[k]
+			w.Scrape[name] = v
+			if s.counter[k] && prev != nil && k < len(prev.vals) {
+				if pv := prev.vals[k]; !math.IsNaN(pv) && best.at > prev.at && v >= pv {
+					w.Scrape["rate("+name+")"] = (v - pv) / (best.at - prev.at).Seconds()
 				}
 			}
 		}
 		prev = best
 	}
-	if s.failures == 0 {
-		return ""
+	var warns []string
+	if s.failures > 0 {
+		warns = append(warns, fmt.Sprintf("scrape: %d of %d samples of %s failed (first: %s)",
+			s.failures, s.failures+len(s.samples)+s.dropped.samples, s.shown, s.firstErr))
 	}
-	return fmt.Sprintf("scrape: %d of %d samples of %s failed (first: %v)", s.failures, s.failures+len(s.samples), s.url, s.firstErr)
+	if d := s.dropped.String(); d != "" {
+		warns = append(warns, fmt.Sprintf("scrape: kept %d series of %s; left out: %s", len(s.names), s.shown, d))
+	}
+	return warns
 }

@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
 const exposition = `# HELP bploadgen_target_queue_depth Requests waiting.
@@ -91,7 +93,7 @@ func TestLoopAndApply(t *testing.T) {
 	s.Loop(ctx, start, 100*time.Millisecond)
 	// Windows of 0.2 s: each should hold about two samples' worth.
 	tl := []result.Window{{TS: 0, DurationS: 0.2}, {TS: 0.2, DurationS: 0.2}, {TS: 0.4, DurationS: 0.2}}
-	if w := s.Apply(tl); w != "" {
+	if w := s.Apply(tl); len(w) != 0 {
 		t.Fatal(w)
 	}
 	for i, w := range tl {
@@ -112,9 +114,102 @@ func TestFailuresWarn(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Millisecond)
 	defer cancel()
 	s.Loop(ctx, time.Now(), 100*time.Millisecond)
-	if w := s.Apply(nil); !strings.Contains(w, "samples of "+srv.URL+" failed") {
+	if w := strings.Join(s.Apply(nil), "\n"); !strings.Contains(w, "samples of "+srv.URL+" failed") {
 		t.Errorf("warning %q", w)
 	}
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestParseChoice: which series the streaming filter lets through, and
+// what it counts as left out.
+func TestParseChoice(t *testing.T) {
+	var sixty strings.Builder
+	for i := range 60 {
+		sixty.WriteString("g" + itoa(int64(100+i)) + " 1\n")
+	}
+	long := "bploadgen_target_l{v=\"" + strings.Repeat("z", maxKeyBytes) + "\"} 1\n"
+	tests := []struct {
+		name    string
+		in      string
+		keep    []string
+		want    []string // kept series
+		dropped dropped
+		err     string
+	}{
+		{name: "chosen histogram", in: "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 3\nh_sum 2\nh_count 3\n# TYPE x gauge\nx 1\n",
+			keep: []string{"h"}, want: []string{"h_count", "h_sum"}},
+		{name: "built-in wins over earlier others", in: "a 1\nb 2\n# TYPE bploadgen_target_q gauge\nbploadgen_target_q{w=\"1\"} 3\nc 4\n",
+			want: []string{`bploadgen_target_q{w="1"}`}},
+		{name: "quoted UTF-8 name", in: "# TYPE \"my.metric\" gauge\n{\"my.metric\"} 5\n", keep: []string{"my.metric"}, want: []string{"my.metric"}},
+		{name: "first 50 by name", in: sixty.String(), want: nil, dropped: dropped{series: 10}},
+		{name: "over-long name", in: long + "bploadgen_target_ok 1\n", want: []string{"bploadgen_target_ok"}, dropped: dropped{longKeys: 1}},
+		{name: "chosen metric absent", in: "a 1\n", keep: []string{"b"}, err: "not a chosen metric in 1 lines"},
+		{name: "labelled only", in: "a{x=\"1\"} 1\n", err: "not an unlabelled gauge or counter in 1 lines"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			keep := map[string]bool{}
+			for _, k := range tt.keep {
+				keep[k] = true
+			}
+			p, err := Parse(strings.NewReader(tt.in), keep)
+			if tt.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.err) {
+					t.Fatalf("err %v, want %q", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.dropped != tt.dropped {
+				t.Errorf("dropped %+v, want %+v", p.dropped, tt.dropped)
+			}
+			if tt.want == nil { // only the count is of interest
+				if len(p.values) != MaxSeries || p.values["g100"] != 1 || p.values["g150"] != 0 {
+					t.Errorf("kept %d: %v", len(p.values), p.values)
+				}
+				return
+			}
+			if len(p.values) != len(tt.want) {
+				t.Errorf("kept %v, want %v", p.values, tt.want)
+			}
+			for _, k := range tt.want {
+				if _, ok := p.values[k]; !ok {
+					t.Errorf("%s not kept: %v", k, p.values)
+				}
+			}
+		})
+	}
+}
+
+// TestBuiltinTargetKeptWhole: the built-in target's exposition fits the
+// bounds: every metric the analysis and the report chart is kept, nothing
+// is left out, and no warning is given.
+func TestBuiltinTargetKeptWhole(t *testing.T) {
+	svc, err := dist.Parse("exp:1ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := targets.Start(targets.Config{Workers: 2, Queue: 2, Service: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	s := New(srv.URL()+"/metrics", nil)
+	s.once(context.Background(), time.Now())
+	tl := []result.Window{{TS: 0, DurationS: 60}}
+	if w := s.Apply(tl); len(w) != 0 {
+		t.Fatalf("warnings %q", w)
+	}
+	for _, name := range []string{targets.MetricWorkers, targets.MetricQueueDepth, targets.MetricBusyWorkerSeconds,
+		targets.MetricInFlightSeconds, targets.MetricService + "_count", targets.MetricQueueWait + "_sum"} {
+		if _, ok := tl[0].Scrape[name]; !ok {
+			t.Errorf("%s not kept: %v", name, tl[0].Scrape)
+		}
+	}
+	if len(s.names) >= MaxSeries {
+		t.Errorf("the built-in target alone fills the %d series: %v", MaxSeries, s.names)
+	}
+}
