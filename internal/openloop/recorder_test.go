@@ -110,6 +110,9 @@ func TestFakeClockIntervalBoundaries(t *testing.T) {
 					if got := rec.Timeline[i].InFlightMax; w >= 0 && got != w {
 						t.Errorf("window %d: in-flight max %d, want %d", i, got, w)
 					}
+					if tw := rec.Timeline[i]; tw.TS != float64(i) || tw.DurationS != 1 {
+						t.Errorf("window %d: from %g s for %g s, want %d s for 1 s", i, tw.TS, tw.DurationS, i)
+					}
 				}
 			})
 		})
