@@ -126,13 +126,10 @@ func (r *recorder) changeInFlight(t time.Duration, delta int64) {
 		w.maxInFlight = max(w.maxInFlight, r.inFlight)
 	}
 	r.inFlight += delta
-	if t < r.limit {
-		s := &r.stages[si]
+	if t < r.limit { // then t is before the plan's end, so wi is a window
+		s, w := &r.stages[si], &r.windows[wi]
 		s.maxInFlight = max(s.maxInFlight, r.inFlight)
-		if wi < len(r.windows) {
-			w := &r.windows[wi]
-			w.maxInFlight = max(w.maxInFlight, r.inFlight)
-		}
+		w.maxInFlight = max(w.maxInFlight, r.inFlight)
 	}
 }
 
