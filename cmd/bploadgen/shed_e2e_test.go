@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
@@ -25,7 +25,7 @@ func TestShedRecognitionEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the built-in target with five policies for 10 s each")
 	}
-	exp10 := queueing.Dist{Kind: queueing.Exponential, Mean: 0.010}
+	exp10 := dist.Dist{Kind: dist.Exponential, Mean: 0.010}
 	for _, tc := range []struct {
 		name    string
 		cfg     targets.Config
@@ -50,7 +50,7 @@ func TestShedRecognitionEndToEnd(t *testing.T) {
 				within(t, "timeout", sh.QueueTimeoutS, 0.020, sh.QueueTimeoutCIS)
 				within(t, "c", float64(sh.Workers), 4, sh.WorkersCI)
 			}, true},
-		{"ratelimit", targets.Config{Workers: 8, Queue: 8, Service: queueing.Dist{Kind: queueing.Exponential, Mean: 0.005}, Policy: targets.RateLimit, LimitRate: 200, Burst: 10, LimitStatus: 503},
+		{"ratelimit", targets.Config{Workers: 8, Queue: 8, Service: dist.Dist{Kind: dist.Exponential, Mean: 0.005}, Policy: targets.RateLimit, LimitRate: 200, Burst: 10, LimitStatus: 503},
 			[]string{"--from", "100", "--to", "400", "--arrival", "uniform"}, false, "rate-limit",
 			func(t *testing.T, sh *result.Shedding) {
 				within(t, "rate", sh.RateRPS, 200, sh.RateCIRPS)

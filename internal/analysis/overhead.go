@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -122,7 +122,7 @@ func (o *overheadInfo) hiddenQueue(data []*stageData, low *stageData) {
 		return
 	}
 	o.upstream = fmt.Sprintf("the client waited up to %s more than the target's Server-Timing accounts for (stage %d against the lowest-load stage %d's typical overhead): a queue in front of the target (a proxy's), so the overhead is the lowest-load stage's median %s for every stage and that wait is left to the model",
-		queueing.FormatSeconds(worst), at, low.st.Index, queueing.FormatSeconds(base))
+		numfmt.Seconds(worst), at, low.st.Index, numfmt.Seconds(base))
 	for k := range o.perStage {
 		o.perStage[k] = base
 	}

@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/stat/distuv"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -128,7 +129,7 @@ func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
 	}
 	p := 1 / (1 + math.Exp(-logOdds))
 	rc.evidence = append(rc.evidence, fmt.Sprintf("no 503 or 429 among %d responses (a shed ratio above %s would have shown one, 95%%)",
-		responses, queueing.FormatPercent(3/math.Max(1, float64(responses)))))
+		responses, numfmt.Share(3/math.Max(1, float64(responses)))))
 	if knee != nil {
 		rc.evidence = append(rc.evidence, fmt.Sprintf("the target stopped keeping up at stage %d (%s)", knee.Stage, knee.Criterion))
 	} else {
@@ -246,12 +247,12 @@ func (an *analyzer) correctService(c int) {
 	old := an.svc.mean
 	if an.svc.source == SourceGiven {
 		an.warnf("c/E[S] = %d/%s = %.4g rps is below the %.4g 2xx/s the target sustained over stage %d (± %.3g): the given E[S] is contradicted by the run; the predictions keep it, the capacity does not",
-			c, queueing.FormatSeconds(old), float64(c)/old, x, d.st.Index, noise)
+			c, numfmt.Seconds(old), float64(c)/old, x, d.st.Index, noise)
 		return
 	}
 	an.svc.mean = float64(c) / x
 	an.warnf("c/E[S] = %d/%s = %.4g rps is below the %.4g 2xx/s the target sustained over stage %d (± %.3g): E[S] was biased high, so it is corrected to c/X = %s",
-		c, queueing.FormatSeconds(old), float64(c)/old, x, d.st.Index, noise, queueing.FormatSeconds(an.svc.mean))
+		c, numfmt.Seconds(old), float64(c)/old, x, d.st.Index, noise, numfmt.Seconds(an.svc.mean))
 }
 
 // sustained is the highest 2xx throughput over a whole stage, and the
@@ -342,5 +343,5 @@ func (an *analyzer) calibrateSaturated(c int) {
 	}
 	an.svc.mean = s
 	an.warnf("at stage %d the %d workers were saturated, so its %.4g 2xx/s is what they can do: with E[S] = %s the model gives a different throughput, so E[S] is taken as %s (a worker is held %s longer than the service the target reports: a proxy's hand-off, a connection's round trip)",
-		d.st.Index, c, xObs, queueing.FormatSeconds(old), queueing.FormatSeconds(s), queueing.FormatSeconds(s-old))
+		d.st.Index, c, xObs, numfmt.Seconds(old), numfmt.Seconds(s), numfmt.Seconds(s-old))
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
@@ -137,13 +138,13 @@ func (cd *candidate) simulate(d *stageData, label string, svc *service, cfg queu
 	if poissonStage(d, label) {
 		ca2 = 1
 	}
-	gaps, err := queueing.Interarrivals(d.lambda, ca2)
+	gaps, err := dist.Interarrivals(d.lambda, ca2)
 	if err != nil {
 		return fitPred{}, false
 	}
-	service := queueing.Dist{Kind: queueing.Deterministic, Mean: 1e-9}
+	service := dist.Dist{Kind: dist.Deterministic, Mean: 1e-9}
 	if cd.mech != mechRateLimit {
-		if service, err = queueing.DistFromMeanSCV(svc.mean, svc.scv); err != nil {
+		if service, err = dist.FromMeanSCV(svc.mean, svc.scv); err != nil {
 			return fitPred{}, false
 		}
 	}

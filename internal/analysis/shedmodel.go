@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
@@ -68,7 +70,7 @@ func (m *model) adoptShedding(sh *recognition, data []*stageData, svc *service) 
 		m.kind = swap[m.kind]
 		m.name = kindName(m.kind)
 		m.notes = []string{fmt.Sprintf("a request waits at most D = %s for a worker, then is answered 503 (queue timeout): predicted by %s",
-			queueing.FormatSeconds(m.patience), kindWhy(m.kind))}
+			numfmt.Seconds(m.patience), kindWhy(m.kind))}
 		m.kendall += "+D"
 	case mechRateLimit:
 		m.rate, m.burst = sh.best.rate, sh.best.burst
@@ -91,7 +93,7 @@ func (m *model) adoptShedding(sh *recognition, data []*stageData, svc *service) 
 		m.notes = []string{fmt.Sprintf("a token bucket of R = %.4g/s and B = %g tokens refuses what exceeds it, whatever the service: predicted by %s; the workers behind it are not modelled, so no times are predicted",
 			m.rate, m.burst, kindWhy(m.kind))}
 	case mechAdaptive:
-		m.notes = append(m.notes, fmt.Sprintf("the concurrency limit adapts: modelled as a fixed K = %d (its level while shedding), an approximation with a %s tolerance", m.k, queueing.FormatPercent(tolAdaptive)))
+		m.notes = append(m.notes, fmt.Sprintf("the concurrency limit adapts: modelled as a fixed K = %d (its level while shedding), an approximation with a %s tolerance", m.k, numfmt.Share(tolAdaptive)))
 	}
 }
 
@@ -121,13 +123,13 @@ func (m *model) predictShed(kind modelKind, p prediction, lambda, ca2, s float64
 		p.block, p.haveBlock = queueing.TokenBucketUniform(lambda, m.rate, m.burst), true
 		p.why = "the workers behind the rate limit are not modelled"
 	case kindTBSim:
-		gaps, err := queueing.Interarrivals(lambda, math.Min(ca2, 100))
+		gaps, err := dist.Interarrivals(lambda, math.Min(ca2, 100))
 		if err != nil {
 			return p, err
 		}
 		per := max(min(n, noiseMaxTotal/noiseReps), 200)
 		res, err := queueing.Simulate(queueing.SimConfig{
-			Interarrival: gaps, Service: queueing.Dist{Kind: queueing.Deterministic, Mean: 1e-9}, Servers: 1,
+			Interarrival: gaps, Service: dist.Dist{Kind: dist.Deterministic, Mean: 1e-9}, Servers: 1,
 			TokenRate: m.rate, TokenBurst: m.burst, Arrivals: int(per) * noiseReps, Batches: noiseReps,
 			Quantiles: []float64{0.99}, Level: level,
 		}, rand.New(rand.NewPCG(m.seed, uint64(stage))))

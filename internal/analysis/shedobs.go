@@ -8,7 +8,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
-	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -304,12 +304,12 @@ func (o *shedObs) describeLatency() string {
 		return ""
 	}
 	s := fmt.Sprintf("%d of %d shed responses came back after more than %s (no immediate answer takes that long here)",
-		o.late, o.late+o.early, queueing.FormatSeconds(o.threshold))
+		o.late, o.late+o.early, numfmt.Seconds(o.threshold))
 	if o.late > 0 {
-		s += fmt.Sprintf("; those took %s (p10 %s, p90 %s)", queueing.FormatSeconds(o.wall[2]), queueing.FormatSeconds(o.wall[0]), queueing.FormatSeconds(o.wall[4]))
+		s += fmt.Sprintf("; those took %s (p10 %s, p90 %s)", numfmt.Seconds(o.wall[2]), numfmt.Seconds(o.wall[0]), numfmt.Seconds(o.wall[4]))
 	}
 	if o.early > 0 {
-		s += fmt.Sprintf("; the median shed response took %s", queueing.FormatSeconds(o.shedMedian))
+		s += fmt.Sprintf("; the median shed response took %s", numfmt.Seconds(o.shedMedian))
 	}
 	return s
 }

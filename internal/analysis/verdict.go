@@ -44,9 +44,9 @@ func bandLimit(in checkInput) float64 {
 // formatMetric formats a ratio as a percentage and a time in seconds.
 func formatMetric(k metricKind, v float64) string {
 	if k == metricRatio {
-		return queueing.FormatPercent(v)
+		return numfmt.Share(v)
 	}
-	return queueing.FormatSeconds(v)
+	return numfmt.Seconds(v)
 }
 
 // metricKind selects the floors and limits of a check.
@@ -107,7 +107,7 @@ func judge(in checkInput) *result.Check {
 	}
 	c.Band = c.ModelTolerance + finiteOr(c.MeasuredCI, 0) + finiteOr(c.PredictionBand, 0) + c.OverheadAllowance
 	if lim := bandLimit(in); why == "" && c.Band > lim {
-		why = fmt.Sprintf("the band ±%s is wider than %s of the prediction, so agreement would not tell a miss", formatMetric(in.kind, c.Band), queueing.FormatPercent(maxBandRel))
+		why = fmt.Sprintf("the band ±%s is wider than %s of the prediction, so agreement would not tell a miss", formatMetric(in.kind, c.Band), numfmt.Share(maxBandRel))
 	}
 	if why != "" {
 		c.PredictionBand = finiteOr(c.PredictionBand, 0)

@@ -3,6 +3,8 @@ package queueing
 import (
 	"math"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 func mustMMCD(t testing.TB, lambda, mu float64, c int, d float64) *MMCD {
@@ -91,8 +93,8 @@ func TestMMCDAgainstSimulation(t *testing.T) {
 	}{{600, 4, 0.020}, {300, 4, 0.020}, {850, 8, 0.005}} {
 		m := mustMMCD(t, tt.lambda, 100, tt.c, tt.d)
 		res := simulate(t, SimConfig{
-			Interarrival: Dist{Kind: Exponential, Mean: 1 / tt.lambda},
-			Service:      Dist{Kind: Exponential, Mean: 0.01},
+			Interarrival: dist.Dist{Kind: dist.Exponential, Mean: 1 / tt.lambda},
+			Service:      dist.Dist{Kind: dist.Exponential, Mean: 0.01},
 			Servers:      tt.c, Patience: tt.d, Arrivals: 400_000, Quantiles: []float64{0.99},
 		}, 12)
 		agree(t, "abandon ratio", res.RenegeRatio, m.AbandonProb(), 0.05)

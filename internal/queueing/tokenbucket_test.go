@@ -3,6 +3,8 @@ package queueing
 import (
 	"math"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 func TestTokenBucketUniform(t *testing.T) {
@@ -28,7 +30,7 @@ func TestTokenBucketUniform(t *testing.T) {
 	for _, b := range []float64{1.2, 1.5} {
 		lambda, rate := 300.0, 200.0
 		got := TokenBucketUniform(lambda, rate, b)
-		res := simulate(t, SimConfig{Interarrival: Dist{Kind: Deterministic, Mean: 1 / lambda}, Service: Dist{Kind: Deterministic, Mean: 0.001},
+		res := simulate(t, SimConfig{Interarrival: dist.Dist{Kind: dist.Deterministic, Mean: 1 / lambda}, Service: dist.Dist{Kind: dist.Deterministic, Mean: 0.001},
 			Servers: 1, TokenRate: rate, TokenBurst: b, Arrivals: 100_000}, 1)
 		if math.Abs(res.LimitRatio.Value-got) > 1e-4 {
 			t.Errorf("B=%g: iterated %g, simulated %g", b, got, res.LimitRatio.Value)
@@ -54,7 +56,7 @@ func TestTokenBucketPoisson(t *testing.T) {
 	lambda, rate := 300.0, 200.0
 	prev := 1.0
 	for _, b := range []float64{1, 2, 5, 50} {
-		res := simulate(t, SimConfig{Interarrival: Dist{Kind: Exponential, Mean: 1 / lambda}, Service: Dist{Kind: Deterministic, Mean: 0.001},
+		res := simulate(t, SimConfig{Interarrival: dist.Dist{Kind: dist.Exponential, Mean: 1 / lambda}, Service: dist.Dist{Kind: dist.Deterministic, Mean: 0.001},
 			Servers: 1, TokenRate: rate, TokenBurst: b, Arrivals: 400_000}, 3)
 		v := res.LimitRatio
 		if b == 1 {

@@ -1,19 +1,38 @@
-package queueing
+package sizing
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
-// SizeTimeout's answer is checked against the model it is built on
+func mustMMCD(t testing.TB, lambda, mu float64, c int, d float64) *queueing.MMCD {
+	t.Helper()
+	m, err := queueing.NewMMCD(lambda, mu, c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func checkRelShed(t *testing.T, name string, got, want, rel float64) {
+	t.Helper()
+	if math.Abs(got-want) > rel*math.Abs(want) {
+		t.Errorf("%s = %.10g, want %.10g (±%g)", name, got, want, rel)
+	}
+}
+
+// Timeout's answer is checked against the model it is built on
 // (MMCD, itself checked against Boots & Tijms 1999): at the recommended D
 // the timed-out fraction meets the limit and just below D it does not; the
 // served p99 meets the SLO; one worker fewer cannot.
 func TestSizeTimeoutExact(t *testing.T) {
-	spec := SizeSpec{Rate: 900, Service: Dist{Kind: Exponential, Mean: 0.010}, ArrivalSCV: 1,
+	spec := Spec{Rate: 900, Service: dist.Dist{Kind: dist.Exponential, Mean: 0.010}, ArrivalSCV: 1,
 		SLO: SLO{Quantile: 0.99, Target: 0.050}, MaxReject: 0.001}
-	z, err := SizeTimeout(spec, nil)
+	z, err := Timeout(spec, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,13 +51,13 @@ func TestSizeTimeoutExact(t *testing.T) {
 	}
 	fewer := spec
 	fewer.Workers = z.Workers - 1
-	if zf, err := SizeTimeout(fewer, nil); err != nil || zf.Feasible {
+	if zf, err := Timeout(fewer, nil); err != nil || zf.Feasible {
 		t.Errorf("%d workers also feasible: %+v, %v", fewer.Workers, zf, err)
 	}
 	// The service alone breaking the SLO is explained, not searched.
 	slow := spec
 	slow.SLO.Target = 0.020 // exp(10 ms) has p99 46 ms
-	if zs, err := SizeTimeout(slow, nil); err != nil || zs.Feasible || zs.Reason == "" {
+	if zs, err := Timeout(slow, nil); err != nil || zs.Feasible || zs.Reason == "" {
 		t.Errorf("service alone over the SLO: %+v, %v", zs, err)
 	}
 }
@@ -46,9 +65,9 @@ func TestSizeTimeoutExact(t *testing.T) {
 // Non-exponential service is simulated; the answer meets the objectives
 // within the simulation's interval.
 func TestSizeTimeoutSimulated(t *testing.T) {
-	spec := SizeSpec{Rate: 600, Service: Dist{Kind: Deterministic, Mean: 0.010}, ArrivalSCV: 1,
+	spec := Spec{Rate: 600, Service: dist.Dist{Kind: dist.Deterministic, Mean: 0.010}, ArrivalSCV: 1,
 		SLO: SLO{Quantile: 0.99, Target: 0.040}, MaxReject: 0.01, SimArrivals: 50_000}
-	z, err := SizeTimeout(spec, rand.New(rand.NewPCG(1, 2)))
+	z, err := Timeout(spec, rand.New(rand.NewPCG(1, 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,19 +79,19 @@ func TestSizeTimeoutSimulated(t *testing.T) {
 // MaxRateForSLO: at the rate returned the exact M/M/c p99 equals the SLO.
 func TestMaxRateForSLO(t *testing.T) {
 	slo := SLO{Quantile: 0.99, Target: 0.050}
-	lambda, err := MaxRateForSLO(8, Dist{Kind: Exponential, Mean: 0.010}, 1, slo, 1)
+	lambda, err := MaxRateForSLO(8, dist.Dist{Kind: dist.Exponential, Mean: 0.010}, 1, slo, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := NewMMC(lambda, 100, 8)
+	q, err := queueing.NewMMC(lambda, 100, 8)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkRel(t, "p99 at the max rate", q.ResponseQuantile(0.99), 0.050, 1e-6)
+	checkRelShed(t, "p99 at the max rate", q.ResponseQuantile(0.99), 0.050, 1e-6)
 	// A utilisation ceiling below that binds instead.
-	capped, _ := MaxRateForSLO(8, Dist{Kind: Exponential, Mean: 0.010}, 1, slo, 0.5)
-	checkRel(t, "capped", capped, 400*(1-1e-9), 1e-9)
-	if v, _ := MaxRateForSLO(8, Dist{Kind: Exponential, Mean: 0.010}, 1, SLO{Quantile: 0.99, Target: 0.020}, 1); v != 0 {
+	capped, _ := MaxRateForSLO(8, dist.Dist{Kind: dist.Exponential, Mean: 0.010}, 1, slo, 0.5)
+	checkRelShed(t, "capped", capped, 400*(1-1e-9), 1e-9)
+	if v, _ := MaxRateForSLO(8, dist.Dist{Kind: dist.Exponential, Mean: 0.010}, 1, SLO{Quantile: 0.99, Target: 0.020}, 1); v != 0 {
 		t.Errorf("an SLO below the service's own p99 gave %g", v)
 	}
 }

@@ -1,13 +1,17 @@
-package queueing
+package sizing
 
 import (
 	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/queueing"
 )
 
-// TimeoutSizing is SizeTimeout's answer for a server with a queue timeout
+// TimeoutSizing is Timeout's answer for a server with a queue timeout
 // (M/M/c+D, or G/G/c+D simulated): the workers and the timeout D.
 type TimeoutSizing struct {
 	Feasible bool
@@ -20,42 +24,42 @@ type TimeoutSizing struct {
 	// (+Inf when any does).
 	Timeout, MaxTimeout float64
 	Utilization         float64 // offered ρ = λ·E[S]/c
-	Abandon             Estimate
-	ResponseSLO         Estimate // served requests' SLO quantile at Timeout, seconds
-	ResponseMean        Estimate
+	Abandon             queueing.Estimate
+	ResponseSLO         queueing.Estimate // served requests' SLO quantile at Timeout, seconds
+	ResponseMean        queueing.Estimate
 	Method              string // "exact" (M/M/c+D) or "simulation"
 	Model               string // "M/M/c+D", "G/LN/c+D", ...
 }
 
 // timeoutModel evaluates a c-worker queue with timeout d: the timed-out
 // fraction and the served requests' SLO quantile and mean.
-type timeoutModel func(c int, d float64) (abandon, q, mean Estimate, err error)
+type timeoutModel func(c int, d float64) (abandon, q, mean queueing.Estimate, err error)
 
-// SizeTimeout recommends the fewest workers c (ρ below 1 and
+// Timeout recommends the fewest workers c (ρ below 1 and
 // MaxUtilization) for which some queue timeout keeps the timed-out
 // fraction ≤ MaxReject while the served requests' SLO quantile stays ≤ the
 // SLO, and for it the shortest such timeout (the abandon ratio falls and
 // the served quantile rises with D, so both bounds are found by
 // bisection). Poisson arrivals with exponential service are exact
 // (MMCD); anything else is simulated (Simulate with Patience; r seeds it).
-func SizeTimeout(spec SizeSpec, r *rand.Rand) (*TimeoutSizing, error) {
+func Timeout(spec Spec, r *rand.Rand) (*TimeoutSizing, error) {
 	if _, err := newSizer(spec, r); err != nil {
 		return nil, err
 	}
 	z := &TimeoutSizing{Method: "exact", Model: "M/M/c+D", MaxTimeout: math.Inf(1)}
-	exact := spec.ArrivalSCV == 1 && spec.Service.Kind == Exponential
-	model := timeoutModel(func(c int, d float64) (Estimate, Estimate, Estimate, error) {
-		q, err := NewMMCD(spec.Rate, 1/spec.Service.Mean, c, d)
+	exact := spec.ArrivalSCV == 1 && spec.Service.Kind == dist.Exponential
+	model := timeoutModel(func(c int, d float64) (queueing.Estimate, queueing.Estimate, queueing.Estimate, error) {
+		q, err := queueing.NewMMCD(spec.Rate, 1/spec.Service.Mean, c, d)
 		if err != nil {
-			return Estimate{}, Estimate{}, Estimate{}, err
+			return queueing.Estimate{}, queueing.Estimate{}, queueing.Estimate{}, err
 		}
-		return Estimate{Value: q.AbandonProb()}, Estimate{Value: q.ResponseQuantile(spec.SLO.Quantile)}, Estimate{Value: q.MeanResponse()}, nil
+		return queueing.Estimate{Value: q.AbandonProb()}, queueing.Estimate{Value: q.ResponseQuantile(spec.SLO.Quantile)}, queueing.Estimate{Value: q.MeanResponse()}, nil
 	})
 	if !exact {
 		if r == nil {
 			return nil, errors.New("size: a simulation needs a random source")
 		}
-		gaps, err := Interarrivals(spec.Rate, spec.ArrivalSCV)
+		gaps, err := dist.Interarrivals(spec.Rate, spec.ArrivalSCV)
 		if err != nil {
 			return nil, err
 		}
@@ -65,17 +69,17 @@ func SizeTimeout(spec SizeSpec, r *rand.Rand) (*TimeoutSizing, error) {
 		}
 		seed := r.Uint64()
 		z.Method, z.Model = "simulation", arrivalKendall(spec.ArrivalSCV)+"/"+spec.Service.Kendall()+"/c+D"
-		model = func(c int, d float64) (Estimate, Estimate, Estimate, error) {
-			res, err := Simulate(SimConfig{Interarrival: gaps, Service: spec.Service, Servers: c, Patience: math.Max(d, 1e-9),
+		model = func(c int, d float64) (queueing.Estimate, queueing.Estimate, queueing.Estimate, error) {
+			res, err := queueing.Simulate(queueing.SimConfig{Interarrival: gaps, Service: spec.Service, Servers: c, Patience: math.Max(d, 1e-9),
 				Arrivals: n, Quantiles: []float64{spec.SLO.Quantile}}, rand.New(rand.NewPCG(seed, uint64(c))))
 			if err != nil {
-				return Estimate{}, Estimate{}, Estimate{}, err
+				return queueing.Estimate{}, queueing.Estimate{}, queueing.Estimate{}, err
 			}
 			return res.RenegeRatio, res.ResponseQuantiles[0], res.MeanResponse, nil
 		}
 	}
 	if q := spec.Service.Quantile(spec.SLO.Quantile); q > spec.SLO.Target {
-		z.Reason = fmt.Sprintf("the service time alone has %s %s > %s: no timeout and no worker count help", QuantileLabel(spec.SLO.Quantile), FormatSeconds(q), FormatSeconds(spec.SLO.Target))
+		z.Reason = fmt.Sprintf("the service time alone has %s %s > %s: no timeout and no worker count help", numfmt.Quantile(spec.SLO.Quantile), numfmt.Seconds(q), numfmt.Seconds(spec.SLO.Target))
 		return z, nil
 	}
 	maxU := spec.MaxUtilization
@@ -94,7 +98,7 @@ func SizeTimeout(spec SizeSpec, r *rand.Rand) (*TimeoutSizing, error) {
 		rho := load / float64(c)
 		if rho >= 1 || rho > maxU {
 			z.Workers, z.Utilization = c, rho
-			z.Reason = fmt.Sprintf("%d workers: utilisation ρ = %.3g is not below 1 and %s", c, rho, FormatPercent(maxU))
+			z.Reason = fmt.Sprintf("%d workers: utilisation ρ = %.3g is not below 1 and %s", c, rho, numfmt.Share(maxU))
 			continue
 		}
 		ok, err := z.try(c, rho, spec, model)
@@ -112,7 +116,7 @@ func SizeTimeout(spec SizeSpec, r *rand.Rand) (*TimeoutSizing, error) {
 }
 
 // try sizes the timeout for c workers; true when c meets the objectives.
-func (z *TimeoutSizing) try(c int, rho float64, spec SizeSpec, model timeoutModel) (bool, error) {
+func (z *TimeoutSizing) try(c int, rho float64, spec Spec, model timeoutModel) (bool, error) {
 	abandonAt := func(d float64) (float64, error) {
 		a, _, _, err := model(c, d)
 		return a.Value, err
@@ -155,7 +159,7 @@ func (z *TimeoutSizing) try(c int, rho float64, spec SizeSpec, model timeoutMode
 	z.Workers, z.Timeout, z.Utilization, z.Abandon, z.ResponseSLO, z.ResponseMean = c, hi, rho, a, q, mean
 	if q.Value > spec.SLO.Target {
 		z.Reason = fmt.Sprintf("%d workers: the timeout that keeps timeouts ≤ %s (%s) lets the served %s reach %s > %s",
-			c, FormatPercent(spec.MaxReject), FormatSeconds(hi), QuantileLabel(spec.SLO.Quantile), FormatSeconds(q.Value), FormatSeconds(spec.SLO.Target))
+			c, numfmt.Share(spec.MaxReject), numfmt.Seconds(hi), numfmt.Quantile(spec.SLO.Quantile), numfmt.Seconds(q.Value), numfmt.Seconds(spec.SLO.Target))
 		return false, nil
 	}
 	z.Feasible, z.Reason = true, ""
@@ -200,7 +204,7 @@ func (z *TimeoutSizing) try(c int, rho float64, spec SizeSpec, model timeoutMode
 // heuristic otherwise (about 10%), with the arrival SCV given (a token
 // bucket smooths what it admits, so 1 is conservative). 0 when even a
 // trickle breaks the SLO (the service time alone).
-func MaxRateForSLO(c int, service Dist, arrivalSCV float64, slo SLO, maxUtil float64) (float64, error) {
+func MaxRateForSLO(c int, service dist.Dist, arrivalSCV float64, slo SLO, maxUtil float64) (float64, error) {
 	if c < 1 {
 		return 0, fmt.Errorf("size: workers must be ≥ 1, got %d", c)
 	}
@@ -208,14 +212,14 @@ func MaxRateForSLO(c int, service Dist, arrivalSCV float64, slo SLO, maxUtil flo
 		maxUtil = 1
 	}
 	q := func(lambda float64) (float64, error) {
-		if service.Kind == Exponential && arrivalSCV == 1 {
-			m, err := NewMMC(lambda, 1/service.Mean, c)
+		if service.Kind == dist.Exponential && arrivalSCV == 1 {
+			m, err := queueing.NewMMC(lambda, 1/service.Mean, c)
 			if err != nil {
 				return math.Inf(1), nil
 			}
 			return m.ResponseQuantile(slo.Quantile), nil
 		}
-		g, err := NewGGcApprox(lambda, c, service, arrivalSCV)
+		g, err := queueing.NewGGcApprox(lambda, c, service, arrivalSCV)
 		if err != nil {
 			return math.Inf(1), nil
 		}
