@@ -24,6 +24,7 @@ type analyzeOptions struct {
 	ServiceTime string  // --service-time: "10ms", or a distribution "exp:10ms"
 	ServiceSCV  float64 // --service-scv (with a plain --service-time, or alone)
 	JSON        bool    // --json: print the analysis object
+	shedOptions         // --mechanism and its settings (analyzeshed.go)
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
@@ -54,6 +55,7 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ServiceTime, "service-time", "", "mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5 (default: the target's Server-Timing, else estimated)")
 	fs.Float64Var(&o.ServiceSCV, "service-scv", 0, "squared coefficient of variation of the service time: 0 constant, 1 exponential; when not given: measured (Server-Timing), else 1")
 	fs.BoolVar(&o.JSON, "json", false, "print the analysis object (spec/result.md ANALYSIS) as JSON")
+	o.shedOptions.addFlags(fs)
 }
 
 const analyzeLong = `Capacity analysis of a saved result (run -o RESULT.json; "-" reads standard
@@ -69,7 +71,13 @@ anything else by simulating G/G/c/K, or Whitt's G/G/c approximation without
 a bound. Every prediction is driven by the achieved rate and the measured
 arrival variability.
 
-Each stage's 503 ratio (503s / responses), mean and p99 (client-side 2xx
+How the target sheds load is recognised from the run (or given with
+--mechanism): a bounded queue, a queue timeout (503s that waited a
+constant time), a rate limit (the admitted rate stays put), a concurrency
+limit, an adaptive limit, an unbounded queue, or none seen; with its
+parameters, a confidence computed from the evidence, and the evidence.
+
+Each stage's 503 ratio (503s and 429s / responses), mean and p99 (client-side 2xx
 latency from the intended send) are compared with the prediction plus the
 measured client overhead. They agree when the difference is within the band:
 model tolerance + the measurement's 95% interval (the wider of batch means
@@ -91,6 +99,7 @@ func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 		Long:  analyzeLong,
 		Example: `  bploadgen analyze result.json
   bploadgen analyze result.json --workers 8 --queue 16 --service-time exp:10ms
+  bploadgen analyze result.json --mechanism queue-timeout --queue-timeout 20ms
   bploadgen analyze result.json --workers 8 --queue 16 --json | jq '.stages[] | .verdict'`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -139,6 +148,7 @@ func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
 	if o.given("service-scv") {
 		s.ServiceSCV, s.SCVKnown = o.ServiceSCV, true
 	}
+	o.shedOptions.apply(&s)
 	if err := s.Validate(); err != nil {
 		return s, usageError("%s: %v", o.cmdName(), err)
 	}

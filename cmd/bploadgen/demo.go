@@ -19,16 +19,17 @@ import (
 
 // demoOptions is the embedded default scenario, adjustable.
 type demoOptions struct {
-	OutDir       string
-	Workers      int
-	Queue        int
-	Service      string
-	From, To     float64
-	Steps        int
-	StepDuration time.Duration
-	Arrival      string
-	Seed         int64
-	Quiet        bool
+	OutDir        string
+	Workers       int
+	Queue         int
+	Service       string
+	policyOptions // --policy and its settings, as target takes them
+	From, To      float64
+	Steps         int
+	StepDuration  time.Duration
+	Arrival       string
+	Seed          int64
+	Quiet         bool
 }
 
 func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
@@ -41,6 +42,10 @@ slots, exponential 10 ms service: capacity 800 rps), drive it with a Poisson
 step profile from 200 to 1200 rps (6 stages of 5 s), scrape its metrics, and
 write result.json and report.html into --out-dir. Prints the summary, the
 capacity analysis and a plain-language reading. About 30 seconds.
+
+--policy and its settings change how the target sheds load, as 'bploadgen
+target' takes them: bploadgen demo --policy deadline --queue-timeout 20ms,
+--policy ratelimit --limit 600 --burst 10, --policy aimd.
 
 ` + exitCodeHelp,
 		Args: noArgs,
@@ -56,6 +61,7 @@ capacity analysis and a plain-language reading. About 30 seconds.
 	fs.IntVar(&o.Workers, "workers", 8, "target: workers c")
 	fs.IntVar(&o.Queue, "queue", 16, "target: waiting slots (K = c + queue)")
 	fs.StringVar(&o.Service, "service", "exp:10ms", "target: service time distribution (exp:MEAN, det:MEAN, lognormal:MEAN,SIGMA)")
+	o.policyOptions.addFlags(fs)
 	fs.Float64Var(&o.From, "from", 200, "first stage's rate")
 	fs.Float64Var(&o.To, "to", 1200, "last stage's rate")
 	fs.IntVar(&o.Steps, "steps", 6, "number of stages")
@@ -72,6 +78,9 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 		return usageError("--service: %v", err)
 	}
 	tcfg := targets.Config{Workers: o.Workers, Queue: o.Queue, Service: svc, Seed: uint64(o.Seed)}
+	if err := o.policyOptions.apply(&tcfg); err != nil {
+		return usageError("--policy: %v", err)
+	}
 	if err := tcfg.Validate(); err != nil {
 		return usageError("%v", err)
 	}

@@ -34,6 +34,7 @@ type sizeOptions struct {
 	Seed           uint64  // --seed of the simulations
 	SimArrivals    int     // --sim-arrivals per simulation
 	JSON           bool    // --json
+	Mechanism      string  // --mechanism: how the server sheds (sizeshed.go)
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
@@ -61,6 +62,7 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the simulations (non-Poisson arrivals or non-exponential service)")
 	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizeDefaultSimArrivals, "arrivals per simulation")
 	fs.BoolVar(&o.JSON, "json", false, "print the recommendation as JSON")
+	fs.StringVar(&o.Mechanism, "mechanism", "", "how the server sheds load: bounded-queue (workers and queue, the default), queue-timeout (workers and the timeout), rate-limit (the rate --workers serve within the SLO); with --from, the one recognised")
 }
 
 const sizeLong = `Recommend the number of workers and the queue (buffer) size of a server from
@@ -112,6 +114,12 @@ func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 // sizeRun validates the options, sizes, and prints. Exit codes: 2 for invalid
 // input, 1 when no configuration meets the objectives.
 func sizeRun(e *env, o *sizeOptions) error {
+	if mech, err := o.sizeMechanism(); err != nil || mech != "" {
+		if err != nil {
+			return err
+		}
+		return sizeShedRun(e, o, mech)
+	}
 	spec, err := o.spec()
 	if err != nil {
 		return err

@@ -15,15 +15,15 @@ import (
 
 // targetOptions is everything `target` takes from its flags, as given.
 type targetOptions struct {
-	Addr         string        // --addr host:port to listen on
-	Workers      int           // --workers c
-	Queue        int           // --queue waiting slots (K = c + queue)
-	Service      string        // --service exp:MEAN | det:MEAN | lognormal:MEAN,SIGMA
-	Policy       string        // --policy reject | unbounded
-	Seed         uint64        // --seed of the service times
-	StallEvery   time.Duration // --stall-every: period of injected outages (0: none)
-	StallFor     time.Duration // --stall-for: length of each outage
-	DrainTimeout time.Duration // --drain-timeout: bound on the graceful drain
+	Addr          string        // --addr host:port to listen on
+	Workers       int           // --workers c
+	Queue         int           // --queue waiting slots (K = c + queue)
+	Service       string        // --service exp:MEAN | det:MEAN | lognormal:MEAN,SIGMA
+	policyOptions               // --policy and its settings (targetpolicy.go)
+	Seed          uint64        // --seed of the service times
+	StallEvery    time.Duration // --stall-every: period of injected outages (0: none)
+	StallFor      time.Duration // --stall-for: length of each outage
+	DrainTimeout  time.Duration // --drain-timeout: bound on the graceful drain
 }
 
 // Defaults of target: the reference system of docs/queueing.md (M/M/8/16
@@ -41,7 +41,7 @@ func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "workers", targetDefaultWorkers, "number of workers c: requests served at once")
 	fs.IntVar(&o.Queue, "queue", targetDefaultQueue, "waiting slots; the system holds K = workers + queue requests (reject policy)")
 	fs.StringVar(&o.Service, "service", targetDefaultService, "service-time distribution: exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA")
-	fs.StringVar(&o.Policy, "policy", "reject", "when all workers are busy: reject (bounded queue, 503 when full) or unbounded (queue without limit)")
+	o.policyOptions.addFlags(fs)
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the service times: the same seed gives the same sequence of samples")
 	fs.DurationVar(&o.StallEvery, "stall-every", 0, "inject an outage every D: all workers freeze (0: never)")
 	fs.DurationVar(&o.StallFor, "stall-for", 0, "length of each injected outage (< --stall-every)")
@@ -66,8 +66,21 @@ reported, never the sampled value. Paths:
 Every 200 carries Server-Timing: "queue;dur=W, svc;dur=S" in milliseconds
 (plus "stall;dur=X" when an injected outage froze the service; X is part of S).
 
---policy unbounded admits everything: under overload the queue and the
-latency grow without limit — what a server without backpressure does.
+--policy chooses how it sheds load, each a model theory predicts:
+  reject     the bounded queue above (M/M/c/K), the default
+  unbounded  admit everything: under overload the queue and the latency
+             grow without limit (what a server without backpressure does)
+  deadline   an unbounded FIFO queue, but a request waits at most
+             --queue-timeout for a worker, then gets 503 + Retry-After
+             (M/M/c+D: HAProxy's maxconn + timeout queue)
+  ratelimit  a token bucket of --limit per second and --burst tokens in
+             front of the workers and queue: refused at once with
+             --limit-status (429 or 503) and Retry-After
+  aimd       an adaptive concurrency limit on requests in the system, from
+             c up to workers + queue: +1 after that many quick requests,
+             ×0.9 after one that waited longer than --aimd-target; 503 at
+             once beyond it; /metrics exports it
+             (bploadgen_target_concurrency_limit) for --scrape to chart
 --stall-every/--stall-for freeze all workers periodically (coordinated-
 omission demos). SIGINT/SIGTERM stops accepting and drains admitted
 requests for up to --drain-timeout.
@@ -83,6 +96,8 @@ func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 		Example: `  bploadgen target
   bploadgen target --addr 127.0.0.1:9000 --workers 8 --queue 8 --service exp:10ms
   bploadgen target --service lognormal:10ms,1 --policy unbounded
+  bploadgen target --workers 4 --service det:10ms --policy deadline --queue-timeout 20ms
+  bploadgen target --policy ratelimit --limit 200 --burst 10 --limit-status 503
   bploadgen target --stall-every 10s --stall-for 1s`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -102,16 +117,15 @@ func (o *targetOptions) config() (targets.Config, error) {
 	if err != nil {
 		return targets.Config{}, usageError("target: --service: %v", err)
 	}
-	pol, err := targets.ParsePolicy(o.Policy)
-	if err != nil {
-		return targets.Config{}, usageError("target: --policy: %v", err)
-	}
 	if o.DrainTimeout < 0 {
 		return targets.Config{}, usageError("target: --drain-timeout must be ≥ 0, got %v", o.DrainTimeout)
 	}
 	cfg := targets.Config{
-		Addr: o.Addr, Workers: o.Workers, Queue: o.Queue, Service: svc, Policy: pol,
+		Addr: o.Addr, Workers: o.Workers, Queue: o.Queue, Service: svc,
 		Seed: o.Seed, StallEvery: o.StallEvery, StallFor: o.StallFor,
+	}
+	if err := o.policyOptions.apply(&cfg); err != nil {
+		return targets.Config{}, usageError("target: --policy: %v", err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return targets.Config{}, usageError("target: %v", err)
@@ -143,8 +157,8 @@ func targetRun(ctx context.Context, e *env, o *targetOptions) error {
 	} else if err != nil {
 		return runFailed(err)
 	}
-	fmt.Fprintf(e.stdout, "target stopped after %v: %d served, %d rejected (503), %d cut off\n",
-		st.Uptime.Round(time.Millisecond), st.Served, st.Rejected, st.Aborted)
+	fmt.Fprintf(e.stdout, "target stopped after %v: %d served, %d rejected (503), %d timed out (503), %d rate-limited, %d cut off\n",
+		st.Uptime.Round(time.Millisecond), st.Served, st.Rejected, st.TimedOut, st.Limited, st.Aborted)
 	return nil
 }
 
@@ -154,8 +168,13 @@ func targetBanner(url string, cfg targets.Config) string {
 	if cfg.Queue == 1 {
 		slots = "1 queue slot"
 	}
-	if cfg.Policy == targets.Unbounded {
+	switch cfg.Policy {
+	case targets.Unbounded:
 		slots = "unbounded queue"
+	case targets.Deadline:
+		slots = fmt.Sprintf("unbounded queue, timeout %v", cfg.QueueTimeout)
+	case targets.RateLimit:
+		slots += fmt.Sprintf(", token bucket %g/s burst %g", cfg.LimitRate, cfg.Burst)
 	}
 	workers := fmt.Sprintf("%d workers", cfg.Workers)
 	if cfg.Workers == 1 {

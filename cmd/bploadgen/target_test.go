@@ -31,7 +31,7 @@ func targetArgv(t *testing.T, args ...string) *targetOptions {
 func TestTargetFlagsToOptions(t *testing.T) {
 	def := targetArgv(t)
 	want := targetOptions{Addr: "127.0.0.1:8080", Workers: 8, Queue: 8, Service: "exp:10ms",
-		Policy: "reject", Seed: 1, DrainTimeout: 10 * time.Second}
+		policyOptions: policyOptions{Policy: "reject", Burst: 1, LimitStatus: 429}, Seed: 1, DrainTimeout: 10 * time.Second}
 	if *def != want {
 		t.Errorf("defaults %+v, want %+v", *def, want)
 	}
@@ -39,7 +39,7 @@ func TestTargetFlagsToOptions(t *testing.T) {
 		"--service", "lognormal:20ms,0.5", "--policy", "unbounded", "--seed", "7",
 		"--stall-every", "2s", "--stall-for", "300ms", "--drain-timeout", "1s")
 	want = targetOptions{Addr: "127.0.0.1:0", Workers: 4, Queue: 0, Service: "lognormal:20ms,0.5",
-		Policy: "unbounded", Seed: 7, StallEvery: 2 * time.Second, StallFor: 300 * time.Millisecond,
+		policyOptions: policyOptions{Policy: "unbounded", Burst: 1, LimitStatus: 429}, Seed: 7, StallEvery: 2 * time.Second, StallFor: 300 * time.Millisecond,
 		DrainTimeout: time.Second}
 	if *got != want {
 		t.Errorf("got %+v, want %+v", *got, want)
@@ -52,6 +52,23 @@ func TestTargetFlagsToOptions(t *testing.T) {
 		cfg.Workers != 4 || cfg.Seed != 7 || cfg.StallEvery != 2*time.Second || cfg.Addr != "127.0.0.1:0" {
 		t.Errorf("config %+v", cfg)
 	}
+	for _, tt := range []struct {
+		args []string
+		want targets.Config
+	}{
+		{[]string{"--policy", "deadline", "--queue-timeout", "20ms"}, targets.Config{Policy: targets.Deadline, QueueTimeout: 20 * time.Millisecond}},
+		{[]string{"--policy", "ratelimit", "--limit", "200", "--burst", "10", "--limit-status", "503"}, targets.Config{Policy: targets.RateLimit, LimitRate: 200, Burst: 10, LimitStatus: 503}},
+		{[]string{"--policy", "aimd", "--aimd-target", "5ms"}, targets.Config{Policy: targets.AIMD, AIMDTarget: 5 * time.Millisecond}},
+	} {
+		cfg, err := targetArgv(t, tt.args...).config()
+		if err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if cfg.Policy != tt.want.Policy || cfg.QueueTimeout != tt.want.QueueTimeout || cfg.LimitRate != tt.want.LimitRate ||
+			cfg.Burst != tt.want.Burst || cfg.LimitStatus != tt.want.LimitStatus || cfg.AIMDTarget != tt.want.AIMDTarget {
+			t.Errorf("%v: config %+v", tt.args, cfg)
+		}
+	}
 }
 
 func TestTargetBadInputIsUsage(t *testing.T) {
@@ -61,6 +78,12 @@ func TestTargetBadInputIsUsage(t *testing.T) {
 		{"target", "--service", "uniform:10ms"},
 		{"target", "--service", "exp:-1ms"},
 		{"target", "--policy", "drop"},
+		{"target", "--policy", "deadline"},
+		{"target", "--queue-timeout", "20ms"},
+		{"target", "--policy", "ratelimit"},
+		{"target", "--policy", "ratelimit", "--limit", "200", "--limit-status", "500"},
+		{"target", "--policy", "ratelimit", "--limit", "200", "--burst", "0"},
+		{"target", "--policy", "unbounded", "--limit", "200"},
 		{"target", "--stall-every", "1s"},
 		{"target", "--stall-every", "1s", "--stall-for", "2s"},
 		{"target", "--drain-timeout", "-1s"},
@@ -216,6 +239,10 @@ func TestTargetBanner(t *testing.T) {
 			"target listening on http://x  model M/M/8/16 (8 workers, 8 queue slots, service exp:10ms, policy reject)  capacity 800 rps (c/E[S])"},
 		{targets.Config{Workers: 8, Queue: 8, Service: exp, Policy: targets.Unbounded, StallEvery: 5 * time.Second, StallFor: time.Second},
 			"target listening on http://x  model M/M/8 (8 workers, unbounded queue, service exp:10ms, policy unbounded)  capacity 800 rps (c/E[S])  stalls: every 5s for 1s"},
+		{targets.Config{Workers: 4, Service: exp, Policy: targets.Deadline, QueueTimeout: 20 * time.Millisecond},
+			"target listening on http://x  model M/M/4+D (4 workers, unbounded queue, timeout 20ms, service exp:10ms, policy deadline)  capacity 400 rps (c/E[S])"},
+		{targets.Config{Workers: 8, Queue: 8, Service: exp, Policy: targets.RateLimit, LimitRate: 200, Burst: 10},
+			"target listening on http://x  model TB → M/M/8/16 (8 workers, 8 queue slots, token bucket 200/s burst 10, service exp:10ms, policy ratelimit)  capacity 800 rps (c/E[S])"},
 	}
 	for _, c := range cases {
 		if got := targetBanner("http://x", c.cfg); got != c.want {

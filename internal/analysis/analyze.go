@@ -17,6 +17,7 @@ type analyzer struct {
 	data []*stageData
 	svc  *service
 	ovh  *overheadInfo
+	sh   *recognition // how the target sheds (recognise.go)
 	m    *model
 	warn []string
 }
@@ -45,12 +46,22 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 		a.Warnings = append(an.warn, "the result has no stages")
 		return a, nil
 	}
-	an.ovh = measureOverhead(an.data)
+	obs := observeShedding(r, an.data)
+	an.ovh = measureOverhead(an.data, obs)
+	if an.ovh.upstream != "" {
+		an.warn = append(an.warn, an.ovh.upstream)
+	}
+	if an.ovh.lowKnown {
+		obs.ref = an.ovh.low
+	}
 	an.svc = resolveService(r, an.data, spec, an.ovh)
 	an.warn = append(an.warn, an.svc.warnings...)
 	a.Knee = findKnee(an.data)
+	an.sh = an.recognise(obs, a.Knee)
 	c, k, kUnknown := an.shape(a.Knee)
+	an.correctService(c)
 	an.m = chooseModel(an.data, r.Arrival, c, k, kUnknown, an.svc, seedOf(r))
+	an.m.adoptShedding(an.sh, an.data, an.svc)
 	for i := range an.data {
 		a.Stages = append(a.Stages, an.stage(i))
 	}
@@ -65,6 +76,7 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	}
 	a.Model = an.modelResult()
 	a.Overhead = an.ovh.result()
+	a.Shedding = an.sh.result()
 	a.Warnings = an.warn
 	sanitize(reflect.ValueOf(a))
 	return a, nil
@@ -87,10 +99,16 @@ func Auto(r *result.Result) (*result.Analysis, error) {
 // the same analysis.
 func seedOf(r *result.Result) uint64 { return uint64(r.Seed) ^ 0x62706c6f6164 }
 
-// shape decides c and K: given, or estimated.
+// shape decides c and K: given, else from the recognised mechanism, else
+// estimated.
 func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 	c = an.spec.Workers
-	if c == 0 && an.svc.known() {
+	mech := an.sh.best.mech
+	if c == 0 && mech == mechConcurrency && an.sh.best.c > 0 {
+		c = an.sh.best.c
+		an.warnf("the worker count is the concurrency limit recognised from the in-flight level at which the target shed: %d", c)
+	}
+	if c == 0 && an.svc.known() && mech != mechRateLimit {
 		c = an.estimateWorkers()
 	}
 	if c == 0 {
@@ -100,6 +118,12 @@ func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 	case an.spec.QueueKnown:
 		return c, c + an.spec.Queue, false
 	case an.spec.Unbounded:
+		return c, 0, false
+	}
+	switch mech {
+	case mechBoundedQueue, mechConcurrency, mechAdaptive:
+		return c, max(an.sh.best.k, c), false
+	case mechQueueTimeout, mechRateLimit, mechUnbounded:
 		return c, 0, false
 	}
 	for _, d := range an.data {
@@ -157,6 +181,8 @@ func (an *analyzer) capacity(a *result.Analysis) {
 		}
 	}
 	switch {
+	case an.m.mech == mechRateLimit && an.m.rate > 0:
+		a.CapacityRPS, a.CapacitySource = an.m.rate, "rate limit"
 	case an.m.c > 0 && an.svc.known():
 		a.CapacityRPS = float64(an.m.c) / an.svc.mean
 		a.CapacitySource = "model"
@@ -165,6 +191,10 @@ func (an *analyzer) capacity(a *result.Analysis) {
 		}
 	case a.Knee != nil && a.Knee.Criterion == "throughput":
 		a.CapacityRPS, a.CapacitySource = a.MaxThroughputRPS, "plateau"
+	}
+	if x, _ := an.sustained(); a.CapacityRPS > 0 && a.CapacityRPS < x {
+		// Never below what the target sustained over a whole stage (issue #12).
+		a.CapacityRPS, a.CapacitySource = x, "plateau"
 	}
 }
 
@@ -200,7 +230,7 @@ func (an *analyzer) runWarnings() {
 // modelResult describes the model for the document.
 func (an *analyzer) modelResult() result.Model {
 	m, s := an.m, an.svc
-	out := result.Model{Name: m.name, Workers: m.c, Kendall: m.kendall, Tolerance: tolerance(m.kind), Notes: m.describe()}
+	out := result.Model{Name: m.name, Workers: m.c, Kendall: m.kendall, Tolerance: m.tolerance(m.kind), Notes: m.describe()}
 	if s.known() {
 		out.ServiceMeanS, out.ServiceSCV, out.Source, out.ServiceMeanCIS = s.mean, s.scv, s.source, s.hw
 		if s.source != SourceServerTiming {
@@ -210,7 +240,10 @@ func (an *analyzer) modelResult() result.Model {
 	switch {
 	case m.k > 0:
 		out.Queue, out.SystemCapacity, out.QueueSource = m.k-m.c, m.k, "given"
-	case an.spec.Unbounded:
+		if !an.spec.QueueKnown {
+			out.QueueSource = "estimated"
+		}
+	case an.spec.Unbounded, m.mech == mechQueueTimeout:
 		out.QueueSource = "unbounded"
 	case m.c > 0 || an.spec.QueueKnown:
 		out.QueueSource = "unknown"

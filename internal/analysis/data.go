@@ -17,7 +17,7 @@ type stageData struct {
 	lambda float64 // achieved arrival rate sent/τ: the λ of every prediction
 
 	responses int64 // HTTP responses: requests that reached the server
-	n503      int64
+	n503      int64 // shed responses: 503 and 429 (a rate limit's "too many requests")
 	n2xx      int64
 	errors    int64
 
@@ -37,6 +37,7 @@ type srvStats struct {
 	queueMean, svcMn float64 // seconds
 	svcVar           float64 // sample variance of svc, s²
 	queueP99, svcP99 float64
+	queueP50, svcP50 float64
 }
 
 // windowData is one 1-second timeline window's counts and 2xx histogram
@@ -49,6 +50,10 @@ type windowData struct {
 	n503      int64
 	n2xx      int64
 	lat2xx    string // "" when the result has no window histograms
+
+	inFlightMax  int64              // the client's in-flight maximum in the window
+	inFlightMean float64            // and its time average
+	scrape       map[string]float64 // the target's metrics sampled in the window
 }
 
 // minGapsForSCV is the number of send gaps below which a stage's arrival
@@ -70,7 +75,7 @@ func collect(r *result.Result) ([]*stageData, []string) {
 			d.tau = 0
 		}
 		d.responses = st.Responses()
-		d.n503 = st.Status["503"]
+		d.n503 = st.Status["503"] + st.Status["429"]
 		d.n2xx, _ = result.Count(st.Status, nil, 0, "2xx")
 		d.errors = st.ErrorCount()
 		d.ca2Raw = finiteOr(st.ArrivalSCV, 0)
@@ -85,7 +90,8 @@ func collect(r *result.Result) ([]*stageData, []string) {
 			if !inside(w, st) {
 				continue
 			}
-			wd := windowData{t: w.TS, dur: w.DurationS, sent: w.Sent, n503: w.Status["503"], lat2xx: w.HDR.Latency2xx}
+			wd := windowData{t: w.TS, dur: w.DurationS, sent: w.Sent, n503: w.Status["503"] + w.Status["429"], lat2xx: w.HDR.Latency2xx,
+				inFlightMax: w.InFlightMax, inFlightMean: w.InFlightMean, scrape: w.Scrape}
 			for _, v := range w.Status {
 				wd.responses += v
 			}
@@ -123,7 +129,7 @@ func serverStats(st *result.Stage) *srvStats {
 		return nil
 	}
 	s := &srvStats{n: t.Service.Count, queueMean: t.Queue.Mean, svcMn: t.Service.Mean,
-		queueP99: t.Queue.P99, svcP99: t.Service.P99}
+		queueP99: t.Queue.P99, svcP99: t.Service.P99, queueP50: t.Queue.P50, svcP50: t.Service.P50}
 	if t.ServiceSum > 0 {
 		s.svcMn = t.ServiceSum / float64(s.n)
 		if s.n > 1 {
@@ -146,4 +152,16 @@ func finiteOr(v, def float64) float64 {
 		return v
 	}
 	return def
+}
+
+// robustOverhead is the stage's typical client overhead from medians:
+// p50(2xx latency) − p50(svc) − p50(queue). Unlike the difference of
+// means it is not moved by a minority of requests that waited somewhere
+// the server does not see (a burst queued in a proxy); it needs the
+// overhead to be nearly constant, and ≥ 0.
+func (d *stageData) robustOverhead() float64 {
+	if d.srv == nil {
+		return 0
+	}
+	return math.Max(0, d.st.Latency2xx.P50-d.srv.svcP50-d.srv.queueP50)
 }

@@ -81,6 +81,33 @@
 // a stage failing Little's law. A p99 from fewer than 7 173 latencies (±5%
 // for iid samples, SamplesForQuantile) says so in samples_needed.
 //
+// # How the target sheds (issue #12)
+//
+// Before any model is chosen, observeShedding reads what distinguishes the
+// mechanisms: the shed answers' (503, 429) latencies, the histograms of
+// all answers less the 2xx ones, split at the level no immediate answer
+// reaches (the lowest-load overhead + max(1 ms, ¼ of the 2xx median));
+// the in-flight maximum of each second that shed (a fixed limit K sheds at
+// K admitted + the refused request, + what is on the wire); the rate the
+// shedding stages admitted; 429s; Retry-After; and the built-in target's
+// own metrics when scraped. recognise fits each mechanism (K from a small
+// grid below the in-flight level, c from the busy workers of the stage
+// that shed most, D from the late answers' lower quartile less the
+// overhead, R from the admitted rate corrected for wasted tokens, B from a
+// grid) and scores it by the χ² of every stage's shed ratio against its
+// measured interval and of the shedding stages' 2xx means, plus the
+// likelihoods of the categorical evidence; "unknown" stands for no model
+// (a 3-standard-error miss per stage). The normalised likelihoods are the
+// candidates' probabilities; the best one's is the confidence. The
+// mechanism then chooses the model: M/M/c/K with the recognised K, M/M/c+D
+// (G/G/c+D simulated) for a queue timeout, Erlang B for a concurrency
+// limit, the token bucket for a rate limit, M/M/c/K at the shedding level
+// with a 25% tolerance for an adaptive limit.
+//
+// Honest agreement: a band wider than 20% of its prediction (2 points
+// for a ratio) gives no verdict; the overhead comes only from answers known
+// to be immediate, and an estimated one never widens a band.
+//
 // # The knee and the capacity
 //
 // The knee is the first stage where 2xx fell short of the requests SENT
@@ -88,5 +115,9 @@
 // sent, not with the plan, removes the arrivals' own Poisson noise), or
 // where the 2xx p99 rose beyond 1.5× its low-load level, both beyond their
 // intervals; Kneedle's pick on (achieved, throughput) is reported beside.
-// The capacity is c/E[S] when both are known, else the throughput plateau.
+// The capacity is c/E[S] when both are known, else the throughput plateau
+// (a rate limit's rate), and never below the 2xx throughput a stage
+// sustained (answered within a tenth of the stage): an estimated E[S]
+// that says less is corrected to c/X, and on a saturated stage of a queue
+// mechanism E[S] is what its throughput says.
 package analysis

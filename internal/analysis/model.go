@@ -55,6 +55,12 @@ type model struct {
 	name     string
 	kendall  string
 	notes    []string
+
+	// How the target sheds (shedmodel.go): a queue timeout, a token
+	// bucket, an adaptive limit modelled at its mean.
+	mech        string
+	patience    float64
+	rate, burst float64
 }
 
 // prediction is the model's server-side prediction for one stage.
@@ -162,7 +168,7 @@ func kindName(k modelKind) string {
 	case kindGGc:
 		return "G/G/c (Whitt)"
 	}
-	return "none"
+	return shedKindName(k)
 }
 
 // kindWhy names how a kind predicts, as the object of "predicted by".
@@ -177,18 +183,27 @@ func kindWhy(k modelKind) string {
 	case kindGGc:
 		return "Whitt's G/G/c mean and the G/G/c tail heuristic (queueing.md §4, about 10% accuracy)"
 	}
-	return ""
+	return shedKindWhy(k)
 }
 
 // tolerance is a kind's model tolerance.
 func tolerance(k modelKind) float64 {
 	switch k {
-	case kindSimK:
+	case kindSimK, kindSimD, kindTBSim:
 		return tolSim
 	case kindGGc:
 		return tolWhitt
 	}
 	return tolExact
+}
+
+// tolerance is the tolerance of kind in this model: an adaptive limit
+// modelled at its mean is an approximation (tolAdaptive).
+func (m *model) tolerance(k modelKind) float64 {
+	if m.mech == mechAdaptive {
+		return math.Max(tolAdaptive, tolerance(k))
+	}
+	return tolerance(k)
 }
 
 // kendallString is the model of most stages in Kendall notation with
@@ -227,7 +242,7 @@ func scvRange(lo, hi float64) string {
 // simulation noise.
 func (m *model) predict(kind modelKind, lambda, ca2, s float64, n int64, stage int) (prediction, error) {
 	var p prediction
-	if kind == kindNone || !(s > 0) || !(lambda > 0) {
+	if kind == kindNone || !(lambda > 0) || (!(s > 0) && kind != kindTB && kind != kindTBSim) {
 		return p, errors.New("no model")
 	}
 	mu := 1 / s
@@ -252,6 +267,8 @@ func (m *model) predict(kind modelKind, lambda, ca2, s float64, n int64, stage i
 		p.haveBlock, p.haveMean, p.haveP99 = isFinite(p.block), isFinite(p.mean), isFinite(p.p99)
 		p.relax = m.relaxation(lambda, mu) * math.Max(1, (ca2+m.svc.scv)/2)
 		setNoise(&p, res, n)
+	case kindMMCD, kindSimD, kindTB, kindTBSim:
+		return m.predictShed(kind, p, lambda, ca2, s, n, stage)
 	default:
 		return m.predictUnbounded(kind, p, lambda, ca2, s)
 	}

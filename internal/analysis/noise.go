@@ -36,7 +36,7 @@ func (m *model) simulate(kind modelKind, lambda, ca2, s float64, n int64, stage 
 		return nil, err
 	}
 	scv := m.svc.scv
-	if kind == kindMMCK || kind == kindMMC {
+	if kind == kindMMCK || kind == kindMMC || kind == kindMMCD {
 		gaps, scv = dist.Dist{Kind: dist.Exponential, Mean: 1 / lambda}, 1
 	}
 	d, err := dist.FromMeanSCV(s, scv)
@@ -45,7 +45,7 @@ func (m *model) simulate(kind modelKind, lambda, ca2, s float64, n int64, stage 
 	}
 	per := max(min(n, noiseMaxTotal/noiseReps), 200)
 	return queueing.Simulate(queueing.SimConfig{
-		Interarrival: gaps, Service: d, Servers: m.c, Capacity: m.k,
+		Interarrival: gaps, Service: d, Servers: m.c, Capacity: m.k, Patience: m.patience,
 		Arrivals: int(per) * noiseReps, Batches: noiseReps, Quantiles: []float64{0.99}, Level: level,
 	}, rand.New(rand.NewPCG(m.seed, uint64(stage))))
 }
@@ -61,7 +61,7 @@ func setNoise(p *prediction, res *queueing.SimResult, n int64) {
 	}
 	per := float64(res.Arrivals) / b
 	f := math.Sqrt(b) / queueing.StudentT(level, res.Batches-1) * queueing.NormalZ(level) * math.Sqrt(math.Min(1, per/float64(n)))
-	p.noiseBlock = res.BlockRatio.HalfWidth * f
+	p.noiseBlock = res.ShedRatio.HalfWidth * f
 	p.noiseMean = res.MeanResponse.HalfWidth * f
 	p.noiseP99 = res.ResponseQuantiles[0].HalfWidth * f
 	p.noiseOK = isFinite(p.noiseBlock) && isFinite(p.noiseMean) && isFinite(p.noiseP99)
@@ -70,7 +70,7 @@ func setNoise(p *prediction, res *queueing.SimResult, n int64) {
 // addNoise simulates the model at the stage's parameters for its noise,
 // for the analytic models (the simulated one has it already).
 func (m *model) addNoise(p *prediction, kind modelKind, lambda, ca2, s float64, n int64, stage int) {
-	if p.noiseOK || m.kUnknown || p.unstable || (m.k == 0 && p.util >= 1) {
+	if p.noiseOK || m.kUnknown || p.unstable || (m.k == 0 && p.util >= 1 && m.patience == 0) || kind == kindTB || kind == kindTBSim {
 		return
 	}
 	res, err := m.simulate(kind, lambda, ca2, s, n, stage)

@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -27,21 +29,33 @@ const (
 // T's. The p99 check allows a further ō for that spread (an overhead whose
 // own tail is a few times its mean), the mean check none.
 //
-// Without Server-Timing, the 503s are the next best thing: a rejected
-// request does no work, so its latency is a round trip of overhead (on
-// another code path in the target, so it is only an estimate and every
-// check allows its full size). With neither, O is unknown and taken as 0.
+// Without Server-Timing, immediate 503s are the next best thing: a
+// rejected request does no work, so its latency is a round trip of
+// overhead (on another code path in the target, so it is only an estimate:
+// it moves predictions, never widens a band). With neither, O is unknown
+// and taken as 0.
 type overheadInfo struct {
 	mean     float64         // pooled over stages, seconds
 	source   string          // one of the overhead* constants
 	perStage map[int]float64 // stage position → ō (Server-Timing only)
+	upstream string          // set when a queue in front of the server was found (hiddenQueue)
+	// low is the lowest-load stage's overhead (Server-Timing), the
+	// reference of an immediate answer; lowKnown says there is one.
+	low      float64
+	lowKnown bool
 }
 
-// measureOverhead computes per-stage and pooled overheads.
-func measureOverhead(data []*stageData) *overheadInfo {
+// measureOverhead computes per-stage and pooled overheads. Only answers
+// known to be immediate estimate it (issue #12): the Server-Timing
+// difference, which a queue in front of the server (a proxy's) would
+// inflate, is taken per stage only while it stays near its lowest-load
+// level; the 503s' round trip only when obs found them immediate (a 503
+// that waited out a queue timeout is no round trip).
+func measureOverhead(data []*stageData, obs *shedObs) *overheadInfo {
 	o := &overheadInfo{source: overheadUnknown, perStage: map[int]float64{}}
 	var sum float64
 	var n int64
+	var low *stageData
 	for _, d := range data {
 		if d.srv == nil || d.st.Latency2xx.Count == 0 {
 			continue
@@ -53,13 +67,21 @@ func measureOverhead(data []*stageData) *overheadInfo {
 		o.perStage[d.pos] = v
 		sum += v * float64(d.srv.n)
 		n += d.srv.n
+		if low == nil || d.lambda < low.lambda {
+			low = d
+		}
 	}
 	if n > 0 {
 		o.mean, o.source = sum/float64(n), overheadServerTiming
+		o.hiddenQueue(data, low)
+		o.low, o.lowKnown = math.Max(0, o.perStage[low.pos]), true
+		return o
+	}
+	if obs == nil || !obs.latOK || obs.lateShare() >= 0.5 {
 		return o
 	}
 	// 503 round trip: (all latencies − 2xx latencies) per bucket is the
-	// latency of the non-2xx responses; use it when they are all 503s.
+	// latency of the non-2xx responses; use it when they are all shed.
 	var rtSum float64
 	var rtN int64
 	for _, d := range data {
@@ -79,16 +101,43 @@ func measureOverhead(data []*stageData) *overheadInfo {
 	return o
 }
 
+// hiddenQueue checks the per-stage Server-Timing overheads against the
+// lowest-load stage's typical one (from medians, robustOverhead): one that
+// grew by more than max(1 ms, 3× that level)
+// holds waiting the server did not see (a queue in front of it, such as a
+// proxy's), which the model must predict, not add. Then every stage gets
+// the lowest-load overhead.
+func (o *overheadInfo) hiddenQueue(data []*stageData, low *stageData) {
+	if low == nil {
+		return
+	}
+	base := low.robustOverhead()
+	worst, at := 0.0, 0
+	for _, d := range data {
+		if v, ok := o.perStage[d.pos]; ok && v-base > worst {
+			worst, at = v-base, d.st.Index
+		}
+	}
+	if worst <= math.Max(1e-3, 3*base) {
+		return
+	}
+	o.upstream = fmt.Sprintf("the client waited up to %s more than the target's Server-Timing accounts for (stage %d against the lowest-load stage %d's typical overhead): a queue in front of the target (a proxy's), so the overhead is the lowest-load stage's median %s for every stage and that wait is left to the model",
+		numfmt.Seconds(worst), at, low.st.Index, numfmt.Seconds(base))
+	for k := range o.perStage {
+		o.perStage[k] = base
+	}
+	o.mean = base
+}
+
 // forStage is ō for a stage and the allowance its p99 (and, unless the
 // overhead was measured per stage, its mean) check adds.
 func (o *overheadInfo) forStage(d *stageData) (mean, p99Allow, meanAllow float64) {
 	if v, ok := o.perStage[d.pos]; ok {
 		return v, math.Abs(v), 0
 	}
-	if o.source == overheadUnknown {
-		return 0, 0, 0
-	}
-	return o.mean, math.Abs(o.mean), math.Abs(o.mean)
+	// The 503 round trip is an estimate from other answers: it moves the
+	// prediction but never widens the band (issue #12: no guess covers a miss).
+	return o.mean, 0, 0
 }
 
 // result returns the overhead for the analysis document.

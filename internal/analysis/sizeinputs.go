@@ -52,7 +52,7 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	} else {
 		notes = append(notes, fmt.Sprintf("arrival SCV %.3g: measured at stage %d (%.3g before removing send jitter)", arrivalSCV, peak.st.Index, peak.ca2Raw))
 	}
-	ovh := measureOverhead(data)
+	ovh := measureOverhead(data, observeShedding(r, data))
 	svc := resolveService(r, data, ModelSpec{}, ovh)
 	notes = append(notes, svc.warnings...)
 	if !svc.known() {

@@ -29,7 +29,22 @@ type ModelSpec struct {
 	// (0 deterministic, 1 exponential), read only when SCVKnown is set.
 	ServiceSCV float64
 	SCVKnown   bool
+
+	// Mechanism is how the server sheds, when known (one of bounded-queue,
+	// queue-timeout, rate-limit, concurrency-limit, adaptive-limit,
+	// unbounded, none); "" = recognise it from the result. Queue and
+	// Unbounded imply bounded-queue (concurrency-limit with no queue) and
+	// unbounded.
+	Mechanism string
+	// QueueTimeout is a queue-timeout server's D, seconds (0 = estimate).
+	QueueTimeout float64
+	// RateLimit (per second) and Burst (tokens) are a rate limit's bucket
+	// (0 = estimate).
+	RateLimit, Burst float64
 }
+
+// mechanisms are the names ModelSpec.Mechanism accepts.
+var mechanisms = []string{mechBoundedQueue, mechQueueTimeout, mechRateLimit, mechConcurrency, mechAdaptive, mechUnbounded, mechNone}
 
 // maxSpecWorkers bounds c and Q: the M/M/c/K tables are O(K).
 const maxSpecWorkers = 1_000_000
@@ -52,5 +67,6 @@ func (s ModelSpec) Validate() error {
 	if s.SCVKnown && (!(s.ServiceSCV >= 0) || s.ServiceSCV > 100) {
 		errs = append(errs, fmt.Errorf("service SCV %g: must be in [0, 100]", s.ServiceSCV))
 	}
+	errs = append(errs, s.validateShedding()...)
 	return errors.Join(errs...)
 }

@@ -115,7 +115,7 @@ func (an *analyzer) predictStage(d *stageData, sa *result.StageAnalysis) {
 		hw, ok = widen(hw, ok, p.noiseBlock, p.noiseOK)
 		ag.BlockRatio = judge(checkInput{kind: metricRatio, pred: p.block, obs: sa.Observed.BlockRatio,
 			measHW: hw, measOK: ok, predBand: band(p.block, p.blockHW, alt, func(q prediction) float64 { return q.block }),
-			tol: tolerance(kind), lower: p.blockLower, insufficient: why(insufficient, batchWhy(bsRatio, span, 0, d))})
+			tol: m.tolerance(kind), lower: p.blockLower, insufficient: why(insufficient, batchWhy(bsRatio, span, 0, d))})
 	}
 	if p.haveMean {
 		sa.PredictedServer.ResponseMeanS, sa.Predicted.ResponseMeanS = p.mean, p.mean+ovh
@@ -123,7 +123,7 @@ func (an *analyzer) predictStage(d *stageData, sa *result.StageAnalysis) {
 		hw, ok = widen(hw, ok, p.noiseMean, p.noiseOK)
 		ag.ResponseMeanS = judge(checkInput{kind: metricTime, pred: p.mean + ovh, obs: sa.Observed.ResponseMeanS,
 			measHW: hw, measOK: ok, predBand: band(p.mean, p.meanHW, alt, func(q prediction) float64 { return q.mean }),
-			tol: tolerance(kind), ovhAllow: meanAllow, insufficient: why(insufficient, batchWhy(bsRatio, span, 0, d), noHist(d))})
+			tol: m.tolerance(kind), ovhAllow: meanAllow, insufficient: why(insufficient, batchWhy(bsRatio, span, 0, d), noHist(d))})
 	}
 	if p.haveP99 {
 		sa.PredictedServer.ResponseP99S, sa.Predicted.ResponseP99S = p.p99, p.p99+ovh
@@ -131,7 +131,7 @@ func (an *analyzer) predictStage(d *stageData, sa *result.StageAnalysis) {
 		hw, ok = widen(hw, ok, p.noiseP99, p.noiseOK)
 		ag.ResponseP99S = judge(checkInput{kind: metricTime, pred: p.p99 + ovh, obs: sa.Observed.ResponseP99S,
 			measHW: hw, measOK: ok, predBand: band(p.p99, p.p99HW, alt, func(q prediction) float64 { return q.p99 }),
-			tol: tolerance(kind), ovhAllow: p99Allow, insufficient: why(insufficient, few2xx(d), batchWhy(bsP99, span, minP99Batch, d), noHist(d))})
+			tol: m.tolerance(kind), ovhAllow: p99Allow, insufficient: why(insufficient, few2xx(d), batchWhy(bsP99, span, minP99Batch, d), noHist(d))})
 		if need := p99Samples(); d.n2xx < int64(need) {
 			ag.ResponseP99S.SamplesNeeded = need
 		}

@@ -32,6 +32,12 @@ type synth struct {
 	seed      uint64
 	// stageMean, when set, is E[S] per stage (a load-dependent service).
 	stageMean []float64
+	// patience > 0: a request that would wait longer for a worker is
+	// answered 503 after waiting it (a queue timeout, FCFS).
+	patience float64
+	// rate > 0: a token bucket of rate tokens/s and burst tokens in front
+	// of the workers; a request without a whole token gets 503 at once.
+	rate, burst float64
 }
 
 type synthReq struct {
@@ -109,6 +115,7 @@ func (s synth) simulate() []synthReq {
 	free := make([]float64, s.c)
 	var deps []float64 // server departure times of those in the system, unsorted
 	var out []synthReq
+	tokens, tokenAt := s.burst, 0.0
 	for i, lam := range s.rates {
 		cur = i
 		start, end := float64(i)*s.stageDur, float64(i+1)*s.stageDur
@@ -128,15 +135,26 @@ func (s synth) simulate() []synthReq {
 				}
 			}
 			deps = kept
-			if s.k > 0 && len(deps) >= s.k {
-				q.done = a + s.overhead/2
-			} else {
-				w := 0
-				for j := range free {
-					if free[j] < free[w] {
-						w = j
-					}
+			limited := false
+			if s.rate > 0 {
+				tokens = math.Min(s.burst, tokens+s.rate*(a-tokenAt))
+				tokenAt = a
+				if limited = tokens < 1; !limited {
+					tokens--
 				}
+			}
+			w := 0
+			for j := range free {
+				if free[j] < free[w] {
+					w = j
+				}
+			}
+			switch {
+			case limited || (s.k > 0 && len(deps) >= s.k):
+				q.done = a + s.overhead/2
+			case s.patience > 0 && free[w]-a > s.patience:
+				q.done = a + s.patience + s.overhead/2
+			default:
 				st := math.Max(a, free[w])
 				q.svc = svc(r)
 				e := st + q.svc

@@ -26,6 +26,29 @@ const (
 	maxRatioCIRel = 0.5
 )
 
+// maxBandRel is the widest band, relative to the prediction, that can
+// support "agrees" (issue #12): a wider one would call a prediction 25%
+// off "agrees". A ratio's band may also reach maxRatioCIAbs (2 points),
+// since 20% of a ratio near 0 is below its counting noise.
+const maxBandRel = 0.2
+
+// bandLimit is the widest band a verdict may rest on.
+func bandLimit(in checkInput) float64 {
+	lim := maxBandRel * math.Abs(in.pred)
+	if in.kind == metricRatio {
+		lim = math.Max(lim, maxRatioCIAbs)
+	}
+	return lim
+}
+
+// formatMetric formats a ratio as a percentage and a time in seconds.
+func formatMetric(k metricKind, v float64) string {
+	if k == metricRatio {
+		return numfmt.Share(v)
+	}
+	return numfmt.Seconds(v)
+}
+
 // metricKind selects the floors and limits of a check.
 type metricKind int
 
@@ -82,14 +105,16 @@ func judge(in checkInput) *result.Check {
 	case in.kind == metricRatio && in.measHW > math.Max(maxRatioCIAbs, maxRatioCIRel*math.Max(in.pred, in.obs)):
 		why = fmt.Sprintf("measured only to ±%s", numfmt.Share(in.measHW))
 	}
+	c.Band = c.ModelTolerance + finiteOr(c.MeasuredCI, 0) + finiteOr(c.PredictionBand, 0) + c.OverheadAllowance
+	if lim := bandLimit(in); why == "" && c.Band > lim {
+		why = fmt.Sprintf("the band ±%s is wider than %s of the prediction, so agreement would not tell a miss", formatMetric(in.kind, c.Band), numfmt.Share(maxBandRel))
+	}
 	if why != "" {
 		c.PredictionBand = finiteOr(c.PredictionBand, 0)
 		c.MeasuredCI = finiteOr(c.MeasuredCI, 0)
-		c.Band = c.ModelTolerance + c.MeasuredCI + c.PredictionBand + c.OverheadAllowance
 		c.Verdict = "insufficient data: " + why
 		return c
 	}
-	c.Band = c.ModelTolerance + c.MeasuredCI + c.PredictionBand + c.OverheadAllowance
 	diff := in.obs - in.pred
 	var ok bool
 	if in.lower {

@@ -15,12 +15,20 @@ func TestJudge(t *testing.T) {
 		verdict string
 		band    float64
 	}{
-		{"exact, inside", checkInput{kind: metricRatio, pred: 0.10, obs: 0.11, measHW: 0.02, measOK: true, predBand: 0.005},
+		{"exact, inside", checkInput{kind: metricRatio, pred: 0.20, obs: 0.21, measHW: 0.02, measOK: true, predBand: 0.005},
 			ptr(true), "agrees", 0.025},
-		{"exact, outside above", checkInput{kind: metricRatio, pred: 0.10, obs: 0.13, measHW: 0.02, measOK: true, predBand: 0.005},
+		{"exact, outside above", checkInput{kind: metricRatio, pred: 0.20, obs: 0.23, measHW: 0.02, measOK: true, predBand: 0.005},
 			ptr(false), "disagrees: observed above the band", 0.025},
-		{"outside below", checkInput{kind: metricRatio, pred: 0.10, obs: 0.07, measHW: 0.02, measOK: true, predBand: 0.005},
+		{"outside below", checkInput{kind: metricRatio, pred: 0.20, obs: 0.17, measHW: 0.02, measOK: true, predBand: 0.005},
 			ptr(false), "disagrees: observed below the band", 0.025},
+		// Issue #12: a band wider than 20% of the prediction (2 points for
+		// a ratio) would call a miss of that size "agrees".
+		{"band over 20% of a time", checkInput{kind: metricTime, pred: 0.010, obs: 0.0125, measHW: 0.0025, measOK: true},
+			nil, "insufficient data: the band ±2.62ms is wider than 20% of the prediction, so agreement would not tell a miss", 0.0025 + 0.0001 + 0.00002},
+		{"band over 20% of a ratio", checkInput{kind: metricRatio, pred: 0.10, obs: 0.12, measHW: 0.02, measOK: true, predBand: 0.005},
+			nil, "insufficient data: the band ±2.5% is wider than 20% of the prediction, so agreement would not tell a miss", 0.025},
+		{"a ratio's band may reach 2 points", checkInput{kind: metricRatio, pred: 0.01, obs: 0.02, measHW: 0.015, measOK: true},
+			ptr(true), "agrees", 0.015},
 		// Times: floor 100 µs + 0.2% beats a 0 tolerance; 10% tolerance beats the floor.
 		{"time floor", checkInput{kind: metricTime, pred: 0.010, obs: 0.0101, measHW: 0.0001, measOK: true},
 			ptr(true), "agrees", 0.0001 + 0.00012},

@@ -17,11 +17,13 @@
 //	erlang.go      ErlangB, ErlangC (stable recursions)
 //	mmc.go         MMC: M/M/c waits, responses and their quantiles
 //	mmck.go        MMCK: M/M/c/K in log space, blocking, admitted-request quantiles
+//	reneging.go    MMCD: M/M/c+D, a queue timeout (Baccelli–Hebuterne, Boots–Tijms)
+//	tokenbucket.go token-bucket rate limits: the 1 − R/λ floor, evenly spaced arrivals
 //	poisson.go     the Poisson-mixture series behind the incomplete gamma sums
 //	gg.go          GG moments; Kingman, AllenCunneen, KLB, Whitt, Sakasegawa
 //	gim1.go        GIM1: exact GI/M/1 (D/M/1)
 //	ggctail.go     GGcApprox: the G/G/c response-time tail heuristic
-//	sim.go         Simulate: G/G/c/K with batch-means intervals
+//	sim.go         Simulate: G/G/c/K (+ a queue timeout, + a token bucket) with batch-means intervals
 //	stats.go       Estimate, BatchMeans, StudentT, SamplesForQuantile, QuantileCI, RelaxationTimeMM1
 //	staffing.go    Halfin–Whitt square-root staffing, ErlangCStaffing
 //	bounds.go      MinBlockK, ErlangPlusExpTail: the §6.2 bounds on K

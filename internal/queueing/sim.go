@@ -24,6 +24,15 @@ type SimConfig struct {
 	Quantiles     []float64    // response-time quantiles to estimate, each in (0, 1)
 	WaitQuantiles []float64    // waiting-time quantiles to estimate, each in (0, 1)
 	SLO           float64      // if > 0, also estimate P(T > SLO) for admitted requests, seconds
+
+	// Patience > 0 is a deterministic queue timeout (G/G/c/K+D): a request
+	// that would wait longer than Patience for a worker leaves unserved
+	// after waiting it (FCFS, so its fate is known at arrival).
+	Patience float64
+	// TokenRate > 0 puts a token bucket in front of the workers: TokenRate
+	// tokens per second, at most TokenBurst (≥ 1) stored, full at the start;
+	// a request that finds less than one token is refused at once.
+	TokenRate, TokenBurst float64
 }
 
 // NoWarmup in SimConfig.Warmup measures from the first arrival (empty system).
@@ -39,6 +48,8 @@ const maxSimArrivals = 20_000_000
 type SimResult struct {
 	Arrivals int     // measured arrivals
 	Blocked  int     // of those, rejected because K were in the system
+	Limited  int     // refused by the token bucket
+	Reneged  int     // left the queue after waiting Patience
 	Duration float64 // simulated seconds measured
 	Batches  int
 
@@ -50,6 +61,10 @@ type SimResult struct {
 	MeanWait     Estimate // E[Wq], seconds
 	WaitProb     Estimate // P(Wq > 0)
 	SLOTail      Estimate // P(T > SLO), when SLO > 0
+	// LimitRatio is limited / arrivals, RenegeRatio reneged / arrivals, and
+	// ShedRatio (blocked + limited + reneged) / arrivals: every request not
+	// served. Latencies are of served requests only.
+	LimitRatio, RenegeRatio, ShedRatio Estimate
 
 	ResponseQuantiles []Estimate // T quantiles, in the order of SimConfig.Quantiles
 	WaitQuantiles     []Estimate // Wq quantiles, in the order of SimConfig.WaitQuantiles
@@ -58,11 +73,13 @@ type SimResult struct {
 // batchAcc accumulates one batch.
 type batchAcc struct {
 	arrivals, blocked, admitted, waited, overSLO int
+	limited, reneged                             int
 	sumResp, sumWait, sumSeen, area, start, end  float64
 	first                                        int // index of the batch's first admitted sample
 }
 
-// Simulate runs the G/G/c/K queue described by cfg, drawing every random
+// Simulate runs the G/G/c/K queue described by cfg (with a queue timeout
+// and a token bucket in front when cfg asks for them), drawing every random
 // number from r, so a fixed seed gives a fixed result. Each arrival draws
 // its gap and its service time whether or not it is admitted, so runs that
 // differ only in c or K see the same arrivals (common random numbers).
@@ -98,6 +115,8 @@ func Simulate(cfg SimConfig, r *rand.Rand) (*SimResult, error) {
 	var (
 		t, last, area float64
 		inSys         int
+		tokens        = cfg.TokenBurst
+		lastToken     float64
 	)
 	// advance integrates the number in system up to time now, letting every
 	// departure at or before now leave first.
@@ -138,6 +157,19 @@ func Simulate(cfg SimConfig, r *rand.Rand) (*SimResult, error) {
 			return nil, fmt.Errorf("simulate: service sampler returned %g", s)
 		}
 		seen := inSys
+		if cfg.TokenRate > 0 {
+			tokens = math.Min(cfg.TokenBurst, tokens+cfg.TokenRate*(t-lastToken))
+			lastToken = t
+			if tokens < 1 {
+				if cur >= 0 {
+					batches[cur].arrivals++
+					batches[cur].limited++
+					batches[cur].sumSeen += float64(seen)
+				}
+				continue
+			}
+			tokens--
+		}
 		if k > 0 && inSys >= k {
 			if cur >= 0 {
 				batches[cur].arrivals++
@@ -147,6 +179,17 @@ func Simulate(cfg SimConfig, r *rand.Rand) (*SimResult, error) {
 			continue
 		}
 		start := math.Max(t, free.top())
+		if cfg.Patience > 0 && start-t > cfg.Patience {
+			// Reneges: it holds a place in the queue for Patience, no worker.
+			deps.push(t + cfg.Patience)
+			inSys++
+			if cur >= 0 {
+				batches[cur].arrivals++
+				batches[cur].reneged++
+				batches[cur].sumSeen += float64(seen)
+			}
+			continue
+		}
 		dep := start + s
 		free.replaceTop(dep)
 		deps.push(dep)
@@ -217,6 +260,12 @@ func (cfg *SimConfig) normalize() error {
 	if !(cfg.SLO >= 0) || math.IsInf(cfg.SLO, 0) {
 		return fmt.Errorf("simulate: SLO must be a finite number of seconds ≥ 0, got %g", cfg.SLO)
 	}
+	if !(cfg.Patience >= 0) || math.IsInf(cfg.Patience, 0) {
+		return fmt.Errorf("simulate: patience must be a finite number of seconds ≥ 0, got %g", cfg.Patience)
+	}
+	if !(cfg.TokenRate >= 0) || math.IsInf(cfg.TokenRate, 0) || (cfg.TokenRate > 0 && !(cfg.TokenBurst >= 1 && !math.IsInf(cfg.TokenBurst, 0))) {
+		return fmt.Errorf("simulate: token bucket rate %g, burst %g: want rate ≥ 0 and, with a rate, a finite burst ≥ 1", cfg.TokenRate, cfg.TokenBurst)
+	}
 	return nil
 }
 
@@ -228,6 +277,8 @@ func summarize(cfg SimConfig, batches []batchAcc, resp, wait []float64) (*SimRes
 	for _, ba := range batches {
 		tot.arrivals += ba.arrivals
 		tot.blocked += ba.blocked
+		tot.limited += ba.limited
+		tot.reneged += ba.reneged
 		tot.admitted += ba.admitted
 		tot.waited += ba.waited
 		tot.overSLO += ba.overSLO
@@ -237,7 +288,7 @@ func summarize(cfg SimConfig, batches []batchAcc, resp, wait []float64) (*SimRes
 		tot.area += ba.area
 		res.Duration += ba.end - ba.start
 	}
-	res.Arrivals, res.Blocked = tot.arrivals, tot.blocked
+	res.Arrivals, res.Blocked, res.Limited, res.Reneged = tot.arrivals, tot.blocked, tot.limited, tot.reneged
 	vals := make([]float64, b)
 	est := func(pooled float64, per func(ba *batchAcc) float64) Estimate {
 		for i := range batches {
@@ -262,6 +313,10 @@ func summarize(cfg SimConfig, batches []batchAcc, resp, wait []float64) (*SimRes
 		return sum / float64(den)
 	}
 	res.BlockRatio = est(ratio(tot.blocked, tot.arrivals), func(ba *batchAcc) float64 { return ratio(ba.blocked, ba.arrivals) })
+	res.LimitRatio = est(ratio(tot.limited, tot.arrivals), func(ba *batchAcc) float64 { return ratio(ba.limited, ba.arrivals) })
+	res.RenegeRatio = est(ratio(tot.reneged, tot.arrivals), func(ba *batchAcc) float64 { return ratio(ba.reneged, ba.arrivals) })
+	shed := func(ba *batchAcc) int { return ba.blocked + ba.limited + ba.reneged }
+	res.ShedRatio = est(ratio(shed(&tot), tot.arrivals), func(ba *batchAcc) float64 { return ratio(shed(ba), ba.arrivals) })
 	res.Throughput = est(float64(tot.admitted)/res.Duration, func(ba *batchAcc) float64 { return float64(ba.admitted) / (ba.end - ba.start) })
 	res.MeanNumber = est(tot.area/res.Duration, func(ba *batchAcc) float64 { return ba.area / (ba.end - ba.start) })
 	res.NumberSeen = est(meanOf(tot.sumSeen, tot.arrivals), func(ba *batchAcc) float64 { return meanOf(ba.sumSeen, ba.arrivals) })

@@ -40,7 +40,9 @@ func analysisHeader(b *strings.Builder, name string, r *result.Result, a *result
 		if m.Kendall != "" {
 			fmt.Fprintf(b, " = %s", m.Kendall)
 		}
-		fmt.Fprintf(b, ": c = %d workers (%s)", m.Workers, m.WorkersSource)
+		if m.Workers > 0 {
+			fmt.Fprintf(b, ": c = %d workers (%s)", m.Workers, m.WorkersSource)
+		}
 		switch {
 		case m.SystemCapacity > 0:
 			fmt.Fprintf(b, ", queue %d → K = %d (%s)", m.Queue, m.SystemCapacity, m.QueueSource)
@@ -59,6 +61,12 @@ func analysisHeader(b *strings.Builder, name string, r *result.Result, a *result
 		fmt.Fprintf(b, "; model tolerance %s\n", numfmt.Percent(m.Tolerance))
 		if m.Notes != "" {
 			fmt.Fprintf(b, "            why: %s\n", m.Notes)
+		}
+	}
+	if sh := SheddingSummary(a.Shedding); sh != "" {
+		fmt.Fprintf(b, "  sheds     %s\n", sh)
+		for _, e := range a.Shedding.Evidence {
+			fmt.Fprintf(b, "            - %s\n", e)
 		}
 	}
 	if o := a.Overhead; o != nil {

@@ -74,6 +74,8 @@ type htmlView struct {
 	Stages       table
 	Knee         svgChart
 	Model        string
+	Shedding     string   // how the target shed load (SheddingSummary)
+	Evidence     []string // and what the recognition saw
 	KneeText     string
 	Prediction   *table
 	Little       table
@@ -132,6 +134,9 @@ func buildHTMLView(r *result.Result) *htmlView {
 	v.Stages = stageTable(r)
 	v.Knee = kneeChart(r)
 	v.Model, v.KneeText, v.Prediction = predictionView(r)
+	if r.Analysis != nil && r.Analysis.Shedding != nil {
+		v.Shedding, v.Evidence = SheddingSummary(r.Analysis.Shedding), r.Analysis.Shedding.Evidence
+	}
 	v.Little, v.LittleNote = littleTable(r)
 	v.Assertions = assertionTable(r)
 	v.Samples, v.SampleErrors = samplesView(r)

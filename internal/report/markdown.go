@@ -83,6 +83,9 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 			b.WriteString("; estimated capacity ≈ " + numfmt.Rate(an.CapacityRPS) + " rps")
 		}
 		b.WriteString(".\n")
+		if sh := SheddingSummary(an.Shedding); sh != "" {
+			b.WriteString("\n**Shedding**: " + mdEscape(sh) + "\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

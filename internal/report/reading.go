@@ -39,7 +39,7 @@ func Reading(w io.Writer, r *result.Result) error {
 				numfmt.Duration(last.Latency2xx.P99), numfmt.Duration(last.Latency.P99))
 		}
 		if reject, _ := last.Ratio("503"); reject > 0.01 && last.Latency2xx.P99 < 10*first.Latency2xx.P99+0.05 {
-			fmt.Fprintln(&b, "- It shed load with fast 503s and kept the latency of what it accepted bounded: backpressure working as intended.")
+			fmt.Fprintln(&b, "- It shed load with "+shedHow(r)+" and kept the latency of what it accepted bounded: backpressure working as intended.")
 		} else if last.Latency.P99 > 10*first.Latency.P99 {
 			fmt.Fprintln(&b, "- Latency grew by more than ten times instead of the target shedding load: look for an unbounded queue.")
 		}
@@ -99,7 +99,7 @@ func readingTheory(b *strings.Builder, r *result.Result, a *result.Analysis) {
 		if m.Kendall != "" {
 			model += " (" + m.Kendall + ")"
 		}
-		fmt.Fprintf(b, "- Theory: %s with c = %d, queue %d, E[S] = %s %s.", model, m.Workers, m.Queue, numfmt.Duration(m.ServiceMeanS), sourcePhrase(m.Source))
+		fmt.Fprintf(b, "- Theory: %s with %s, E[S] = %s %s.", model, shapePhrase(a), numfmt.Duration(m.ServiceMeanS), sourcePhrase(m.Source))
 		if a.CapacityRPS > 0 {
 			fmt.Fprintf(b, " Capacity %s rps.", numfmt.Rate(a.CapacityRPS))
 		}
@@ -118,6 +118,9 @@ func readingTheory(b *strings.Builder, r *result.Result, a *result.Analysis) {
 				b.WriteString(": " + s.Verdict)
 			}
 			b.WriteString(".\n")
+		}
+		if sh := SheddingSummary(a.Shedding); sh != "" {
+			b.WriteString("- How it shed: " + sh + ".\n")
 		}
 		if line := theoryVerdict(a); line != "" {
 			b.WriteString("- " + line + "\n")
@@ -234,4 +237,31 @@ func maxP99(st []result.Stage) float64 {
 		m = max(m, s.Latency.P99)
 	}
 	return m
+}
+
+// shedHow names the 503s of the target's shedding mechanism.
+func shedHow(r *result.Result) string {
+	if a := r.Analysis; a != nil && a.Shedding != nil {
+		switch sh := a.Shedding; sh.Mechanism {
+		case "queue-timeout":
+			return "503s after a queue timeout of about " + numfmt.Duration(sh.QueueTimeoutS)
+		case "rate-limit":
+			return "a rate limit of about " + numfmt.Rate(sh.RateRPS) + " requests/s"
+		}
+	}
+	return "fast 503s"
+}
+
+// shapePhrase is the model's workers and queue (or what stands for one).
+func shapePhrase(a *result.Analysis) string {
+	m := a.Model
+	if sh := a.Shedding; sh != nil {
+		switch sh.Mechanism {
+		case "queue-timeout":
+			return fmt.Sprintf("c = %d and a queue timeout of %s", m.Workers, numfmt.Duration(sh.QueueTimeoutS))
+		case "rate-limit":
+			return fmt.Sprintf("a token bucket of %s requests/s", numfmt.Rate(sh.RateRPS))
+		}
+	}
+	return fmt.Sprintf("c = %d, queue %d", m.Workers, m.Queue)
 }

@@ -25,6 +25,8 @@ type Analysis struct {
 	Overhead *Overhead `json:"overhead,omitempty"`
 	// Level is the confidence level of every interval (0.95).
 	Level float64 `json:"confidence_level"`
+	// Shedding is how the target shed load (shedding.go).
+	Shedding *Shedding `json:"shedding,omitempty"`
 }
 
 // Model is the queueing model the predictions come from.

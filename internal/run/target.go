@@ -19,9 +19,16 @@ import (
 func BuiltinTarget(cfg targets.Config) func(*result.Result) (*result.Analysis, error) {
 	return func(r *result.Result) (*result.Analysis, error) {
 		spec := analysis.ModelSpec{Workers: cfg.Workers}
-		if cfg.Policy == targets.Unbounded {
+		switch cfg.Policy {
+		case targets.Unbounded:
 			spec.Unbounded = true
-		} else {
+		case targets.Deadline:
+			spec.Mechanism, spec.QueueTimeout = "queue-timeout", cfg.QueueTimeout.Seconds()
+		case targets.RateLimit:
+			spec.Mechanism, spec.RateLimit, spec.Burst = "rate-limit", cfg.LimitRate, cfg.Burst
+		case targets.AIMD:
+			spec.Mechanism = "adaptive-limit"
+		default:
 			spec.Queue, spec.QueueKnown = cfg.Queue, true
 		}
 		measured := false

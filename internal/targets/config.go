@@ -10,8 +10,8 @@ import (
 	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
-// Policy says what the server does with a request that finds every worker
-// busy.
+// Policy says how the server sheds load: what it does with a request it
+// cannot serve at once.
 type Policy int
 
 const (
@@ -21,30 +21,41 @@ const (
 	// Unbounded admits every request: the queue grows without bound under
 	// overload and so does latency (no backpressure; M/M/c, unstable at ρ ≥ 1).
 	Unbounded
+	// Deadline admits every request into an unbounded FIFO queue, but a
+	// request that has not reached a worker QueueTimeout after it arrived
+	// is answered 503 (with Retry-After) then: M/M/c+D (queueing.MMCD).
+	Deadline
+	// RateLimit puts a token bucket (LimitRate per second, Burst tokens) in
+	// front of the Reject policy's workers and queue: a request that finds
+	// no whole token is answered LimitStatus (429 or 503) at once.
+	RateLimit
+	// AIMD admits a request only while (in service + waiting) < L, an
+	// adaptive concurrency limit in [1, c + Queue] that starts at c: +1
+	// after every L requests served without waiting longer than AIMDTarget
+	// in the queue, ×0.9 (at least −1) after each one that waited longer.
+	AIMD
 )
+
+// policyNames are the flag spellings, by Policy.
+var policyNames = [...]string{Reject: "reject", Unbounded: "unbounded", Deadline: "deadline", RateLimit: "ratelimit", AIMD: "aimd"}
 
 // String is the policy's flag spelling.
 func (p Policy) String() string {
-	switch p {
-	case Reject:
-		return "reject"
-	case Unbounded:
-		return "unbounded"
-	default:
-		return "Policy(" + strconv.Itoa(int(p)) + ")"
+	if p >= 0 && int(p) < len(policyNames) {
+		return policyNames[p]
 	}
+	return "Policy(" + strconv.Itoa(int(p)) + ")"
 }
 
-// ParsePolicy reads "reject" or "unbounded" (case-insensitive).
+// ParsePolicy reads a policy's flag spelling (case-insensitive).
 func ParsePolicy(s string) (Policy, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "reject":
-		return Reject, nil
-	case "unbounded":
-		return Unbounded, nil
-	default:
-		return 0, fmt.Errorf("policy %q: want reject or unbounded", s)
+	v := strings.ToLower(strings.TrimSpace(s))
+	for i, n := range policyNames {
+		if v == n {
+			return Policy(i), nil
+		}
 	}
+	return 0, fmt.Errorf("policy %q: want %s", s, strings.Join(policyNames[:], ", "))
 }
 
 // Config describes a reference server. The zero value is not valid: Workers
@@ -54,13 +65,25 @@ type Config struct {
 	Addr string
 	// Workers is c, the number of requests served at once (≥ 1).
 	Workers int
-	// Queue is the number of waiting slots (≥ 0) under the Reject policy;
-	// the model's system capacity is K = Workers + Queue. Ignored by Unbounded.
+	// Queue is the number of waiting slots (≥ 0) under the Reject,
+	// RateLimit and AIMD policies; the model's system capacity is
+	// K = Workers + Queue. Ignored by Unbounded and Deadline.
 	Queue int
 	// Service is the service-time distribution (dist.Parse).
 	Service dist.Dist
-	// Policy is Reject (the default) or Unbounded.
+	// Policy is how the server sheds load (Reject by default).
 	Policy Policy
+	// QueueTimeout is the Deadline policy's longest wait for a worker (> 0).
+	QueueTimeout time.Duration
+	// LimitRate (tokens per second, > 0) and Burst (bucket size, ≥ 1) are
+	// the RateLimit policy's token bucket; LimitStatus is the status of a
+	// refused request, 429 or 503 (0 means 429).
+	LimitRate   float64
+	Burst       float64
+	LimitStatus int
+	// AIMDTarget is the AIMD policy's tolerated queue wait: a request that
+	// waited longer counts as a drop (0 means the mean service time).
+	AIMDTarget time.Duration
 	// Seed seeds the service-time generator: the same seed gives the same
 	// sequence of nominal service times, in order of service start.
 	Seed uint64
@@ -91,9 +114,7 @@ func (c Config) Validate() error {
 	if c.Service.Kind == dist.Lognormal && !(c.Service.Sigma > 0) {
 		errs = append(errs, fmt.Errorf("service %v: lognormal sigma must be > 0", c.Service))
 	}
-	if c.Policy != Reject && c.Policy != Unbounded {
-		errs = append(errs, fmt.Errorf("policy %v: want reject or unbounded", c.Policy))
-	}
+	errs = append(errs, c.validatePolicy()...)
 	switch {
 	case c.StallEvery == 0 && c.StallFor == 0:
 	case c.StallEvery <= 0 || c.StallFor <= 0:
@@ -108,9 +129,10 @@ func (c Config) Validate() error {
 func (c Config) Capacity() float64 { return float64(c.Workers) / c.Service.Mean }
 
 // SystemCapacity is the model's K = c + Queue (requests in service plus
-// waiting), or -1 for the Unbounded policy.
+// waiting; for AIMD the limit's ceiling), or -1 for the Unbounded and
+// Deadline policies (their waiting room has no bound).
 func (c Config) SystemCapacity() int {
-	if c.Policy == Unbounded {
+	if c.Policy == Unbounded || c.Policy == Deadline {
 		return -1
 	}
 	return c.Workers + c.Queue
@@ -118,7 +140,8 @@ func (c Config) SystemCapacity() int {
 
 // Model is the Kendall notation of the server under Poisson arrivals:
 // "M/M/8/16" for exp service with K = 16, "M/D/8/16" for det, "M/G/8/16"
-// for lognormal, and no K ("M/M/8") for the Unbounded policy.
+// for lognormal, no K ("M/M/8") for the Unbounded policy, "M/M/8+D" for
+// Deadline, "TB → M/M/8/16" for RateLimit and "M/M/8/AIMD≤16" for AIMD.
 func (c Config) Model() string {
 	s := "G"
 	switch c.Service.Kind {
@@ -128,8 +151,15 @@ func (c Config) Model() string {
 		s = "D"
 	}
 	m := "M/" + s + "/" + strconv.Itoa(c.Workers)
-	if c.Policy == Reject {
+	switch c.Policy {
+	case Reject:
 		m += "/" + strconv.Itoa(c.SystemCapacity())
+	case Deadline:
+		m += "+D"
+	case RateLimit:
+		m = "TB → " + m + "/" + strconv.Itoa(c.SystemCapacity())
+	case AIMD:
+		m += "/AIMD≤" + strconv.Itoa(c.SystemCapacity())
 	}
 	return m
 }

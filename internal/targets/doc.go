@@ -7,9 +7,13 @@
 // (in service + waiting) ≥ c + Queue is answered 503 at once, with
 // Retry-After. Under Poisson arrivals and exponential service it is exactly
 // the M/M/c/K queue of docs/queueing.md §3 with K = c + Queue (K counts the
-// requests in service). The Unbounded policy admits everything (no
-// backpressure: under overload the queue and the latency grow without
-// limit).
+// requests in service). The other policies shed load the ways real
+// services do (policy.go; each is a model queueing theory predicts):
+// Unbounded admits everything (no backpressure: under overload the queue
+// and the latency grow without limit); Deadline lets a request wait at most
+// QueueTimeout for a worker, then answers 503 (M/M/c+D); RateLimit puts a
+// token bucket in front of the workers (429 or 503 at once); AIMD adapts a
+// concurrency limit to the queue waits it sees and exports it in /metrics.
 //
 // Service is emulated by waiting until an absolute deadline. The time
 // actually spent is measured on the monotonic clock and reported — in the

@@ -28,16 +28,21 @@ func (s *Server) serveModel(w http.ResponseWriter) {
 	case rejected:
 		s.writeRejected(w, depth)
 		return
+	case limited:
+		s.writeLimited(w)
+		return
 	case closing:
 		writeClosing(w)
 		return
 	}
 	defer s.active.Done()
 	if out == queued {
-		select {
-		case <-t.ready: // a worker took it; t.started and t.nominal are set
-		case <-s.done:
+		switch s.awaitWorker(t) {
+		case waitClosed:
 			writeClosing(w)
+			return
+		case waitExpired:
+			s.writeTimedOut(w)
 			return
 		}
 	}
@@ -128,14 +133,91 @@ func appendMillis(b []byte, d time.Duration) []byte {
 	return strconv.AppendFloat(b, float64(d)/float64(time.Millisecond), 'f', 3, 64)
 }
 
+// Outcomes of awaitWorker.
+const (
+	waitStarted = iota
+	waitExpired
+	waitClosed
+)
+
+// awaitWorker waits until a worker takes the queued ticket t, its queue
+// timeout passes (Deadline), or the server closes. The expiry itself is
+// decided in model time by model.advance (expireDue), so it happens at
+// the deadline exactly even when this goroutine wakes late; the timer
+// only makes sure someone advances the model then.
+func (s *Server) awaitWorker(t *ticket) int {
+	var timeout <-chan time.Time
+	if p := s.m.patience; p > 0 {
+		tm := time.NewTimer(max(0, t.arrived+p-s.since()))
+		defer tm.Stop()
+		timeout = tm.C
+	}
+	for {
+		select {
+		case <-t.ready: // a worker took it (t.started, t.nominal set) or it expired
+			if t.expired {
+				return waitExpired
+			}
+			return waitStarted
+		case <-s.done:
+			return waitClosed
+		case <-timeout:
+			s.mu.Lock()
+			s.m.advance(s.since()) // expires t if its deadline passed
+			expired := t.expired
+			s.mu.Unlock()
+			timeout = nil // t.ready has its answer now, or will
+			if !expired {
+				// Woken before the deadline on the model's clock: wait again.
+				tm := time.NewTimer(max(time.Millisecond/10, t.arrived+s.m.patience-s.since()))
+				defer tm.Stop()
+				timeout = tm.C
+			}
+		}
+	}
+}
+
+// writeTimedOut answers 503 for a request whose queue timeout passed, with
+// Retry-After as writeRejected's.
+func (s *Server) writeTimedOut(w http.ResponseWriter) {
+	s.mu.Lock()
+	depth := s.m.waiting.len()
+	s.mu.Unlock()
+	h := w.Header()
+	h["Retry-After"] = []string{s.retryAfter(depth)}
+	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+	w.WriteHeader(http.StatusServiceUnavailable)
+	_, _ = io.WriteString(w, "overloaded: no worker became free within the queue timeout\n")
+}
+
+// writeLimited answers a request the token bucket refused: 429 (or 503 as
+// configured), with Retry-After the time until the next whole token, in
+// whole seconds rounded up, at least 1.
+func (s *Server) writeLimited(w http.ResponseWriter) {
+	s.mu.Lock()
+	need := (1 - s.m.tokens) / s.m.rate
+	s.mu.Unlock()
+	h := w.Header()
+	h["Retry-After"] = []string{strconv.FormatFloat(max(math.Ceil(need), 1), 'f', 0, 64)}
+	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+	w.WriteHeader(s.cfg.limitStatus())
+	_, _ = io.WriteString(w, "rate limited: over the configured request rate\n")
+}
+
+// retryAfter is the expected time for depth waiting requests plus one
+// service to drain through the c workers, (depth/c + 1)·E[S], in whole
+// seconds rounded up, at least 1.
+func (s *Server) retryAfter(depth int) string {
+	secs := math.Ceil((float64(depth)/float64(s.cfg.Workers) + 1) * s.cfg.Service.Mean)
+	return strconv.FormatFloat(max(secs, 1), 'f', 0, 64)
+}
+
 // writeRejected answers 503 for a full system. Retry-After is the expected
 // time for the waiting requests ahead plus one service to drain through the
 // c workers, (depth/c + 1)·E[S], in whole seconds rounded up, at least 1.
 func (s *Server) writeRejected(w http.ResponseWriter, depth int) {
-	c := float64(s.cfg.Workers)
-	secs := math.Ceil((float64(depth)/c + 1) * s.cfg.Service.Mean)
 	h := w.Header()
-	h["Retry-After"] = []string{strconv.FormatFloat(max(secs, 1), 'f', 0, 64)}
+	h["Retry-After"] = []string{s.retryAfter(depth)}
 	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
 	w.WriteHeader(http.StatusServiceUnavailable)
 	_, _ = io.WriteString(w, "overloaded: all workers busy and the queue is full\n")

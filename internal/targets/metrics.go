@@ -28,6 +28,17 @@ const (
 	MetricBusyWorkerSeconds = "bploadgen_target_busy_worker_seconds_total" // counter: ∫ busy dt
 	MetricQueueDepthSeconds = "bploadgen_target_queue_depth_seconds_total" // counter: ∫ queue depth dt
 	MetricInFlightSeconds   = "bploadgen_target_in_flight_seconds_total"   // counter: ∫ in flight dt
+
+	// How the server sheds (issue #12). The policy is a label of an info
+	// gauge; settings that do not apply are 0.
+	MetricPolicy       = "bploadgen_target_policy_info"                     // gauge 1, label policy
+	MetricQueueTimeout = "bploadgen_target_queue_timeout_seconds"           // gauge: Deadline's D
+	MetricRateLimit    = "bploadgen_target_rate_limit_rps"                  // gauge: RateLimit's R
+	MetricRateBurst    = "bploadgen_target_rate_limit_burst"                // gauge: RateLimit's B
+	MetricLimit        = "bploadgen_target_concurrency_limit"               // gauge: admission limit now (K, the AIMD limit); -1 none
+	MetricLimitSeconds = "bploadgen_target_concurrency_limit_seconds_total" // counter: ∫ AIMD limit dt
+	MetricTimedOut     = "bploadgen_target_timed_out_total"                 // counter: 503s after the queue timeout
+	MetricRateLimited  = "bploadgen_target_rate_limited_total"              // counter: refused by the token bucket
 )
 
 // serveMetrics writes every metric in the Prometheus text format, all taken
@@ -71,11 +82,27 @@ func (s *Server) families(st Stats, svc, wait *histogram) []*dto.MetricFamily {
 		counter(MetricBusyWorkerSeconds, "Integral of busy workers over time (worker-seconds).", st.BusyWorkerSeconds),
 		counter(MetricQueueDepthSeconds, "Integral of queue depth over time (request-seconds).", st.QueueDepthSeconds),
 		counter(MetricInFlightSeconds, "Integral of in-flight requests over time (request-seconds).", st.InFlightSeconds),
+		info(MetricPolicy, "How the server sheds load: reject, unbounded, deadline, ratelimit or aimd.", "policy", cfg.Policy.String()),
+		gauge(MetricQueueTimeout, "Deadline policy: the longest wait for a worker in seconds (0: none).", cfg.QueueTimeout.Seconds()),
+		gauge(MetricRateLimit, "Ratelimit policy: token bucket rate per second (0: none).", cfg.LimitRate),
+		gauge(MetricRateBurst, "Ratelimit policy: token bucket size (0: none).", cfg.Burst),
+		gauge(MetricLimit, "Admission limit on requests in service plus waiting now: K, or the AIMD limit; -1 means none.", float64(st.Limit)),
+		counter(MetricLimitSeconds, "Integral of the AIMD limit over time (its rate is the mean limit; 0 for other policies).", st.LimitSeconds),
+		counter(MetricTimedOut, "Requests answered 503 because their queue timeout passed.", float64(st.TimedOut)),
+		counter(MetricRateLimited, "Requests refused by the token bucket.", float64(st.Limited)),
+	}
+}
+
+func info(name, help, label, value string) *dto.MetricFamily {
+	one := 1.0
+	return &dto.MetricFamily{
+		Name: &name, Help: &help, Type: dto.MetricType_GAUGE.Enum(),
+		Metric: []*dto.Metric{{Label: []*dto.LabelPair{{Name: &label, Value: &value}}, Gauge: &dto.Gauge{Value: &one}}},
 	}
 }
 
 func queueCapacity(cfg Config) float64 {
-	if cfg.Policy == Unbounded {
+	if cfg.SystemCapacity() < 0 {
 		return -1
 	}
 	return float64(cfg.Queue)

@@ -34,6 +34,9 @@ func TestMetricsParseAndAgree(t *testing.T) {
 		MetricBusyWorkerSeconds: dto.MetricType_COUNTER, MetricQueueDepthSeconds: dto.MetricType_COUNTER,
 		MetricInFlightSeconds: dto.MetricType_COUNTER,
 		MetricService:         dto.MetricType_HISTOGRAM, MetricQueueWait: dto.MetricType_HISTOGRAM,
+		MetricPolicy: dto.MetricType_GAUGE, MetricQueueTimeout: dto.MetricType_GAUGE,
+		MetricRateLimit: dto.MetricType_GAUGE, MetricRateBurst: dto.MetricType_GAUGE, MetricLimit: dto.MetricType_GAUGE,
+		MetricLimitSeconds: dto.MetricType_COUNTER, MetricTimedOut: dto.MetricType_COUNTER, MetricRateLimited: dto.MetricType_COUNTER,
 	}
 	for name, typ := range types {
 		mf, ok := mfs[name]
@@ -51,6 +54,7 @@ func TestMetricsParseAndAgree(t *testing.T) {
 	for name, want := range map[string]float64{
 		MetricWorkers: 3, MetricQueueCapacity: 5, MetricServiceMean: 0.002,
 		MetricServiceSCV: math.Expm1(0.25), MetricStallEvery: 3600, MetricStallFor: 60,
+		MetricPolicy: 1, MetricLimit: 8, MetricQueueTimeout: 0, MetricRateLimit: 0,
 	} {
 		if got := value(t, mfs, name); math.Abs(got-want) > 1e-12 {
 			t.Errorf("%s = %v, want %v", name, got, want)

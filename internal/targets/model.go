@@ -13,7 +13,8 @@ type ticket struct {
 	arrived time.Duration // admission
 	started time.Duration // service start; set when a worker takes it
 	nominal time.Duration // sampled service time (work, excluding stalls)
-	ready   chan struct{} // receives once when a worker takes a queued ticket
+	ready   chan struct{} // receives once when a worker takes a queued ticket, or it expires
+	expired bool          // its queue timeout passed before a worker took it (Deadline)
 }
 
 // outcome is what arrive decided.
@@ -23,6 +24,7 @@ const (
 	started  outcome = iota // a worker was free: service starts now
 	queued                  // waits in the FIFO for a worker
 	rejected                // system full: answer 503 at once
+	limited                 // no token in the bucket: answer the limit status at once
 	closing                 // the server is shutting down
 )
 
@@ -47,6 +49,19 @@ type model struct {
 	aborted   uint64 // admitted but never completed because of Close
 	svc       histogram
 	wait      histogram
+
+	// Shedding policies (policy.go): the Deadline patience; the RateLimit
+	// token bucket; the AIMD limit (limit = capacity for the others).
+	patience            time.Duration
+	timedOut            uint64
+	rate, burst, tokens float64
+	tokenAt             time.Duration
+	limited             uint64
+	aimd                bool
+	aimdTarget          time.Duration
+	limit, ceiling      int
+	successes           int
+	limitArea           float64 // ∫ limit dt
 }
 
 // maxService caps a sampled service time (a lognormal with a large sigma can
@@ -54,25 +69,47 @@ type model struct {
 const maxService = 1e6 // seconds
 
 func newModel(cfg Config) model {
-	return model{
+	m := model{
 		workers:  cfg.Workers,
 		capacity: cfg.SystemCapacity(),
 		service:  cfg.Service,
 		// PCG with a second word derived from the seed, so seeds 0, 1, … all
 		// give well-mixed streams.
-		rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		rng:   rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15)),
+		limit: cfg.SystemCapacity(),
 	}
+	switch cfg.Policy {
+	case Deadline:
+		m.patience = cfg.QueueTimeout
+	case RateLimit:
+		m.rate, m.burst, m.tokens = cfg.LimitRate, cfg.Burst, cfg.Burst
+	case AIMD:
+		m.aimd, m.aimdTarget = true, cfg.aimdTarget()
+		m.ceiling = m.capacity
+		m.limit = min(cfg.Workers, m.ceiling)
+	}
+	return m
 }
 
-// advance accumulates the time integrals up to now. Every state change
-// calls it first, so the areas are exact, not sampled.
+// advance brings the model to now: it ends the waits that timed out
+// (Deadline) and accumulates the time integrals. Every state change calls
+// it first, so the areas are exact, not sampled.
 func (m *model) advance(now time.Duration) {
+	m.expireDue(now)
+	m.integrate(now)
+}
+
+// integrate accumulates the time integrals up to now.
+func (m *model) integrate(now time.Duration) {
 	if now <= m.last {
 		return
 	}
 	dt := (now - m.last).Seconds()
 	m.busyArea += float64(m.busy) * dt
 	m.queueArea += float64(m.waiting.len()) * dt
+	if m.aimd {
+		m.limitArea += float64(m.limit) * dt
+	}
 	m.last = now
 }
 
@@ -80,16 +117,20 @@ func (m *model) advance(now time.Duration) {
 func (m *model) inSystem() int { return m.busy + m.waiting.len() }
 
 // arrive admits or rejects a request arriving at now. Admission is decided
-// from the state at arrival, as in the model: reject iff N ≥ K.
+// from the state at arrival, as in the model: a token first (RateLimit),
+// then reject iff N ≥ K (the AIMD limit L for AIMD).
 func (m *model) arrive(now time.Duration) (*ticket, outcome) {
 	if m.closed || m.draining {
 		return nil, closing
 	}
-	if m.capacity >= 0 && m.inSystem() >= m.capacity {
+	m.advance(now)
+	if !m.takeToken(now) {
+		return nil, limited
+	}
+	if m.limit >= 0 && m.inSystem() >= m.limit {
 		m.rejected++
 		return nil, rejected
 	}
-	m.advance(now)
 	t := &ticket{arrived: now}
 	if m.busy < m.workers { // a free worker implies an empty queue
 		m.busy++
@@ -110,6 +151,7 @@ func (m *model) begin(t *ticket, now time.Duration) {
 	}
 	t.nominal = time.Duration(s * float64(time.Second))
 	m.wait.observe((now - t.arrived).Seconds())
+	m.adapt(now - t.arrived)
 }
 
 // complete ends t's service at now and hands the worker to the oldest
@@ -155,6 +197,9 @@ type fifo struct {
 func (q *fifo) len() int { return len(q.buf) - q.head }
 
 func (q *fifo) push(t *ticket) { q.buf = append(q.buf, t) }
+
+// peek returns the oldest ticket; the queue must not be empty.
+func (q *fifo) peek() *ticket { return q.buf[q.head] }
 
 // pop removes and returns the oldest ticket; the queue must not be empty.
 func (q *fifo) pop() *ticket {

@@ -8,7 +8,10 @@ import "time"
 type Stats struct {
 	Uptime     time.Duration // since New, monotonic; the instant of the snapshot
 	Served     uint64        // answered 200 after service
-	Rejected   uint64        // answered 503 at arrival (system full)
+	Rejected   uint64        // answered 503 at arrival (system full, or over the AIMD limit)
+	TimedOut   uint64        // answered 503 when their queue timeout passed (Deadline)
+	Limited    uint64        // refused by the token bucket (RateLimit: 429 or 503)
+	Limit      int           // the admission limit now: K, the AIMD limit; -1 when none
 	Aborted    uint64        // admitted but cut off by Close or a drain timeout
 	Busy       int           // requests in service
 	QueueDepth int           // admitted requests waiting for a worker
@@ -20,6 +23,8 @@ type Stats struct {
 	BusyWorkerSeconds float64
 	QueueDepthSeconds float64
 	InFlightSeconds   float64
+	// LimitSeconds is ∫ Limit dt: its rate is the mean AIMD limit.
+	LimitSeconds float64
 
 	// Started counts requests that began service; QueueWaitSeconds is the
 	// sum of their queue waits. ServiceSeconds is the sum of the measured
@@ -49,6 +54,10 @@ func (m *model) snapshot(now time.Duration) Stats {
 		Uptime:                max(now, m.last),
 		Served:                m.served,
 		Rejected:              m.rejected,
+		TimedOut:              m.timedOut,
+		Limited:               m.limited,
+		Limit:                 m.limit,
+		LimitSeconds:          m.limitArea,
 		Aborted:               m.aborted,
 		Busy:                  m.busy,
 		QueueDepth:            m.waiting.len(),

@@ -1,0 +1,89 @@
+package analysis
+
+import (
+	"math"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// Results recorded from servers nobody here wrote (testdata/shedding/
+// README.md says how): issue #12's acceptance on them.
+
+func recorded(t *testing.T, name string) (*result.Result, *result.Analysis) {
+	t.Helper()
+	r, err := result.ReadFile("../../testdata/shedding/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, mustAnalyze(t, r, ModelSpec{})
+}
+
+// sustainedNoise is the 95% count noise of the highest 2xx throughput a
+// stage sustained, and that throughput.
+func sustainedNoise(r *result.Result) (x, hw float64) {
+	for _, st := range r.Stages {
+		if tau := st.LengthS(); tau > 0 && st.ThroughputRPS > x {
+			n2xx, _ := result.Count(st.Status, nil, 0, "2xx")
+			x, hw = st.ThroughputRPS, 1.96*math.Sqrt(float64(n2xx))/tau
+		}
+	}
+	return x, hw
+}
+
+// HAProxy, maxconn 4 and timeout queue 20 ms in front of a 10 ms server,
+// Poisson 200 → 600 rps: a queue timeout, D within 25%, an overhead under
+// 2 ms (never the 503s' 20 ms), the capacity at the sustained plateau, and
+// no prediction more than 25% off called "agrees". With and without the
+// backend's Server-Timing (stripped by HAProxy: a black box).
+func TestRecordedHAProxy(t *testing.T) {
+	for _, name := range []string{"haproxy-queue-timeout.json", "haproxy-queue-timeout-blackbox.json"} {
+		t.Run(name, func(t *testing.T) {
+			r, a := recorded(t, name)
+			sh := a.Shedding
+			t.Logf("%s: %s %.3g, D %.4g ± %.3g, c %d; overhead %+v; capacity %.4g (%s); %q", name, sh.Mechanism, sh.Confidence,
+				sh.QueueTimeoutS, sh.QueueTimeoutCIS, sh.Workers, *a.Overhead, a.CapacityRPS, a.CapacitySource, a.Warnings)
+			if sh.Mechanism != mechQueueTimeout || sh.Confidence < 0.9 {
+				t.Fatalf("shedding %+v", sh)
+			}
+			if math.Abs(sh.QueueTimeoutS/0.020-1) > 0.25 {
+				t.Errorf("queue timeout %.4g s, not within 25%% of 20 ms", sh.QueueTimeoutS)
+			}
+			if a.Overhead.MeanS >= 0.002 || a.Overhead.Source == overhead503 {
+				t.Errorf("overhead %+v: want under 2 ms and never the 503s' round trip", a.Overhead)
+			}
+			x, hw := sustainedNoise(r)
+			if a.CapacityRPS < x || a.CapacityRPS > x+hw {
+				t.Errorf("capacity %.4g, want at the sustained plateau %.4g (+ its noise %.3g)", a.CapacityRPS, x, hw)
+			}
+			noAgreesOff(t, a, 0.25)
+		})
+	}
+}
+
+// nginx limit_req 200 r/s (burst 10 nodelay, status 503) in front of the
+// built-in target, evenly spaced arrivals 100 → 500 rps: a rate limit
+// within 5%, the overloaded stages' 503 ratio predicted within 3 points.
+func TestRecordedNginx(t *testing.T) {
+	_, a := recorded(t, "nginx-limit-req.json")
+	sh := a.Shedding
+	t.Logf("nginx: %s %.3g, rate %.4g ± %.3g", sh.Mechanism, sh.Confidence, sh.RateRPS, sh.RateCIRPS)
+	if sh.Mechanism != mechRateLimit || sh.Confidence < 0.9 || math.Abs(sh.RateRPS/200-1) > 0.05 {
+		t.Fatalf("shedding %+v", sh)
+	}
+	over := 0
+	for _, st := range a.Stages {
+		if st.AchievedRPS < 1.1*200 {
+			continue
+		}
+		over++
+		b := st.Agreement.BlockRatio
+		if math.Abs(b.Predicted-b.Observed) > 0.03 {
+			t.Errorf("stage %d at %.0f rps: predicted %.4f, observed %.4f", st.Index, st.AchievedRPS, b.Predicted, b.Observed)
+		}
+	}
+	if over < 2 {
+		t.Errorf("only %d overloaded stages", over)
+	}
+	noAgreesOff(t, a, 0.25)
+}

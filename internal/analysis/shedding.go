@@ -1,0 +1,347 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// validateShedding checks the spec's shedding fields.
+func (s ModelSpec) validateShedding() []error {
+	var errs []error
+	if s.Mechanism != "" && !slices.Contains(mechanisms, s.Mechanism) {
+		errs = append(errs, fmt.Errorf("mechanism %q: want one of %v", s.Mechanism, mechanisms))
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"queue timeout", s.QueueTimeout}, {"rate limit", s.RateLimit}, {"burst", s.Burst}} {
+		if !(f.v >= 0) || math.IsInf(f.v, 0) || f.v > 1e9 {
+			errs = append(errs, fmt.Errorf("%s %g: must be a finite number ≥ 0 (0 for unknown)", f.name, f.v))
+		}
+	}
+	if s.Burst > 0 && s.Burst < 1 {
+		errs = append(errs, fmt.Errorf("burst %g: a bucket holds at least 1 token", s.Burst))
+	}
+	if m := s.givenMechanism(); m != "" && s.Mechanism != "" && m != s.Mechanism {
+		errs = append(errs, fmt.Errorf("mechanism %s contradicts the queue given (%s)", s.Mechanism, m))
+	}
+	return errs
+}
+
+// givenMechanism is the mechanism the spec states or implies ("" none).
+func (s ModelSpec) givenMechanism() string {
+	switch {
+	case s.QueueKnown && s.Queue == 0 && s.Mechanism == mechConcurrency:
+		return mechConcurrency
+	case s.QueueKnown && s.Queue == 0 && s.Mechanism == "":
+		return mechConcurrency
+	case s.QueueKnown && s.Mechanism == mechAdaptive:
+		return mechAdaptive
+	case s.QueueKnown:
+		return mechBoundedQueue
+	case s.Unbounded:
+		return mechUnbounded
+	}
+	return s.Mechanism
+}
+
+// specCandidates are the candidates the spec fixes, replacing the
+// estimated ones of the same mechanism in cands.
+func (an *analyzer) specCandidates(cands []candidate, c int) []candidate {
+	s := an.spec
+	if s.Workers > 0 {
+		c = s.Workers
+	}
+	var fixed *candidate
+	switch {
+	case s.QueueKnown:
+		mech := mechBoundedQueue
+		if s.Queue == 0 {
+			mech = mechConcurrency
+		}
+		fixed = &candidate{mech: mech, c: c, k: c + s.Queue}
+	case s.QueueTimeout > 0:
+		fixed = &candidate{mech: mechQueueTimeout, c: c, patience: s.QueueTimeout}
+	case s.RateLimit > 0:
+		fixed = &candidate{mech: mechRateLimit, rate: s.RateLimit, burst: max(s.Burst, 1)}
+	}
+	if s.Workers > 0 {
+		for i := range cands {
+			switch cands[i].mech {
+			case mechBoundedQueue, mechAdaptive:
+				cands[i].c, cands[i].k = s.Workers, max(cands[i].k, s.Workers)
+			case mechQueueTimeout:
+				cands[i].c = s.Workers
+			}
+		}
+	}
+	if fixed == nil {
+		return cands
+	}
+	out := []candidate{*fixed}
+	for _, cd := range cands {
+		if cd.mech != fixed.mech {
+			out = append(out, cd)
+		}
+	}
+	return out
+}
+
+// recogniseNoShed decides between "unbounded" (the target shed nothing but
+// fell behind) and "none" (it kept up, so how it would shed was never
+// seen). Two pieces of evidence, as log odds for unbounded:
+//
+//   - the knee: found (2xx short of what was sent, or p99 off its low-load
+//     level, beyond their intervals) log 9, else −log 9;
+//   - the steepest growth of the windows' mean 2xx latency within a stage,
+//     as the logit of its one-sided Student-t confidence, that confidence
+//     raised to the number of stages (the steepest of several is steep by
+//     chance more often), capped at ±log 99.
+func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
+	var responses int64
+	conf, at, tBest, stages := 0.5, 0, 0.0, 0
+	for _, d := range an.data {
+		responses += d.responses
+		t, df, ok := growthT(d)
+		if !ok {
+			continue
+		}
+		stages++
+		st := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
+		if c := st.CDF(t); at == 0 || c > conf {
+			conf, at, tBest = c, d.st.Index, t
+		}
+	}
+	logOdds := -math.Log(9)
+	if knee != nil {
+		logOdds = math.Log(9)
+	}
+	if stages > 0 {
+		c := math.Pow(conf, float64(stages))
+		logOdds += math.Max(-math.Log(99), math.Min(math.Log(99), math.Log(c/(1-c))))
+	}
+	p := 1 / (1 + math.Exp(-logOdds))
+	rc.evidence = append(rc.evidence, fmt.Sprintf("no 503 or 429 among %d responses (a shed ratio above %s would have shown one, 95%%)",
+		responses, numfmt.Share(3/math.Max(1, float64(responses)))))
+	if knee != nil {
+		rc.evidence = append(rc.evidence, fmt.Sprintf("the target stopped keeping up at stage %d (%s)", knee.Stage, knee.Criterion))
+	} else {
+		rc.evidence = append(rc.evidence, "the target kept up with every stage (no knee)")
+	}
+	if at > 0 {
+		rc.evidence = append(rc.evidence, fmt.Sprintf("the mean 2xx latency grew within stage %d at t = %.3g (an unbounded queue past capacity grows; a server that keeps up does not)", at, tBest))
+	}
+	un := result.Candidate{Mechanism: mechUnbounded, Probability: p}
+	none := result.Candidate{Mechanism: mechNone, Probability: 1 - p}
+	rc.best = candidate{mech: mechNone}
+	rc.cands = []result.Candidate{none, un}
+	if p > 0.5 {
+		rc.best = candidate{mech: mechUnbounded}
+		rc.cands = []result.Candidate{un, none}
+	}
+	rc.confidence = rc.cands[0].Probability
+}
+
+// growthT is the t statistic of the least-squares slope of the windows'
+// mean 2xx latency against time over a stage, with its degrees of
+// freedom (false with fewer than 3 windows).
+func growthT(d *stageData) (t, df float64, ok bool) {
+	var xs, ys []float64
+	for _, w := range d.windows {
+		if h, err := result.DecodeHist(w.lat2xx); err == nil && h.TotalCount() > 0 {
+			xs = append(xs, w.t+w.dur/2)
+			ys = append(ys, h.Mean()/1e9)
+		}
+	}
+	n := float64(len(xs))
+	if n < 3 {
+		return 0, 0, false
+	}
+	var mx, my float64
+	for i := range xs {
+		mx += xs[i]
+		my += ys[i]
+	}
+	mx, my = mx/n, my/n
+	var sxy, sxx float64
+	for i := range xs {
+		sxy += (xs[i] - mx) * (ys[i] - my)
+		sxx += (xs[i] - mx) * (xs[i] - mx)
+	}
+	if sxx <= 0 {
+		return 0, 0, false
+	}
+	b := sxy / sxx
+	var rss float64
+	for i := range xs {
+		r := ys[i] - my - b*(xs[i]-mx)
+		rss += r * r
+	}
+	se := math.Sqrt(rss / (n - 2) / sxx)
+	if se <= 0 {
+		if b > 0 {
+			return math.Inf(1), n - 2, true
+		}
+		return 0, n - 2, true
+	}
+	return b / se, n - 2, true
+}
+
+// result is the recognition for the analysis document.
+func (rc *recognition) result() *result.Shedding {
+	b := rc.best
+	out := &result.Shedding{Mechanism: b.mech, Confidence: rc.confidence, Evidence: rc.evidence, Candidates: rc.cands, Source: "recognised"}
+	if rc.given {
+		out.Source = "given"
+	}
+	switch b.mech {
+	case mechBoundedQueue, mechAdaptive:
+		q := b.k - b.c
+		out.Workers, out.WorkersCI, out.Queue, out.QueueCI = b.c, rc.cHW, &q, rc.kHW+rc.cHW
+		out.Limit, out.LimitCI = b.k, rc.kHW
+	case mechConcurrency:
+		q := 0
+		out.Workers, out.Queue, out.Limit, out.LimitCI = b.c, &q, b.k, rc.kHW
+	case mechQueueTimeout:
+		out.Workers, out.WorkersCI = b.c, rc.cHW
+		out.QueueTimeoutS, out.QueueTimeoutCIS = b.patience, rc.patienceHW
+	case mechRateLimit:
+		out.RateRPS, out.RateCIRPS = b.rate, rc.rateHW
+		if rc.burstSeen {
+			out.Burst = b.burst
+		}
+	}
+	if rc.given {
+		out.WorkersCI, out.QueueCI, out.LimitCI, out.QueueTimeoutCIS, out.RateCIRPS = 0, 0, 0, 0, 0
+	}
+	if out.Evidence == nil {
+		out.Evidence = []string{}
+	}
+	return out
+}
+
+// correctService applies the capacity rule of issue #12: the target
+// cannot have sustained more 2xx per second over a whole stage than it can
+// serve, so when c/E[S] is below that (beyond the count's noise) E[S] is
+// biased high — it is corrected to c/X and the analysis says so.
+func (an *analyzer) correctService(c int) {
+	if c < 1 || !an.svc.known() || an.sh.best.mech == mechRateLimit {
+		return
+	}
+	an.calibrateSaturated(c)
+	x, d := an.sustained()
+	if d == nil {
+		return
+	}
+	noise := queueing.NormalZ(level) * math.Sqrt(float64(d.n2xx)) / d.tau
+	if float64(c)/an.svc.mean >= x-noise {
+		return
+	}
+	old := an.svc.mean
+	if an.svc.source == SourceGiven {
+		an.warnf("c/E[S] = %d/%s = %.4g rps is below the %.4g 2xx/s the target sustained over stage %d (± %.3g): the given E[S] is contradicted by the run; the predictions keep it, the capacity does not",
+			c, numfmt.Seconds(old), float64(c)/old, x, d.st.Index, noise)
+		return
+	}
+	an.svc.mean = float64(c) / x
+	an.warnf("c/E[S] = %d/%s = %.4g rps is below the %.4g 2xx/s the target sustained over stage %d (± %.3g): E[S] was biased high, so it is corrected to c/X = %s",
+		c, numfmt.Seconds(old), float64(c)/old, x, d.st.Index, noise, numfmt.Seconds(an.svc.mean))
+}
+
+// sustained is the highest 2xx throughput over a whole stage, and the
+// stage. A stage counts its requests by intended send time, so its 2xx
+// per second is a throughput the target sustained only when they were
+// answered within the stage's time scale: stages whose slowest 2xx took
+// more than a tenth of the stage (a queue growing without bound) are
+// left out.
+func (an *analyzer) sustained() (float64, *stageData) {
+	best, at := 0.0, (*stageData)(nil)
+	for _, d := range an.data {
+		if d.tau > 0 && d.st.Latency2xx.Max <= d.tau/10 && float64(d.n2xx)/d.tau > best {
+			best, at = float64(d.n2xx)/d.tau, d
+		}
+	}
+	return best, at
+}
+
+// applyGiven makes the spec's mechanism the answer, keeping the
+// probability the evidence gives it as the confidence.
+func (an *analyzer) applyGiven(rc *recognition, cands []candidate) {
+	m := an.spec.givenMechanism()
+	if m == "" {
+		return
+	}
+	rc.given = true
+	rc.confidence = 0
+	for _, c := range rc.cands {
+		if c.Mechanism == m {
+			rc.confidence = c.Probability
+		}
+	}
+	rc.best = candidate{mech: m, c: an.spec.Workers}
+	for _, cd := range cands {
+		if cd.mech == m {
+			rc.best = cd
+		}
+	}
+	rc.evidence = append([]string{fmt.Sprintf("the mechanism %s was given; the evidence below gives it probability %.3g", m, rc.confidence)}, rc.evidence...)
+}
+
+// saturatedUtil is the worker utilisation above which a stage counts as
+// saturated: its 2xx throughput is then c/E[S] up to that factor.
+const saturatedUtil = 0.95
+
+// calibrateSaturated checks E[S] against the stage that shed the most when
+// the recognised mechanism keeps its workers saturated there (a queue
+// timeout or a bounded queue in overload): the 2xx throughput then IS
+// c·u/E[S]. A Server-Timing E[S] measures the service, not how long the
+// worker (a proxy's connection slot, say) is held; when the two throughputs
+// differ beyond the count's noise and 1%, E[S] becomes the one the
+// throughput says (two fixed-point steps), and the analysis says so.
+func (an *analyzer) calibrateSaturated(c int) {
+	mech := an.sh.best.mech
+	if an.svc.source == SourceGiven || (mech != mechQueueTimeout && mech != mechBoundedQueue) {
+		return
+	}
+	_, _, d := an.saturatedBusy()
+	if d == nil || d.n2xx < minP99Batch || d.tau <= 0 {
+		return
+	}
+	cd := an.sh.best
+	cd.c = c
+	xObs := float64(d.n2xx) / d.tau
+	noise := queueing.NormalZ(level)*math.Sqrt(float64(d.n2xx))/d.tau + 0.01*xObs
+	// The stage's own Server-Timing E[S] when it has one: a service time
+	// that depends on the load is no hidden time.
+	old := an.svc.mean
+	if d.srv != nil {
+		old = d.srv.svcMn
+	}
+	s := old
+	for range 2 {
+		svc := *an.svc
+		svc.mean = s
+		fp, ok := cd.predict(d, an.r.Arrival, &svc, seedOf(an.r), nil)
+		if !ok {
+			return
+		}
+		xPred := d.lambda * (1 - fp.ratio)
+		if xPred*s/float64(c) < saturatedUtil || math.Abs(xPred-xObs) <= noise {
+			break
+		}
+		s *= xPred / xObs
+	}
+	if s == old {
+		return
+	}
+	an.svc.mean = s
+	an.warnf("at stage %d the %d workers were saturated, so its %.4g 2xx/s is what they can do: with E[S] = %s the model gives a different throughput, so E[S] is taken as %s (a worker is held %s longer than the service the target reports: a proxy's hand-off, a connection's round trip)",
+		d.st.Index, c, xObs, numfmt.Seconds(old), numfmt.Seconds(s), numfmt.Seconds(s-old))
+}

@@ -1,0 +1,57 @@
+package report
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// SheddingSummary is one line on how the target shed load (the analysis's
+// shedding object): the mechanism, its parameters with their 95%
+// intervals, and the confidence. "" for nil.
+func SheddingSummary(s *result.Shedding) string {
+	if s == nil {
+		return ""
+	}
+	pm := func(v, hw float64, f func(float64) string) string {
+		if hw > 0 {
+			return f(v) + " ± " + f(hw)
+		}
+		return f(v)
+	}
+	num := func(v float64) string { return numfmt.Num(v) }
+	var parts []string
+	switch s.Mechanism {
+	case "bounded-queue":
+		parts = append(parts, fmt.Sprintf("c = %s workers", pm(float64(s.Workers), s.WorkersCI, num)))
+		if s.Queue != nil {
+			parts = append(parts, fmt.Sprintf("%d waiting slots (K = %s), 503 at once when full", *s.Queue, pm(float64(s.Limit), s.LimitCI, num)))
+		}
+	case "concurrency-limit":
+		parts = append(parts, fmt.Sprintf("at most %s in flight, no queue, 503 at once beyond", pm(float64(s.Limit), s.LimitCI, num)))
+	case "adaptive-limit":
+		parts = append(parts, fmt.Sprintf("a limit that moves, about %s in flight while shedding, c = %d workers", pm(float64(s.Limit), s.LimitCI, num), s.Workers))
+	case "queue-timeout":
+		parts = append(parts, fmt.Sprintf("c = %s workers", pm(float64(s.Workers), s.WorkersCI, num)),
+			fmt.Sprintf("a request waits at most %s for one, then gets 503", pm(s.QueueTimeoutS, s.QueueTimeoutCIS, numfmt.Duration)))
+	case "rate-limit":
+		p := fmt.Sprintf("a rate limit of %s requests/s", pm(s.RateRPS, s.RateCIRPS, numfmt.Rate))
+		if s.Burst > 0 {
+			p += fmt.Sprintf(", burst %s", numfmt.Num(s.Burst))
+		}
+		parts = append(parts, p+", the excess refused at once")
+	case "unbounded":
+		parts = append(parts, "nothing shed while the latency grew: an unbounded queue")
+	case "none":
+		parts = append(parts, "nothing shed and no overload seen: how it would shed is unknown")
+	default:
+		parts = append(parts, "load was shed, but no mechanism explains how")
+	}
+	how := "recognised from the run"
+	if s.Source == "given" {
+		how = "given"
+	}
+	return fmt.Sprintf("%s: %s (%s; confidence %s)", s.Mechanism, strings.Join(parts, "; "), how, numfmt.Percent(s.Confidence))
+}

@@ -1,0 +1,63 @@
+package report
+
+import (
+	"bytes"
+	"html"
+	"strings"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+func TestSheddingSummary(t *testing.T) {
+	q := 16
+	for _, tc := range []struct {
+		s    *result.Shedding
+		want string
+	}{
+		{nil, ""},
+		{&result.Shedding{Mechanism: "queue-timeout", Workers: 4, WorkersCI: 0.5, QueueTimeoutS: 0.0201, QueueTimeoutCIS: 0.0008, Confidence: 0.98, Source: "recognised"},
+			"queue-timeout: c = 4 ± 0.5 workers; a request waits at most 20.1ms ± 800µs for one, then gets 503 (recognised from the run; confidence 98%)"},
+		{&result.Shedding{Mechanism: "rate-limit", RateRPS: 200.4, RateCIRPS: 3, Burst: 11, Confidence: 1, Source: "recognised"},
+			"rate-limit: a rate limit of 200 ± 3 requests/s, burst 11, the excess refused at once (recognised from the run; confidence 100%)"},
+		{&result.Shedding{Mechanism: "bounded-queue", Workers: 8, Queue: &q, Limit: 24, Confidence: 0.9, Source: "given"},
+			"bounded-queue: c = 8 workers; 16 waiting slots (K = 24), 503 at once when full (given; confidence 90%)"},
+		{&result.Shedding{Mechanism: "none", Confidence: 0.7, Source: "recognised"},
+			"none: nothing shed and no overload seen: how it would shed is unknown (recognised from the run; confidence 70%)"},
+	} {
+		if got := SheddingSummary(tc.s); got != tc.want {
+			t.Errorf("got  %q\nwant %q", got, tc.want)
+		}
+	}
+}
+
+// The shedding and its evidence reach the HTML, Markdown and the reading;
+// evidence is text, never markup.
+func TestSheddingRendered(t *testing.T) {
+	r := loadFixture(t)
+	if r.Analysis == nil {
+		t.Skip("the fixture has no analysis")
+	}
+	r.Analysis.Shedding = &result.Shedding{Mechanism: "queue-timeout", Workers: 4, QueueTimeoutS: 0.02, Confidence: 0.97, Source: "recognised",
+		Evidence: []string{"<b>1403</b> shed responses came back late"}}
+	var h, md, rd bytes.Buffer
+	if err := WriteHTML(&h, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteMarkdown(&md, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := Reading(&rd, r); err != nil {
+		t.Fatal(err)
+	}
+	sum := SheddingSummary(r.Analysis.Shedding)
+	if !strings.Contains(h.String(), html.EscapeString(sum)) || !strings.Contains(h.String(), "&lt;b&gt;1403&lt;/b&gt;") || strings.Contains(h.String(), "<b>1403") {
+		t.Errorf("HTML lacks the shedding or does not escape its evidence")
+	}
+	if !strings.Contains(md.String(), "**Shedding**: queue-timeout") {
+		t.Errorf("Markdown lacks the shedding:\n%s", md.String())
+	}
+	if !strings.Contains(rd.String(), "How it shed: queue-timeout") {
+		t.Errorf("reading lacks the shedding:\n%s", rd.String())
+	}
+}

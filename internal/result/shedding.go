@@ -1,0 +1,45 @@
+package result
+
+// Shedding is how the target shed load, recognised from the result
+// (analysis.shedding; issue #12). Fields that do not apply to the
+// mechanism are absent; every *_ci is the half-width of a 95% interval.
+type Shedding struct {
+	// Mechanism is one of bounded-queue, queue-timeout, rate-limit,
+	// concurrency-limit, adaptive-limit, unbounded, none or unknown.
+	Mechanism string `json:"mechanism"`
+	// Workers is c, the requests served at once (queue mechanisms).
+	Workers   int     `json:"workers,omitempty"`
+	WorkersCI float64 `json:"workers_ci,omitempty"`
+	// Queue is the waiting slots K − c (bounded-queue), or the limit's
+	// time-averaged waiting room (adaptive-limit).
+	Queue   *int    `json:"queue,omitempty"`
+	QueueCI float64 `json:"queue_ci,omitempty"`
+	// Limit is the concurrency limit K (concurrency-limit, and the mean
+	// limit of an adaptive one).
+	Limit   int     `json:"limit,omitempty"`
+	LimitCI float64 `json:"limit_ci,omitempty"`
+	// QueueTimeoutS is the longest wait for a worker before a 503
+	// (queue-timeout), seconds.
+	QueueTimeoutS   float64 `json:"queue_timeout_s,omitempty"`
+	QueueTimeoutCIS float64 `json:"queue_timeout_ci_s,omitempty"`
+	// RateRPS is a rate limit's sustained rate, BurstTokens its bucket
+	// size when the data can tell (rate-limit).
+	RateRPS   float64 `json:"rate_rps,omitempty"`
+	RateCIRPS float64 `json:"rate_ci_rps,omitempty"`
+	Burst     float64 `json:"burst,omitempty"`
+	// Confidence is the probability the evidence gives the mechanism
+	// against the others it was weighed with, in [0, 1].
+	Confidence float64 `json:"confidence"`
+	// Evidence lists what was seen and what it says, strongest first.
+	Evidence []string `json:"evidence"`
+	// Candidates are every mechanism weighed, with its probability.
+	Candidates []Candidate `json:"candidates,omitempty"`
+	// Source is "recognised" (from the data) or "given".
+	Source string `json:"source"`
+}
+
+// Candidate is one mechanism weighed by the recognition.
+type Candidate struct {
+	Mechanism   string  `json:"mechanism"`
+	Probability float64 `json:"probability"`
+}

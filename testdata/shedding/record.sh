@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
+# queue timeout in front of the built-in target, and nginx limit_req in
+# front of it. Run from the repository root: bash testdata/shedding/record.sh
+# [haproxy|haproxy-blackbox|nginx]... (default: all). Everything listens on
+# 127.0.0.1 high ports, runs as this user from a temporary directory, and is
+# stopped at the end.
+set -euo pipefail
+out=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+go build -o "$tmp/bploadgen" ./cmd/bploadgen
+
+start() { # name, command...
+	local name=$1
+	shift
+	"$@" >"$tmp/$name.log" 2>&1 &
+	pids+=($!)
+}
+wait_up() { # url
+	for _ in $(seq 50); do
+		curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "record: $1 did not come up" >&2
+	return 1
+}
+
+haproxy_cfg() { # extra backend line
+	cat <<CFG
+global
+    maxconn 4096
+    nbthread 1
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+    timeout queue 20ms
+frontend fe
+    bind 127.0.0.1:18080
+    default_backend be
+backend be
+    $1
+    server s1 127.0.0.1:18081 maxconn 4
+CFG
+}
+
+run_haproxy() { # name, extra backend line
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18081 --workers 16 --policy unbounded --service det:10ms
+	haproxy_cfg "$2" >"$tmp/haproxy.cfg"
+	start haproxy haproxy -f "$tmp/haproxy.cfg" -db
+	wait_up http://127.0.0.1:18081/healthz
+	wait_up http://127.0.0.1:18080/healthz
+	"$tmp/bploadgen" run http://127.0.0.1:18080/ --profile step --from 200 --to 600 --steps 5 --step-duration 5s \
+		--arrival poisson --seed 1 -q -o "$out/$1.json"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+
+run_nginx() {
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18091 --workers 8 --policy unbounded --service exp:7ms
+	mkdir -p "$tmp/nginx"
+	cat >"$tmp/nginx.conf" <<CFG
+worker_processes 1;
+daemon off;
+pid $tmp/nginx/nginx.pid;
+error_log $tmp/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/nginx/body;
+    proxy_temp_path $tmp/nginx/proxy;
+    fastcgi_temp_path $tmp/nginx/fastcgi;
+    uwsgi_temp_path $tmp/nginx/uwsgi;
+    scgi_temp_path $tmp/nginx/scgi;
+    limit_req_zone \$server_name zone=one:1m rate=200r/s;
+    upstream backend {
+        server 127.0.0.1:18091;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:18090;
+        server_name shed;
+        location / {
+            limit_req zone=one burst=10 nodelay;
+            limit_req_status 503;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://backend;
+        }
+    }
+}
+CFG
+	start nginx nginx -c "$tmp/nginx.conf" -p "$tmp/nginx"
+	wait_up http://127.0.0.1:18091/healthz
+	sleep 0.5
+	"$tmp/bploadgen" run http://127.0.0.1:18090/ --profile step --from 100 --to 500 --steps 5 --step-duration 5s \
+		--arrival uniform -q -o "$out/nginx-limit-req.json"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+
+for what in "${@:-haproxy haproxy-blackbox nginx}"; do
+	for w in $what; do
+		case $w in
+		haproxy) run_haproxy haproxy-queue-timeout "" ;;
+		haproxy-blackbox) run_haproxy haproxy-queue-timeout-blackbox "http-response del-header Server-Timing" ;;
+		nginx) run_nginx ;;
+		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
+		esac
+	done
+done
