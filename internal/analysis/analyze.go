@@ -192,6 +192,9 @@ func (an *analyzer) capacity(a *result.Analysis) {
 	case a.Knee != nil && a.Knee.Criterion == "throughput":
 		a.CapacityRPS, a.CapacitySource = a.MaxThroughputRPS, "plateau"
 	}
+	if x, ok := an.saturatedCapacity(a); ok {
+		a.CapacityRPS, a.CapacitySource = x, "saturated stage"
+	}
 	if x, _ := an.sustained(); a.CapacityRPS > 0 && a.CapacityRPS < x {
 		// Never below what the target sustained over a whole stage (issue #12).
 		a.CapacityRPS, a.CapacitySource = x, "plateau"

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -18,17 +19,16 @@ func TestKneeThroughput(t *testing.T) {
 	if k == nil || k.Stage < 4 || k.Stage > 5 || k.Criterion != "throughput" || !strings.Contains(k.Reason, "fell short of the requests sent") || k.KneedleStage == 0 {
 		t.Fatalf("knee %+v", k)
 	}
-	// c/E[S], unless a stage sustained more 2xx per second (issue #12: the
-	// capacity is never below that; an exponential service's 4 s stage can,
-	// by chance).
-	want, src := 8/a.Model.ServiceMeanS, "model"
+	// The saturated last stage measures it (its 2xx throughput over the
+	// model's utilisation there); never below what a stage sustained
+	// (issue #12: an exponential service's 4 s stage can beat c/E[S] by
+	// chance); within the count's noise of c/E[S] (4 s at ~800/s: ±3.5%).
+	most := 0.0
 	for _, st := range a.Stages {
-		if st.ThroughputRPS > want {
-			want, src = st.ThroughputRPS, "plateau"
-		}
+		most = math.Max(most, st.ThroughputRPS)
 	}
-	if a.CapacitySource != src || a.CapacityRPS != want {
-		t.Errorf("capacity %g (%s), want %g (%s)", a.CapacityRPS, a.CapacitySource, want, src)
+	if a.CapacitySource != "saturated stage" || a.CapacityRPS < most || math.Abs(a.CapacityRPS*a.Model.ServiceMeanS/8-1) > 0.035 {
+		t.Errorf("capacity %g (%s), sustained %g, c/E[S] %g", a.CapacityRPS, a.CapacitySource, most, 8/a.Model.ServiceMeanS)
 	}
 }
 

@@ -94,7 +94,7 @@ func TestNonPoissonStageIsSimulated(t *testing.T) {
 func TestWorkersEstimatedFromPlateau(t *testing.T) {
 	t.Parallel()
 	a := mustAnalyze(t, demoSynth(4).result(t), ModelSpec{Queue: 16, QueueKnown: true})
-	if a.Model.Workers != 8 || a.Model.WorkersSource != "estimated" || a.Model.SystemCapacity != 24 || a.CapacitySource != "plateau" ||
+	if a.Model.Workers != 8 || a.Model.WorkersSource != "estimated" || a.Model.SystemCapacity != 24 || (a.CapacitySource != "plateau" && a.CapacitySource != "saturated stage") ||
 		!hasWarning(a, "estimated from the throughput plateau") {
 		t.Errorf("model %+v capacity %g %s", a.Model, a.CapacityRPS, a.CapacitySource)
 	}

@@ -74,7 +74,9 @@ func measureOverhead(data []*stageData, obs *shedObs) *overheadInfo {
 	if n > 0 {
 		o.mean, o.source = sum/float64(n), overheadServerTiming
 		o.hiddenQueue(data, low)
-		o.low, o.lowKnown = math.Max(0, o.perStage[low.pos]), true
+		// Both references err upward: the mean by a stall's tail, the
+		// median by the waits at the lowest load; the lesser is kept.
+		o.low, o.lowKnown = math.Max(0, math.Min(o.perStage[low.pos], low.robustOverhead())), true
 		return o
 	}
 	if obs == nil || !obs.latOK || obs.lateShare() >= 0.5 {

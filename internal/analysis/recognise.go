@@ -73,12 +73,14 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 		}
 	}
 	if obs.latOK && obs.late > 0 {
-		// The fastest quarter of the timed-out answers waited D plus the
-		// overhead; the interval is the wall's spread below its median, the
-		// histogram's 0.1% buckets and a tenth of the overhead taken off.
-		d := math.Max(1e-6, obs.wall[1]-obs.ref)
+		// The fastest tenth of the timed-out answers waited D plus the
+		// overhead and the least of the lag and the server's timer delay
+		// (which only add); the interval is the wall's spread up to its
+		// median, the histogram's 0.1% buckets and a tenth of the overhead
+		// taken off.
+		d := math.Max(1e-6, obs.wall[0]-obs.ref)
 		cands = append(cands, candidate{mech: mechQueueTimeout, c: c, patience: d})
-		rc.patienceHW = math.Max(obs.wall[2]-obs.wall[0], 0.002*obs.wall[1]) + 0.1*obs.ref
+		rc.patienceHW = obs.wall[2] - obs.wall[0] + 0.002*obs.wall[0] + 0.1*obs.ref
 		if !obs.refKnown {
 			rc.evidence = append(rc.evidence, "without Server-Timing the overhead is unknown: the queue timeout includes the client's round trip")
 		}

@@ -345,3 +345,32 @@ func (an *analyzer) calibrateSaturated(c int) {
 	an.warnf("at stage %d the %d workers were saturated, so its %.4g 2xx/s is what they can do: with E[S] = %s the model gives a different throughput, so E[S] is taken as %s (a worker is held %s longer than the service the target reports: a proxy's hand-off, a connection's round trip)",
 		d.st.Index, c, xObs, numfmt.Seconds(old), numfmt.Seconds(s), numfmt.Seconds(s-old))
 }
+
+// saturatedCapacity is the capacity a saturated stage measured: when the
+// stage that shed the most kept the workers of a queue mechanism busy
+// (the model's utilisation there λ(1 − shed)·E[S]/c ≥ saturatedUtil), its
+// 2xx throughput X is that utilisation of the capacity, so the capacity
+// is X/u — the plateau, with the model's small correction, rather than
+// c/E[S] from a service time that may not be all a worker is held for.
+func (an *analyzer) saturatedCapacity(a *result.Analysis) (float64, bool) {
+	m := an.m
+	if (m.mech != mechQueueTimeout && m.mech != mechBoundedQueue) || m.c < 1 || !an.svc.known() {
+		return 0, false
+	}
+	_, _, d := an.saturatedBusy()
+	if d == nil || d.tau <= 0 || d.n2xx < minP99Batch {
+		return 0, false
+	}
+	for _, sa := range a.Stages {
+		if sa.Index != d.st.Index || sa.PredictedServer == nil {
+			continue
+		}
+		// A simulated prediction can put u a little above 1 (its own noise).
+		u := math.Min(1, d.lambda*(1-sa.PredictedServer.BlockRatio)*an.svc.mean/float64(m.c))
+		if !(u >= saturatedUtil) {
+			return 0, false
+		}
+		return float64(d.n2xx) / d.tau / u, true
+	}
+	return 0, false
+}
