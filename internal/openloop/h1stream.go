@@ -15,11 +15,14 @@ type h1Stream struct {
 	head, samples bool
 	prefix        []byte // keeps the body's start of a non-2xx response
 
-	state  streamState
-	resp   h1Response
-	keep   bool  // headers and body prefix of this response are kept
-	remain int64 // body bytes left (Content-Length), or of the current chunk
-	kept   int
+	state   streamState
+	resp    h1Response
+	keep    bool  // headers and body prefix of this response are kept
+	remain  int64 // body bytes left (Content-Length), or of the current chunk
+	kept    int
+	scan    int // header bytes already searched for the blank line
+	interim int // 1xx responses skipped
+	trail   int // trailer bytes so far
 }
 
 type streamState int
@@ -34,9 +37,6 @@ const (
 	stTrailer                       // trailer lines after the last chunk
 	stDone
 )
-
-// h1MaxHead bounds the status line and headers of one response, bytes.
-const h1MaxHead = 64 << 10
 
 // reset prepares the stream for the next response.
 func (p *h1Stream) reset(head, samples bool, prefix []byte) {
@@ -80,12 +80,22 @@ func (p *h1Stream) step(b []byte) (int, error) {
 		p.keepBody(b)
 		return len(b), nil
 	case stChunkSize, stChunkEnd, stTrailer:
+		limit := h1MaxChunkLine
+		if p.state == stTrailer {
+			limit = H1MaxHeaderBytes - p.trail
+		}
 		i := bytes.IndexByte(b, '\n')
 		if i < 0 {
-			if len(b) > h1BufSize {
-				return 0, fmt.Errorf("%w: chunk line longer than %d bytes", errMalformed, h1BufSize)
+			if len(b) > limit {
+				return 0, errTooLong
 			}
 			return 0, nil
+		}
+		if i+1 > limit {
+			return 0, errTooLong
+		}
+		if p.state == stTrailer {
+			p.trail += i + 1
 		}
 		line := bytes.TrimSuffix(b[:i], []byte("\r"))
 		return i + 1, p.chunkLine(line)
@@ -136,13 +146,21 @@ func (p *h1Stream) chunkLine(line []byte) error {
 
 // stepHead parses a complete header block (skipping 1xx responses).
 func (p *h1Stream) stepHead(b []byte) (int, error) {
-	end := headEnd(b)
-	if end < 0 {
-		if len(b) > h1MaxHead {
-			return 0, fmt.Errorf("%w: headers longer than %d bytes", errMalformed, h1MaxHead)
+	// Resume the search where the last one stopped (a slow drip must not
+	// rescan the whole block on every byte).
+	from := max(0, p.scan-2)
+	end := headEnd(b[from:])
+	if end >= 0 {
+		end += from
+	}
+	if end < 0 || end > H1MaxHeaderBytes {
+		if end > H1MaxHeaderBytes || len(b) > H1MaxHeaderBytes {
+			return 0, errTooLong
 		}
+		p.scan = len(b)
 		return 0, nil
 	}
+	p.scan = 0
 	block := b[:end]
 	lines := 0
 	var clen int64 = -1
@@ -168,9 +186,6 @@ func (p *h1Stream) stepHead(b []byte) (int, error) {
 				r.header = http.Header{}
 			}
 		} else if len(line) > 0 {
-			if lines > h1MaxHeaders {
-				return 0, fmt.Errorf("%w: more than %d header lines", errMalformed, h1MaxHeaders)
-			}
 			if err := applyHeader(line, &r, p.keep, &clen, &chunked); err != nil {
 				return 0, err
 			}
@@ -181,6 +196,9 @@ func (p *h1Stream) stepHead(b []byte) (int, error) {
 	p.resp = r
 	switch {
 	case r.status >= 100 && r.status <= 199 && r.status != 101:
+		if p.interim++; p.interim > h1Max1xx {
+			return 0, fmt.Errorf("%w: more than %d interim responses", errMalformed, h1Max1xx)
+		}
 		p.keep = false // interim: the final response follows
 		return end, nil
 	case r.status == 101:
