@@ -22,7 +22,7 @@ type loopConn struct {
 	dialing  bool // connect in progress
 	reused   bool // a response was read on it before
 	active   bool // a request is in flight on it
-	retried  bool // its request was already resent once
+	retried  bool // its current request is a resend
 	got      bool // a byte of the current request's response arrived: never resend
 	wantOut  bool // EPOLLOUT is registered
 	wbuf     []byte
@@ -226,7 +226,7 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	c.active = false
 	l.inFlight--
 	l.e.done(c.a, c.sent, now, &resp)
-	c.reused = true
+	c.reused, c.retried = true, false // the next request may be resent once too
 	if cap(c.rbuf) > rbufKeep {
 		c.rbuf = nil
 	}
