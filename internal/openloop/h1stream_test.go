@@ -130,7 +130,7 @@ func errKind(err error) string {
 // hostileResponses are raw responses of the hostile-server suite
 // (hostile_cases_test.go) and of issue #14, for the differential tests.
 var hostileResponses = []string{
-	ok200 + "HTTP/1.1 503 Stale\r\nContent-Length: 0\r\n\r\n",
+	rawOK + "HTTP/1.1 503 Stale\r\nContent-Length: 0\r\n\r\n",
 	"HTTP/1.1 503 Serv",
 	"HTTP/1.1 503 Service Unavailable\r\nContent-Len",
 	"HTTP/1.1 200 OK\r\nServer-Timing: queue;dur=1\r\nServer-Timing: svc;dur=2\r\nContent-Length: 0\r\n\r\n",
@@ -146,8 +146,8 @@ var hostileResponses = []string{
 	"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + strings.Repeat("T: "+strings.Repeat("t", 1000)+"\r\n", 1100) + "\r\n",
 	"HTTP/1.1 200 OK\r\n\r\n" + strings.Repeat("body", 100),
 	"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
-	"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + ok200,
-	strings.Repeat("HTTP/1.1 103 Early Hints\r\n\r\n", 6) + ok200,
+	"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + rawOK,
+	strings.Repeat("HTTP/1.1 103 Early Hints\r\n\r\n", 6) + rawOK,
 	"HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n",
 	"SPDY/9 what\r\n\r\n",
 	"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial",

@@ -28,7 +28,7 @@ type hostileCase struct {
 	skip           map[string]string // client → why it cannot agree
 }
 
-const ok200 = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+const rawOK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
 // answer writes resp and keeps the connection.
 func answer(resp string) func(hreq, net.Conn, *bufio.Reader) bool {
@@ -54,13 +54,13 @@ func halves(a, b string) func(n int) map[string]int64 {
 }
 
 var hostileCases = []hostileCase{
-	{name: "plain", serve: answer(ok200), want: all("200")},
+	{name: "plain", serve: answer(rawOK), want: all("200")},
 	{
 		// Item 5: a second, unasked-for answer arrives after each response;
 		// taken for the next request's response it would be a 503 at once.
 		name: "answers-twice",
 		serve: func(_ hreq, c net.Conn, _ *bufio.Reader) bool {
-			write(c, ok200)
+			write(c, rawOK)
 			time.Sleep(2 * time.Millisecond)
 			write(c, "HTTP/1.1 503 Stale\r\nContent-Length: 0\r\n\r\n")
 			return true
@@ -73,7 +73,7 @@ var hostileCases = []hostileCase{
 		name: "truncated-status-reused",
 		serve: func(r hreq, c net.Conn, _ *bufio.Reader) bool {
 			if r.i == 0 {
-				write(c, ok200)
+				write(c, rawOK)
 				return true
 			}
 			write(c, "HTTP/1.1 503 Serv")
@@ -87,7 +87,7 @@ var hostileCases = []hostileCase{
 		name: "post-empty-dropped", method: "POST",
 		serve: func(r hreq, c net.Conn, _ *bufio.Reader) bool {
 			if r.i == 0 {
-				write(c, ok200)
+				write(c, rawOK)
 				return true
 			}
 			return false
@@ -99,7 +99,7 @@ var hostileCases = []hostileCase{
 		name: "get-dropped-resent",
 		serve: func(r hreq, c net.Conn, _ *bufio.Reader) bool {
 			if r.i == 0 {
-				write(c, ok200)
+				write(c, rawOK)
 				return true
 			}
 			return false
@@ -145,7 +145,7 @@ var hostileCases = []hostileCase{
 				write(c, "HTTP/1.1 421 Misdirected\r\nContent-Length: 0\r\n\r\n")
 				return true
 			}
-			write(c, ok200)
+			write(c, rawOK)
 			return true
 		},
 		want: all("200"),
@@ -210,7 +210,7 @@ var hostileCases = []hostileCase{
 	},
 	{
 		name:  "interim-103",
-		serve: answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + ok200),
+		serve: answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n" + rawOK),
 		want:  all("200"),
 	},
 	{
@@ -247,7 +247,7 @@ var hostileCases = []hostileCase{
 	{
 		name: "slow-drip",
 		serve: func(_ hreq, c net.Conn, _ *bufio.Reader) bool {
-			for _, b := range []byte(ok200) {
+			for _, b := range []byte(rawOK) {
 				if _, err := c.Write([]byte{b}); err != nil {
 					return false
 				}
