@@ -81,7 +81,8 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 	}
 	rec.Warnings = e.warnings(rec)
 	if e.loopErr != nil {
-		rec.Warnings = append(rec.Warnings, "the event loop stopped early: "+e.loopErr.Error())
+		rec.Err = e.loopErr
+		rec.Warnings = append(rec.Warnings, e.loopErr.Error())
 	}
 	return rec
 }

@@ -62,7 +62,7 @@ func NewDoer(which Client, cfg HTTPConfig) (ClosableDoer, Client, error) {
 		}
 	case ClientNetHTTP:
 	default:
-		return nil, "", fmt.Errorf("unknown client %q (want auto, h1 or net/http)", which)
+		return nil, "", fmt.Errorf("unknown client %q (want auto, h1, loop or net/http)", which)
 	}
 	if which == ClientH1 || which == ClientLoop {
 		d, err := NewH1Doer(cfg)

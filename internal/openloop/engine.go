@@ -3,6 +3,7 @@ package openloop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,6 +57,10 @@ type Recording struct {
 	NotSent int64
 	// PeakWorkers is the largest number of worker goroutines the pool had.
 	PeakWorkers int
+	// Err is set when the engine could not carry the plan to its end (the
+	// event loop's setup or epoll_wait failed): the recording covers what
+	// ran, every request sent included, and the run must fail.
+	Err error
 }
 
 type item struct {
@@ -157,7 +162,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 		var err error
 		interrupted, stop, err = e.runLoop(ctx, e.cfg.Doer.(*H1Doer))
 		if err != nil {
-			e.loopErr = err
+			e.loopErr = fmt.Errorf("the event loop failed: %w", err)
 		}
 	} else {
 		interrupted, stop = e.runWorkers(ctx)
@@ -166,7 +171,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	close(e.rec.finals)
 	<-finalized
 	end := e.cfg.Schedule.Duration()
-	if interrupted {
+	if interrupted || e.loopErr != nil {
 		end = min(stop, end)
 	}
 	return e.build(startedAt, elapsed, end, interrupted)

@@ -22,7 +22,8 @@ type loopConn struct {
 	dialing  bool // connect in progress
 	reused   bool // a response was read on it before
 	active   bool // a request is in flight on it
-	retried  bool // its request was already resent once
+	retried  bool // its current request is a resend
+	got      bool // a byte of the current request's response arrived: never resend
 	wantOut  bool // EPOLLOUT is registered
 	wbuf     []byte
 	rbuf     []byte
@@ -37,7 +38,7 @@ type loopConn struct {
 
 // start puts a request on c (connected or connecting).
 func (l *evLoop) start(c *loopConn, a schedule.Arrival, sent, deadline time.Duration) {
-	c.active, c.a, c.sent, c.deadline = true, a, sent, deadline
+	c.active, c.got, c.a, c.sent, c.deadline = true, false, a, sent, deadline
 	c.p.reset(l.d.head, true, c.prefix[:])
 	c.rbuf = c.rbuf[:0]
 	c.wbuf = l.d.req
@@ -108,7 +109,13 @@ func (l *evLoop) write(c *loopConn) {
 		case err == unix.EINTR:
 			continue
 		case err != nil:
-			l.fail(c, &net.OpError{Op: "write", Net: "tcp", Err: err})
+			// The server may have answered before it stopped reading (a
+			// 413 to a large body): that answer, if it arrived, is the
+			// outcome, not the failed write.
+			l.read(c)
+			if c.active {
+				l.fail(c, &net.OpError{Op: "write", Net: "tcp", Err: err})
+			}
 			return
 		}
 		c.wbuf = c.wbuf[n:]
@@ -144,9 +151,18 @@ func (l *evLoop) handle(c *loopConn, ev uint32) {
 	}
 }
 
-// read drains c and feeds the response parser.
+// readBudget bounds what one wake reads from one connection, bytes: a fast
+// large body must not starve the sends and the other connections; the
+// rest is read on the next wake (epoll is level-triggered).
+const readBudget = 256 << 10
+
+// rbufKeep is the largest parse buffer a connection keeps between
+// responses, bytes; a larger one (a long header block) is released.
+const rbufKeep = 16 << 10
+
+// read drains c (up to readBudget) and feeds the response parser.
 func (l *evLoop) read(c *loopConn) {
-	for {
+	for total := 0; total < readBudget; {
 		n, err := unix.Read(c.fd, l.buf)
 		switch {
 		case err == unix.EAGAIN:
@@ -172,6 +188,8 @@ func (l *evLoop) read(c *loopConn) {
 			l.closeConn(c)
 			return
 		}
+		total += n
+		c.got = true
 		data := l.buf[:n]
 		if len(c.rbuf) > 0 {
 			c.rbuf = append(c.rbuf, data...)
@@ -183,7 +201,9 @@ func (l *evLoop) read(c *loopConn) {
 			return
 		}
 		if c.p.done() {
-			l.complete(c, used < len(data)) // stray bytes after a response: close
+			// Stray bytes after the response, or a request body the server
+			// answered before reading all of it: the connection is unusable.
+			l.complete(c, used < len(data) || len(c.wbuf) > 0)
 			return
 		}
 		c.rbuf = append(c.rbuf[:0], data[used:]...)
@@ -206,7 +226,10 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	c.active = false
 	l.inFlight--
 	l.e.done(c.a, c.sent, now, &resp)
-	c.reused = true
+	c.reused, c.retried = true, false // the next request may be resent once too
+	if cap(c.rbuf) > rbufKeep {
+		c.rbuf = nil
+	}
 	if r.close || closeAfter {
 		l.closeConn(c)
 		return
@@ -229,7 +252,7 @@ func (l *evLoop) fail(c *loopConn, err error) {
 		return
 	}
 	a, sent, deadline := c.a, c.sent, c.deadline
-	if c.reused && !c.retried && c.p.resp.n == 0 && l.d.retry && isStale(err) {
+	if c.reused && !c.retried && !c.got && l.d.retry && isStale(err) {
 		l.heapRemove(c)
 		c.active = false
 		l.closeConn(c)

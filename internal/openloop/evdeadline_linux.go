@@ -23,11 +23,14 @@ func (l *evLoop) expire(now time.Duration) {
 
 // abandon ends every request still in flight as canceled (after an
 // interrupt's grace period).
-func (l *evLoop) abandon() {
+func (l *evLoop) abandon() { l.failAll(context.Canceled) }
+
+// failAll ends every request in flight with err, resending none.
+func (l *evLoop) failAll(err error) {
 	for len(l.heap) > 0 {
 		c := l.heap[0]
 		c.retried = true
-		l.fail(c, context.Canceled)
+		l.fail(c, err)
 	}
 }
 

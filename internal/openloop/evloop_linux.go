@@ -67,12 +67,12 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 	// by the default 50 µs timer slack.
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0)
-	l := &evLoop{e: e, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true,
+	l := &evLoop{e: e, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true, epfd: -1, tfd: -1, efd: -1,
 		events: make([]unix.EpollEvent, 256), buf: make([]byte, 64<<10)}
+	defer l.teardown()
 	if err := l.setup(); err != nil {
 		return false, 0, err
 	}
-	defer l.teardown()
 	loopDone := make(chan struct{})
 	defer close(loopDone)
 	go func() {
@@ -120,7 +120,12 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 		}
 		n, werr := l.wait(now, wake)
 		if werr != nil && werr != unix.EINTR {
-			return interrupted, stop, fmt.Errorf("epoll_wait: %w", werr)
+			err := fmt.Errorf("epoll_wait: %w", werr)
+			if !stopping {
+				stop = l.now()
+			}
+			l.failAll(err)
+			return interrupted, stop, err
 		}
 		for i := 0; i < n; i++ {
 			ev := l.events[i]
@@ -191,9 +196,11 @@ func (l *evLoop) teardown() {
 	for _, c := range l.conns {
 		unix.Close(c.fd)
 	}
-	unix.Close(l.tfd)
-	unix.Close(l.efd)
-	unix.Close(l.epfd)
+	for _, fd := range []int{l.tfd, l.efd, l.epfd} {
+		if fd >= 0 { // −1: setup failed before creating it
+			unix.Close(fd)
+		}
+	}
 }
 
 // wait waits for events until wake (from the start; MaxInt64: none):

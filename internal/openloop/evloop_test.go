@@ -96,3 +96,30 @@ func TestLoopResponses(t *testing.T) {
 		t.Errorf("head: status %v errors %v dials %d", rec.Total.Status, rec.Total.Errors, dials)
 	}
 }
+
+// TestLoopSetupFailure: a loop that cannot start (here the address does
+// not resolve: port out of range) ends with Recording.Err, nothing sent
+// and conservation kept, not with an empty recording that looks like a run.
+func TestLoopSetupFailure(t *testing.T) {
+	if !EventLoopSupported {
+		t.Skip("the event loop needs Linux")
+	}
+	s, err := schedule.New([]schedule.Segment{{Duration: 100 * time.Millisecond, From: 50, To: 50}}, schedule.Uniform, nil, 0, schedule.Shard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := NewH1Doer(HTTPConfig{Method: "GET", URL: "http://127.0.0.1:99999/", Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	e, err := New(Config{Schedule: s, Doer: d, MaxInFlight: 10, EventLoop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := e.Run(context.Background())
+	checkConservation(t, rec)
+	if rec.Err == nil || rec.Total.Sent != 0 {
+		t.Errorf("err %v, sent %d", rec.Err, rec.Total.Sent)
+	}
+}

@@ -27,7 +27,7 @@ type H1Doer struct {
 	addr    string // host:port to dial
 	req     []byte // the serialised request
 	head    bool
-	retry   bool // safe to resend on a stale keep-alive connection
+	retry   bool // idempotent method: safe to resend on a stale keep-alive connection
 	timeout time.Duration
 	dialer  net.Dialer
 
@@ -107,7 +107,7 @@ func NewH1Doer(cfg HTTPConfig) (*H1Doer, error) {
 	idempotent := map[string]bool{"GET": true, "HEAD": true, "OPTIONS": true, "TRACE": true, "PUT": true, "DELETE": true}[method]
 	return &H1Doer{
 		addr: addr, req: []byte(b.String()), head: method == http.MethodHead,
-		retry: idempotent || len(cfg.Body) == 0, timeout: cfg.Timeout,
+		retry: idempotent, timeout: cfg.Timeout,
 		dialer: net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second},
 		conns:  map[*h1Conn]struct{}{}, watching: map[<-chan struct{}]bool{},
 		closed: make(chan struct{}),
@@ -167,6 +167,9 @@ func (d *H1Doer) Do(ctx context.Context, s *Scratch) Response {
 	d.watch(ctx)
 	deadline := time.Now().Add(d.timeout)
 	for attempt := 0; ; attempt++ {
+		if s.conn != nil && s.conn.unusable() {
+			s.Close() // bytes nobody asked for, or closed while idle
+		}
 		fresh := s.conn == nil
 		if fresh {
 			c, err := d.dial(ctx, deadline)
@@ -207,21 +210,26 @@ func (d *H1Doer) roundTrip(ctx context.Context, c *h1Conn, s *Scratch, deadline 
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	if _, err := c.c.Write(d.req); err != nil {
-		return out, err
-	}
+	_, werr := c.c.Write(d.req)
 	// The status is not known before the headers are read; keep headers
 	// and body prefix only for non-2xx responses, re-reading nothing: the
 	// prefix buffer is the scratch's, and headers are kept when cheap to
-	// decide, i.e. always parsed but copied only for non-2xx below.
+	// decide, i.e. always parsed but copied only for non-2xx below. After
+	// a failed write the server may still have answered (a 413 to a large
+	// body, then close): that answer is the outcome.
 	r, kept, err := readH1Response(c.br, d.head, true, s.buf[:])
 	out.n = r.n
 	if err != nil {
+		if werr != nil {
+			err = werr
+		}
 		return out, err
 	}
 	c.reused = true
 	out.Status = r.status
-	out.close = r.close
+	// Bytes after the response (a server answering twice) would be taken
+	// for the next response: such a connection is not reused.
+	out.close = r.close || werr != nil || c.br.Buffered() > 0
 	if len(r.serverTime) > 0 {
 		out.ServerQueue, out.ServerService = ParseServerTiming(string(r.serverTime))
 	}

@@ -19,16 +19,36 @@ type h1Response struct {
 	header http.Header
 	// n is the number of response bytes consumed (0 means none arrived).
 	n int
+	// prev is the kind of the last header field, for obs-fold lines.
+	prev foldPrev
+	// lastName is the last header field's name when header is kept.
+	lastName string
 }
 
-// Limits of the response parser: a server that exceeds them is answered
-// with an error, not with unbounded memory.
+// foldPrev is what an obs-fold continuation line extends.
+type foldPrev int
+
 const (
-	h1BufSize    = 8 << 10 // read buffer per connection: also the longest header line
-	h1MaxHeaders = 200     // header lines per response
+	foldNone foldPrev = iota // no field yet: a leading continuation is malformed
+	foldOther
+	foldServerTiming
+)
+
+// Limits of the response parsers (blocking and stream alike, and net/http's
+// Transport.MaxResponseHeaderBytes): a server that exceeds them is answered
+// with an error, not with unbounded memory. The header limit is net/http's
+// server default (1 MB), which real servers' headers fit.
+const (
+	h1BufSize        = 8 << 10 // read buffer per connection, bytes
+	H1MaxHeaderBytes = 1 << 20 // status line and headers of one response, or its trailers, bytes
+	h1MaxChunkLine   = 8 << 10 // a chunk-size line with its extensions, bytes
+	h1Max1xx         = 5       // interim responses before the final one (net/http's limit)
 )
 
 var errMalformed = errors.New("malformed HTTP response")
+
+// errTooLong is a header block, trailer block or chunk line over its limit.
+var errTooLong = fmt.Errorf("%w: header, trailer or chunk line over the size limit", errMalformed)
 
 // readH1Response reads one HTTP/1.1 response (skipping 1xx interim
 // responses) from br, and reads and discards its body, keeping up to
@@ -39,9 +59,13 @@ var errMalformed = errors.New("malformed HTTP response")
 // costs no allocation).
 func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1Response, int, error) {
 	var r h1Response
-	for {
-		r.header, r.serverTime = nil, nil // an interim response's do not carry over
-		line, err := readLine(br, &r)
+	for interim := 0; ; interim++ {
+		if interim > h1Max1xx {
+			return r, 0, fmt.Errorf("%w: more than %d interim responses", errMalformed, h1Max1xx)
+		}
+		r.header, r.serverTime, r.prev = nil, nil, foldNone // an interim response's do not carry over
+		budget := H1MaxHeaderBytes
+		line, err := readLine(br, &r, &budget)
 		if err != nil {
 			return r, 0, err
 		}
@@ -55,7 +79,7 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 		if !keep {
 			bodyPrefix = nil
 		}
-		clen, chunked, err := readHeaders(br, &r, keep)
+		clen, chunked, err := readHeaders(br, &r, keep, &budget)
 		if err != nil {
 			return r, 0, err
 		}
@@ -84,13 +108,22 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 	}
 }
 
-// readLine returns one line without its CRLF (or LF); the slice is valid
-// until the next read from br.
-func readLine(br *bufio.Reader, r *h1Response) ([]byte, error) {
+// readLine returns one line without its CRLF (or LF) and takes its length
+// (with the LF) from *budget, failing when it would go below zero; the
+// slice is valid until the next read from br. A line longer than br's
+// buffer is copied (the only allocation, and only for such lines).
+func readLine(br *bufio.Reader, r *h1Response, budget *int) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	r.n += len(line)
-	if err == bufio.ErrBufferFull {
-		return nil, fmt.Errorf("%w: line longer than %d bytes", errMalformed, br.Size())
+	for err == bufio.ErrBufferFull && len(line) <= *budget {
+		line = append([]byte(nil), line...)
+		var more []byte
+		more, err = br.ReadSlice('\n')
+		r.n += len(more)
+		line = append(line, more...)
+	}
+	if *budget -= len(line); *budget < 0 {
+		return nil, errTooLong
 	}
 	if err != nil {
 		if err == io.EOF && r.n > 0 {
@@ -122,16 +155,13 @@ func parseStatusLine(line []byte) (status, minor int, err error) {
 }
 
 // readHeaders reads the header block; clen is -1 when no Content-Length.
-func readHeaders(br *bufio.Reader, r *h1Response, keep bool) (clen int64, chunked bool, err error) {
+func readHeaders(br *bufio.Reader, r *h1Response, keep bool, budget *int) (clen int64, chunked bool, err error) {
 	clen = -1
 	if keep {
 		r.header = http.Header{}
 	}
-	for i := 0; ; i++ {
-		if i > h1MaxHeaders {
-			return 0, false, fmt.Errorf("%w: more than %d header lines", errMalformed, h1MaxHeaders)
-		}
-		line, err := readLine(br, r)
+	for {
+		line, err := readLine(br, r, budget)
 		if err != nil {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
@@ -150,16 +180,22 @@ func readHeaders(br *bufio.Reader, r *h1Response, keep bool) (clen int64, chunke
 // applyHeader interprets one header line for the client: framing
 // (Content-Length, Transfer-Encoding), Connection, Server-Timing, and the
 // whole header when keep is set.
+// An obs-fold line (one starting with a space or tab) continues the
+// previous field: it is joined to it with a space (RFC 9112 §5.2).
 func applyHeader(line []byte, r *h1Response, keep bool, clen *int64, chunked *bool) error {
+	if line[0] == ' ' || line[0] == '\t' {
+		return applyFold(bytes.TrimSpace(line), r, keep)
+	}
 	colon := bytes.IndexByte(line, ':')
 	if colon <= 0 {
 		return fmt.Errorf("%w: bad header line %q", errMalformed, truncateBytes(line, 40))
 	}
 	name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
+	r.prev = foldOther
 	switch {
 	case asciiEqualFold(name, "content-length"):
-		n, err := strconv.ParseInt(string(value), 10, 64)
-		if err != nil || n < 0 || (*clen >= 0 && *clen != n) {
+		n, err := parseContentLength(value)
+		if err != nil || (*clen >= 0 && *clen != n) {
 			return fmt.Errorf("%w: bad Content-Length %q", errMalformed, truncateBytes(value, 40))
 		}
 		*clen = n
@@ -175,12 +211,48 @@ func applyHeader(line []byte, r *h1Response, keep bool, clen *int64, chunked *bo
 			r.close = false
 		}
 	case asciiEqualFold(name, "server-timing"):
+		// Several fields are one comma-separated list (RFC 9110 §5.3).
+		if len(r.serverTime) > 0 {
+			r.serverTime = append(r.serverTime, ',')
+		}
 		r.serverTime = append(r.serverTime, value...)
+		r.prev = foldServerTiming
 	}
 	if keep {
-		r.header.Add(string(name), string(value))
+		r.lastName = http.CanonicalHeaderKey(string(name))
+		r.header.Add(r.lastName, string(value))
 	}
 	return nil
+}
+
+// applyFold joins an obs-fold continuation to the previous field.
+func applyFold(value []byte, r *h1Response, keep bool) error {
+	switch r.prev {
+	case foldNone:
+		return fmt.Errorf("%w: continuation line before any header", errMalformed)
+	case foldServerTiming:
+		r.serverTime = append(append(r.serverTime, ' '), value...)
+	}
+	if keep && r.lastName != "" {
+		vs := r.header[r.lastName]
+		vs[len(vs)-1] += " " + string(value)
+	}
+	return nil
+}
+
+// parseContentLength accepts digits only (no sign, no spaces inside).
+func parseContentLength(v []byte) (int64, error) {
+	if len(v) == 0 || len(v) > 18 {
+		return 0, fmt.Errorf("%w: bad Content-Length", errMalformed)
+	}
+	var n int64
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return 0, fmt.Errorf("%w: bad Content-Length", errMalformed)
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, nil
 }
 
 func discardN(br *bufio.Reader, r *h1Response, n int64, prefix []byte) (int, error) {
@@ -231,7 +303,8 @@ func discardToEOF(br *bufio.Reader, r *h1Response, prefix []byte) (int, error) {
 func discardChunked(br *bufio.Reader, r *h1Response, prefix []byte) (int, error) {
 	kept := 0
 	for {
-		line, err := readLine(br, r)
+		budget := h1MaxChunkLine
+		line, err := readLine(br, r, &budget)
 		if err != nil {
 			return kept, unexpected(err)
 		}
@@ -244,11 +317,9 @@ func discardChunked(br *bufio.Reader, r *h1Response, prefix []byte) (int, error)
 		}
 		if size == 0 {
 			// Trailers, then the empty line.
-			for i := 0; ; i++ {
-				if i > h1MaxHeaders {
-					return kept, fmt.Errorf("%w: too many trailers", errMalformed)
-				}
-				t, err := readLine(br, r)
+			budget := H1MaxHeaderBytes
+			for {
+				t, err := readLine(br, r, &budget)
 				if err != nil {
 					return kept, unexpected(err)
 				}
@@ -262,7 +333,8 @@ func discardChunked(br *bufio.Reader, r *h1Response, prefix []byte) (int, error)
 		if err != nil {
 			return kept, err
 		}
-		if crlf, err := readLine(br, r); err != nil || len(crlf) != 0 {
+		budget = h1MaxChunkLine
+		if crlf, err := readLine(br, r, &budget); err != nil || len(crlf) != 0 {
 			if err == nil {
 				err = fmt.Errorf("%w: chunk not followed by CRLF", errMalformed)
 			}

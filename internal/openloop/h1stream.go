@@ -15,11 +15,19 @@ type h1Stream struct {
 	head, samples bool
 	prefix        []byte // keeps the body's start of a non-2xx response
 
-	state  streamState
-	resp   h1Response
-	keep   bool  // headers and body prefix of this response are kept
-	remain int64 // body bytes left (Content-Length), or of the current chunk
-	kept   int
+	state   streamState
+	resp    h1Response
+	keep    bool  // headers and body prefix of this response are kept
+	remain  int64 // body bytes left (Content-Length), or of the current chunk
+	kept    int
+	inHead  bool  // the status line was read, headers follow
+	headN   int   // bytes of this head so far
+	clen    int64 // Content-Length, −1 when none
+	chunked bool
+	interim int  // 1xx responses skipped
+	trail   int  // trailer bytes so far
+	seen    bool // a byte of the response arrived (resp.n counts whole lines only)
+	scanned int  // bytes of the current partial line already searched for its LF
 }
 
 type streamState int
@@ -35,9 +43,6 @@ const (
 	stDone
 )
 
-// h1MaxHead bounds the status line and headers of one response, bytes.
-const h1MaxHead = 64 << 10
-
 // reset prepares the stream for the next response.
 func (p *h1Stream) reset(head, samples bool, prefix []byte) {
 	*p = h1Stream{head: head, samples: samples, prefix: prefix}
@@ -48,6 +53,7 @@ func (p *h1Stream) done() bool { return p.state == stDone }
 // feed consumes what it can of b and returns how much; when the response
 // is complete, done() is true and the rest of b belongs to the next one.
 func (p *h1Stream) feed(b []byte) (int, error) {
+	p.seen = p.seen || len(b) > 0
 	used := 0
 	for used < len(b) && p.state != stDone {
 		n, err := p.step(b[used:])
@@ -80,12 +86,22 @@ func (p *h1Stream) step(b []byte) (int, error) {
 		p.keepBody(b)
 		return len(b), nil
 	case stChunkSize, stChunkEnd, stTrailer:
-		i := bytes.IndexByte(b, '\n')
+		limit := h1MaxChunkLine
+		if p.state == stTrailer {
+			limit = H1MaxHeaderBytes - p.trail
+		}
+		i := p.lineEnd(b)
 		if i < 0 {
-			if len(b) > h1BufSize {
-				return 0, fmt.Errorf("%w: chunk line longer than %d bytes", errMalformed, h1BufSize)
+			if len(b) > limit {
+				return 0, errTooLong
 			}
 			return 0, nil
+		}
+		if i+1 > limit {
+			return 0, errTooLong
+		}
+		if p.state == stTrailer {
+			p.trail += i + 1
 		}
 		line := bytes.TrimSuffix(b[:i], []byte("\r"))
 		return i + 1, p.chunkLine(line)
@@ -134,90 +150,81 @@ func (p *h1Stream) chunkLine(line []byte) error {
 	return nil
 }
 
-// stepHead parses a complete header block (skipping 1xx responses).
+// stepHead parses one line of the status line and headers as soon as it
+// is complete (so only a partial line waits in the connection's buffer),
+// and at the blank line decides how the body is framed; 1xx responses are
+// skipped. The lines of one head share H1MaxHeaderBytes, as in readLine.
 func (p *h1Stream) stepHead(b []byte) (int, error) {
-	end := headEnd(b)
-	if end < 0 {
-		if len(b) > h1MaxHead {
-			return 0, fmt.Errorf("%w: headers longer than %d bytes", errMalformed, h1MaxHead)
+	limit := H1MaxHeaderBytes - p.headN
+	i := p.lineEnd(b)
+	if i < 0 {
+		if len(b) > limit {
+			return 0, errTooLong
 		}
 		return 0, nil
 	}
-	block := b[:end]
-	lines := 0
-	var clen int64 = -1
-	chunked := false
-	var r h1Response
-	for len(block) > 0 {
-		i := bytes.IndexByte(block, '\n')
-		var line []byte
-		if i < 0 {
-			line, block = block, nil
-		} else {
-			line, block = block[:i], block[i+1:]
-		}
-		line = bytes.TrimSuffix(line, []byte("\r"))
-		if lines == 0 {
-			status, minor, err := parseStatusLine(line)
-			if err != nil {
-				return 0, err
-			}
-			r.status, r.close = status, minor == 0
-			p.keep = p.samples && (status < 200 || status > 299)
-			if p.keep {
-				r.header = http.Header{}
-			}
-		} else if len(line) > 0 {
-			if lines > h1MaxHeaders {
-				return 0, fmt.Errorf("%w: more than %d header lines", errMalformed, h1MaxHeaders)
-			}
-			if err := applyHeader(line, &r, p.keep, &clen, &chunked); err != nil {
-				return 0, err
-			}
-		}
-		lines++
+	if i+1 > limit {
+		return 0, errTooLong
 	}
-	r.n = p.resp.n
-	p.resp = r
+	p.headN += i + 1
+	line := bytes.TrimSuffix(b[:i], []byte("\r"))
+	if !p.inHead {
+		status, minor, err := parseStatusLine(line)
+		if err != nil {
+			return 0, err
+		}
+		p.resp = h1Response{status: status, close: minor == 0, n: p.resp.n}
+		p.keep = p.samples && (status < 200 || status > 299)
+		if p.keep {
+			p.resp.header = http.Header{}
+		}
+		p.clen, p.chunked, p.inHead = -1, false, true
+		return i + 1, nil
+	}
+	if len(line) > 0 {
+		return i + 1, applyHeader(line, &p.resp, p.keep, &p.clen, &p.chunked)
+	}
+	p.inHead, p.headN = false, 0
+	r := &p.resp
 	switch {
 	case r.status >= 100 && r.status <= 199 && r.status != 101:
+		if p.interim++; p.interim > h1Max1xx {
+			return 0, fmt.Errorf("%w: more than %d interim responses", errMalformed, h1Max1xx)
+		}
 		p.keep = false // interim: the final response follows
-		return end, nil
+		return i + 1, nil
 	case r.status == 101:
 		return 0, fmt.Errorf("%w: unexpected 101 Switching Protocols", errMalformed)
 	case p.head || r.status == 204 || r.status == 304:
 		p.state = stDone
-	case chunked:
+	case p.chunked:
 		p.state = stChunkSize
-	case clen == 0:
+	case p.clen == 0:
 		p.state = stDone
-	case clen > 0:
-		p.state, p.remain = stBody, clen
+	case p.clen > 0:
+		p.state, p.remain = stBody, p.clen
 	default:
-		p.resp.close = true
+		r.close = true
 		p.state = stUntilClose
 	}
 	if !p.keep {
 		p.prefix = nil
 	}
-	return end, nil
+	return i + 1, nil
 }
 
-// headEnd is the length of the header block at the start of b, including
-// its blank line, or −1 when it is not complete yet.
-func headEnd(b []byte) int {
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\n' {
-			continue
-		}
-		if i+1 < len(b) && b[i+1] == '\n' {
-			return i + 2
-		}
-		if i+2 < len(b) && b[i+1] == '\r' && b[i+2] == '\n' {
-			return i + 3
-		}
+// lineEnd is the index of the LF that ends the line at the start of b, or
+// −1; bytes searched by an earlier call for the same line are not searched
+// again (a line dripped a byte at a time costs linear time, not quadratic).
+func (p *h1Stream) lineEnd(b []byte) int {
+	from := min(p.scanned, len(b))
+	i := bytes.IndexByte(b[from:], '\n')
+	if i < 0 {
+		p.scanned = len(b)
+		return -1
 	}
-	return -1
+	p.scanned = 0
+	return from + i
 }
 
 // eof tells the stream the connection ended: the response is complete if
@@ -227,7 +234,7 @@ func (p *h1Stream) eof() error {
 		p.state = stDone
 		return nil
 	}
-	if p.resp.n == 0 {
+	if !p.seen {
 		return io.EOF
 	}
 	return io.ErrUnexpectedEOF

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -36,10 +38,13 @@ type HTTPConfig struct {
 
 // HTTPDoer sends requests with net/http, tuned for an open loop.
 type HTTPDoer struct {
-	cfg    HTTPConfig
-	url    *url.URL
-	client *http.Client
-	dials  atomic.Int64
+	cfg  HTTPConfig
+	url  *url.URL
+	host string // the Host header: -H Host, else the URL's
+	// safeURL is the URL without user info and query, for error text.
+	safeURL string
+	client  *http.Client
+	dials   atomic.Int64
 }
 
 // Dials is the number of connections opened (net/http retries itself and
@@ -57,7 +62,11 @@ func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
 	if cfg.MaxConns < 1 {
 		cfg.MaxConns = 1
 	}
-	d := &HTTPDoer{cfg: cfg, url: u}
+	d := &HTTPDoer{cfg: cfg, url: u, host: u.Host,
+		safeURL: (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()}
+	if h := cfg.Header.Get("Host"); h != "" {
+		d.host = h // net/http sends req.Host, not a Host entry of the header
+	}
 	dialer := &net.Dialer{Timeout: cfg.Timeout, KeepAlive: 30 * time.Second}
 	tr := &http.Transport{
 		Proxy: http.ProxyFromEnvironment,
@@ -68,15 +77,16 @@ func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
 			}
 			return c, err
 		},
-		MaxIdleConns:          cfg.MaxConns,
-		MaxIdleConnsPerHost:   cfg.MaxConns,
-		MaxConnsPerHost:       0, // unlimited: a cap here would be a hidden FIFO queue
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   cfg.Timeout,
-		ExpectContinueTimeout: time.Second,
-		DisableCompression:    true, // measure the bytes the server sends
-		ForceAttemptHTTP2:     cfg.HTTP2,
-		TLSClientConfig:       &tls.Config{InsecureSkipVerify: cfg.Insecure},
+		MaxIdleConns:           cfg.MaxConns,
+		MaxIdleConnsPerHost:    cfg.MaxConns,
+		MaxConnsPerHost:        0, // unlimited: a cap here would be a hidden FIFO queue
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    cfg.Timeout,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true,             // measure the bytes the server sends
+		MaxResponseHeaderBytes: H1MaxHeaderBytes, // the same limit as the H1 parsers
+		ForceAttemptHTTP2:      cfg.HTTP2,
+		TLSClientConfig:        &tls.Config{InsecureSkipVerify: cfg.Insecure},
 	}
 	if !cfg.HTTP2 {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
@@ -112,7 +122,7 @@ func (d *HTTPDoer) Do(ctx context.Context, s *Scratch) Response {
 		ProtoMajor: 1,
 		ProtoMinor: 1,
 		Header:     d.cfg.Header.Clone(),
-		Host:       d.url.Host,
+		Host:       d.host,
 	}
 	if len(d.cfg.Body) > 0 {
 		body := d.cfg.Body
@@ -123,11 +133,16 @@ func (d *HTTPDoer) Do(ctx context.Context, s *Scratch) Response {
 	req = req.WithContext(ctx)
 	resp, err := d.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = d.safeURL // no user name or query (secrets) in the error text
+		}
 		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
 	}
 	out := Response{Status: resp.StatusCode, ServerQueue: -1, ServerService: -1}
-	if st := resp.Header.Get("Server-Timing"); st != "" {
-		out.ServerQueue, out.ServerService = ParseServerTiming(st)
+	// Several Server-Timing fields are one comma-separated list.
+	if st := resp.Header.Values("Server-Timing"); len(st) > 0 {
+		out.ServerQueue, out.ServerService = ParseServerTiming(strings.Join(st, ","))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		n, _ := io.ReadFull(resp.Body, s.buf[:])

@@ -175,6 +175,12 @@ func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
 	rec := eng.Run(ctx)
 	stopScrape()
 	stopProgress()
+	if rec.Err != nil {
+		// The engine could not carry the plan out (the event loop failed):
+		// a partial recording is not a result to gate on.
+		return nil, fmt.Errorf("%w (%d of %d requests sent had completed or were recorded as failed)",
+			rec.Err, rec.Total.Completed, rec.Total.Sent)
+	}
 	r := buildResult(p, rec, o.Tool)
 	r.Client = string(client)
 	r.Connections, r.Retries = doer.Dials()
