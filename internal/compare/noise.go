@@ -34,15 +34,7 @@ func quantileCI(h *hdr.Histogram, pct float64) (lo, hi float64) {
 	sd := math.Sqrt(n * p * (1 - p))
 	l := max(1, math.Floor(n*p-zQuantile*sd))
 	u := min(n, math.Ceil(n*p+zQuantile*sd)+1)
-	return valueAtRank(h, int64(l)), valueAtRank(h, int64(u))
-}
-
-// valueAtRank returns the value (seconds) of the rank-th smallest recorded
-// value of h (1-based): the highest equivalent value of its bucket. It asks
-// hdrhistogram-go for the percentile whose nearest rank, ⌊p·n + ½⌋, is rank.
-func valueAtRank(h *hdr.Histogram, rank int64) float64 {
-	n := float64(h.TotalCount())
-	return float64(h.ValueAtPercentile(100*(float64(rank)-0.25)/n)) / 1e9
+	return result.ValueAtRank(h, int64(l)), result.ValueAtRank(h, int64(u))
 }
 
 // meanSE is the standard error (seconds) of the mean of h, iid.

@@ -24,7 +24,7 @@
 //	gim1.go        GIM1: exact GI/M/1 (D/M/1)
 //	ggctail.go     GGcApprox: the G/G/c response-time tail heuristic
 //	sim.go         Simulate: G/G/c/K (+ a queue timeout, + a token bucket) with batch-means intervals
-//	stats.go       Estimate, BatchMeans, StudentT, SamplesForQuantile, QuantileCI, RelaxationTimeMM1
+//	stats.go       Estimate, BatchMeans, StudentT, SamplesForQuantile, QuantileCI, Wilson, RelaxationTimeMM1
 //	staffing.go    Halfin–Whitt square-root staffing, ErlangCStaffing
 //	bounds.go      MinBlockK, ErlangPlusExpTail: the §6.2 bounds on K
 //	search.go      SearchMin: the least integer meeting a monotone predicate

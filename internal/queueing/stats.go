@@ -147,3 +147,36 @@ func RelaxationTimeMM1(lambda, mu float64) float64 {
 	s := 1 - math.Sqrt(rho)
 	return 1 / (mu * s * s)
 }
+
+// Wilson returns the Wilson score interval of a binomial proportion: x
+// successes in n trials, at the given two-sided confidence level (Wilson,
+// JASA 22:209–212, 1927; Agresti & Coull, Am. Stat. 52:119–126, 1998):
+//
+//	(p̂ + z²/2n ± z·√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)
+//
+// Unlike p̂ ± z·√(p̂(1−p̂)/n) it is never empty at x = 0 or x = n and stays
+// inside [0, 1]. It assumes independent trials: rejections that come in
+// bursts need a batch-means interval beside it (queueing.md §8). An error
+// for n < 1, x outside [0, n] or a level outside (0, 1).
+func Wilson(x, n int64, level float64) (lo, hi float64, err error) {
+	if n < 1 || x < 0 || x > n {
+		return 0, 0, fmt.Errorf("wilson interval: want 0 <= x <= n and n >= 1, got x %d n %d", x, n)
+	}
+	if !(level > 0 && level < 1) {
+		return 0, 0, fmt.Errorf("wilson interval: confidence level must be in (0, 1), got %g", level)
+	}
+	z := NormalZ(level)
+	fn := float64(n)
+	p := float64(x) / fn
+	z2n := z * z / fn
+	mid := (p + z2n/2) / (1 + z2n)
+	half := z * math.Sqrt(p*(1-p)/fn+z2n/(4*fn)) / (1 + z2n)
+	lo, hi = math.Max(0, mid-half), math.Min(1, mid+half)
+	if x == 0 {
+		lo = 0
+	}
+	if x == n {
+		hi = 1
+	}
+	return lo, hi, nil
+}
