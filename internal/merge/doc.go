@@ -50,4 +50,9 @@
 //     caller to re-evaluate on the merged data; shard is nil and merged lists
 //     the shards (or, for inputs that are no shard, {index: position on the
 //     command line, count: 0}).
+//
+// Concat is the other way of combining: stages recorded one after the
+// other (a capacity probe's batches and extensions) become one stage whose
+// length is the sum of theirs, so rates and in-flight means are
+// length-weighted rather than added.
 package merge
