@@ -120,4 +120,13 @@
 // sustained (answered within a tenth of the stage): an estimated E[S]
 // that says less is corrected to c/X, and on a saturated stage of a queue
 // mechanism E[S] is what its throughput says.
+//
+// # Predicting at other rates
+//
+// NewPredictor fits the same model to a result and answers for any arrival
+// rate what the client would see (block ratio, 2xx mean and p99 with the
+// overhead added): the capacity search asks it where an SLO's limit lies.
+// At a new rate the arrivals are those of the result's highest-rate stage
+// (its jitter-corrected SCV); a simulated model uses the same seed at
+// every rate, so its curves are smooth in λ.
 package analysis

@@ -17,12 +17,17 @@ func Write(w io.Writer, r *Result) error {
 // WriteFile writes r to path (via a temporary file and a rename, so a
 // reader never sees half a result).
 func WriteFile(path string, r *Result) error {
+	return writeFileWith(path, func(w io.Writer) error { return Write(w, r) })
+}
+
+// writeFileWith writes path with write, via a temporary file and a rename.
+func writeFileWith(path string, write func(io.Writer) error) error {
 	tmp := path + ".tmp"
 	f, err := os.Create(tmp)
 	if err != nil {
 		return err
 	}
-	if err := Write(f, r); err != nil {
+	if err := write(f); err != nil {
 		f.Close()
 		os.Remove(tmp)
 		return fmt.Errorf("%s: %w", path, err)
