@@ -1,0 +1,267 @@
+package capacity
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/units"
+)
+
+// The backpressure checks, in the order that decides a failing verdict.
+const (
+	CheckRejects       = "rejects"         // the excess is answered 503/429, not 500s, timeouts or resets
+	CheckLatency       = "latency-bounded" // the latency of what is accepted stays bounded
+	CheckGoodput       = "goodput"         // 2xx throughput does not collapse below the capacity's
+	CheckRejectCounter = "reject-counter"  // the target's own reject counter moves with the 503s (--scrape)
+	CheckRetryAfter    = "retry-after"     // 503/429 carry Retry-After
+)
+
+var checkOrder = []string{CheckRejects, CheckLatency, CheckGoodput, CheckRejectCounter, CheckRetryAfter}
+
+// The checks' limits.
+const (
+	// maxOtherShare: at most this share of the requests turned away may
+	// end otherwise than 503/429 (a correct server answers every one of
+	// them; the share leaves room for a stray connection reset).
+	maxOtherShare = 0.01
+	// zCheck is how many standard errors a difference must exceed to
+	// count (about the 0.1% level one-sided: three checks per probe and a
+	// few probes rarely raise a false alarm).
+	zCheck = 3
+	// growthFactor: the accepted latency "grows without bound" when the
+	// last third of the probe's batches is beyond zCheck SEs above the
+	// first third and at least this many times it. A bounded queue's
+	// latency is stationary at overload; an unbounded one's grows by the
+	// backlog, linearly in time.
+	growthFactor = 2
+)
+
+// turnedAway is how many scheduled requests got no 2xx answer, the
+// generator's own not_sent apart.
+func turnedAway(st *result.Stage) int64 {
+	n2xx, _ := result.Count(st.Status, nil, 0, "2xx")
+	return st.Scheduled - st.NotSent - n2xx
+}
+
+// checksFor judges one overload probe against the capacity probe ref
+// (nil when unknown); counter names the target's reject counter, "" to
+// look for one among the scraped metrics.
+func checksFor(p *probe, ref *probe, counter string) []result.BackpressureCheck {
+	st := &p.stage
+	out := []result.BackpressureCheck{rejectsCheck(st), latencyCheck(p.subs)}
+	if ref != nil {
+		out = append(out, goodputCheck(st, &ref.stage))
+	}
+	if c, ok := counterCheck(st, p.timeline, counter); ok {
+		out = append(out, c)
+	}
+	if c, ok := retryAfterCheck(p.samples); ok {
+		out = append(out, c)
+	}
+	return out
+}
+
+func rejectsCheck(st *result.Stage) result.BackpressureCheck {
+	c := result.BackpressureCheck{Name: CheckRejects, OK: true}
+	turned := turnedAway(st)
+	good := st.Status["503"] + st.Status["429"]
+	if turned <= 0 {
+		c.Detail = "nothing was turned away: every request got a 2xx"
+	} else {
+		other := turned - good
+		c.OK = float64(other) <= maxOtherShare*float64(turned)
+		c.Detail = fmt.Sprintf("%s of %s turned away were answered 503/429 (%s)", units.Int(good), units.Int(turned), units.Percent(float64(good)/float64(turned)))
+		if other > 0 {
+			c.Detail += "; the rest: " + otherOutcomes(st)
+		}
+	}
+	if st.NotSent > 0 {
+		c.Detail += fmt.Sprintf(" (%s not sent: the generator's --max-in-flight bound)", units.Int(st.NotSent))
+	}
+	return c
+}
+
+// otherOutcomes lists the non-2xx, non-503/429 statuses and the errors.
+func otherOutcomes(st *result.Stage) string {
+	var parts []string
+	codes := make([]string, 0, len(st.Status))
+	for code := range st.Status {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		if n := st.Status[code]; n > 0 && code != "503" && code != "429" && !strings.HasPrefix(code, "2") {
+			parts = append(parts, units.Int(n)+" × "+code)
+		}
+	}
+	for _, class := range result.ErrorClasses {
+		if n := st.Errors[class]; n > 0 {
+			parts = append(parts, units.Int(n)+" × "+class)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// latencyCheck compares the 2xx mean latency of the first and last thirds
+// of the probe's batches.
+func latencyCheck(subs []result.Stage) result.BackpressureCheck {
+	c := result.BackpressureCheck{Name: CheckLatency, OK: true}
+	var means []float64
+	var counts []int64
+	for i := range subs {
+		if s := subs[i].Latency2xx; s.Count > 0 {
+			means, counts = append(means, s.Mean), append(counts, s.Count)
+		}
+	}
+	k := len(means) / 3
+	if k < 2 {
+		c.Detail = "too few batches with 2xx responses to see a trend"
+		return c
+	}
+	first, seF := thirdMean(means[:k], counts[:k])
+	last, seL := thirdMean(means[len(means)-k:], counts[len(counts)-k:])
+	se := math.Hypot(seF, seL)
+	rise := last - first
+	if rise > zCheck*se && last >= growthFactor*first {
+		c.OK = false
+		c.Detail = fmt.Sprintf("the 2xx mean latency rose from %s to %s within the probe (%s, more than %d standard errors of %s): the queue grows without bound",
+			units.Duration(first), units.Duration(last), "+"+units.Duration(rise), zCheck, units.Duration(se))
+		return c
+	}
+	c.Detail = fmt.Sprintf("2xx mean latency %s in the first third, %s in the last: bounded", units.Duration(first), units.Duration(last))
+	return c
+}
+
+// thirdMean is the count-weighted mean of batch means and the standard
+// error of the unweighted mean of the batches (their spread over √k).
+func thirdMean(means []float64, counts []int64) (mean, se float64) {
+	var sum, n, plain float64
+	for i, m := range means {
+		sum += m * float64(counts[i])
+		n += float64(counts[i])
+		plain += m
+	}
+	plain /= float64(len(means))
+	var ss float64
+	for _, m := range means {
+		ss += (m - plain) * (m - plain)
+	}
+	return sum / n, math.Sqrt(ss/float64(len(means)-1)) / math.Sqrt(float64(len(means)))
+}
+
+func goodputCheck(st, ref *result.Stage) result.BackpressureCheck {
+	c := result.BackpressureCheck{Name: CheckGoodput, OK: true}
+	g, g0 := st.ThroughputRPS, ref.ThroughputRPS
+	// Poisson standard errors of the two counts over their lengths.
+	n, n0 := g*st.LengthS(), g0*ref.LengthS()
+	se := math.Sqrt(n/sq(st.LengthS()) + n0/sq(ref.LengthS()))
+	c.OK = !(g < g0-zCheck*se)
+	c.Detail = fmt.Sprintf("%s 2xx/s against %s at the capacity", units.Rate(g), units.Rate(g0))
+	if !c.OK {
+		c.Detail += fmt.Sprintf(": it collapsed by %s (more than %d standard errors of %s/s)", units.Percent(1-g/g0), zCheck, units.Rate(se))
+	}
+	return c
+}
+
+func sq(v float64) float64 { return v * v }
+
+// counterCheck compares the increase of the target's reject counter
+// during the measured windows with the 503/429 the client counted. The
+// windows are 1-second scrapes, so each end may shift up to one second of
+// rejections between them; beyond that, zCheck Poisson errors.
+func counterCheck(st *result.Stage, tl []result.Window, counter string) (result.BackpressureCheck, bool) {
+	c := result.BackpressureCheck{Name: CheckRejectCounter, OK: true}
+	name := counter
+	if name == "" {
+		name = findRejectCounter(tl)
+	}
+	if name == "" {
+		return c, false
+	}
+	key := "rate(" + name + ")"
+	var rise, span float64
+	found := false
+	for _, w := range tl {
+		if v, ok := w.Scrape[key]; ok {
+			rise += v * w.DurationS
+			span += w.DurationS
+			found = true
+		}
+	}
+	if !found {
+		return c, false
+	}
+	client := float64(st.Status["503"] + st.Status["429"])
+	tol := 2*client/math.Max(st.LengthS(), 1) + zCheck*math.Sqrt(math.Max(client, 1))
+	c.OK = math.Abs(rise-client) <= tol
+	c.Detail = fmt.Sprintf("%s rose by %s during the probe; the client counted %s 503/429", name, units.Num(math.Round(rise)), units.Int(int64(client)))
+	if c.OK {
+		c.Detail += fmt.Sprintf(" (within %s)", units.Num(math.Round(tol)))
+	} else {
+		c.Detail += fmt.Sprintf(": they differ by more than %s, the target's counter does not see its own rejections", units.Num(math.Round(tol)))
+	}
+	return c, true
+}
+
+// findRejectCounter picks a scraped counter whose name says it counts
+// rejections ("reject", "shed", "throttl"), first by name.
+func findRejectCounter(tl []result.Window) string {
+	var names []string
+	seen := map[string]bool{}
+	for _, w := range tl {
+		for k := range w.Scrape {
+			inner, ok := strings.CutPrefix(k, "rate(")
+			if !ok || seen[k] {
+				continue
+			}
+			seen[k] = true
+			inner = strings.TrimSuffix(inner, ")")
+			low := strings.ToLower(inner)
+			if strings.Contains(low, "reject") || strings.Contains(low, "shed") || strings.Contains(low, "throttl") {
+				names = append(names, inner)
+			}
+		}
+	}
+	sort.Strings(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
+
+// retryAfterCheck: every sampled 503/429 carried Retry-After.
+func retryAfterCheck(smp *result.Samples) (result.BackpressureCheck, bool) {
+	c := result.BackpressureCheck{Name: CheckRetryAfter, OK: true}
+	if smp == nil {
+		return c, false
+	}
+	var with, without []string
+	for _, code := range []string{"503", "429"} {
+		rs, ok := smp.Responses[code]
+		if !ok {
+			continue
+		}
+		has := false
+		for k, v := range rs.Headers {
+			has = has || (strings.EqualFold(k, "Retry-After") && strings.TrimSpace(v) != "")
+		}
+		if has {
+			with = append(with, code)
+		} else {
+			without = append(without, code)
+		}
+	}
+	if len(with)+len(without) == 0 {
+		return c, false
+	}
+	c.OK = len(without) == 0
+	if c.OK {
+		c.Detail = "the " + strings.Join(with, " and ") + " sampled carried Retry-After"
+	} else {
+		c.Detail = "the " + strings.Join(without, " and ") + " sampled had no Retry-After: clients cannot tell when to come back"
+	}
+	return c, true
+}

@@ -1,0 +1,119 @@
+package capacity
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+func overloadConfig(t *testing.T) Config {
+	cfg := ratioConfig(t)
+	cfg.SLOs = mustParse(t, "p99 < 50ms")
+	cfg.Overload = DefaultOverload
+	cfg.Precision = 0.2 // the overload probes are the point: a coarse bracket will do
+	return cfg
+}
+
+// fastBelow: 2 ms service below the limit, 20 ms above it (a full
+// bounded queue), so a p99 SLO of 50 ms holds below and above the limit
+// alike; the 503s decide.
+func fastBelow(rate float64) time.Duration {
+	if rate > limitRPS {
+		return 10 * time.Millisecond
+	}
+	return 2 * time.Millisecond
+}
+
+func TestBackpressure(t *testing.T) {
+	t.Parallel()
+	slowAbove := func(rate float64) time.Duration { return fastBelow(rate) * 10 }
+	for _, tc := range []struct {
+		name      string
+		cfg       func(*Config)
+		target    *fakeTarget
+		verdict   string
+		decidedBy string
+	}{
+		{"a bounded queue holds", func(c *Config) { c.SLOs = mustParse(t, "ratio(503) < 1%") },
+			&fakeTarget{latency: true, block: limiter, svc: fastBelow}, result.BackpressureHolds, ""},
+		{"a queue without bound fails on latency", nil,
+			&fakeTarget{latency: true, svc: func(r float64) time.Duration {
+				if r > limitRPS {
+					return 40 * time.Millisecond
+				}
+				return 2 * time.Millisecond
+			}, grow: func(r float64) float64 { return max(0, r/limitRPS-1) * 3 }},
+			result.BackpressureFails, CheckLatency},
+		{"timeouts instead of 503s fail", func(c *Config) { c.SLOs = mustParse(t, "ratio(timeout) < 1%") },
+			&fakeTarget{latency: true, block: limiter, svc: fastBelow, timeouts: true}, result.BackpressureFails, CheckRejects},
+		{"collapsing goodput fails", func(c *Config) { c.SLOs = mustParse(t, "ratio(503) < 1%") },
+			&fakeTarget{latency: true, block: func(r float64) float64 {
+				if r > limitRPS*1.01 {
+					return 1 - 0.5*limitRPS/r
+				}
+				return 0
+			}, svc: fastBelow}, result.BackpressureFails, CheckGoodput},
+		{"never pushed past what it serves", func(c *Config) { c.SLOs = mustParse(t, "p99 < 100ms") },
+			&fakeTarget{latency: true, svc: slowAbove}, result.BackpressureUnknown, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := overloadConfig(t)
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			doc := search(t, cfg, tc.target)
+			bp := doc.Backpressure
+			if bp == nil {
+				t.Fatal("no backpressure verdict")
+			}
+			if bp.Verdict != tc.verdict || bp.DecidedBy != tc.decidedBy {
+				t.Errorf("verdict %s decided by %q, want %s by %q; checks %+v; note %q; capacity %g",
+					bp.Verdict, bp.DecidedBy, tc.verdict, tc.decidedBy, bp.Checks, bp.Note, doc.CapacityRPS)
+			}
+			if doc.CapacityRPS > 0 && len(doc.Overload) != len(DefaultOverload) {
+				t.Errorf("%d overload probes", len(doc.Overload))
+			}
+			for i, o := range doc.Overload {
+				if o.Multiple != DefaultOverload[i] || o.RateRPS != roundSig(o.Multiple*doc.CapacityRPS, 4) || len(o.Checks) < 3 {
+					t.Errorf("overload probe %+v", o)
+				}
+			}
+			for _, c := range bp.Checks {
+				if c.Detail == "" || !strings.Contains(c.Detail, "×:") {
+					t.Errorf("check %s has no per-multiple detail: %q", c.Name, c.Detail)
+				}
+			}
+		})
+	}
+}
+
+func TestRetryAfterAndCounter(t *testing.T) {
+	t.Parallel()
+	smp := &result.Samples{Responses: map[string]result.ResponseSample{"503": {Headers: map[string]string{"Content-Type": "text/plain"}}}}
+	if c, ok := retryAfterCheck(smp); !ok || c.OK {
+		t.Errorf("a 503 without Retry-After: %+v %v", c, ok)
+	}
+	if _, ok := retryAfterCheck(&result.Samples{}); ok {
+		t.Error("no 503/429 sampled: the check should be absent")
+	}
+	st := &result.Stage{StartS: 0, EndS: 5, Status: map[string]int64{"200": 1000, "503": 500}}
+	tl := make([]result.Window, 5)
+	for i := range tl {
+		tl[i] = result.Window{TS: float64(i), DurationS: 1, Scrape: map[string]float64{"rate(app_shed_total)": 100, "rate(other_total)": 7}}
+	}
+	c, ok := counterCheck(st, tl, "")
+	if !ok || !c.OK || !strings.Contains(c.Detail, "app_shed_total") {
+		t.Errorf("a counter that moves with the 503s: %+v %v", c, ok)
+	}
+	for i := range tl {
+		tl[i].Scrape["rate(app_shed_total)"] = 10
+	}
+	if c, _ := counterCheck(st, tl, ""); c.OK {
+		t.Errorf("a counter that misses 450 of 500 rejections: %+v", c)
+	}
+	if _, ok := counterCheck(st, tl, "nonexistent_total"); ok {
+		t.Error("a named counter that was not scraped: the check should be absent")
+	}
+}

@@ -1,0 +1,46 @@
+package capacity
+
+import (
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// document is the search as result.Capacity: what the caller adds is the
+// tool and the request's description beyond what the probes recorded.
+func (s *searcher) document() *result.Capacity {
+	c := &result.Capacity{
+		Schema:         result.CapacitySchema,
+		Target:         s.target,
+		Arrival:        s.arrival(),
+		StartedAt:      s.start.UTC().Round(time.Millisecond),
+		CapacityRPS:    s.lo,
+		Bracket:        result.CapacityBracket{PassRPS: s.lo, FailRPS: s.hi},
+		Probes:         []result.CapacityProbe{},
+		ElapsedS:       s.elapsed().Seconds(),
+		StoppedBecause: s.stopped,
+		Interrupted:    s.stopped == result.StopInterrupted,
+		Overload:       s.overload,
+		Backpressure:   s.backpressure(),
+		Warnings:       s.warnings,
+		Settings: result.CapacitySettings{
+			MinRPS: s.cfg.Min, MaxRPS: s.cfg.Max, BudgetS: s.cfg.Budget.Seconds(),
+			Precision: s.cfg.Precision, Overload: s.cfg.Overload, Level: Level,
+		},
+	}
+	for _, e := range s.cfg.SLOs {
+		raw := e.Raw
+		if raw == "" {
+			raw = e.String()
+		}
+		c.SLO = append(c.SLO, raw)
+	}
+	for i, p := range s.probes {
+		c.Probes = append(c.Probes, p.record(i+1))
+	}
+	if s.cfg.Forecast != nil && len(s.probes)+len(s.overloadRuns) >= minForecastProbes {
+		c.Predicted = s.cfg.Forecast(s.asResult(), s.cfg.SLOs)
+		judgeForecast(c.Predicted, c.Bracket)
+	}
+	return c
+}

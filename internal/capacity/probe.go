@@ -1,0 +1,168 @@
+package capacity
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/merge"
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/units"
+)
+
+// Segment is one run of a probe: a warm-up stage, then Batches measured
+// stages of equal length, all at Rate, open loop.
+type Segment struct {
+	Probe   int     // the probe's number, 1-based
+	Seq     int     // the segment's number in the whole search, 1-based: seeds its arrivals
+	Rate    float64 // requests per second
+	Warmup  time.Duration
+	Measure time.Duration // the measured stages together
+	Batches int
+}
+
+// Measured is what a segment recorded.
+type Measured struct {
+	// Batches are the measured stages in order (the warm-up excluded),
+	// with times from the segment's start.
+	Batches []result.Stage
+	// Timeline is the run's 1-second windows (warm-up included); the
+	// measured part starts at MeasureStartS.
+	Timeline      []result.Window
+	MeasureStartS float64
+	Samples       *result.Samples
+	Warnings      []string
+	Interrupted   bool
+	// Target is the request as the result records it (secrets redacted).
+	Target result.Target
+}
+
+// Prober carries out segments: internal/run against a real target
+// (RunProber), or a fake in tests.
+type Prober interface {
+	Run(ctx context.Context, s Segment) (*Measured, error)
+}
+
+// Clock is the search's time: its budget and its pauses.
+type Clock interface {
+	Now() time.Time
+	// Sleep pauses for d, or until ctx is done (then it returns ctx.Err()).
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// The timing rules of a probe (queueing.md §8 protocol).
+const (
+	// BatchesPerSegment is how many measured stages a segment records:
+	// the batches of the batch-means intervals.
+	BatchesPerSegment = 10
+	// MeasureMin is the shortest measured part of a segment.
+	MeasureMin = 2 * time.Second
+	// WarmupMin and WarmupMax bound each segment's warm-up: 10 mean
+	// response times of the last probe (about 10 relaxation times of a
+	// queue that is not near saturation), at least the first second of
+	// connection setup and slow start.
+	WarmupMin = time.Second
+	WarmupMax = 5 * time.Second
+	// MaxExtension: an uncertain probe is extended by doubling its
+	// measured length, up to this many times its first length.
+	MaxExtension = 8
+	// CooldownMax bounds the pause after a probe that did not pass.
+	CooldownMax = 10 * time.Second
+)
+
+// probe is one rate being judged: its segments so far.
+type probe struct {
+	rate       float64
+	proposedBy string
+	start      time.Duration // since the search began
+	warmup     time.Duration
+	segments   int
+	subs       []result.Stage // measured stages, re-based to consecutive times
+	measured   float64        // seconds
+	stage      result.Stage
+	checks     []result.SLOCheck
+	verdict    string
+	note       string
+	samples    *result.Samples
+	timeline   []result.Window // measured windows of every segment
+}
+
+// firstMeasure is a probe's first measured length at rate: long enough
+// for twice the fewest samples any SLO needs to pass at all (an SLO far
+// from its threshold is then decided at once), at least MeasureMin,
+// rounded up to a tenth of a second.
+func firstMeasure(slos []assert.Expr, rate float64) time.Duration {
+	n := int64(0)
+	for _, e := range slos {
+		n = max(n, MinSamples(e))
+	}
+	d := time.Duration(math.Ceil(2*float64(n)/rate*10)) * 100 * time.Millisecond
+	return max(MeasureMin, d)
+}
+
+// warmupAfter is the warm-up before a segment, given the mean response
+// time (seconds) last seen: 10 of them, within [WarmupMin, WarmupMax].
+func warmupAfter(meanLatency float64) time.Duration {
+	d := time.Duration(10 * meanLatency * float64(time.Second))
+	return min(WarmupMax, max(WarmupMin, d.Round(100*time.Millisecond)))
+}
+
+// cooldownAfter is the pause after a probe that did not pass: its longest
+// response time (by then the target has worked off whatever queued behind
+// it; the run itself waited for every response), or the request timeout
+// when requests timed out (the target may still hold them), at most
+// CooldownMax.
+func cooldownAfter(st *result.Stage, timeout time.Duration) time.Duration {
+	d := time.Duration(st.Latency.Max * float64(time.Second))
+	if st.Errors[result.ErrTimeout] > 0 {
+		d = max(d, timeout)
+	}
+	return min(CooldownMax, d)
+}
+
+// add appends a segment's measurement to the probe and re-judges it.
+func (p *probe) add(m *Measured, slos []assert.Expr) error {
+	if len(m.Batches) == 0 {
+		return fmt.Errorf("probe at %g rps: the segment recorded no stages", p.rate)
+	}
+	off := p.measured - m.Batches[0].StartS
+	for _, b := range m.Batches {
+		b.StartS += off
+		b.EndS += off
+		p.subs = append(p.subs, b)
+	}
+	last := m.Batches[len(m.Batches)-1]
+	p.measured = last.EndS + off
+	p.segments++
+	for _, w := range m.Timeline {
+		if w.TS >= m.MeasureStartS-1e-9 {
+			p.timeline = append(p.timeline, w)
+		}
+	}
+	if p.samples == nil {
+		p.samples = m.Samples
+	}
+	st, err := merge.Concat(p.subs)
+	if err != nil {
+		return fmt.Errorf("probe at %g rps: %w", p.rate, err)
+	}
+	p.stage = st
+	p.checks, p.verdict, err = judge(slos, &p.stage, p.subs)
+	return err
+}
+
+// record is the probe as the document shows it.
+func (p *probe) record(index int) result.CapacityProbe {
+	st := p.stage
+	st.Index = index
+	st.Name = fmt.Sprintf("probe %d @ %s rps", index, units.Rate(p.rate))
+	st.StartS = p.start.Seconds()
+	st.EndS = st.StartS + p.measured
+	return result.CapacityProbe{
+		RateRPS: p.rate, DurationS: p.measured, Samples: st.Scheduled, Verdict: p.verdict,
+		SLOChecks: p.checks, Stage: st, ProposedBy: p.proposedBy, Segments: p.segments,
+		WarmupS: p.warmup.Seconds(), StartS: p.start.Seconds(), Note: p.note,
+	}
+}

@@ -1,0 +1,255 @@
+package capacity
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/queueing"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// Level is the confidence level of every interval a verdict reads.
+const Level = 0.95
+
+// CheckSLOs refuses SLOs a search cannot judge: a scope other than the
+// whole probe (each probe is one stage, judged as a whole), and rps, which
+// rises with the offered rate and so bounds no capacity (use --require).
+func CheckSLOs(slos []assert.Expr) error {
+	if len(slos) == 0 {
+		return errors.New("no SLO: give at least one, e.g. --slo 'p99 < 100ms'")
+	}
+	for _, e := range slos {
+		if e.Scope.Kind != assert.Run {
+			return fmt.Errorf("SLO %q: it is judged on each probe as a whole; drop \"in %s\"", e.Raw, e.Scope)
+		}
+		if e.Kind == assert.RateMetric {
+			return fmt.Errorf("SLO %q: rps rises with the offered rate, so it bounds no capacity (give --require R for the capacity you need)", e.Raw)
+		}
+	}
+	return nil
+}
+
+// quantileOf reads a time metric's family and percentile: "2xx.p99" →
+// (family "2xx", 99, true); min, max and mean give ok false.
+func quantileOf(metric string) (family string, pct float64, ok bool) {
+	stat := metric
+	if f, s, found := strings.Cut(metric, "."); found && (f == "service" || f == "2xx") {
+		family, stat = f, s
+	}
+	if !strings.HasPrefix(stat, "p") {
+		return family, 0, false
+	}
+	v, err := strconv.ParseFloat(stat[1:], 64)
+	return family, v, err == nil && v > 0 && v < 100
+}
+
+// histOf is the encoded histogram of a family ("", "2xx", "service").
+func histOf(st *result.Stage, family string) string {
+	switch family {
+	case "2xx":
+		return st.HDR.Latency2xx
+	case "service":
+		return st.HDR.ServiceTime
+	}
+	return st.HDR.Latency
+}
+
+// lowerIsBetter: the SLO bounds its metric from above (< or <=).
+func lowerIsBetter(e assert.Expr) bool { return e.Op == "<" || e.Op == "<=" }
+
+// exactRatio: a ratio SLO at 0 or 100% is judged on the count itself: no
+// interval of a proportion ever excludes its end.
+func exactRatio(e assert.Expr) bool { return e.Kind == assert.RatioMetric && (e.Value <= 0 || e.Value >= 1) }
+
+// MinSamples is the fewest requests a probe needs before the SLO can pass
+// at all, even far from its threshold: for a percentile p, the upper rank
+// ⌈np + z√(np(1−p))⌉ + 1 of its interval must exist (about 600 for p99);
+// for a ratio below t, the Wilson interval of 0 events must end below t
+// (n > z²(1−t)/t: 380 for 1%); 100 for anything else.
+func MinSamples(e assert.Expr) int64 {
+	z := queueing.NormalZ(Level)
+	n := int64(100)
+	if _, pct, ok := quantileOf(e.Metric); ok && e.Kind == assert.TimeMetric {
+		p := pct / 100
+		k := int64(1)
+		for ; k < 100_000_000; k += max(1, k/100) {
+			np := float64(k) * p
+			if int64(math.Ceil(np+z*math.Sqrt(np*(1-p))))+1 <= k {
+				break
+			}
+		}
+		return max(n, k)
+	}
+	if e.Kind == assert.RatioMetric && !exactRatio(e) {
+		t := e.Value
+		if !lowerIsBetter(e) {
+			t = 1 - t
+		}
+		return max(n, int64(z*z*(1-t)/t)+1)
+	}
+	return n
+}
+
+// judge evaluates every SLO on a probe: st is its measured part as one
+// stage, subs the consecutive stages it was recorded as (the batches).
+// The verdict is fail if any SLO fails, else uncertain if any is, else pass.
+func judge(slos []assert.Expr, st *result.Stage, subs []result.Stage) ([]result.SLOCheck, string, error) {
+	bt := newBatcher(subs)
+	checks := make([]result.SLOCheck, 0, len(slos))
+	verdict := result.VerdictPass
+	for _, e := range slos {
+		c, err := judgeOne(e, st, bt)
+		if err != nil {
+			return nil, "", fmt.Errorf("SLO %q: %w", e.Raw, err)
+		}
+		checks = append(checks, c)
+		switch {
+		case c.Verdict == result.VerdictFail:
+			verdict = result.VerdictFail
+		case c.Verdict == result.VerdictUncertain && verdict == result.VerdictPass:
+			verdict = result.VerdictUncertain
+		}
+	}
+	return checks, verdict, nil
+}
+
+// judgeOne computes one SLO's value, its interval and its verdict.
+func judgeOne(e assert.Expr, st *result.Stage, bt *batcher) (result.SLOCheck, error) {
+	c := result.SLOCheck{Expr: e.Raw}
+	if c.Expr == "" {
+		c.Expr = e.String()
+	}
+	v, ok, err := assert.MetricValue(st, e.Metric)
+	if err != nil {
+		return c, err
+	}
+	if !ok {
+		c.Verdict, c.Note = result.VerdictFail, "no data for it in the probe (nothing scheduled, or no responses): a gate never passes on no data"
+		return c, nil
+	}
+	c.Value = v
+	var lo, hi float64
+	switch {
+	case e.Kind == assert.RatioMetric:
+		c.Samples = st.Scheduled
+		lo, hi, err = ratioCI(e, st, bt, v, &c)
+	case e.Kind == assert.TimeMetric:
+		lo, hi, err = timeCI(e, st, bt, v, &c)
+	default:
+		return c, fmt.Errorf("metric %s cannot be judged", e.Metric)
+	}
+	if err != nil {
+		return c, err
+	}
+	c.CILow, c.CIHigh = lo, hi
+	c.Verdict = verdictOf(e, lo, hi)
+	if math.IsInf(hi, 1) {
+		// JSON has no infinity: the interval is open above; say so.
+		c.CIHigh = v
+		if h, err := result.DecodeHist(histOf(st, family(e.Metric))); err == nil && h.TotalCount() > 0 {
+			c.CIHigh = float64(h.Max()) / 1e9
+		}
+		c.Note = fmt.Sprintf("%d samples are too few to bound %s from above (at least %d are needed): it cannot pass yet",
+			c.Samples, e.Metric, MinSamples(e))
+	}
+	return c, nil
+}
+
+func family(metric string) string { f, _, _ := quantileOf(metric); return f }
+
+// verdictOf: pass when the whole interval meets the SLO, fail when none of
+// it does, uncertain when the threshold lies inside.
+func verdictOf(e assert.Expr, lo, hi float64) string {
+	good, bad := hi, lo // the interval's ends that must and must not meet it
+	if !lowerIsBetter(e) {
+		good, bad = lo, hi
+	}
+	switch {
+	case assert.Holds(e.Op, good, e.Value):
+		return result.VerdictPass
+	case !assert.Holds(e.Op, bad, e.Value):
+		return result.VerdictFail
+	}
+	return result.VerdictUncertain
+}
+
+// ratioCI is the wider of the Wilson interval (independent requests) and
+// the batch-means interval (rejections come in bursts).
+func ratioCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.SLOCheck) (lo, hi float64, err error) {
+	if exactRatio(e) {
+		c.Note = "a ratio SLO at 0 or 100% is judged on the count itself"
+		return v, v, nil
+	}
+	n := st.Scheduled
+	x := int64(math.Round(v * float64(n)))
+	lo, hi, err = queueing.Wilson(x, n, Level)
+	if err != nil {
+		return 0, 0, err
+	}
+	half, b, ok := bt.halfWidth(func(r [2]int) (float64, bool) {
+		x, ok, _ := assert.MetricValue(bt.counts(r), e.Metric)
+		return x, ok
+	}, Level)
+	if ok && (v-half < lo || v+half > hi) {
+		c.Batches = b
+		lo, hi = math.Max(0, math.Min(lo, v-half)), math.Min(1, math.Max(hi, v+half))
+	}
+	return lo, hi, nil
+}
+
+// timeCI: a percentile's interval is read at order-statistic ranks
+// np ∓ half (queueing.md §8), half being the wider of the iid binomial
+// z√(np(1−p)) and the batch-means spread of the fraction of each batch at
+// or below the estimate (times n); a mean's is the wider of z·sd/√n and
+// the batch means'; min and max have none (judged on the value).
+func timeCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.SLOCheck) (lo, hi float64, err error) {
+	fam, pct, isQ := quantileOf(e.Metric)
+	h, err := result.DecodeHist(histOf(st, fam))
+	if err != nil {
+		return 0, 0, err
+	}
+	n := h.TotalCount()
+	c.Samples = n
+	z := queueing.NormalZ(Level)
+	if !isQ {
+		if e.Metric != "mean" && !strings.HasSuffix(e.Metric, ".mean") {
+			c.Note = "min and max have no interval: judged on the observed value"
+			return v, v, nil
+		}
+		half := 0.0
+		if n > 1 {
+			half = z * h.StdDev() / 1e9 / math.Sqrt(float64(n))
+		}
+		bh, b, ok := bt.halfWidth(func(r [2]int) (float64, bool) { return bt.mean(fam, r) }, Level)
+		if ok && bh > half {
+			half, c.Batches = bh, b
+		}
+		return math.Max(0, v-half), v + half, nil
+	}
+	p := pct / 100
+	np := float64(n) * p
+	half := z * math.Sqrt(np*(1-p))
+	bh, b, ok := bt.halfWidth(func(r [2]int) (float64, bool) { return bt.fracAtMost(fam, v, r) }, Level)
+	if ok && bh*float64(n) > half {
+		half, c.Batches = bh*float64(n), b
+	}
+	return rankValue(h, math.Floor(np-half)), rankValue(h, math.Ceil(np+half)+1), nil
+}
+
+// rankValue is the value at a 1-based rank: 0 below the first, +Inf past
+// the last (the interval is open there).
+func rankValue(h *hdr.Histogram, rank float64) float64 {
+	switch n := float64(h.TotalCount()); {
+	case rank < 1:
+		return 0
+	case rank > n:
+		return math.Inf(1)
+	}
+	return result.ValueAtRank(h, int64(rank))
+}
