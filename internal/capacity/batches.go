@@ -26,7 +26,7 @@ const (
 // of the batches without re-encoding histograms.
 type batcher struct {
 	subs   []result.Stage
-	groups map[int][][2]int          // batch count → [from, to) ranges of subs
+	groups map[int][][2]int            // batch count → [from, to) ranges of subs
 	hists  map[string][]*hdr.Histogram // family → each sub's decoded histogram
 }
 

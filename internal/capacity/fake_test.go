@@ -41,8 +41,8 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 // cheaper under -race).
 type fakeTarget struct {
 	latency bool
-	block func(rate float64) float64
-	svc   func(rate float64) time.Duration
+	block   func(rate float64) float64
+	svc     func(rate float64) time.Duration
 	// grow, if set, is how fast the mean service time grows at a rate,
 	// relative, per second of the measured part (a queue without bound).
 	grow func(rate float64) float64

@@ -132,16 +132,16 @@ type searcher struct {
 	overloadRuns []*probe
 	bpNote       string        // why the backpressure verdict is what it is
 	target       result.Target // as the probes recorded it
-	lo, hi   float64 // highest rate that passed; lowest that did not (0: none)
-	seq      int
-	cooldown time.Duration // owed before the next probe
-	lastMean float64       // mean response time of the last probe, seconds
-	expect   string        // the model's expected verdict for the last probe ("" if not model-proposed)
-	doubted  bool          // the model's last expectation was wrong: take a plain step next
-	forecast *result.CapacityForecast
-	limit    float64 // the forecast's rate, 0 if none
-	stopped  string
-	warnings []string
+	lo, hi       float64       // highest rate that passed; lowest that did not (0: none)
+	seq          int
+	cooldown     time.Duration // owed before the next probe
+	lastMean     float64       // mean response time of the last probe, seconds
+	expect       string        // the model's expected verdict for the last probe ("" if not model-proposed)
+	doubted      bool          // the model's last expectation was wrong: take a plain step next
+	forecast     *result.CapacityForecast
+	limit        float64 // the forecast's rate, 0 if none
+	stopped      string
+	warnings     []string
 }
 
 // Search finds the highest rate that meets every SLO (package doc). It

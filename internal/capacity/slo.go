@@ -65,7 +65,9 @@ func lowerIsBetter(e assert.Expr) bool { return e.Op == "<" || e.Op == "<=" }
 
 // exactRatio: a ratio SLO at 0 or 100% is judged on the count itself: no
 // interval of a proportion ever excludes its end.
-func exactRatio(e assert.Expr) bool { return e.Kind == assert.RatioMetric && (e.Value <= 0 || e.Value >= 1) }
+func exactRatio(e assert.Expr) bool {
+	return e.Kind == assert.RatioMetric && (e.Value <= 0 || e.Value >= 1)
+}
 
 // MinSamples is the fewest requests a probe needs before the SLO can pass
 // at all, even far from its threshold: for a percentile p, the upper rank
