@@ -19,8 +19,11 @@ type Profile struct {
 	Stages []Stage
 	// Shape is the generator the stages came from, when the file had a
 	// `profile:` mapping (flags may override its parameters).
-	Shape  *Shape
-	Assert []string
+	Shape *Shape
+	// RatesLine is the file line of the `stages:` or `profile:` key (0
+	// without), for callers that refuse rates they choose themselves.
+	RatesLine int
+	Assert    []string
 	// AssertLines are the file lines of Assert's entries, for errors.
 	AssertLines []int
 }

@@ -173,7 +173,7 @@ func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 			if err != nil {
 				return err
 			}
-			prof.Kind, prof.Stages = "stages", st
+			prof.Kind, prof.Stages, prof.RatesLine = "stages", st, k.Line
 		case "profile":
 			if stagesNode != nil {
 				return p.errf(k, "both stages and profile: give one or the other")
@@ -183,7 +183,7 @@ func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 			if err != nil {
 				return err
 			}
-			prof.Kind, prof.Stages, prof.Shape = sh.Kind, st, sh
+			prof.Kind, prof.Stages, prof.Shape, prof.RatesLine = sh.Kind, st, sh, k.Line
 		case "assert":
 			list, err := p.strings(v, key)
 			if err != nil {
