@@ -28,24 +28,26 @@ type analyzeOptions struct {
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
-	// flagPrefix is "model-" when run borrows these flags; errors name them.
+	// flagPrefix is "model-" when run or capacity borrows these flags
+	// (owner names the command then; "" is run); errors name them.
 	flagPrefix string
+	owner      string
 }
 
 // cmdName is the command whose flags these are.
 func (o *analyzeOptions) cmdName() string {
-	if o.flagPrefix == "" {
+	switch {
+	case o.flagPrefix == "":
 		return "analyze"
+	case o.owner != "":
+		return o.owner
 	}
 	return "run"
 }
 
 // where prefixes an error: "analyze: --workers" or "run: --model-workers".
 func (o *analyzeOptions) where(flag string) string {
-	if o.flagPrefix == "" {
-		return "analyze: --" + flag
-	}
-	return "run: --" + o.flagPrefix + flag
+	return o.cmdName() + ": --" + o.flagPrefix + flag
 }
 
 func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {

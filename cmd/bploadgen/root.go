@@ -46,6 +46,7 @@ queueing theory, and gates CI on assertions.
 		newReportCmd(e, nil),
 		newAnalyzeCmd(e, nil),
 		newSizeCmd(e, nil),
+		newCapacityCmd(e, nil),
 		newCompareCmd(e, nil),
 		newMergeCmd(e, nil),
 		newVersionCmd(e),

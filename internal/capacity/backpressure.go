@@ -39,13 +39,6 @@ const (
 	growthFactor = 2
 )
 
-// turnedAway is how many scheduled requests got no 2xx answer, the
-// generator's own not_sent apart.
-func turnedAway(st *result.Stage) int64 {
-	n2xx, _ := result.Count(st.Status, nil, 0, "2xx")
-	return st.Scheduled - st.NotSent - n2xx
-}
-
 // checksFor judges one overload probe against the capacity probe ref
 // (nil when unknown); counter names the target's reject counter, "" to
 // look for one among the scraped metrics.
@@ -66,7 +59,7 @@ func checksFor(p *probe, ref *probe, counter string) []result.BackpressureCheck 
 
 func rejectsCheck(st *result.Stage) result.BackpressureCheck {
 	c := result.BackpressureCheck{Name: CheckRejects, OK: true}
-	turned := turnedAway(st)
+	turned := st.TurnedAway()
 	good := st.Status["503"] + st.Status["429"]
 	if turned <= 0 {
 		c.Detail = "nothing was turned away: every request got a 2xx"

@@ -22,7 +22,7 @@ func (s *searcher) document() *result.Capacity {
 		Interrupted:    s.stopped == result.StopInterrupted,
 		Overload:       s.overload,
 		Backpressure:   s.backpressure(),
-		Warnings:       s.warnings,
+		Warnings:       s.warningList(),
 		Settings: result.CapacitySettings{
 			MinRPS: s.cfg.Min, MaxRPS: s.cfg.Max, BudgetS: s.cfg.Budget.Seconds(),
 			Precision: s.cfg.Precision, Overload: s.cfg.Overload, Level: Level,

@@ -48,7 +48,7 @@ func (s *searcher) runOverload(ctx context.Context) error {
 		if err := p.add(meas, nil); err != nil {
 			return err
 		}
-		s.warnings = appendNew(s.warnings, meas.Warnings...)
+		s.warn(meas.Warnings)
 		s.overloadRuns = append(s.overloadRuns, p)
 		rec := p.record(idx)
 		rec.Stage.Name = fmt.Sprintf("overload %s× @ %s rps", units.Num(m), units.Rate(rate))
@@ -116,7 +116,7 @@ func (s *searcher) backpressure() *result.Backpressure {
 		return bp
 	}
 	for _, p := range s.overloadRuns {
-		if turnedAway(&p.stage) > 0 {
+		if p.stage.TurnedAway() > 0 {
 			bp.Verdict = result.BackpressureHolds
 			return bp
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
@@ -142,6 +143,7 @@ type searcher struct {
 	limit        float64 // the forecast's rate, 0 if none
 	stopped      string
 	warnings     []string
+	warnRepeats  map[int]int // index in warnings → later segments that repeated it
 }
 
 // Search finds the highest rate that meets every SLO (package doc). It
@@ -228,7 +230,7 @@ func (s *searcher) runProbe(ctx context.Context, rate float64, why string) (*pro
 		if err := p.add(m, s.cfg.SLOs); err != nil {
 			return nil, err
 		}
-		s.warnings = appendNew(s.warnings, m.Warnings...)
+		s.warn(m.Warnings)
 		if m.Interrupted {
 			s.stopped = result.StopInterrupted
 			p.note = "interrupted: the verdict is that of the part recorded"
@@ -287,16 +289,36 @@ func (s *searcher) pause(ctx context.Context) error {
 	return nil
 }
 
-// appendNew appends the strings of add that dst does not hold yet.
-func appendNew(dst []string, add ...string) []string {
-	for _, a := range add {
+// warn keeps a segment's warnings: one of each kind (the text before its
+// first colon), counting the segments that repeated it.
+func (s *searcher) warn(ws []string) {
+	if s.warnRepeats == nil {
+		s.warnRepeats = map[int]int{}
+	}
+	for _, w := range ws {
+		kind, _, _ := strings.Cut(w, ":")
 		seen := false
-		for _, d := range dst {
-			seen = seen || d == a
+		for i, old := range s.warnings {
+			if k, _, _ := strings.Cut(old, ":"); k == kind {
+				s.warnRepeats[i]++
+				seen = true
+				break
+			}
 		}
 		if !seen {
-			dst = append(dst, a)
+			s.warnings = append(s.warnings, w)
 		}
 	}
-	return dst
+}
+
+// warningList is the warnings with their repeat counts.
+func (s *searcher) warningList() []string {
+	out := make([]string, len(s.warnings))
+	for i, w := range s.warnings {
+		out[i] = w
+		if n := s.warnRepeats[i]; n > 0 {
+			out[i] += fmt.Sprintf(" (and in %d more segment%s)", n, map[bool]string{true: "", false: "s"}[n == 1])
+		}
+	}
+	return out
 }

@@ -123,7 +123,7 @@ func judge(slos []assert.Expr, st *result.Stage, subs []result.Stage) ([]result.
 
 // judgeOne computes one SLO's value, its interval and its verdict.
 func judgeOne(e assert.Expr, st *result.Stage, bt *batcher) (result.SLOCheck, error) {
-	c := result.SLOCheck{Expr: e.Raw}
+	c := result.SLOCheck{Expr: e.Raw, Metric: e.Metric, Op: e.Op, Threshold: e.Value, Unit: unitOf(e.Kind)}
 	if c.Expr == "" {
 		c.Expr = e.String()
 	}
@@ -153,7 +153,7 @@ func judgeOne(e assert.Expr, st *result.Stage, bt *batcher) (result.SLOCheck, er
 	c.Verdict = verdictOf(e, lo, hi)
 	if math.IsInf(hi, 1) {
 		// JSON has no infinity: the interval is open above; say so.
-		c.CIHigh = v
+		c.CIHigh, c.OpenHigh = v, true
 		if h, err := result.DecodeHist(histOf(st, family(e.Metric))); err == nil && h.TotalCount() > 0 {
 			c.CIHigh = float64(h.Max()) / 1e9
 		}
@@ -161,6 +161,17 @@ func judgeOne(e assert.Expr, st *result.Stage, bt *batcher) (result.SLOCheck, er
 			c.Samples, e.Metric, MinSamples(e))
 	}
 	return c, nil
+}
+
+// unitOf names a metric kind's unit in the document.
+func unitOf(k assert.MetricKind) string {
+	switch k {
+	case assert.TimeMetric:
+		return "s"
+	case assert.RatioMetric:
+		return "ratio"
+	}
+	return "rps"
 }
 
 func family(metric string) string { f, _, _ := quantileOf(metric); return f }

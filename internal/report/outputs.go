@@ -125,17 +125,32 @@ func WriteOutputs(r *result.Result, o Outputs, stdout io.Writer) error {
 	if err := o.Validate(); err != nil {
 		return err
 	}
-	outs := o.list()
-	bufs := make([]bytes.Buffer, len(outs))
-	for i, x := range outs {
+	var items []rendering
+	for _, x := range o.list() {
+		items = append(items, rendering{x.flag, x.path, func(w io.Writer) error { return x.render(w, r) }})
+	}
+	return writeRenderings(items, stdout)
+}
+
+// rendering is one requested output of a document.
+type rendering struct {
+	flag, path string
+	render     func(io.Writer) error
+}
+
+// writeRenderings renders every item before writing any (invalid input
+// leaves no file behind), then writes each atomically, "-" to stdout.
+func writeRenderings(items []rendering, stdout io.Writer) error {
+	bufs := make([]bytes.Buffer, len(items))
+	for i, x := range items {
 		if x.path == "-" && stdout == nil {
 			return fmt.Errorf("%s -: standard output is not available here", x.flag)
 		}
-		if err := x.render(&bufs[i], r); err != nil {
+		if err := x.render(&bufs[i]); err != nil {
 			return fmt.Errorf("%s %s: %w", x.flag, x.path, err)
 		}
 	}
-	for i, x := range outs {
+	for i, x := range items {
 		if x.path == "-" {
 			if _, err := stdout.Write(bufs[i].Bytes()); err != nil {
 				return fmt.Errorf("%s -: %w", x.flag, err)
@@ -147,6 +162,28 @@ func WriteOutputs(r *result.Result, o Outputs, stdout io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// WriteCapacityOutputs renders a capacity search into the files o names:
+// HTML, JUnit and Markdown (a capacity search has no timeline for CSV or
+// an interval log); "-" means stdout.
+func WriteCapacityOutputs(c *result.Capacity, o Outputs, stdout io.Writer) error {
+	if o.CSV != "" || o.HLog != "" {
+		return errors.New("a capacity search renders only --html, --junit and --md")
+	}
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	var items []rendering
+	for _, x := range []struct {
+		flag, path string
+		render     func(io.Writer, *result.Capacity) error
+	}{{"--html", o.HTML, WriteCapacityHTML}, {"--junit", o.JUnit, WriteCapacityJUnit}, {"--md", o.Markdown, WriteCapacityMarkdown}} {
+		if x.path != "" {
+			items = append(items, rendering{x.flag, x.path, func(w io.Writer) error { return x.render(w, c) }})
+		}
+	}
+	return writeRenderings(items, stdout)
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

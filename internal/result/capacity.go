@@ -120,8 +120,17 @@ type SLOCheck struct {
 	CILow   float64 `json:"ci_low"`
 	CIHigh  float64 `json:"ci_high"`
 	Verdict string  `json:"verdict"`
+	// Metric, Op and Threshold are the SLO's parts; Unit is "s", "ratio"
+	// or "rps", the unit of Value, the interval and Threshold.
+	Metric    string  `json:"metric"`
+	Op        string  `json:"op"`
+	Threshold float64 `json:"threshold"`
+	Unit      string  `json:"unit"`
 	// Samples is the count the statistic was computed from.
 	Samples int64 `json:"samples"`
+	// OpenHigh: too few samples bound the statistic from above; CIHigh
+	// is then the largest value seen and the SLO cannot pass yet.
+	OpenHigh bool `json:"ci_high_open,omitempty"`
 	// Batches is the number of batches of the batch-means interval that
 	// widened the iid one (0: none used).
 	Batches int    `json:"batches,omitempty"`

@@ -70,3 +70,11 @@ func (s *Stage) Conserved() bool {
 	return s.Scheduled == s.Sent+s.NotSent && s.Sent == s.Completed &&
 		s.Completed == s.Responses()+s.ErrorCount()
 }
+
+// TurnedAway is how many of the stage's scheduled requests got no 2xx
+// answer (a non-2xx status or a transport error), the generator's own
+// not_sent apart: what a target past its capacity turned away.
+func (s *Stage) TurnedAway() int64 {
+	n2xx, _ := Count(s.Status, nil, 0, "2xx")
+	return s.Scheduled - s.NotSent - n2xx
+}

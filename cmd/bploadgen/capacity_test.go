@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// TestCapacityBadInput: invalid input exits 2 with one line on stderr,
+// and nothing reaches the target.
+func TestCapacityBadInput(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	dir := t.TempDir()
+	staged := filepath.Join(dir, "staged.yaml")
+	if err := os.WriteFile(staged, []byte("target: {url: "+srv.URL+"}\nstages:\n  - {rate: 10, duration: 1s}\nassert: [p99 < 1s]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badAssert := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badAssert, []byte("target: {url: "+srv.URL+"}\nassert:\n  - p99 < 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{srv.URL}, "no SLO"},
+		{[]string{srv.URL, "--slo", "p99 < 100"}, "--slo"},
+		{[]string{srv.URL, "--slo", "p99 < 1s in each stage"}, "drop \"in each stage\""},
+		{[]string{srv.URL, "--slo", "rps > 100"}, "--require"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--min", "500", "--max", "400"}, "--min 500 is above --max 400"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--rate", "100"}, "--rate: the search chooses the rates"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--profile", "step"}, "--profile"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--steps", "3"}, "--steps"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--assert", "p99<1s"}, "use --slo"},
+		{[]string{"-f", staged}, "staged.yaml:2: capacity chooses the rates"},
+		{[]string{"-f", badAssert}, "bad.yaml:3:"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--budget", "2s"}, "shorter than one probe"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--min", "1", "--budget", "30s"}, "shorter than one probe"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--overload", "1,2"}, "above 1"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--precision", "150%"}, "precision"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--overload", "none", "--require-backpressure"}, "--require-backpressure"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--model-workers", "-1"}, "capacity: --model-workers"},
+		{[]string{"--slo", "p99<1s"}, "no target"},
+	} {
+		code, _, errs := execMain(t, context.Background(), append([]string{"capacity"}, tc.args...)...)
+		if code != exitUsage || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and one line with %q", tc.args, code, errs, tc.want)
+		}
+	}
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the target got %d requests from invalid invocations", n)
+	}
+}
