@@ -53,6 +53,7 @@ func (rp *RunProber) Run(ctx context.Context, s Segment) (*Measured, error) {
 	return &Measured{
 		Batches: r.Stages[skip:], Timeline: r.Timeline, MeasureStartS: s.Warmup.Seconds(),
 		Samples: r.Samples, Warnings: r.Warnings, Interrupted: r.Interrupted, Target: r.Target,
+		GeneratorLimited: r.GeneratorLimited,
 	}, nil
 }
 

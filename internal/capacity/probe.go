@@ -35,6 +35,9 @@ type Measured struct {
 	Samples       *result.Samples
 	Warnings      []string
 	Interrupted   bool
+	// GeneratorLimited: the generator, not the target, bounded the load
+	// (requests not sent, or a send lag large enough to matter).
+	GeneratorLimited bool
 	// Target is the request as the result records it (secrets redacted).
 	Target result.Target
 }
@@ -87,6 +90,7 @@ type probe struct {
 	note       string
 	samples    *result.Samples
 	timeline   []result.Window // measured windows of every segment
+	genLimited bool            // some segment was generator-limited
 }
 
 // firstMeasure is a probe's first measured length at rate: long enough
@@ -136,6 +140,7 @@ func (p *probe) add(m *Measured, slos []assert.Expr) error {
 	last := m.Batches[len(m.Batches)-1]
 	p.measured = last.EndS + off
 	p.segments++
+	p.genLimited = p.genLimited || m.GeneratorLimited
 	for _, w := range m.Timeline {
 		if w.TS >= m.MeasureStartS-1e-9 {
 			p.timeline = append(p.timeline, w)
@@ -163,6 +168,19 @@ func (p *probe) record(index int) result.CapacityProbe {
 	return result.CapacityProbe{
 		RateRPS: p.rate, DurationS: p.measured, Samples: st.Scheduled, Verdict: p.verdict,
 		SLOChecks: p.checks, Stage: st, ProposedBy: p.proposedBy, Segments: p.segments,
-		WarmupS: p.warmup.Seconds(), StartS: p.start.Seconds(), Note: p.note,
+		WarmupS: p.warmup.Seconds(), StartS: p.start.Seconds(), Note: p.fullNote(),
 	}
+}
+
+// fullNote is the probe's note, with the generator's part when it fell
+// behind: the verdict may then be the generator's, not the target's.
+func (p *probe) fullNote() string {
+	if !p.genLimited {
+		return p.note
+	}
+	const gen = "the generator fell behind its schedule here (see the warnings): the latencies include its own delay, so the verdict may be the generator's rather than the target's"
+	if p.note == "" {
+		return gen
+	}
+	return p.note + "; " + gen
 }

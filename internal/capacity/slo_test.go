@@ -76,6 +76,10 @@ func TestJudgeVerdicts(t *testing.T) {
 		{"p99 far below", "p99 < 3s", lat2000, zeros, "pass"},
 		{"p99 far above", "p99 < 1.5s", lat2000, zeros, "fail"},
 		{"p99 at the threshold", "p99 < 1980ms", lat2000, zeros, "uncertain"},
+		// 400 samples: the upper rank ⌈396 + 3.9⌉ + 1 = 401 does not
+		// exist, but 0.99^400 = 1.8% ≤ 2.5%: the largest value, 400 ms,
+		// bounds the p99.
+		{"p99 bounded by the largest value", "p99 < 401ms", spread(400, time.Millisecond), zeros, "pass"},
 		{"higher is better", "ratio(2xx) > 99%", lat2000, zeros, "pass"},
 		{"higher is better, failing", "ratio(2xx) >= 99.9%", lat2000, evenly(80), "fail"},
 		{"max has no interval", "max < 2001ms", lat2000, zeros, "pass"},
@@ -135,8 +139,9 @@ func TestJudgeBurstsWiden(t *testing.T) {
 	}
 }
 
-// TestJudgeTooFewSamples: a p99 from 100 samples has no upper rank: it
-// cannot pass, however low, and the note says how many are needed.
+// TestJudgeTooFewSamples: a p99 from 100 samples has no upper rank and
+// its largest value bounds it only with probability 1 − 0.99^100 = 63%:
+// it cannot pass, however low, and the note says how many are needed.
 func TestJudgeTooFewSamples(t *testing.T) {
 	t.Parallel()
 	c := judgeSubs(t, "p99 < 10s", batches(t, spread(100, time.Millisecond), make([]int64, 10)))
@@ -156,8 +161,9 @@ func TestMinSamples(t *testing.T) {
 		lo, hi   int64
 		rational string
 	}{
-		// the upper rank ⌈np + z√(np(1−p))⌉ + 1 ≤ n first holds near n ≈ 580.
-		{"p99 < 1s", 560, 620, "p99's upper rank"},
+		// 0.99^n ≤ 0.025 from n = ln 0.025 / ln 0.99 = 367.04.
+		{"p99 < 1s", 368, 368, "the largest of n values bounds p99"},
+		{"p99.9 < 1s", 3688, 3688, "and p99.9"},
 		// n > z²(1−t)/t = 3.8415·0.99/0.01 = 380.3.
 		{"ratio(503) < 1%", 381, 381, "Wilson at 0 events"},
 		{"ratio(2xx) > 99%", 381, 381, "the same, mirrored"},
