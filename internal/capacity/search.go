@@ -146,10 +146,11 @@ type searcher struct {
 	warnRepeats  map[int]int // index in warnings → later segments that repeated it
 }
 
-// Search finds the highest rate that meets every SLO (package doc). It
-// returns the document without Tool, Target's request details beyond what
-// the probes recorded, and Settings' caller-side fields; an error means a
-// probe could not be carried out (the document so far comes back too).
+// Search finds the highest rate that meets every SLO, then probes past it
+// (package doc). The document comes back without Tool, Seed and the
+// --require fields, which are the caller's; an error means a probe could
+// not be carried out, and the document so far comes back with it. An
+// invalid Config is refused before anything is sent.
 func Search(ctx context.Context, cfg Config, prober Prober, clock Clock) (*result.Capacity, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
