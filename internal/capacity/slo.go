@@ -258,7 +258,6 @@ func timeCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.S
 	return lo, hi, nil
 }
 
-
 // rankValue is the value at a 1-based rank: 0 below the first, +Inf past
 // the last (the interval is open there).
 func rankValue(h *hdr.Histogram, rank float64) float64 {

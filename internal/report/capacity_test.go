@@ -18,8 +18,8 @@ func capacityFixture() *result.Capacity {
 		n := n200 + n503
 		return result.Stage{Index: 1, EndS: length, OfferedRPS: rate, Scheduled: n, Sent: n, Completed: n,
 			AchievedRPS: float64(n) / length, ThroughputRPS: float64(n200) / length,
-			Status: map[string]int64{"200": n200, "503": n503},
-			Errors: map[string]int64{"timeout": 0, "connect": 0, "reset": 0, "other": 0, "canceled": 0},
+			Status:  map[string]int64{"200": n200, "503": n503},
+			Errors:  map[string]int64{"timeout": 0, "connect": 0, "reset": 0, "other": 0, "canceled": 0},
 			Latency: result.Summary{Count: n, P99: p99}, Latency2xx: result.Summary{Count: n200, P99: p99}}
 	}
 	check := func(v, lo, hi float64, verdict string) []result.SLOCheck {
