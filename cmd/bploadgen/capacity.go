@@ -16,9 +16,9 @@ import (
 
 // capacityOptions is everything `capacity` takes from its flags.
 type capacityOptions struct {
-	sendOptions
+	run.Overrides // the request, arrival, seed, limits; Asserts are the --slo
+	sendOptions   // -f, the client, grace, scrape, model, -q
 
-	SLOs                []string
 	Min, Max            float64
 	Budget              time.Duration
 	Precision           string // a fraction or a percentage
@@ -43,8 +43,9 @@ var capacityRefused = map[string]string{
 }
 
 func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
+	addRequestFlags(fs, &o.Overrides)
 	o.sendOptions.addFlags(fs)
-	fs.StringArrayVar(&o.SLOs, "slo", nil, "an objective every probe is judged by, in the --assert grammar without a scope: 'p99 < 100ms', 'ratio(503) < 1%' (repeatable)")
+	fs.StringArrayVar(&o.Overrides.Asserts, "slo", nil, "an objective every probe is judged by, in the --assert grammar without a scope: 'p99 < 100ms', 'ratio(503) < 1%' (repeatable)")
 	fs.Float64Var(&o.Min, "min", 0, "lowest and first probe rate, rps (default: chosen from the SLOs' sample sizes so the ramp's slow first probes take a sixth of the budget)")
 	fs.Float64Var(&o.Max, "max", 0, "never probe above this rate, rps")
 	fs.DurationVar(&o.Budget, "budget", capacity.DefaultBudget, "wall-clock budget for the whole search, overload probes included")
@@ -111,7 +112,7 @@ func newCapacityCmd(e *env, runF func(*capacityOptions) error) *cobra.Command {
 				if cmd.Flags().Changed("url") {
 					return usageError("capacity: give the URL as the argument or with --url, not both")
 				}
-				opts.URL = args[0]
+				opts.Overrides.URL = args[0]
 				_ = cmd.Flags().Set("url", args[0])
 			}
 			opts.changed = cmd.Flags().Changed
@@ -154,18 +155,17 @@ func (o *capacityOptions) plan() (*run.Plan, error) {
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
-	placeholder := profile.Shape{Kind: "constant", Set: map[string]bool{"rate": true, "duration": true}, Rate: 1, Duration: time.Second}
-	pl, err := run.Resolve(prof, run.Overrides{
-		URL: o.URL, Method: o.Method, Headers: o.Headers, Body: o.Body, BodyFile: o.BodyFile, Shape: placeholder,
-		Arrival: o.Arrival, Seed: o.Seed, MaxInFlight: o.MaxInFlight, Timeout: o.Timeout, Asserts: o.SLOs,
-		Given: func(s string) bool { return changed(strings.ReplaceAll(s, "_", "-")) },
-		Name: func(s string) string {
-			if s == "assert" {
-				return "--slo"
-			}
-			return flagName(s)
-		},
-	})
+	// The stages are a placeholder: the prober plans each segment's own.
+	ov := o.Overrides
+	ov.Shape = profile.Shape{Kind: "constant", Set: map[string]bool{"rate": true, "duration": true}, Rate: 1, Duration: time.Second}
+	ov.Given = func(s string) bool { return changed(strings.ReplaceAll(s, "_", "-")) }
+	ov.Name = func(s string) string {
+		if s == "assert" {
+			return "--slo"
+		}
+		return flagName(s)
+	}
+	pl, err := run.Resolve(prof, ov)
 	if errors.Is(err, run.ErrNoTarget) {
 		return nil, usageError("no target: give a URL (capacity URL, --url, or target.url in the profile)")
 	}

@@ -5,13 +5,14 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/capacity"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // runCapacity carries out `capacity`: plan, checks, the search, outputs,
@@ -25,11 +26,11 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 	if err != nil {
 		return err
 	}
-	files := report.Outputs{HTML: o.HTML, JUnit: o.JUnit, Markdown: o.MD}
+	files := report.Outputs{HTML: o.HTML, JUnit: o.JUnit, Markdown: o.MD, Name: flagName}
 	if err := checkOutputs(o.Out, files); err != nil {
 		return asUsage(err)
 	}
-	if err := checkWritable(o.Out, files); err != nil {
+	if err := files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}
 	live := &capacityProgress{e: e, budget: cfg.Budget.Seconds()}
@@ -88,7 +89,7 @@ func (o *capacityOptions) config(pl *run.Plan) (capacity.Config, error) {
 	}
 	cfg := capacity.Config{SLOs: pl.Asserts, Min: o.Min, Max: o.Max, Budget: o.Budget,
 		Timeout: pl.Timeout, Arrival: pl.Arrival.String()}
-	prec, err := sizeParseFraction(o.Precision)
+	prec, err := assert.ParseFraction(o.Precision)
 	if err != nil {
 		return cfg, usageError("capacity: --precision: %v", err)
 	}
@@ -112,7 +113,7 @@ func (o *capacityOptions) config(pl *run.Plan) (capacity.Config, error) {
 		return cfg, usageError("capacity: --min and --max must be at most %d rps", profile.MaxRate)
 	}
 	if changed("min") && changed("max") && o.Min > o.Max {
-		return cfg, usageError("capacity: --min %s is above --max %s", units.Rate(o.Min), units.Rate(o.Max))
+		return cfg, usageError("capacity: --min %s is above --max %s", numfmt.Rate(o.Min), numfmt.Rate(o.Max))
 	}
 	if o.Budget <= 0 {
 		return cfg, usageError("capacity: --budget must be > 0")
@@ -135,7 +136,7 @@ func (o *capacityOptions) config(pl *run.Plan) (capacity.Config, error) {
 // or stderr when stdout carries a document).
 func writeCapacity(e *env, doc *result.Capacity, out string, files report.Outputs) error {
 	summary := e.stdout
-	if out == "-" || usesStdout(files) {
+	if out == "-" || files.UsesStdout() {
 		summary = e.stderr
 	}
 	var err error
@@ -167,7 +168,7 @@ func (p *capacityProgress) event(ev capacity.Event) {
 	p.last = ev
 	p.mu.Unlock()
 	if ev.Phase == "done" {
-		fmt.Fprintf(p.e.stderr, "\r\033[Kprobe %d @ %s rps: %s\n", ev.Probe, units.Rate(ev.Rate), ev.Verdict)
+		fmt.Fprintf(p.e.stderr, "\r\033[Kprobe %d @ %s rps: %s\n", ev.Probe, numfmt.Rate(ev.Rate), ev.Verdict)
 	}
 }
 
@@ -184,6 +185,6 @@ func (p *capacityProgress) progress(pr run.Progress, final bool) {
 		what = "overload probe"
 	}
 	fmt.Fprintf(p.e.stderr, "\r\033[K%s %d @ %s rps (%s)  %s / %s budget  sent %d  in flight %d  not sent %d",
-		what, ev.Probe, units.Rate(ev.Rate), ev.Phase, units.Duration(ev.Elapsed.Seconds()+pr.Elapsed.Seconds()),
-		units.Duration(p.budget), pr.Sent, pr.Now, pr.NotSent)
+		what, ev.Probe, numfmt.Rate(ev.Rate), ev.Phase, numfmt.Duration(ev.Elapsed.Seconds()+pr.Elapsed.Seconds()),
+		numfmt.Duration(p.budget), pr.Sent, pr.Now, pr.NotSent)
 }

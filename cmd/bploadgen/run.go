@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -13,13 +11,8 @@ import (
 // settings (bound straight into run.Overrides) and how to run and report.
 type runOptions struct {
 	run.Overrides        // the request, the shape, arrival, seed, limits, gates, shard, start
-	File          string // -f profile.yaml
+	sendOptions          // -f, the client, grace, scrape, model, -q
 	Profile       string // --profile: constant, step, spike, ramp
-
-	Grace    time.Duration
-	HTTP2    bool
-	Insecure bool
-	Client   string
 
 	Out   string
 	HTML  string
@@ -28,26 +21,17 @@ type runOptions struct {
 	HLog  string
 	MD    string
 
-	Scrape        string
-	ScrapeMetrics []string
-	LogRequests   string
-	Quiet         bool
-	CPUProfile    string
+	LogRequests string
+	CPUProfile  string
 
-	// Model is the target's queueing model for the analysis (--model-*).
-	Model analyzeOptions
 	// changed holds the flags given on the command line (they override the
 	// profile file).
 	changed func(name string) bool
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Overrides.URL, "url", "", "target URL (or give it as the argument)")
-	fs.StringVarP(&o.Overrides.Method, "method", "X", "GET", "HTTP method")
-	fs.StringArrayVarP(&o.Overrides.Headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
-	fs.StringVar(&o.Overrides.Body, "body", "", "request body")
-	fs.StringVar(&o.Overrides.BodyFile, "body-file", "", "read the request body from a file")
-	fs.StringVarP(&o.File, "file", "f", "", "profile file (YAML); flags given on the command line override it")
+	addRequestFlags(fs, &o.Overrides)
+	o.sendOptions.addFlags(fs)
 	fs.StringVar(&o.Profile, "profile", "", "rate shape: constant, step, spike or ramp (default constant)")
 	fs.Float64Var(&o.Shape.Rate, "rate", 0, "requests per second (constant; the base of spike)")
 	fs.DurationVar(&o.Shape.Duration, "duration", 0, "run length (constant, spike, ramp)")
@@ -58,14 +42,6 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Shape.SpikeRate, "spike-rate", 0, "rate during the spike")
 	fs.DurationVar(&o.Shape.SpikeAt, "spike-at", 0, "when the spike starts")
 	fs.DurationVar(&o.Shape.SpikeFor, "spike-for", 0, "how long the spike lasts")
-	fs.StringVar(&o.Overrides.Arrival, "arrival", "uniform", "arrival process: uniform or poisson")
-	fs.Int64Var(&o.Overrides.Seed, "seed", run.DefaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
-	fs.DurationVar(&o.Overrides.Timeout, "timeout", run.DefaultTimeout, "per-request timeout, from the actual send")
-	fs.IntVar(&o.Overrides.MaxInFlight, "max-in-flight", run.DefaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
-	fs.DurationVar(&o.Grace, "grace", run.DefaultGrace, "after SIGINT/SIGTERM, how long to wait for requests in flight")
-	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
-	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
-	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux from 5000 rps, h1 below; net/http otherwise), loop (one event loop: epoll, non-blocking keep-alive connections; the fastest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
 	fs.StringArrayVar(&o.Overrides.Asserts, "assert", nil, "gate, e.g. 'p99 < 250ms in each stage' (repeatable; see --help)")
 	fs.StringVarP(&o.Out, "out", "o", "", "write the result JSON here")
 	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
@@ -73,17 +49,9 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.CSV, "csv", "", "write the timeline as CSV here")
 	fs.StringVar(&o.HLog, "hlog", "", "write an HdrHistogram interval log here")
 	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
-	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
-	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
 	fs.StringVar(&o.Overrides.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N (auto/N: I from $JOB_COMPLETION_INDEX+1, for a Kubernetes Indexed Job)")
 	fs.StringVar(&o.Overrides.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, or Unix seconds) before starting, so shards start together")
 	fs.StringVar(&o.LogRequests, "log-requests", "", "write one CSV line per scheduled request here (intended/sent/end times, latency, status, error)")
-	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
-	fs.IntVar(&o.Model.Workers, "model-workers", 0, "capacity analysis: the target's worker count c (default: estimated)")
-	fs.IntVar(&o.Model.Queue, "model-queue", 0, "capacity analysis: the target's waiting slots; K = c + queue")
-	fs.BoolVar(&o.Model.Unbounded, "model-unbounded", false, "capacity analysis: the target's queue has no bound")
-	fs.StringVar(&o.Model.ServiceTime, "model-service-time", "", "capacity analysis: mean service time (10ms) or a distribution (exp:10ms) (default: the target's Server-Timing, else estimated)")
-	fs.Float64Var(&o.Model.ServiceSCV, "model-service-scv", 0, "capacity analysis: SCV of the service time")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run here (for bploadgen's own performance work)")
 	_ = fs.MarkHidden("cpuprofile")
 }

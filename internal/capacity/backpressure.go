@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // The backpressure checks, in the order that decides a failing verdict.
@@ -66,13 +66,13 @@ func rejectsCheck(st *result.Stage) result.BackpressureCheck {
 	} else {
 		other := turned - good
 		c.OK = float64(other) <= maxOtherShare*float64(turned)
-		c.Detail = fmt.Sprintf("%s of %s turned away were answered 503/429 (%s)", units.Int(good), units.Int(turned), units.Percent(float64(good)/float64(turned)))
+		c.Detail = fmt.Sprintf("%s of %s turned away were answered 503/429 (%s)", numfmt.Int(good), numfmt.Int(turned), numfmt.Percent(float64(good)/float64(turned)))
 		if other > 0 {
 			c.Detail += "; the rest: " + otherOutcomes(st)
 		}
 	}
 	if st.NotSent > 0 {
-		c.Detail += fmt.Sprintf(" (%s not sent: the generator's --max-in-flight bound)", units.Int(st.NotSent))
+		c.Detail += fmt.Sprintf(" (%s not sent: the generator's --max-in-flight bound)", numfmt.Int(st.NotSent))
 	}
 	return c
 }
@@ -87,12 +87,12 @@ func otherOutcomes(st *result.Stage) string {
 	sort.Strings(codes)
 	for _, code := range codes {
 		if n := st.Status[code]; n > 0 && code != "503" && code != "429" && !strings.HasPrefix(code, "2") {
-			parts = append(parts, units.Int(n)+" × "+code)
+			parts = append(parts, numfmt.Int(n)+" × "+code)
 		}
 	}
 	for _, class := range result.ErrorClasses {
 		if n := st.Errors[class]; n > 0 {
-			parts = append(parts, units.Int(n)+" × "+class)
+			parts = append(parts, numfmt.Int(n)+" × "+class)
 		}
 	}
 	return strings.Join(parts, ", ")
@@ -121,10 +121,10 @@ func latencyCheck(subs []result.Stage) result.BackpressureCheck {
 	if rise > zCheck*se && last >= growthFactor*first {
 		c.OK = false
 		c.Detail = fmt.Sprintf("the 2xx mean latency rose from %s to %s within the probe (%s, more than %d standard errors of %s): the queue grows without bound",
-			units.Duration(first), units.Duration(last), "+"+units.Duration(rise), zCheck, units.Duration(se))
+			numfmt.Duration(first), numfmt.Duration(last), "+"+numfmt.Duration(rise), zCheck, numfmt.Duration(se))
 		return c
 	}
-	c.Detail = fmt.Sprintf("2xx mean latency %s in the first third, %s in the last: bounded", units.Duration(first), units.Duration(last))
+	c.Detail = fmt.Sprintf("2xx mean latency %s in the first third, %s in the last: bounded", numfmt.Duration(first), numfmt.Duration(last))
 	return c
 }
 
@@ -152,9 +152,9 @@ func goodputCheck(st, ref *result.Stage) result.BackpressureCheck {
 	n, n0 := g*st.LengthS(), g0*ref.LengthS()
 	se := math.Sqrt(n/sq(st.LengthS()) + n0/sq(ref.LengthS()))
 	c.OK = !(g < g0-zCheck*se)
-	c.Detail = fmt.Sprintf("%s 2xx/s against %s at the capacity", units.Rate(g), units.Rate(g0))
+	c.Detail = fmt.Sprintf("%s 2xx/s against %s at the capacity", numfmt.Rate(g), numfmt.Rate(g0))
 	if !c.OK {
-		c.Detail += fmt.Sprintf(": it collapsed by %s (more than %d standard errors of %s/s)", units.Percent(1-g/g0), zCheck, units.Rate(se))
+		c.Detail += fmt.Sprintf(": it collapsed by %s (more than %d standard errors of %s/s)", numfmt.Percent(1-g/g0), zCheck, numfmt.Rate(se))
 	}
 	return c
 }
@@ -190,11 +190,11 @@ func counterCheck(st *result.Stage, tl []result.Window, counter string) (result.
 	client := float64(st.Status["503"] + st.Status["429"])
 	tol := 2*client/math.Max(st.LengthS(), 1) + zCheck*math.Sqrt(math.Max(client, 1))
 	c.OK = math.Abs(rise-client) <= tol
-	c.Detail = fmt.Sprintf("%s rose by %s during the probe; the client counted %s 503/429", name, units.Num(math.Round(rise)), units.Int(int64(client)))
+	c.Detail = fmt.Sprintf("%s rose by %s during the probe; the client counted %s 503/429", name, numfmt.Num(math.Round(rise)), numfmt.Int(int64(client)))
 	if c.OK {
-		c.Detail += fmt.Sprintf(" (within %s)", units.Num(math.Round(tol)))
+		c.Detail += fmt.Sprintf(" (within %s)", numfmt.Num(math.Round(tol)))
 	} else {
-		c.Detail += fmt.Sprintf(": they differ by more than %s, the target's counter does not see its own rejections", units.Num(math.Round(tol)))
+		c.Detail += fmt.Sprintf(": they differ by more than %s, the target's counter does not see its own rejections", numfmt.Num(math.Round(tol)))
 	}
 	return c, true
 }

@@ -15,7 +15,7 @@
 // SLO needs to pass at all (MinSamples: ~600 for a p99, 380 for a 1%
 // ratio), at least MeasureMin. The measured stages of all segments are
 // concatenated (merge.Concat) into the probe's STAGE, on which every SLO is
-// evaluated with assert.MetricValue, the gate grammar's own evaluation.
+// evaluated with assert.Expr.Check, the gate grammar's own evaluation.
 //
 // # Verdicts from confidence intervals
 //

@@ -7,8 +7,8 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // Forecaster fits a queueing model to the probes so far (a result whose
@@ -106,7 +106,7 @@ func ModelForecaster(spec analysis.ModelSpec) Forecaster {
 		f.BandLowRPS, _ = limit(p, preds, s+hw, -m.Tolerance)
 		f.BandHighRPS, _ = limit(p, preds, math.Max(s-hw, s/2), m.Tolerance)
 		f.Note = fmt.Sprintf("%s with c = %d, E[S] = %s ± %s (%s)", m.Kendall, m.Workers,
-			units.Duration(s), units.Duration(hw), m.Source)
+			numfmt.Duration(s), numfmt.Duration(hw), m.Source)
 		if len(skipped) > 0 {
 			f.Note += fmt.Sprintf("; it covers %s only: the model does not predict %s", strings.Join(use, ", "), strings.Join(skipped, ", "))
 		}
@@ -226,11 +226,11 @@ func judgeForecast(f *result.CapacityForecast, b result.CapacityBracket) {
 	}
 	agree := f.BandHighRPS >= lo && f.BandLowRPS <= hi
 	f.Agrees = &agree
-	bracket := fmt.Sprintf("the measured bracket %s–%s rps", units.Rate(lo), units.Rate(hi))
+	bracket := fmt.Sprintf("the measured bracket %s–%s rps", numfmt.Rate(lo), numfmt.Rate(hi))
 	if b.FailRPS == 0 {
-		bracket = fmt.Sprintf("the measurement (passing at %s rps, no failure probed)", units.Rate(lo))
+		bracket = fmt.Sprintf("the measurement (passing at %s rps, no failure probed)", numfmt.Rate(lo))
 	}
-	band := fmt.Sprintf("predicts %s rps (band %s–%s)", units.Rate(f.RateRPS), units.Rate(f.BandLowRPS), units.Rate(f.BandHighRPS))
+	band := fmt.Sprintf("predicts %s rps (band %s–%s)", numfmt.Rate(f.RateRPS), numfmt.Rate(f.BandLowRPS), numfmt.Rate(f.BandHighRPS))
 	if agree {
 		f.Note = "the model " + band + ", consistent with " + bracket + "; " + f.Note
 	} else {

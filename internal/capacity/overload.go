@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // Overload probes (issue #13, "does the backpressure hold past capacity?").
@@ -31,7 +31,7 @@ func (s *searcher) runOverload(ctx context.Context) error {
 		measure := max(OverloadMeasureMin, firstMeasure(s.cfg.SLOs, rate))
 		warm := warmupAfter(s.lastMean)
 		if !s.fits(s.cooldown + warm + measure) {
-			s.bpNote = fmt.Sprintf("the budget ran out before the %s× probe", units.Num(m))
+			s.bpNote = fmt.Sprintf("the budget ran out before the %s× probe", numfmt.Num(m))
 			break
 		}
 		if err := s.pause(ctx); err != nil {
@@ -51,7 +51,7 @@ func (s *searcher) runOverload(ctx context.Context) error {
 		s.warn(meas.Warnings)
 		s.overloadRuns = append(s.overloadRuns, p)
 		rec := p.record(idx)
-		rec.Stage.Name = fmt.Sprintf("overload %s× @ %s rps", units.Num(m), units.Rate(rate))
+		rec.Stage.Name = fmt.Sprintf("overload %s× @ %s rps", numfmt.Num(m), numfmt.Rate(rate))
 		s.overload = append(s.overload, result.OverloadProbe{
 			Multiple: m, RateRPS: rate, Stage: rec.Stage, WarmupS: warm.Seconds(), StartS: rec.StartS,
 			Checks: checksFor(p, s.capacityProbe(), s.cfg.RejectCounter),
@@ -100,7 +100,7 @@ func (s *searcher) backpressure() *result.Backpressure {
 					continue
 				}
 				agg.OK = agg.OK && c.OK
-				parts = append(parts, units.Num(o.Multiple)+"×: "+c.Detail)
+				parts = append(parts, numfmt.Num(o.Multiple)+"×: "+c.Detail)
 			}
 		}
 		if len(parts) == 0 {
@@ -122,7 +122,7 @@ func (s *searcher) backpressure() *result.Backpressure {
 		}
 	}
 	bp.Note = joinNotes(bp.Note, fmt.Sprintf("nothing was turned away even at %s× the capacity: the target was never pushed past what it serves, so its backpressure was not exercised",
-		units.Num(s.overload[len(s.overload)-1].Multiple)))
+		numfmt.Num(s.overload[len(s.overload)-1].Multiple)))
 	return bp
 }
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/merge"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // Segment is one run of a probe: a warm-up stage, then Batches measured
@@ -162,7 +162,7 @@ func (p *probe) add(m *Measured, slos []assert.Expr) error {
 func (p *probe) record(index int) result.CapacityProbe {
 	st := p.stage
 	st.Index = index
-	st.Name = fmt.Sprintf("probe %d @ %s rps", index, units.Rate(p.rate))
+	st.Name = fmt.Sprintf("probe %d @ %s rps", index, numfmt.Rate(p.rate))
 	st.StartS = p.start.Seconds()
 	st.EndS = st.StartS + p.measured
 	return result.CapacityProbe{

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // Config is a search: what to judge, where, and how long.
@@ -103,7 +103,7 @@ func (c *Config) Validate() error {
 	case c.Max < 0 || math.IsNaN(c.Max) || math.IsInf(c.Max, 0):
 		return fmt.Errorf("max must be > 0, not %g", c.Max)
 	case c.Max > 0 && c.Min > c.Max:
-		return fmt.Errorf("min %s rps is above max %s rps", units.Rate(c.Min), units.Rate(c.Max))
+		return fmt.Errorf("min %s rps is above max %s rps", numfmt.Rate(c.Min), numfmt.Rate(c.Max))
 	case !(c.Precision > 0 && c.Precision < 1):
 		return fmt.Errorf("precision must be between 0 and 1 (5%% is 0.05), not %g", c.Precision)
 	case c.Budget <= 0:
@@ -116,7 +116,7 @@ func (c *Config) Validate() error {
 	}
 	if need := ProbeTime(c.SLOs, c.Min); c.Budget < need {
 		return fmt.Errorf("budget %s is shorter than one probe at %s rps (%s: a %s warm-up and %s to judge the SLOs)",
-			c.Budget, units.Rate(c.Min), need, WarmupMin, firstMeasure(c.SLOs, c.Min))
+			c.Budget, numfmt.Rate(c.Min), need, WarmupMin, firstMeasure(c.SLOs, c.Min))
 	}
 	return nil
 }
@@ -243,7 +243,7 @@ func (s *searcher) runProbe(ctx context.Context, rate float64, why string) (*pro
 		total := time.Duration(p.measured * float64(time.Second))
 		warm = warmupAfter(p.stage.Latency.Mean)
 		if 2*total > MaxExtension*d0 {
-			p.note = fmt.Sprintf("still uncertain after %s measured (%d× its first length, the cap): counted as not passing", units.Duration(p.measured), MaxExtension)
+			p.note = fmt.Sprintf("still uncertain after %s measured (%d× its first length, the cap): counted as not passing", numfmt.Duration(p.measured), MaxExtension)
 			break
 		}
 		if !s.fits(warm + total) {

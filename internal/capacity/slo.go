@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -35,18 +34,13 @@ func CheckSLOs(slos []assert.Expr) error {
 	return nil
 }
 
-// quantileOf reads a time metric's family and percentile: "2xx.p99" →
-// (family "2xx", 99, true); min, max and mean give ok false.
-func quantileOf(metric string) (family string, pct float64, ok bool) {
-	stat := metric
-	if f, s, found := strings.Cut(metric, "."); found && (f == "service" || f == "2xx") {
-		family, stat = f, s
+// familyOf is the distribution a time metric reads: "2xx" (2xx.p99),
+// "service" (service.p99) or "" (p99: every response).
+func familyOf(metric string) string {
+	if f, _, ok := strings.Cut(metric, "."); ok && (f == "service" || f == "2xx") {
+		return f
 	}
-	if !strings.HasPrefix(stat, "p") {
-		return family, 0, false
-	}
-	v, err := strconv.ParseFloat(stat[1:], 64)
-	return family, v, err == nil && v > 0 && v < 100
+	return ""
 }
 
 // histOf is the encoded histogram of a family ("", "2xx", "service").
@@ -77,8 +71,8 @@ func exactRatio(e assert.Expr) bool {
 func MinSamples(e assert.Expr) int64 {
 	z := queueing.NormalZ(Level)
 	n := int64(100)
-	if _, pct, ok := quantileOf(e.Metric); ok && e.Kind == assert.TimeMetric {
-		k := math.Ceil(math.Log((1-Level)/2) / math.Log(pct/100))
+	if q, ok := e.Quantile(); ok {
+		k := math.Ceil(math.Log((1-Level)/2) / math.Log(q))
 		return max(n, int64(math.Min(k, 1e9)))
 	}
 	if e.Kind == assert.RatioMetric && !exactRatio(e) {
@@ -120,14 +114,15 @@ func judgeOne(e assert.Expr, st *result.Stage, bt *batcher) (result.SLOCheck, er
 	if c.Expr == "" {
 		c.Expr = e.String()
 	}
-	v, ok, err := assert.MetricValue(st, e.Metric)
+	a, err := e.Check(st)
 	if err != nil {
 		return c, err
 	}
-	if !ok {
-		c.Verdict, c.Note = result.VerdictFail, "no data for it in the probe (nothing scheduled, or no responses): a gate never passes on no data"
+	if a.Note != "" {
+		c.Verdict, c.Note = result.VerdictFail, a.Note+": a gate never passes on no data"
 		return c, nil
 	}
+	v := a.Observed
 	c.Value = v
 	var lo, hi float64
 	switch {
@@ -147,7 +142,7 @@ func judgeOne(e assert.Expr, st *result.Stage, bt *batcher) (result.SLOCheck, er
 	if math.IsInf(hi, 1) {
 		// JSON has no infinity: the interval is open above; say so.
 		c.CIHigh, c.OpenHigh = v, true
-		if h, err := result.DecodeHist(histOf(st, family(e.Metric))); err == nil && h.TotalCount() > 0 {
+		if h, err := result.DecodeHist(histOf(st, familyOf(e.Metric))); err == nil && h.TotalCount() > 0 {
 			c.CIHigh = float64(h.Max()) / 1e9
 		}
 		c.Note = fmt.Sprintf("%d samples are too few to bound %s from above (at least %d are needed): it cannot pass yet",
@@ -166,8 +161,6 @@ func unitOf(k assert.MetricKind) string {
 	}
 	return "rps"
 }
-
-func family(metric string) string { f, _, _ := quantileOf(metric); return f }
 
 // verdictOf: pass when the whole interval meets the SLO, fail when none of
 // it does, uncertain when the threshold lies inside.
@@ -215,7 +208,8 @@ func ratioCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.
 // or below the estimate (times n); a mean's is the wider of z·sd/√n and
 // the batch means'; min and max have none (judged on the value).
 func timeCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.SLOCheck) (lo, hi float64, err error) {
-	fam, pct, isQ := quantileOf(e.Metric)
+	fam := familyOf(e.Metric)
+	p, isQ := e.Quantile()
 	h, err := result.DecodeHist(histOf(st, fam))
 	if err != nil {
 		return 0, 0, err
@@ -238,7 +232,6 @@ func timeCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.S
 		}
 		return math.Max(0, v-half), v + half, nil
 	}
-	p := pct / 100
 	np := float64(n) * p
 	iid := z * math.Sqrt(np*(1-p))
 	half := iid

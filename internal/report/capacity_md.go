@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // capacityVerdict is the search's verdict word: FOUND, NOT FOUND,
@@ -50,8 +50,8 @@ func WriteCapacityMarkdown(w io.Writer, c *result.Capacity) error {
 	}
 	b.WriteString("\n" + align + "\n")
 	for i, p := range c.Probes {
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |", i+1, units.Rate(p.RateRPS), p.ProposedBy,
-			units.Duration(p.DurationS), units.Int(p.Samples), verdictMark(p.Verdict))
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s |", i+1, numfmt.Rate(p.RateRPS), p.ProposedBy,
+			numfmt.Duration(p.DurationS), numfmt.Int(p.Samples), verdictMark(p.Verdict))
 		for _, ch := range p.SLOChecks {
 			b.WriteString(" " + mdEscape(checkText(ch)) + " |")
 		}
@@ -121,11 +121,11 @@ func WriteCapacityJUnit(w io.Writer, c *result.Capacity) error {
 	}
 	add("capacity found", c.CapacityRPS == 0, capacityLine(c), capacityLine(c)+"\n")
 	if c.RequireMet != nil {
-		add("capacity >= "+units.Rate(c.Settings.RequireRPS)+" rps", !*c.RequireMet, capacityLine(c), capacityLine(c)+"\n")
+		add("capacity >= "+numfmt.Rate(c.Settings.RequireRPS)+" rps", !*c.RequireMet, capacityLine(c), capacityLine(c)+"\n")
 	}
 	if p := capacityProbe(c); p != nil {
 		for _, ch := range p.SLOChecks {
-			msg := fmt.Sprintf("at %s rps: %s", units.Rate(p.RateRPS), checkText(ch))
+			msg := fmt.Sprintf("at %s rps: %s", numfmt.Rate(p.RateRPS), checkText(ch))
 			add("SLO "+ch.Expr+" at the capacity", ch.Verdict != result.VerdictPass, msg, msg+"\n")
 		}
 	}

@@ -85,9 +85,9 @@ func TestCapacityGolden(t *testing.T) {
 			if err := rd.render(&b, c); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, "capacity."+rd.ext, b.Bytes())
+			checkGolden(t, "capacity."+rd.ext, b.Bytes())
 			if rd.ext == "html" {
-				golden(t, "capacity.outline.txt", []byte(htmlOutline(b.String())))
+				checkGolden(t, "capacity.outline.txt", []byte(htmlOutline(b.String())))
 			}
 		})
 	}

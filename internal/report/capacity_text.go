@@ -7,9 +7,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/redact"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/units"
 )
 
 // CapacityText writes the summary `bploadgen capacity` prints: the SLOs,
@@ -29,7 +29,7 @@ func CapacityText(w io.Writer, c *result.Capacity) error {
 	}
 	fmt.Fprintln(tw, head)
 	for i, p := range c.Probes {
-		row := fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t", i+1, units.Rate(p.RateRPS), p.ProposedBy, units.Duration(p.DurationS), units.Int(p.Samples), p.Verdict)
+		row := fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%s\t", i+1, numfmt.Rate(p.RateRPS), p.ProposedBy, numfmt.Duration(p.DurationS), numfmt.Int(p.Samples), p.Verdict)
 		for _, ch := range p.SLOChecks {
 			row += checkText(ch) + "\t"
 		}
@@ -66,12 +66,12 @@ func capacitySettings(c *result.Capacity) string {
 	if c.Arrival == "poisson" {
 		arr += fmt.Sprintf(" (seed %d)", c.Seed)
 	}
-	parts := []string{arr, "from " + units.Rate(s.MinRPS) + " rps"}
+	parts := []string{arr, "from " + numfmt.Rate(s.MinRPS) + " rps"}
 	if s.MaxRPS > 0 {
-		parts = append(parts, "at most "+units.Rate(s.MaxRPS)+" rps")
+		parts = append(parts, "at most "+numfmt.Rate(s.MaxRPS)+" rps")
 	}
-	parts = append(parts, "budget "+units.Duration(s.BudgetS), "precision "+units.Percent(s.Precision),
-		units.Percent(s.Level)+" intervals")
+	parts = append(parts, "budget "+numfmt.Duration(s.BudgetS), "precision "+numfmt.Percent(s.Precision),
+		numfmt.Percent(s.Level)+" intervals")
 	return strings.Join(parts, ", ")
 }
 
@@ -81,20 +81,20 @@ func capacityLine(c *result.Capacity) string {
 	var s string
 	switch {
 	case c.CapacityRPS == 0 && b.FailRPS > 0:
-		s = fmt.Sprintf("No passing rate: the lowest probe, %s rps, did not meet every SLO", units.Rate(b.FailRPS))
+		s = fmt.Sprintf("No passing rate: the lowest probe, %s rps, did not meet every SLO", numfmt.Rate(b.FailRPS))
 	case c.CapacityRPS == 0:
 		s = "No passing rate: no probe completed"
 	case b.FailRPS > 0:
-		s = fmt.Sprintf("Capacity: %s rps (the bracket: %s passes, %s does not)", units.Rate(c.CapacityRPS), units.Rate(b.PassRPS), units.Rate(b.FailRPS))
+		s = fmt.Sprintf("Capacity: %s rps (the bracket: %s passes, %s does not)", numfmt.Rate(c.CapacityRPS), numfmt.Rate(b.PassRPS), numfmt.Rate(b.FailRPS))
 	default:
-		s = fmt.Sprintf("Capacity: at least %s rps (no probe failed)", units.Rate(c.CapacityRPS))
+		s = fmt.Sprintf("Capacity: at least %s rps (no probe failed)", numfmt.Rate(c.CapacityRPS))
 	}
-	s += fmt.Sprintf("; stopped: %s, after %s", stopReason(c.StoppedBecause), units.Duration(c.ElapsedS))
+	s += fmt.Sprintf("; stopped: %s, after %s", stopReason(c.StoppedBecause), numfmt.Duration(c.ElapsedS))
 	if c.RequireMet != nil {
 		if *c.RequireMet {
-			s += fmt.Sprintf("; meets --require %s rps", units.Rate(c.Settings.RequireRPS))
+			s += fmt.Sprintf("; meets --require %s rps", numfmt.Rate(c.Settings.RequireRPS))
 		} else {
-			s += fmt.Sprintf("; BELOW --require %s rps", units.Rate(c.Settings.RequireRPS))
+			s += fmt.Sprintf("; BELOW --require %s rps", numfmt.Rate(c.Settings.RequireRPS))
 		}
 	}
 	return s + "."
@@ -151,9 +151,9 @@ func checkText(ch result.SLOCheck) string {
 func formatIn(unit string, v float64) string {
 	switch unit {
 	case "s":
-		return units.Duration(v)
+		return numfmt.Duration(v)
 	case "ratio":
-		return units.Percent(v)
+		return numfmt.Percent(v)
 	}
-	return units.Rate(v)
+	return numfmt.Rate(v)
 }

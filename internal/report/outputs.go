@@ -169,7 +169,7 @@ func writeRenderings(items []rendering, stdout io.Writer) error {
 // an interval log); "-" means stdout.
 func WriteCapacityOutputs(c *result.Capacity, o Outputs, stdout io.Writer) error {
 	if o.CSV != "" || o.HLog != "" {
-		return errors.New("a capacity search renders only --html, --junit and --md")
+		return errors.New("a capacity search renders only HTML, JUnit and Markdown")
 	}
 	if err := o.Validate(); err != nil {
 		return err
@@ -178,10 +178,14 @@ func WriteCapacityOutputs(c *result.Capacity, o Outputs, stdout io.Writer) error
 	for _, x := range []struct {
 		flag, path string
 		render     func(io.Writer, *result.Capacity) error
-	}{{"--html", o.HTML, WriteCapacityHTML}, {"--junit", o.JUnit, WriteCapacityJUnit}, {"--md", o.Markdown, WriteCapacityMarkdown}} {
-		if x.path != "" {
-			items = append(items, rendering{x.flag, x.path, func(w io.Writer) error { return x.render(w, c) }})
+	}{{"html", o.HTML, WriteCapacityHTML}, {"junit", o.JUnit, WriteCapacityJUnit}, {"md", o.Markdown, WriteCapacityMarkdown}} {
+		if x.path == "" {
+			continue
 		}
+		if o.Name != nil {
+			x.flag = o.Name(x.flag)
+		}
+		items = append(items, rendering{x.flag, x.path, func(w io.Writer) error { return x.render(w, c) }})
 	}
 	return writeRenderings(items, stdout)
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/bploadgen/bploadgen/internal/run"
+)
+
+// addRequestFlags binds the flags of the request and its plan settings
+// into ov, for every command that sends load (run, capacity).
+func addRequestFlags(fs *pflag.FlagSet, ov *run.Overrides) {
+	fs.StringVar(&ov.URL, "url", "", "target URL (or give it as the argument)")
+	fs.StringVarP(&ov.Method, "method", "X", "GET", "HTTP method")
+	fs.StringArrayVarP(&ov.Headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
+	fs.StringVar(&ov.Body, "body", "", "request body")
+	fs.StringVar(&ov.BodyFile, "body-file", "", "read the request body from a file")
+	fs.StringVar(&ov.Arrival, "arrival", "uniform", "arrival process: uniform or poisson")
+	fs.Int64Var(&ov.Seed, "seed", run.DefaultSeed, "seed of the Poisson arrival process (same seed, same schedule)")
+	fs.DurationVar(&ov.Timeout, "timeout", run.DefaultTimeout, "per-request timeout, from the actual send")
+	fs.IntVar(&ov.MaxInFlight, "max-in-flight", run.DefaultMaxInFlight, "the generator's bound on requests in flight; arrivals beyond it are counted as not_sent")
+}
+
+// sendOptions are how a command that sends load (run, capacity) carries
+// it out, beside the plan: the profile file, the client, the grace after
+// an interrupt, the target's scrape endpoint and queueing model, and the
+// progress line.
+type sendOptions struct {
+	File string // -f profile.yaml
+
+	Grace    time.Duration
+	HTTP2    bool
+	Insecure bool
+	Client   string
+
+	Scrape        string
+	ScrapeMetrics []string
+	Quiet         bool
+
+	// Model is the target's queueing model for the analysis (--model-*).
+	Model analyzeOptions
+}
+
+func (o *sendOptions) addFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&o.File, "file", "f", "", "profile file (YAML); flags given on the command line override it")
+	fs.DurationVar(&o.Grace, "grace", run.DefaultGrace, "after SIGINT/SIGTERM, how long to wait for requests in flight")
+	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
+	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
+	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux from 5000 rps, h1 below; net/http otherwise), loop (one event loop: epoll, non-blocking keep-alive connections; the fastest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
+	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
+	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
+	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
+	fs.IntVar(&o.Model.Workers, "model-workers", 0, "capacity analysis: the target's worker count c (default: estimated)")
+	fs.IntVar(&o.Model.Queue, "model-queue", 0, "capacity analysis: the target's waiting slots; K = c + queue")
+	fs.BoolVar(&o.Model.Unbounded, "model-unbounded", false, "capacity analysis: the target's queue has no bound")
+	fs.StringVar(&o.Model.ServiceTime, "model-service-time", "", "capacity analysis: mean service time (10ms) or a distribution (exp:10ms) (default: the target's Server-Timing, else estimated)")
+	fs.Float64Var(&o.Model.ServiceSCV, "model-service-scv", 0, "capacity analysis: SCV of the service time")
+}
