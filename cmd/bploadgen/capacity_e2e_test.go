@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -217,5 +218,31 @@ func TestCapacityFixedDelay(t *testing.T) {
 	}
 	if math.IsNaN(doc.ElapsedS) || doc.ElapsedS > 20+5 {
 		t.Errorf("elapsed %g s for a 20 s budget", doc.ElapsedS)
+	}
+}
+
+// TestCapacityInterrupted: cancelling the search (SIGINT) exits 130 and
+// still writes the document, marked interrupted, with the probes so far.
+func TestCapacityInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := startBuiltin(t, 4, 16, "exp:2ms", targets.Reject)
+	out := filepath.Join(t.TempDir(), "cap.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	code, stdout, stderr := execMain(t, ctx, "capacity", srv.URL(), "--slo", "ratio(503) < 5%", "--min", "100", "--budget", "60s", "-q", "-o", out)
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\n%s%s", code, stdout, stderr)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := result.ReadCapacity(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !doc.Interrupted || doc.StoppedBecause != "interrupted" || len(doc.Probes) == 0 || !strings.Contains(stdout, "interrupted") {
+		t.Errorf("interrupted %v, stopped %q, %d probes\n%s", doc.Interrupted, doc.StoppedBecause, len(doc.Probes), stdout)
 	}
 }

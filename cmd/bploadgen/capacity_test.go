@@ -59,3 +59,31 @@ func TestCapacityBadInput(t *testing.T) {
 		t.Errorf("the target got %d requests from invalid invocations", n)
 	}
 }
+
+// TestCapacityProfileAsserts: a profile's assert: lines become SLOs,
+// after which the --slo flags come; its target and arrival are used.
+func TestCapacityProfileAsserts(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	body := "target: {url: http://127.0.0.1:1/}\narrival: poisson\nseed: 9\nassert:\n  - p99 < 200ms\n  - ratio(5xx) < 1%\n"
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got *capacityOptions
+	cmd := newCapacityCmd(&newTestEnv().env, func(o *capacityOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"-f", path, "--slo", "mean < 50ms"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	pl, err := got.plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slos []string
+	for _, e := range pl.Asserts {
+		slos = append(slos, e.Raw)
+	}
+	if strings.Join(slos, "; ") != "p99 < 200ms; ratio(5xx) < 1%; mean < 50ms" || pl.Arrival.String() != "poisson" || pl.Seed != 9 {
+		t.Errorf("SLOs %q, arrival %s, seed %d", slos, pl.Arrival, pl.Seed)
+	}
+}
