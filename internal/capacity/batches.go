@@ -11,7 +11,8 @@ import (
 
 // Batch means (queueing.md §8): a probe's measured part is recorded as
 // consecutive stages (BatchesPerSegment per segment), grouped here into at
-// most maxBatches contiguous batches of about equal request counts. The
+// most maxBatches contiguous batches of about equal request counts (the
+// sheet's B = 20–30). The
 // interval of a statistic is t_{B−1}·sd/√B over the batches' values. When
 // the batch values are correlated (lag-1 autocorrelation above 2/√B, about
 // the 2.5% point of its null distribution), the batches are too short for
@@ -19,7 +20,7 @@ import (
 // minBatches remain.
 const (
 	minBatches = 5
-	maxBatches = 20
+	maxBatches = 30
 )
 
 // batcher groups a probe's sub-stages into batches and reads statistics

@@ -27,7 +27,8 @@
 // pairs while their lag-1 autocorrelation is significant). pass: the whole
 // interval meets the SLO; fail: none of it does; uncertain: the threshold
 // is inside it, and the probe is extended (its measured length doubled)
-// up to MaxExtension times its first length, within the budget. A rate
+// up to MaxExtension times its first length or a fifth of the budget,
+// whichever is longer, within the budget. A rate
 // whose true value sits on the threshold therefore stays uncertain, and
 // a probe still uncertain at the cap counts as not passing: the capacity
 // found is a rate judged to pass, never one merely not judged to fail.

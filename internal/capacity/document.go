@@ -40,7 +40,18 @@ func (s *searcher) document() *result.Capacity {
 	}
 	if s.cfg.Forecast != nil && len(s.probes)+len(s.overloadRuns) >= minForecastProbes {
 		c.Predicted = s.cfg.Forecast(s.asResult(), s.cfg.SLOs)
-		judgeForecast(c.Predicted, c.Bracket)
+		judgeForecast(c.Predicted, s.lo, s.lowestFail())
 	}
 	return c
+}
+
+// lowestFail is the lowest rate a probe judged to fail (0: none).
+func (s *searcher) lowestFail() float64 {
+	low := 0.0
+	for _, p := range s.probes {
+		if p.verdict == result.VerdictFail && (low == 0 || p.rate < low) {
+			low = p.rate
+		}
+	}
+	return low
 }

@@ -215,26 +215,32 @@ func limit(p *analysis.Predictor, slos []assert.Expr, s, tol float64) (float64, 
 	return lo, true
 }
 
-// judgeForecast says whether the model's band meets the measured bracket.
-func judgeForecast(f *result.CapacityForecast, b result.CapacityBracket) {
-	if f == nil || (b.PassRPS == 0 && b.FailRPS == 0) {
+// judgeForecast says whether the model's band meets what the probes
+// established: the capacity is at least pass (the highest passing rate)
+// and below fail (the lowest rate judged to FAIL; an uncertain probe is
+// consistent with both sides, so it bounds nothing here). 0 means none.
+func judgeForecast(f *result.CapacityForecast, pass, fail float64) {
+	if f == nil || (pass == 0 && fail == 0) {
 		return
 	}
-	lo, hi := b.PassRPS, b.FailRPS
+	hi := fail
 	if hi == 0 {
 		hi = math.Inf(1)
 	}
-	agree := f.BandHighRPS >= lo && f.BandLowRPS <= hi
+	agree := f.BandHighRPS >= pass && f.BandLowRPS <= hi
 	f.Agrees = &agree
-	bracket := fmt.Sprintf("the measured bracket %s–%s rps", numfmt.Rate(lo), numfmt.Rate(hi))
-	if b.FailRPS == 0 {
-		bracket = fmt.Sprintf("the measurement (passing at %s rps, no failure probed)", numfmt.Rate(lo))
+	measured := fmt.Sprintf("the probes (%s rps passed, %s rps failed)", numfmt.Rate(pass), numfmt.Rate(fail))
+	switch {
+	case fail == 0:
+		measured = fmt.Sprintf("the probes (%s rps passed, no rate failed outright)", numfmt.Rate(pass))
+	case pass == 0:
+		measured = fmt.Sprintf("the probes (%s rps failed, none passed)", numfmt.Rate(fail))
 	}
 	band := fmt.Sprintf("predicts %s rps (band %s–%s)", numfmt.Rate(f.RateRPS), numfmt.Rate(f.BandLowRPS), numfmt.Rate(f.BandHighRPS))
 	if agree {
-		f.Note = "the model " + band + ", consistent with " + bracket + "; " + f.Note
+		f.Note = "the model " + band + ", consistent with " + measured + "; " + f.Note
 	} else {
-		f.Note = "the model " + band + " DISAGREES with " + bracket +
+		f.Note = "the model " + band + " DISAGREES with " + measured +
 			" (its assumptions — the service time, c, K, the arrivals — do not describe this target); " + f.Note
 	}
 }

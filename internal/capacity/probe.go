@@ -59,7 +59,7 @@ type Clock interface {
 const (
 	// BatchesPerSegment is how many measured stages a segment records:
 	// the batches of the batch-means intervals.
-	BatchesPerSegment = 10
+	BatchesPerSegment = 20
 	// MeasureMin is the shortest measured part of a segment.
 	MeasureMin = 2 * time.Second
 	// WarmupMin and WarmupMax bound each segment's warm-up: 10 mean
@@ -68,9 +68,12 @@ const (
 	// connection setup and slow start.
 	WarmupMin = time.Second
 	WarmupMax = 5 * time.Second
-	// MaxExtension: an uncertain probe is extended by doubling its
-	// measured length, up to this many times its first length.
-	MaxExtension = 8
+	// MaxExtension and ExtensionShare: an uncertain probe is extended by
+	// doubling its measured length, up to MaxExtension times its first
+	// length or 1/ExtensionShare of the budget, whichever is longer (a
+	// rate near its limit needs thousands of samples).
+	MaxExtension   = 8
+	ExtensionShare = 5
 	// CooldownMax bounds the pause after a probe that did not pass.
 	CooldownMax = 10 * time.Second
 )

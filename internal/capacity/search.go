@@ -242,8 +242,8 @@ func (s *searcher) runProbe(ctx context.Context, rate float64, why string) (*pro
 		}
 		total := time.Duration(p.measured * float64(time.Second))
 		warm = warmupAfter(p.stage.Latency.Mean)
-		if 2*total > MaxExtension*d0 {
-			p.note = fmt.Sprintf("still uncertain after %s measured (%d× its first length, the cap): counted as not passing", numfmt.Duration(p.measured), MaxExtension)
+		if 2*total > s.extensionCap(d0) {
+			p.note = fmt.Sprintf("still uncertain after %s measured (the cap): counted as not passing", numfmt.Duration(p.measured))
 			break
 		}
 		if !s.fits(warm + total) {
@@ -256,6 +256,12 @@ func (s *searcher) runProbe(ctx context.Context, rate float64, why string) (*pro
 	s.settle(p)
 	s.event(Event{Probe: idx, Phase: "done", Rate: rate, Verdict: p.verdict})
 	return p, nil
+}
+
+// extensionCap is the longest measured part a probe whose first part was
+// d0 long may reach by extension.
+func (s *searcher) extensionCap(d0 time.Duration) time.Duration {
+	return max(MaxExtension*d0, s.cfg.Budget/ExtensionShare)
 }
 
 // settle moves the bracket by the probe's verdict and owes a cooldown

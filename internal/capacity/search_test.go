@@ -36,7 +36,7 @@ func search(t *testing.T, cfg Config, f *fakeTarget) *result.Capacity {
 }
 
 func ratioConfig(t *testing.T) Config {
-	return Config{SLOs: mustParse(t, "ratio(503) < 1%"), Min: 50, Budget: 30 * time.Minute, Precision: DefaultPrecision}
+	return Config{SLOs: mustParse(t, "ratio(503) < 1%"), Min: 50, Budget: 10 * time.Minute, Precision: DefaultPrecision}
 }
 
 // TestSearchFindsTheLimit: ramp from 50 rps, then bisect, to the rate
@@ -94,12 +94,15 @@ func TestSearchIsReproducible(t *testing.T) {
 
 // TestUncertainAtTheThreshold: a target whose 503 ratio is exactly the
 // SLO's at every rate leaves every interval straddling it: the first
-// probe is extended to its cap (d0, 2d0, 4d0, 8d0: four segments) and
+// probe is extended, doubling, to its cap (here 8·d0 is longer than a
+// fifth of the 3-minute budget: d0, 2d0, 4d0, 8d0, four segments) and
 // still counts as not passing, so no capacity is found below --min.
 func TestUncertainAtTheThreshold(t *testing.T) {
 	t.Parallel()
 	f := &fakeTarget{block: func(float64) float64 { return 0.01 }}
-	doc := search(t, ratioConfig(t), f)
+	cfg := ratioConfig(t)
+	cfg.Budget = 3 * time.Minute
+	doc := search(t, cfg, f)
 	if len(doc.Probes) != 1 {
 		t.Fatalf("%d probes, want 1: %s", len(doc.Probes), probeList(doc))
 	}
@@ -210,11 +213,11 @@ func TestJudgeForecast(t *testing.T) {
 	}{
 		{400, 420, 410, 430, true},
 		{400, 420, 430, 450, false},
-		{400, 0, 500, 600, true}, // no failure probed: anything above the pass agrees
+		{400, 0, 500, 600, true}, // no failure: anything above the pass agrees
 		{400, 0, 300, 350, false},
 	} {
 		f := &result.CapacityForecast{RateRPS: (tc.band0 + tc.band1) / 2, BandLowRPS: tc.band0, BandHighRPS: tc.band1}
-		judgeForecast(f, result.CapacityBracket{PassRPS: tc.lo, FailRPS: tc.hi})
+		judgeForecast(f, tc.lo, tc.hi)
 		if f.Agrees == nil || *f.Agrees != tc.want || (strings.Contains(f.Note, "DISAGREES") == tc.want) {
 			t.Errorf("bracket [%g, %g] band [%g, %g]: agrees %v, note %q", tc.lo, tc.hi, tc.band0, tc.band1, f.Agrees, f.Note)
 		}
