@@ -181,7 +181,7 @@ func (p *probe) fullNote() string {
 	if !p.genLimited {
 		return p.note
 	}
-	const gen = "the generator fell behind its schedule here (see the warnings): the latencies include its own delay, so the verdict may be the generator's rather than the target's"
+	const gen = "the generator fell behind its schedule here (see the warnings): the target saw late, bunched arrivals and the latencies include the generator's delay, so the verdict may be the generator's rather than the target's"
 	if p.note == "" {
 		return gen
 	}
