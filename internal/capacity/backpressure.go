@@ -31,12 +31,6 @@ const (
 	// count (about the 0.1% level one-sided: three checks per probe and a
 	// few probes rarely raise a false alarm).
 	zCheck = 3
-	// growthFactor: the accepted latency "grows without bound" when the
-	// last third of the probe's batches is beyond zCheck SEs above the
-	// first third and at least this many times it. A bounded queue's
-	// latency is stationary at overload; an unbounded one's grows by the
-	// backlog, linearly in time.
-	growthFactor = 2
 )
 
 // checksFor judges one overload probe against the capacity probe ref
@@ -44,7 +38,11 @@ const (
 // look for one among the scraped metrics.
 func checksFor(p *probe, ref *probe, counter string) []result.BackpressureCheck {
 	st := &p.stage
-	out := []result.BackpressureCheck{rejectsCheck(st), latencyCheck(p.subs)}
+	refMean := 0.0
+	if ref != nil {
+		refMean = ref.stage.Latency2xx.Mean
+	}
+	out := []result.BackpressureCheck{rejectsCheck(st), latencyCheck(p.subs, refMean)}
 	if ref != nil {
 		out = append(out, goodputCheck(st, &ref.stage))
 	}
@@ -99,8 +97,13 @@ func otherOutcomes(st *result.Stage) string {
 }
 
 // latencyCheck compares the 2xx mean latency of the first and last thirds
-// of the probe's batches.
-func latencyCheck(subs []result.Stage) result.BackpressureCheck {
+// of the probe's batches. A bounded queue's latency is stationary past
+// capacity; an unbounded one's grows with the backlog, linearly in time.
+// It "grows without bound" when the rise is beyond zCheck standard errors
+// and larger than the whole 2xx mean latency at the capacity, refMean (the
+// first third's when that is unknown): within seconds it gained more than
+// all a request took at the capacity.
+func latencyCheck(subs []result.Stage, refMean float64) result.BackpressureCheck {
 	c := result.BackpressureCheck{Name: CheckLatency, OK: true}
 	var means []float64
 	var counts []int64
@@ -118,10 +121,13 @@ func latencyCheck(subs []result.Stage) result.BackpressureCheck {
 	last, seL := thirdMean(means[len(means)-k:], counts[len(counts)-k:])
 	se := math.Hypot(seF, seL)
 	rise := last - first
-	if rise > zCheck*se && last >= growthFactor*first {
+	if refMean <= 0 {
+		refMean = first
+	}
+	if rise > zCheck*se && rise > refMean {
 		c.OK = false
-		c.Detail = fmt.Sprintf("the 2xx mean latency rose from %s to %s within the probe (%s, more than %d standard errors of %s): the queue grows without bound",
-			numfmt.Duration(first), numfmt.Duration(last), "+"+numfmt.Duration(rise), zCheck, numfmt.Duration(se))
+		c.Detail = fmt.Sprintf("the 2xx mean latency rose from %s to %s within the probe, by more than %d standard errors (%s) and than the %s it was at the capacity: the queue grows without bound",
+			numfmt.Duration(first), numfmt.Duration(last), zCheck, numfmt.Duration(se), numfmt.Duration(refMean))
 		return c
 	}
 	c.Detail = fmt.Sprintf("2xx mean latency %s in the first third, %s in the last: bounded", numfmt.Duration(first), numfmt.Duration(last))

@@ -61,8 +61,9 @@
 // Then one probe at each Overload multiple of the capacity found, and
 // five checks of what the background pages ask of a service (checksFor):
 // rejects (at least 99% of the requests turned away got 503/429),
-// latency-bounded (the 2xx mean latency of the probe's last third is not
-// both beyond 3 standard errors above its first third and twice it),
+// latency-bounded (the 2xx mean latency of the probe's last third did not
+// rise above its first third by both 3 standard errors and the whole 2xx
+// mean latency at the capacity),
 // goodput (2xx/s not more than 3 Poisson standard errors below the
 // capacity probe's), reject-counter (with --scrape: the target's reject
 // counter rose by the client's 503/429 count, within one scrape second at
