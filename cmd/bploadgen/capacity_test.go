@@ -49,6 +49,7 @@ func TestCapacityBadInput(t *testing.T) {
 		{[]string{srv.URL, "--slo", "p99<1s", "--overload", "none", "--require-backpressure"}, "--require-backpressure"},
 		{[]string{srv.URL, "--slo", "p99<1s", "--model-workers", "-1"}, "capacity: --model-workers"},
 		{[]string{"--slo", "p99<1s"}, "no target"},
+		{[]string{srv.URL, "--slo", "p99<1s", "--reject-metric", "x_total"}, "needs --scrape"},
 	} {
 		code, _, errs := execMain(t, context.Background(), append([]string{"capacity"}, tc.args...)...)
 		if code != exitUsage || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, tc.want) {

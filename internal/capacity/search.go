@@ -34,7 +34,8 @@ type Config struct {
 	// predicts the highest rate meeting every SLO (see ModelForecaster).
 	Forecast Forecaster
 	// RejectCounter names the target's scraped counter of rejected
-	// requests for the backpressure check ("" looks for one).
+	// requests for the backpressure check (--reject-metric; "" looks for
+	// one whose name has reject, shed or throttl).
 	RejectCounter string
 	// OnEvent, if set, hears of each probe and segment as they start and
 	// end (a progress display).
