@@ -1,8 +1,11 @@
 package capacity
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -22,7 +25,7 @@ func (s *searcher) document() *result.Capacity {
 		Interrupted:    s.stopped == result.StopInterrupted,
 		Overload:       s.overload,
 		Backpressure:   s.backpressure(),
-		Warnings:       s.warningList(),
+		Warnings:       append(s.warningList(), s.rejectionWarnings()...),
 		Settings: result.CapacitySettings{
 			MinRPS: s.cfg.Min, MaxRPS: s.cfg.Max, BudgetS: s.cfg.Budget.Seconds(),
 			Precision: s.cfg.Precision, Overload: s.cfg.Overload, Level: Level,
@@ -54,4 +57,23 @@ func (s *searcher) lowestFail() float64 {
 		}
 	}
 	return low
+}
+
+// rejectionWarnings: a time SLO over every response (p99, mean, not
+// 2xx.p99) counts fast 503/429 answers, so past the capacity it can fall
+// again as more requests are turned away; the search assumes an SLO that
+// fails once the rate is too high.
+func (s *searcher) rejectionWarnings() []string {
+	turned := false
+	for _, p := range s.probes {
+		turned = turned || p.stage.Status["503"]+p.stage.Status["429"] > 0
+	}
+	var out []string
+	for _, e := range s.cfg.SLOs {
+		if turned && e.Kind == assert.TimeMetric && familyOf(e.Metric) != "2xx" {
+			out = append(out, fmt.Sprintf("SLO %q counts the fast 503/429 answers too: past the capacity it can improve as more requests are turned away, which misleads a search; 2xx.%s judges only the requests served",
+				e.Raw, strings.TrimPrefix(e.Metric, "service.")))
+		}
+	}
+	return out
 }

@@ -48,6 +48,9 @@ type fakeTarget struct {
 	grow func(rate float64) float64
 	// timeouts: requests turned away time out instead of getting a 503.
 	timeouts bool
+	// genLimit, if > 0, is the fastest the fake generator sends: above
+	// it, the excess is not sent.
+	genLimit float64
 	clock    *fakeClock
 	runs     []Segment
 	onRun    func(s Segment) // called first (a test cancels its context here)
@@ -81,6 +84,12 @@ func (f *fakeTarget) Run(ctx context.Context, s Segment) (*Measured, error) {
 		st, err := fakeBatch(rng, int64(math.Round(s.Rate*part)), rej, f.timeouts, mean, f.latency)
 		if err != nil {
 			return nil, err
+		}
+		if f.genLimit > 0 && s.Rate > f.genLimit {
+			st.NotSent = int64(float64(st.Scheduled) * (1 - f.genLimit/s.Rate))
+			st.Sent -= st.NotSent
+			st.Completed -= st.NotSent
+			st.Status["200"] -= st.NotSent
 		}
 		st.StartS, st.EndS, st.OfferedRPS = float64(i)*part, float64(i+1)*part, s.Rate
 		st.AchievedRPS, st.ThroughputRPS = float64(st.Sent)/part, float64(st.Status["200"])/part

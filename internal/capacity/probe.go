@@ -94,6 +94,9 @@ type probe struct {
 	samples    *result.Samples
 	timeline   []result.Window // measured windows of every segment
 	genLimited bool            // some segment was generator-limited
+	// undelivered: the generator did not send at the probe's rate
+	// (requests not sent, or the median sent a batch late).
+	undelivered bool
 }
 
 // firstMeasure is a probe's first measured length at rate: long enough
@@ -158,7 +161,19 @@ func (p *probe) add(m *Measured, slos []assert.Expr) error {
 	}
 	p.stage = st
 	p.checks, p.verdict, err = judge(slos, &p.stage, p.subs)
-	return err
+	if err != nil {
+		return err
+	}
+	// A rate the generator did not deliver says nothing about the target:
+	// a pass there is no pass (the search bisects below it instead). Not
+	// delivered: requests not sent (the in-flight bound), or the median
+	// request sent later than one batch is long (the generator is so far
+	// behind that the batches are not the times they say).
+	batch := p.measured / float64(len(p.subs))
+	if p.undelivered = st.NotSent > 0 || st.SendLag.P50 > batch; p.undelivered && p.verdict == result.VerdictPass {
+		p.verdict = result.VerdictUncertain
+	}
+	return nil
 }
 
 // record is the probe as the document shows it.
@@ -178,6 +193,11 @@ func (p *probe) record(index int) result.CapacityProbe {
 // fullNote is the probe's note, with the generator's part when it fell
 // behind: the verdict may then be the generator's, not the target's.
 func (p *probe) fullNote() string {
+	if p.undelivered {
+		st := &p.stage
+		return joinNotes(p.note, fmt.Sprintf("the generator did not deliver this rate (%s not sent, send lag p50 %s): whatever the SLOs say, it counts as not passing",
+			numfmt.Int(st.NotSent), numfmt.Duration(st.SendLag.P50)))
+	}
 	if !p.genLimited {
 		return p.note
 	}

@@ -238,7 +238,7 @@ func (s *searcher) runProbe(ctx context.Context, rate float64, why string) (*pro
 			p.note = "interrupted: the verdict is that of the part recorded"
 			break
 		}
-		if p.verdict != result.VerdictUncertain {
+		if p.verdict != result.VerdictUncertain || p.undelivered {
 			break
 		}
 		total := time.Duration(p.measured * float64(time.Second))

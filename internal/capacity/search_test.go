@@ -224,6 +224,25 @@ func TestJudgeForecast(t *testing.T) {
 	}
 }
 
+// TestUndeliveredRateDoesNotPass: a target that meets the SLO at any rate,
+// behind a generator that cannot send faster than 300 rps: the probes
+// above 300 pass the SLO but were not delivered, so they count as not
+// passing and the capacity found stays within the generator's reach.
+func TestUndeliveredRateDoesNotPass(t *testing.T) {
+	t.Parallel()
+	cfg := ratioConfig(t)
+	cfg.Max = 5000
+	doc := search(t, cfg, &fakeTarget{genLimit: 300})
+	if doc.CapacityRPS > 300 || doc.CapacityRPS == 0 || doc.StoppedBecause == result.StopMax {
+		t.Errorf("capacity %g, stopped %q: want at most the generator's 300 rps (%s)", doc.CapacityRPS, doc.StoppedBecause, probeList(doc))
+	}
+	for _, p := range doc.Probes {
+		if p.RateRPS > 300 && (p.Verdict == result.VerdictPass || !strings.Contains(p.Note, "did not deliver")) {
+			t.Errorf("probe %g rps: %s, note %q", p.RateRPS, p.Verdict, p.Note)
+		}
+	}
+}
+
 func TestConfigValidate(t *testing.T) {
 	t.Parallel()
 	good := ratioConfig(t)
