@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/targets"
@@ -22,7 +23,7 @@ import (
 
 func startBuiltin(t *testing.T, workers, queue int, service string, policy targets.Policy) *targets.Server {
 	t.Helper()
-	d, err := queueing.ParseDist(service)
+	d, err := dist.Parse(service)
 	if err != nil {
 		t.Fatal(err)
 	}
