@@ -247,3 +247,26 @@ func all(outcome string) func(n int) map[string]int64 {
 
 // write writes s to c, ignoring errors (the client may have gone).
 func write(c net.Conn, s string) { c.Write([]byte(s)) }
+
+// TestNetHTTPErrorTextHasNoSecrets (item 2 at the source): a transport
+// error of the net/http client names the target without its user name,
+// password or query (where API keys travel).
+func TestNetHTTPErrorTextHasNoSecrets(t *testing.T) {
+	srv := newHostileServer(t, func(hreq, net.Conn, *bufio.Reader) bool { return false }) // drops every request
+	u := strings.Replace(srv.url, "http://", "http://alice-user:pw-secret@", 1) + "p?api_key=K-secret"
+	d, err := NewHTTPDoer(HTTPConfig{Method: "GET", URL: u, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var s Scratch
+	r := d.Do(context.Background(), &s)
+	if r.Err == nil {
+		t.Fatalf("no error: %+v", r)
+	}
+	for _, secret := range []string{"alice-user", "pw-secret", "K-secret"} {
+		if strings.Contains(r.Err.Error(), secret) {
+			t.Errorf("error text %q keeps %q", r.Err, secret)
+		}
+	}
+}
