@@ -200,7 +200,17 @@ func TestHostileServers(t *testing.T) {
 				took := time.Since(t0)
 				checkConservation(t, rec)
 				want := hc.want(n)
-				if got := outcomes(rec); fmt.Sprint(got) != fmt.Sprint(want) {
+				got := outcomes(rec)
+				if hc.sameKinds {
+					// Which requests found a reused connection depends on
+					// timing (a late answer makes the next request dial):
+					// the kinds must match, and the counts are checked by
+					// the server's request count below.
+					for k := range want {
+						want[k] = got[k]
+					}
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("outcomes %v, want %v (error samples %v)", got, want, errSamples(rec))
 				}
 				if hc.check != nil {
