@@ -57,7 +57,9 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 		// back, refused requests in flight): K is that less 1 to 3, which
 		// the fit of the shed ratios tells apart.
 		k := int(obs.inFlightLow) - 1
-		rc.kHW = math.Max(1, float64(obs.inFlightQ1-obs.inFlightLow)/2+1)
+		// The fit picks K from three neighbours: the interval spans them,
+		// plus half the spread of the rejecting seconds' lower levels.
+		rc.kHW = 2 + float64(obs.inFlightQ1-obs.inFlightLow)/2
 		for kk := max(1, k-2); kk <= k; kk++ {
 			cands = append(cands, candidate{mech: mechConcurrency, c: kk, k: kk})
 			if cq := min(c, kk-1); cq >= 1 {

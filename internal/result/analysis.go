@@ -15,7 +15,10 @@ type Analysis struct {
 
 	// CapacitySource says where CapacityRPS comes from: "model" (c/E[S]),
 	// "plateau" (the highest stage throughput once the target stopped
-	// keeping up), or "" when the run says nothing about it (CapacityRPS 0).
+	// keeping up), "saturated stage" (the 2xx throughput of a stage whose
+	// workers were saturated, over the model's utilisation there), "rate
+	// limit" (a rate limit's rate), or "" when the run says nothing about it
+	// (CapacityRPS 0). It is never below a stage's sustained 2xx throughput.
 	CapacitySource string `json:"capacity_source,omitempty"`
 	// MaxThroughputRPS is the highest 2xx throughput of any stage, a lower
 	// bound of the capacity whatever the model.
