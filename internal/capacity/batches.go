@@ -29,10 +29,11 @@ type batcher struct {
 	subs   []result.Stage
 	groups map[int][][2]int            // batch count → [from, to) ranges of subs
 	hists  map[string][]*hdr.Histogram // family → each sub's decoded histogram
+	cdfs   map[string][]*cdf           // family → each sub's cumulative counts
 }
 
 func newBatcher(subs []result.Stage) *batcher {
-	return &batcher{subs: subs, groups: map[int][][2]int{}, hists: map[string][]*hdr.Histogram{}}
+	return &batcher{subs: subs, groups: map[int][][2]int{}, hists: map[string][]*hdr.Histogram{}, cdfs: map[string][]*cdf{}}
 }
 
 // group returns about b contiguous ranges of sub-stages with about equal
@@ -113,14 +114,22 @@ func (bt *batcher) mean(family string, r [2]int) (float64, bool) {
 
 // fracAtMost is the fraction of a batch's values of a family at most v.
 func (bt *batcher) fracAtMost(family string, v float64, r [2]int) (float64, bool) {
+	cs, ok := bt.cdfs[family]
+	if !ok {
+		cs = make([]*cdf, len(bt.subs))
+		bt.cdfs[family] = cs
+	}
 	var at, n int64
 	for i := r[0]; i < r[1]; i++ {
-		h, err := bt.hist(family, i)
-		if err != nil {
-			return 0, false
+		if cs[i] == nil {
+			h, err := bt.hist(family, i)
+			if err != nil {
+				return 0, false
+			}
+			cs[i] = newCDF(h)
 		}
-		at += result.CountAtMost(h, v)
-		n += h.TotalCount()
+		at += cs[i].atMost(v)
+		n += cs[i].n
 	}
 	return float64(at) / float64(n), n > 0
 }

@@ -12,19 +12,21 @@
 // WarmupMin–WarmupMax; queueing.md §8), then BatchesPerSegment measured
 // stages at the same rate, the batches of the batch-means intervals. The
 // first measured part lasts long enough for twice the fewest samples any
-// SLO needs to pass at all (MinSamples: ~600 for a p99, 380 for a 1%
-// ratio), at least MeasureMin. The measured stages of all segments are
+// SLO needs to pass at all (MinSamples: 381 for a p99 or a 1% ratio), at
+// least MeasureMin. The measured stages of all segments are
 // concatenated (merge.Concat) into the probe's STAGE, on which every SLO is
 // evaluated with assert.Expr.Check, the gate grammar's own evaluation.
 //
 // # Verdicts from confidence intervals
 //
-// Each SLO's statistic gets a 95% interval: a percentile's from order
-// statistics (queueing.md §8, ranks np ∓ half), a ratio's from the Wilson
-// score interval, a mean's from its standard error; each widened to the
-// batch-means interval over the batches when that is wider (rejections
-// come in bursts, queue latencies are autocorrelated; batches merge in
-// pairs while their lag-1 autocorrelation is significant). pass: the whole
+// Each SLO's statistic gets a 95% interval: a ratio's from the Wilson
+// score interval, a mean's from its standard error, a percentile's by
+// inverting the interval of the fraction of responses at most v (which,
+// for independent responses, is the order-statistic interval of
+// queueing.md §8; see quantile.go); each widened to the batch-means
+// interval over the batches where that is wider (rejections come in
+// bursts, queue latencies are autocorrelated; batches merge in pairs
+// while their lag-1 autocorrelation is significant). pass: the whole
 // interval meets the SLO; fail: none of it does; uncertain: the threshold
 // is inside it, and the probe is extended (its measured length doubled)
 // up to MaxExtension times its first length or a fifth of the budget,

@@ -6,8 +6,6 @@ import (
 	"math"
 	"strings"
 
-	hdr "github.com/HdrHistogram/hdrhistogram-go"
-
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -65,15 +63,15 @@ func exactRatio(e assert.Expr) bool {
 
 // MinSamples is the fewest requests a probe needs before the SLO can pass
 // at all, even far from its threshold: for a percentile p, the largest of
-// n values must bound it (p^n ≤ 2.5%: 368 for p99, 3 688 for p99.9); for a
-// ratio below t, the Wilson interval of 0 events must end below t
-// (n > z²(1−t)/t: 381 for 1%); 100 for anything else.
+// n values must bound it, the Wilson interval of n of n ending above p
+// (n > z²p/(1−p): 381 for p99, 3 838 for p99.9); for a ratio below t, the
+// Wilson interval of 0 events must end below t (n > z²(1−t)/t: 381 for
+// 1%); 100 for anything else.
 func MinSamples(e assert.Expr) int64 {
 	z := queueing.NormalZ(Level)
 	n := int64(100)
 	if q, ok := e.Quantile(); ok {
-		k := math.Ceil(math.Log((1-Level)/2) / math.Log(q))
-		return max(n, int64(math.Min(k, 1e9)))
+		return max(n, int64(math.Min(z*z*q/(1-q), 1e9))+1)
 	}
 	if e.Kind == assert.RatioMetric && !exactRatio(e) {
 		t := e.Value
@@ -232,33 +230,6 @@ func timeCI(e assert.Expr, st *result.Stage, bt *batcher, v float64, c *result.S
 		}
 		return math.Max(0, v-half), v + half, nil
 	}
-	np := float64(n) * p
-	iid := z * math.Sqrt(np*(1-p))
-	half := iid
-	bh, b, ok := bt.halfWidth(func(r [2]int) (float64, bool) { return bt.fracAtMost(fam, v, r) }, Level)
-	if ok && bh*float64(n) > half {
-		half, c.Batches = bh*float64(n), b
-	}
-	lo, hi = rankValue(h, math.Floor(np-half)), rankValue(h, math.Ceil(np+half)+1)
-	// Past the last rank, the largest value seen still bounds the
-	// percentile when the sample is large enough: the true p-quantile
-	// exceeds every one of n_eff independent values with probability
-	// p^n_eff, n_eff being n over the variance inflation the batches
-	// showed ((half/iid)²).
-	if neff := float64(n) / sq(half/iid); math.IsInf(hi, 1) && iid > 0 && math.Pow(p, neff) <= (1-Level)/2 {
-		hi = float64(h.Max()) / 1e9
-	}
+	lo, hi, c.Batches = quantileCI(h, bt, fam, p)
 	return lo, hi, nil
-}
-
-// rankValue is the value at a 1-based rank: 0 below the first, +Inf past
-// the last (the interval is open there).
-func rankValue(h *hdr.Histogram, rank float64) float64 {
-	switch n := float64(h.TotalCount()); {
-	case rank < 1:
-		return 0
-	case rank > n:
-		return math.Inf(1)
-	}
-	return result.ValueAtRank(h, int64(rank))
 }

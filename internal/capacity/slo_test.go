@@ -76,9 +76,8 @@ func TestJudgeVerdicts(t *testing.T) {
 		{"p99 far below", "p99 < 3s", lat2000, zeros, "pass"},
 		{"p99 far above", "p99 < 1.5s", lat2000, zeros, "fail"},
 		{"p99 at the threshold", "p99 < 1980ms", lat2000, zeros, "uncertain"},
-		// 400 samples: the upper rank ⌈396 + 3.9⌉ + 1 = 401 does not
-		// exist, but 0.99^400 = 1.8% ≤ 2.5%: the largest value, 400 ms,
-		// bounds the p99.
+		// 400 samples: Wilson's interval of 400 of 400 ends at 99.05%, above
+		// 99%: the largest value, 400 ms, bounds the p99.
 		{"p99 bounded by the largest value", "p99 < 401ms", spread(400, time.Millisecond), zeros, "pass"},
 		{"higher is better", "ratio(2xx) > 99%", lat2000, zeros, "pass"},
 		{"higher is better, failing", "ratio(2xx) >= 99.9%", lat2000, evenly(80), "fail"},
@@ -139,9 +138,9 @@ func TestJudgeBurstsWiden(t *testing.T) {
 	}
 }
 
-// TestJudgeTooFewSamples: a p99 from 100 samples has no upper rank and
-// its largest value bounds it only with probability 1 − 0.99^100 = 63%:
-// it cannot pass, however low, and the note says how many are needed.
+// TestJudgeTooFewSamples: from 100 samples not even the largest bounds a
+// p99 (Wilson's interval of 100 of 100 reaches down to 96.3%): it cannot
+// pass, however low, and the note says how many are needed.
 func TestJudgeTooFewSamples(t *testing.T) {
 	t.Parallel()
 	c := judgeSubs(t, "p99 < 10s", batches(t, spread(100, time.Millisecond), make([]int64, 10)))
@@ -161,9 +160,10 @@ func TestMinSamples(t *testing.T) {
 		lo, hi   int64
 		rational string
 	}{
-		// 0.99^n ≤ 0.025 from n = ln 0.025 / ln 0.99 = 367.04.
-		{"p99 < 1s", 368, 368, "the largest of n values bounds p99"},
-		{"p99.9 < 1s", 3688, 3688, "and p99.9"},
+		// Wilson's interval of n of n ends above p once n > z²p/(1−p):
+		// 3.8415·0.99/0.01 = 380.3, 3.8415·0.999/0.001 = 3 837.6.
+		{"p99 < 1s", 381, 381, "the largest of n values bounds p99"},
+		{"p99.9 < 1s", 3838, 3838, "and p99.9"},
 		// n > z²(1−t)/t = 3.8415·0.99/0.01 = 380.3.
 		{"ratio(503) < 1%", 381, 381, "Wilson at 0 events"},
 		{"ratio(2xx) > 99%", 381, 381, "the same, mirrored"},
@@ -199,6 +199,40 @@ func TestCheckSLOs(t *testing.T) {
 		err := CheckSLOs(mustParse(t, tc.slos...))
 		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%q: err %v, want %q", tc.slos, err, tc.want)
+		}
+	}
+}
+
+// TestJudgeStall: one batch in twenty holds a stall (20 of its 200
+// responses took 300 ms; the rest 10–12 ms). Every batch lies under
+// 300 ms, so the largest value bounds the p99 and p99 < 2s passes; but
+// the fraction under 100 ms is 90% in that batch and 100% elsewhere, a
+// batch-means interval of 99.5% ± 1.05% that reaches below 99%, so
+// p99 < 100ms stays uncertain where Wilson's interval alone (99.5% ±
+// 0.2%) would pass it.
+func TestJudgeStall(t *testing.T) {
+	t.Parallel()
+	var subs []result.Stage
+	for i := range 20 {
+		lat := make([]time.Duration, 200)
+		for j := range lat {
+			lat[j] = 10*time.Millisecond + time.Duration(j%20)*100*time.Microsecond
+			if i == 7 && j < 20 {
+				lat[j] = 300 * time.Millisecond
+			}
+		}
+		st := stageFrom(t, lat, 0, 0.5)
+		st.StartS, st.EndS = float64(i)/2, float64(i+1)/2
+		subs = append(subs, st)
+	}
+	for _, tc := range []struct{ slo, want string }{
+		{"p99 < 2s", "pass"},
+		{"p99 < 100ms", "uncertain"},
+		{"p99 < 5ms", "fail"},
+	} {
+		c := judgeSubs(t, tc.slo, subs)
+		if c.Verdict != tc.want {
+			t.Errorf("%s: %s, CI [%g, %g] batches %d; want %s", tc.slo, c.Verdict, c.CILow, c.CIHigh, c.Batches, tc.want)
 		}
 	}
 }
