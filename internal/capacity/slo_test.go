@@ -1,8 +1,10 @@
 package capacity
 
 import (
+	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +35,20 @@ func batches(t *testing.T, lat []time.Duration, n503 []int64) []result.Stage {
 		out = append(out, st)
 	}
 	return out
+}
+
+// batchCache keeps the fixtures TestJudgeVerdicts shares (encoding
+// histograms is slow under -race).
+var batchCache sync.Map
+
+// cachedBatches is batches, built once per fixture name.
+func cachedBatches(t *testing.T, name string, lat []time.Duration, n503 []int64) []result.Stage {
+	if v, ok := batchCache.Load(name); ok {
+		return v.([]result.Stage)
+	}
+	b := batches(t, lat, n503)
+	batchCache.Store(name, b)
+	return b
 }
 
 func judgeSubs(t *testing.T, slo string, subs []result.Stage) result.SLOCheck {
@@ -88,7 +104,7 @@ func TestJudgeVerdicts(t *testing.T) {
 		{"zero-tolerance ratio, one event", "ratio(503) <= 0", lat2000, append(make([]int64, 9), 1), "fail"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c := judgeSubs(t, tc.slo, batches(t, tc.lat, tc.n503))
+			c := judgeSubs(t, tc.slo, cachedBatches(t, fmt.Sprint(len(tc.lat), tc.n503), tc.lat, tc.n503))
 			if c.Verdict != tc.want {
 				t.Errorf("%s: verdict %s (value %g, CI [%g, %g], %s), want %s", tc.slo, c.Verdict, c.Value, c.CILow, c.CIHigh, c.Note, tc.want)
 			}
