@@ -25,7 +25,7 @@ type capacityOptions struct {
 	Require             float64
 	Overload            string
 	RequireBackpressure bool
-	RejectMetric        string
+	RejectMetrics       []string
 
 	Out, HTML, MD, JUnit string
 
@@ -54,7 +54,7 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Require, "require", 0, "gate: exit 1 if the capacity found is below this rate, rps")
 	fs.StringVar(&o.Overload, "overload", "1.5,2,3", "after the search, probe at these multiples of the capacity to check the backpressure ('none' skips)")
 	fs.BoolVar(&o.RequireBackpressure, "require-backpressure", false, "gate: exit 1 unless the backpressure verdict is holds")
-	fs.StringVar(&o.RejectMetric, "reject-metric", "", "the target's counter of rejected requests among the --scrape metrics, for the reject-counter check (default: one whose name has reject, shed or throttl)")
+	fs.StringArrayVar(&o.RejectMetrics, "reject-metric", nil, "a counter of requests the target turned away, among the --scrape metrics, for the reject-counter check (repeatable: their increases add up; default: those whose names have reject, shed, throttl, limited, timed_out, expired or dropped)")
 	fs.StringVarP(&o.Out, "out", "o", "", "write the capacity JSON (bploadgen.capacity/v1) here")
 	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
 	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")

@@ -23,11 +23,18 @@ import (
 
 func startBuiltin(t *testing.T, workers, queue int, service string, policy targets.Policy) *targets.Server {
 	t.Helper()
+	return startConfigured(t, workers, queue, service, targets.Config{Policy: policy})
+}
+
+// startConfigured starts the built-in target with cfg's policy settings.
+func startConfigured(t *testing.T, workers, queue int, service string, cfg targets.Config) *targets.Server {
+	t.Helper()
 	d, err := dist.Parse(service)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := targets.Start(targets.Config{Workers: workers, Queue: queue, Service: d, Policy: policy, Seed: 1})
+	cfg.Workers, cfg.Queue, cfg.Service, cfg.Seed = workers, queue, d, 1
+	srv, err := targets.Start(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,23 +144,25 @@ func TestCapacityRatioSLO(t *testing.T) {
 
 // TestCapacityBackpressure: past a capacity pinned at 400 rps (half of
 // c/E[S] = 800), the bounded-queue target holds (503s with Retry-After,
-// bounded latency, its reject counter moving with them), and the same
-// target without a queue bound fails on its growing latency.
+// bounded latency, its reject counter moving with them), so does one that
+// answers 503 to what waited 50 ms for a worker (the deadline policy), and
+// the same target without a queue bound fails on its growing latency.
 func TestCapacityBackpressure(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name      string
-		policy    targets.Policy
+		cfg       targets.Config
 		verdict   string
 		decidedBy string
 		code      int
 	}{
-		{"bounded queue", targets.Reject, "holds", "", 0},
-		{"no queue bound", targets.Unbounded, "fails", "latency-bounded", exitAssertFail},
+		{"bounded queue", targets.Config{Policy: targets.Reject}, "holds", "", 0},
+		{"queue deadline", targets.Config{Policy: targets.Deadline, QueueTimeout: 50 * time.Millisecond}, "holds", "", 0},
+		{"no queue bound", targets.Config{Policy: targets.Unbounded}, "fails", "latency-bounded", exitAssertFail},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := startBuiltin(t, 4, 16, "exp:5ms", tc.policy)
+			srv := startConfigured(t, 4, 16, "exp:5ms", tc.cfg)
 			// A loose SLO: the probe at 400 rps (ρ = 0.5) must pass even on a
 			// busy machine whose generator stalls for hundreds of
 			// milliseconds; the overload probe is the point.
@@ -173,7 +182,7 @@ func TestCapacityBackpressure(t *testing.T) {
 					t.Errorf("the summary does not show check %s", c.Name)
 				}
 			}
-			if tc.policy == targets.Reject && !(names["retry-after"] && names["reject-counter"] && names["rejects"]) {
+			if tc.verdict == "holds" && !(names["retry-after"] && names["reject-counter"] && names["rejects"]) {
 				t.Errorf("checks %+v", bp.Checks)
 			}
 		})

@@ -88,8 +88,8 @@ func (o *capacityOptions) config(pl *run.Plan) (capacity.Config, error) {
 		changed = func(string) bool { return false }
 	}
 	cfg := capacity.Config{SLOs: pl.Asserts, Min: o.Min, Max: o.Max, Budget: o.Budget,
-		Timeout: pl.Timeout, Arrival: pl.Arrival.String(), RejectCounter: o.RejectMetric}
-	if o.RejectMetric != "" && o.Scrape == "" {
+		Timeout: pl.Timeout, Arrival: pl.Arrival.String(), RejectCounters: o.RejectMetrics}
+	if len(o.RejectMetrics) > 0 && o.Scrape == "" {
 		return cfg, usageError("capacity: --reject-metric needs --scrape")
 	}
 	prec, err := assert.ParseFraction(o.Precision)

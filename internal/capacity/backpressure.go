@@ -34,9 +34,9 @@ const (
 )
 
 // checksFor judges one overload probe against the capacity probe ref
-// (nil when unknown); counter names the target's reject counter, "" to
-// look for one among the scraped metrics.
-func checksFor(p *probe, ref *probe, counter string) []result.BackpressureCheck {
+// (nil when unknown); counters name the target's reject counters (none:
+// look for them among the scraped metrics).
+func checksFor(p *probe, ref *probe, counters []string) []result.BackpressureCheck {
 	st := &p.stage
 	refMean := 0.0
 	if ref != nil {
@@ -46,7 +46,7 @@ func checksFor(p *probe, ref *probe, counter string) []result.BackpressureCheck 
 	if ref != nil {
 		out = append(out, goodputCheck(st, &ref.stage))
 	}
-	if c, ok := counterCheck(st, p.timeline, counter); ok {
+	if c, ok := counterCheck(st, p.timeline, counters); ok {
 		out = append(out, c)
 	}
 	if c, ok := retryAfterCheck(p.samples); ok {
@@ -167,47 +167,53 @@ func goodputCheck(st, ref *result.Stage) result.BackpressureCheck {
 
 func sq(v float64) float64 { return v * v }
 
-// counterCheck compares the increase of the target's reject counter
-// during the measured windows with the 503/429 the client counted. The
-// windows are 1-second scrapes, so each end may shift up to one second of
-// rejections between them; beyond that, zCheck Poisson errors.
-func counterCheck(st *result.Stage, tl []result.Window, counter string) (result.BackpressureCheck, bool) {
+// counterCheck compares the increase of the target's reject counters
+// (summed: a target may count admission rejects, queue timeouts and rate
+// limiting apart) during the measured windows with the 503/429 the client
+// counted. The windows are 1-second scrapes, so each end may shift up to
+// one second of rejections between them; beyond that, zCheck Poisson
+// errors.
+func counterCheck(st *result.Stage, tl []result.Window, counters []string) (result.BackpressureCheck, bool) {
 	c := result.BackpressureCheck{Name: CheckRejectCounter, OK: true}
-	name := counter
-	if name == "" {
-		name = findRejectCounter(tl)
+	names := counters
+	if len(names) == 0 {
+		names = findRejectCounters(tl)
 	}
-	if name == "" {
-		return c, false
-	}
-	key := "rate(" + name + ")"
-	var rise, span float64
-	found := false
-	for _, w := range tl {
-		if v, ok := w.Scrape[key]; ok {
-			rise += v * w.DurationS
-			span += w.DurationS
-			found = true
+	var rise float64
+	var used []string
+	for _, name := range names {
+		key, found := "rate("+name+")", false
+		for _, w := range tl {
+			if v, ok := w.Scrape[key]; ok {
+				rise += v * w.DurationS
+				found = true
+			}
+		}
+		if found {
+			used = append(used, name)
 		}
 	}
-	if !found {
+	if len(used) == 0 {
 		return c, false
 	}
 	client := float64(st.Status["503"] + st.Status["429"])
 	tol := 2*client/math.Max(st.LengthS(), 1) + zCheck*math.Sqrt(math.Max(client, 1))
 	c.OK = math.Abs(rise-client) <= tol
-	c.Detail = fmt.Sprintf("%s rose by %s during the probe; the client counted %s 503/429", name, numfmt.Num(math.Round(rise)), numfmt.Int(int64(client)))
+	c.Detail = fmt.Sprintf("%s rose by %s during the probe; the client counted %s 503/429", strings.Join(used, " + "), numfmt.Num(math.Round(rise)), numfmt.Int(int64(client)))
 	if c.OK {
 		c.Detail += fmt.Sprintf(" (within %s)", numfmt.Num(math.Round(tol)))
 	} else {
-		c.Detail += fmt.Sprintf(": they differ by more than %s, the target's counter does not see its own rejections", numfmt.Num(math.Round(tol)))
+		c.Detail += fmt.Sprintf(": they differ by more than %s, the target's counters do not see its own rejections", numfmt.Num(math.Round(tol)))
 	}
 	return c, true
 }
 
-// findRejectCounter picks a scraped counter whose name says it counts
-// rejections ("reject", "shed", "throttl"), first by name.
-func findRejectCounter(tl []result.Window) string {
+// rejectWords mark a scraped counter as counting requests turned away.
+var rejectWords = []string{"reject", "shed", "throttl", "limited", "timed_out", "expired", "dropped"}
+
+// findRejectCounters picks the scraped counters whose names say they count
+// requests turned away (rejectWords), sorted by name.
+func findRejectCounters(tl []result.Window) []string {
 	var names []string
 	seen := map[string]bool{}
 	for _, w := range tl {
@@ -219,16 +225,16 @@ func findRejectCounter(tl []result.Window) string {
 			seen[k] = true
 			inner = strings.TrimSuffix(inner, ")")
 			low := strings.ToLower(inner)
-			if strings.Contains(low, "reject") || strings.Contains(low, "shed") || strings.Contains(low, "throttl") {
-				names = append(names, inner)
+			for _, word := range rejectWords {
+				if strings.Contains(low, word) {
+					names = append(names, inner)
+					break
+				}
 			}
 		}
 	}
 	sort.Strings(names)
-	if len(names) == 0 {
-		return ""
-	}
-	return names[0]
+	return names
 }
 
 // retryAfterCheck: every sampled 503/429 carried Retry-After.

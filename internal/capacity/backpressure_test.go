@@ -104,17 +104,26 @@ func TestRetryAfterAndCounter(t *testing.T) {
 	for i := range tl {
 		tl[i] = result.Window{TS: float64(i), DurationS: 1, Scrape: map[string]float64{"rate(app_shed_total)": 100, "rate(other_total)": 7}}
 	}
-	c, ok := counterCheck(st, tl, "")
+	c, ok := counterCheck(st, tl, nil)
 	if !ok || !c.OK || !strings.Contains(c.Detail, "app_shed_total") {
 		t.Errorf("a counter that moves with the 503s: %+v %v", c, ok)
 	}
 	for i := range tl {
 		tl[i].Scrape["rate(app_shed_total)"] = 10
 	}
-	if c, _ := counterCheck(st, tl, ""); c.OK {
+	if c, _ := counterCheck(st, tl, nil); c.OK {
 		t.Errorf("a counter that misses 450 of 500 rejections: %+v", c)
 	}
-	if _, ok := counterCheck(st, tl, "nonexistent_total"); ok {
+	// Two counters that together count the rejections (admission and
+	// queue timeouts, as the built-in target's deadline policy keeps them).
+	for i := range tl {
+		tl[i].Scrape["rate(app_shed_total)"] = 60
+		tl[i].Scrape["rate(app_timed_out_total)"] = 40
+	}
+	if c, _ := counterCheck(st, tl, nil); !c.OK || !strings.Contains(c.Detail, "app_shed_total + app_timed_out_total") {
+		t.Errorf("two counters summing to the 503s: %+v", c)
+	}
+	if _, ok := counterCheck(st, tl, []string{"nonexistent_total"}); ok {
 		t.Error("a named counter that was not scraped: the check should be absent")
 	}
 }

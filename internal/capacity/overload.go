@@ -54,7 +54,7 @@ func (s *searcher) runOverload(ctx context.Context) error {
 		rec.Stage.Name = fmt.Sprintf("overload %s× @ %s rps", numfmt.Num(m), numfmt.Rate(rate))
 		s.overload = append(s.overload, result.OverloadProbe{
 			Multiple: m, RateRPS: rate, Stage: rec.Stage, WarmupS: warm.Seconds(), StartS: rec.StartS,
-			Checks: checksFor(p, s.capacityProbe(), s.cfg.RejectCounter),
+			Checks: checksFor(p, s.capacityProbe(), s.cfg.RejectCounters),
 		})
 		s.lastMean = p.stage.Latency.Mean
 		s.cooldown = cooldownAfter(&p.stage, s.cfg.Timeout)

@@ -33,10 +33,11 @@ type Config struct {
 	// Forecast, if set, fits a queueing model to the probes so far and
 	// predicts the highest rate meeting every SLO (see ModelForecaster).
 	Forecast Forecaster
-	// RejectCounter names the target's scraped counter of rejected
-	// requests for the backpressure check (--reject-metric; "" looks for
-	// one whose name has reject, shed or throttl).
-	RejectCounter string
+	// RejectCounters name the target's scraped counters of requests it
+	// turned away, for the backpressure check (--reject-metric; none:
+	// those whose names have reject, shed, throttl, limited, timed_out,
+	// expired or dropped).
+	RejectCounters []string
 	// OnEvent, if set, hears of each probe and segment as they start and
 	// end (a progress display).
 	OnEvent func(Event)
