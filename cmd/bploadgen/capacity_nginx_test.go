@@ -99,7 +99,7 @@ func TestCapacityNginxRateLimit(t *testing.T) {
 	url := startNginx(t)
 	const precision = 0.1
 	code, doc, out := capacitySearch(t, url, "--slo", "ratio(503) < 5%", "--arrival", "uniform", "--min", "100",
-		"--max", "800", "--precision", "10%", "--budget", "20s", "--overload", "none")
+		"--max", "800", "--precision", "10%", "--budget", "15s", "--overload", "none")
 	if code != 0 || doc.CapacityRPS == 0 {
 		t.Fatalf("exit %d, capacity %g\n%s", code, doc.CapacityRPS, out)
 	}

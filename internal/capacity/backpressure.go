@@ -172,7 +172,8 @@ func sq(v float64) float64 { return v * v }
 // limiting apart) during the measured windows with the 503/429 the client
 // counted. The windows are 1-second scrapes, so each end may shift up to
 // one second of rejections between them; beyond that, zCheck Poisson
-// errors.
+// errors. A window without a sample (a failed scrape) makes the check
+// absent rather than wrong.
 func counterCheck(st *result.Stage, tl []result.Window, counters []string) (result.BackpressureCheck, bool) {
 	c := result.BackpressureCheck{Name: CheckRejectCounter, OK: true}
 	names := counters
@@ -182,16 +183,22 @@ func counterCheck(st *result.Stage, tl []result.Window, counters []string) (resu
 	var rise float64
 	var used []string
 	for _, name := range names {
-		key, found := "rate("+name+")", false
+		key, seen := "rate("+name+")", 0
 		for _, w := range tl {
 			if v, ok := w.Scrape[key]; ok {
 				rise += v * w.DurationS
-				found = true
+				seen++
 			}
 		}
-		if found {
-			used = append(used, name)
+		switch {
+		case seen == 0:
+			continue
+		case seen < len(tl):
+			// A scrape that failed in some window leaves a hole no
+			// tolerance covers: the counters cannot be compared.
+			return c, false
 		}
+		used = append(used, name)
 	}
 	if len(used) == 0 {
 		return c, false

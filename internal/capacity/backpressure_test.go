@@ -126,4 +126,8 @@ func TestRetryAfterAndCounter(t *testing.T) {
 	if _, ok := counterCheck(st, tl, []string{"nonexistent_total"}); ok {
 		t.Error("a named counter that was not scraped: the check should be absent")
 	}
+	delete(tl[2].Scrape, "rate(app_timed_out_total)")
+	if _, ok := counterCheck(st, tl, nil); ok {
+		t.Error("a window whose scrape failed: the check should be absent, not judged on part of the probe")
+	}
 }
