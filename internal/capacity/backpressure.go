@@ -44,7 +44,7 @@ func checksFor(p *probe, ref *probe, counters []string) []result.BackpressureChe
 	}
 	out := []result.BackpressureCheck{rejectsCheck(st), latencyCheck(p.subs, refMean)}
 	if ref != nil {
-		out = append(out, goodputCheck(st, &ref.stage))
+		out = append(out, goodputCheck(st, p.tail, &ref.stage, ref.tail))
 	}
 	if c, ok := counterCheck(st, p.timeline, counters); ok {
 		out = append(out, c)
@@ -151,14 +151,25 @@ func thirdMean(means []float64, counts []int64) (mean, se float64) {
 	return sum / n, math.Sqrt(ss/float64(len(means)-1)) / math.Sqrt(float64(len(means)))
 }
 
-func goodputCheck(st, ref *result.Stage) result.BackpressureCheck {
+// goodputCheck compares the 2xx rate of an overload probe with the
+// capacity probe's. A stage's throughput_rps counts the 2xx of the
+// requests intended in it over its length; a target that queues without
+// bound serves them long after, so here each probe's 2xx are spread over
+// its measured length plus its tail (seconds from its last planned
+// arrival to its last response): the rate at which they were served.
+func goodputCheck(st *result.Stage, tail float64, ref *result.Stage, refTail float64) result.BackpressureCheck {
 	c := result.BackpressureCheck{Name: CheckGoodput, OK: true}
-	g, g0 := st.ThroughputRPS, ref.ThroughputRPS
-	// Poisson standard errors of the two counts over their lengths.
-	n, n0 := g*st.LengthS(), g0*ref.LengthS()
-	se := math.Sqrt(n/sq(st.LengthS()) + n0/sq(ref.LengthS()))
+	span, span0 := st.LengthS()+max(0, tail), ref.LengthS()+max(0, refTail)
+	n, n0 := st.ThroughputRPS*st.LengthS(), ref.ThroughputRPS*ref.LengthS()
+	g, g0 := n/span, n0/span0
+	// Poisson standard errors of the two counts over their spans.
+	se := math.Sqrt(n/sq(span) + n0/sq(span0))
 	c.OK = !(g < g0-zCheck*se)
 	c.Detail = fmt.Sprintf("%s 2xx/s against %s at the capacity", numfmt.Rate(g), numfmt.Rate(g0))
+	if tail > 0.1*st.LengthS() {
+		c.Detail += fmt.Sprintf(" (served over the %s measured and the %s it took to answer them after)",
+			numfmt.Duration(st.LengthS()), numfmt.Duration(tail))
+	}
 	if !c.OK {
 		c.Detail += fmt.Sprintf(": it collapsed by %s (more than %d standard errors of %s/s)", numfmt.Percent(1-g/g0), zCheck, numfmt.Rate(se))
 	}

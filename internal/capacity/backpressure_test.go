@@ -131,3 +131,26 @@ func TestRetryAfterAndCounter(t *testing.T) {
 		t.Error("a window whose scrape failed: the check should be absent, not judged on part of the probe")
 	}
 }
+
+// TestGoodputOverTheTail: a queue without bound answers every request
+// of an overload probe, but long after it: 3 s at 1,170 rps to a target
+// that serves 400/s leaves 2,310 queued, answered over 5.775 s more.
+// Counted over the measured length alone its goodput is the offered
+// 1,170/s; over the time it took to serve them, the 400/s it is.
+func TestGoodputOverTheTail(t *testing.T) {
+	ref := &result.Stage{StartS: 0, EndS: 8, ThroughputRPS: 365}
+	st := &result.Stage{StartS: 0, EndS: 3, ThroughputRPS: 1170}
+	c := goodputCheck(st, 5.775, ref, 0.02)
+	if !c.OK || !strings.HasPrefix(c.Detail, "400 2xx/s") || !strings.Contains(c.Detail, "it took to answer them") {
+		t.Errorf("served at 400/s, the capacity's 365: %+v", c)
+	}
+	// The same probe served at 200/s, half the capacity's: a collapse.
+	slow := goodputCheck(st, 3*1170/200.0-3, ref, 0.02)
+	if slow.OK || !strings.Contains(slow.Detail, "collapsed") {
+		t.Errorf("served at 200/s against 365: %+v", slow)
+	}
+	// A bounded target's tail is its last response time: no change.
+	if c := goodputCheck(&result.Stage{StartS: 0, EndS: 3, ThroughputRPS: 360}, 0.02, ref, 0.02); !c.OK || strings.Contains(c.Detail, "it took") {
+		t.Errorf("a short tail: %+v", c)
+	}
+}

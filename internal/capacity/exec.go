@@ -53,7 +53,7 @@ func (rp *RunProber) Run(ctx context.Context, s Segment) (*Measured, error) {
 	return &Measured{
 		Batches: r.Stages[skip:], Timeline: r.Timeline, MeasureStartS: s.Warmup.Seconds(),
 		Samples: r.Samples, Warnings: r.Warnings, Interrupted: r.Interrupted, Target: r.Target,
-		GeneratorLimited: r.GeneratorLimited,
+		GeneratorLimited: r.GeneratorLimited, TailS: max(0, r.ElapsedS-r.DurationS),
 	}, nil
 }
 
