@@ -44,7 +44,7 @@ func checksFor(p *probe, ref *probe, counters []string) []result.BackpressureChe
 	}
 	out := []result.BackpressureCheck{rejectsCheck(st), latencyCheck(p.subs, refMean)}
 	if ref != nil {
-		out = append(out, goodputCheck(st, p.tail, &ref.stage, ref.tail))
+		out = append(out, goodputCheck(served(p), served(ref)))
 	}
 	if c, ok := counterCheck(st, p.timeline, counters); ok {
 		out = append(out, c)
@@ -151,25 +151,39 @@ func thirdMean(means []float64, counts []int64) (mean, se float64) {
 	return sum / n, math.Sqrt(ss/float64(len(means)-1)) / math.Sqrt(float64(len(means)))
 }
 
-// goodputCheck compares the 2xx rate of an overload probe with the
-// capacity probe's. A stage's throughput_rps counts the 2xx of the
-// requests intended in it over its length; a target that queues without
-// bound serves them long after, so here each probe's 2xx are spread over
-// its measured length plus its tail (seconds from its last planned
-// arrival to its last response): the rate at which they were served.
-func goodputCheck(st *result.Stage, tail float64, ref *result.Stage, refTail float64) result.BackpressureCheck {
+// servedRate is what a probe's target served: 2xx responses over the
+// seconds it took to give them.
+type servedRate struct {
+	n2xx    float64
+	seconds float64
+}
+
+// served is a probe's served rate. A stage's throughput_rps counts the
+// 2xx of the requests intended in it over its length; a target that
+// queues without bound answers them long after, so that would say the
+// offered rate. Where the prober reported the whole segments' 2xx and
+// elapsed times (warm-up included: its backlog is served first), those
+// are used; otherwise (a fake prober) the measured stage.
+func served(p *probe) servedRate {
+	if p.elapsed > 0 {
+		return servedRate{float64(p.served2xx), p.elapsed}
+	}
+	return servedRate{p.stage.ThroughputRPS * p.stage.LengthS(), p.stage.LengthS()}
+}
+
+// goodputCheck compares the rate an overload probe's target served 2xx
+// at with the capacity probe's.
+func goodputCheck(o, ref servedRate) result.BackpressureCheck {
 	c := result.BackpressureCheck{Name: CheckGoodput, OK: true}
-	span, span0 := st.LengthS()+max(0, tail), ref.LengthS()+max(0, refTail)
-	n, n0 := st.ThroughputRPS*st.LengthS(), ref.ThroughputRPS*ref.LengthS()
-	g, g0 := n/span, n0/span0
+	if !(o.seconds > 0 && ref.seconds > 0) {
+		c.Detail = "no time measured"
+		return c
+	}
+	g, g0 := o.n2xx/o.seconds, ref.n2xx/ref.seconds
 	// Poisson standard errors of the two counts over their spans.
-	se := math.Sqrt(n/sq(span) + n0/sq(span0))
+	se := math.Sqrt(o.n2xx/sq(o.seconds) + ref.n2xx/sq(ref.seconds))
 	c.OK = !(g < g0-zCheck*se)
 	c.Detail = fmt.Sprintf("%s 2xx/s against %s at the capacity", numfmt.Rate(g), numfmt.Rate(g0))
-	if tail > 0.1*st.LengthS() {
-		c.Detail += fmt.Sprintf(" (served over the %s measured and the %s it took to answer them after)",
-			numfmt.Duration(st.LengthS()), numfmt.Duration(tail))
-	}
 	if !c.OK {
 		c.Detail += fmt.Sprintf(": it collapsed by %s (more than %d standard errors of %s/s)", numfmt.Percent(1-g/g0), zCheck, numfmt.Rate(se))
 	}

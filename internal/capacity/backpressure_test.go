@@ -133,24 +133,24 @@ func TestRetryAfterAndCounter(t *testing.T) {
 }
 
 // TestGoodputOverTheTail: a queue without bound answers every request
-// of an overload probe, but long after it: 3 s at 1,170 rps to a target
-// that serves 400/s leaves 2,310 queued, answered over 5.775 s more.
-// Counted over the measured length alone its goodput is the offered
-// 1,170/s; over the time it took to serve them, the 400/s it is.
+// of an overload probe, but long after it: 1 s of warm-up and 3 s at
+// 1,170 rps to a target that serves 400/s leave 3,080 queued, answered
+// over 7.7 s more. Counted over the measured length its goodput is the
+// offered 1,170/s; over the time it took to serve them, the 400/s it is.
 func TestGoodputOverTheTail(t *testing.T) {
-	ref := &result.Stage{StartS: 0, EndS: 8, ThroughputRPS: 365}
-	st := &result.Stage{StartS: 0, EndS: 3, ThroughputRPS: 1170}
-	c := goodputCheck(st, 5.775, ref, 0.02)
-	if !c.OK || !strings.HasPrefix(c.Detail, "400 2xx/s") || !strings.Contains(c.Detail, "it took to answer them") {
+	ref := &probe{stage: result.Stage{StartS: 0, EndS: 8, ThroughputRPS: 365}, served2xx: 365 * 9, elapsed: 9.02}
+	over := &probe{stage: result.Stage{StartS: 0, EndS: 3, ThroughputRPS: 1170}, served2xx: 4 * 1170, elapsed: 4 * 1170 / 400.0}
+	c := goodputCheck(served(over), served(ref))
+	if !c.OK || !strings.HasPrefix(c.Detail, "400 2xx/s") {
 		t.Errorf("served at 400/s, the capacity's 365: %+v", c)
 	}
-	// The same probe served at 200/s, half the capacity's: a collapse.
-	slow := goodputCheck(st, 3*1170/200.0-3, ref, 0.02)
-	if slow.OK || !strings.Contains(slow.Detail, "collapsed") {
-		t.Errorf("served at 200/s against 365: %+v", slow)
+	// The same probe served at 200/s: a collapse.
+	over.elapsed = 4 * 1170 / 200.0
+	if c := goodputCheck(served(over), served(ref)); c.OK || !strings.Contains(c.Detail, "collapsed") {
+		t.Errorf("served at 200/s against 365: %+v", c)
 	}
-	// A bounded target's tail is its last response time: no change.
-	if c := goodputCheck(&result.Stage{StartS: 0, EndS: 3, ThroughputRPS: 360}, 0.02, ref, 0.02); !c.OK || strings.Contains(c.Detail, "it took") {
-		t.Errorf("a short tail: %+v", c)
+	// Without the segments' totals (a fake prober): the measured stage.
+	if c := goodputCheck(served(&probe{stage: over.stage}), served(ref)); !c.OK || !strings.HasPrefix(c.Detail, "1,170 2xx/s") {
+		t.Errorf("the measured stage alone: %+v", c)
 	}
 }

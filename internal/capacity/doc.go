@@ -65,9 +65,9 @@
 // rejects (at least 99% of the requests turned away got 503/429),
 // latency-bounded (the 2xx mean latency of the probe's last third did not
 // rise above its first third by both 3 standard errors and the whole 2xx
-// mean latency at the capacity), goodput (2xx/s, over the measured length
-// plus the time it took to answer the probe's requests after it, not more
-// than 3 Poisson standard errors below the capacity probe's), reject-counter (with
+// mean latency at the capacity), goodput (2xx/s, over the time from the
+// probe's start to its last response, not more than 3 Poisson standard
+// errors below the capacity probe's), reject-counter (with
 // --scrape: the target's reject counters together rose by the client's
 // 503/429 count, within one scrape second at each end and 3 Poisson
 // errors), retry-after (every sampled 503/429 had Retry-After). The verdict is fails when a check failed (the first, in

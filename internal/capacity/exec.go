@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
@@ -50,10 +51,11 @@ func (rp *RunProber) Run(ctx context.Context, s Segment) (*Measured, error) {
 		return nil, err
 	}
 	skip := len(r.Stages) - s.Batches
+	n2xx, _ := result.Count(r.Total.Status, nil, 0, "2xx")
 	return &Measured{
 		Batches: r.Stages[skip:], Timeline: r.Timeline, MeasureStartS: s.Warmup.Seconds(),
 		Samples: r.Samples, Warnings: r.Warnings, Interrupted: r.Interrupted, Target: r.Target,
-		GeneratorLimited: r.GeneratorLimited, TailS: max(0, r.ElapsedS-r.DurationS),
+		GeneratorLimited: r.GeneratorLimited, Served2xx: n2xx, ElapsedS: r.ElapsedS,
 	}, nil
 }
 

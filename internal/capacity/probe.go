@@ -40,10 +40,12 @@ type Measured struct {
 	GeneratorLimited bool
 	// Target is the request as the result records it (secrets redacted).
 	Target result.Target
-	// TailS is how long after the segment's last planned arrival its
-	// last response came, seconds (the run's elapsed_s − duration_s, at
-	// least 0): the time it took the target to work off what it held.
-	TailS float64
+	// Served2xx and ElapsedS: the 2xx responses of the whole segment,
+	// warm-up included, and the seconds from its start to its last
+	// response (the run's elapsed_s): the rate the target served at, even
+	// where it answered long after the arrivals (a queue without bound).
+	Served2xx int64
+	ElapsedS  float64
 }
 
 // Prober carries out segments: internal/run against a real target
@@ -98,7 +100,8 @@ type probe struct {
 	samples    *result.Samples
 	timeline   []result.Window // measured windows of every segment
 	genLimited bool            // some segment was generator-limited
-	tail       float64         // seconds: the segments' TailS, summed
+	served2xx  int64           // the segments' Served2xx, summed
+	elapsed    float64         // seconds: the segments' ElapsedS, summed
 	// undelivered: the generator did not send at the probe's rate
 	// (requests not sent, or the median sent a batch late).
 	undelivered bool
@@ -151,7 +154,8 @@ func (p *probe) add(m *Measured, slos []assert.Expr) error {
 	last := m.Batches[len(m.Batches)-1]
 	p.measured = last.EndS + off
 	p.segments++
-	p.tail += max(0, m.TailS)
+	p.served2xx += m.Served2xx
+	p.elapsed += max(0, m.ElapsedS)
 	p.genLimited = p.genLimited || m.GeneratorLimited
 	for _, w := range m.Timeline {
 		if w.TS >= m.MeasureStartS-1e-9 {
