@@ -22,11 +22,19 @@ import (
 // plan + crossing(lo) requests, crossing(b) counting the requests planned
 // before b that arrived at or after it. A generator that sent early breaks
 // these bounds. One that fell behind would widen them until they say
-// nothing, so the test first requires the median δ to stay under 5 ms: a
-// fixed bound on purpose, the premise that the generator keeps up (five
-// gaps of the spike; a quiet machine's median δ is a few tenths of a
-// millisecond even under -race). On a quiet machine the bounds are a
-// request or two.
+// nothing, so the bounds are judged only on a run whose median δ stayed
+// under 5 ms: a fixed bound on purpose, the premise that the generator
+// keeps up (five gaps of the spike; a quiet machine's median δ is a few
+// tenths of a millisecond even under -race). A run where the machine
+// starved the generator (other test packages on CI's two cores) is
+// repeated, up to starvedAttempts runs: the premise is measured on every
+// run, so an engine that sends late fails every attempt, and one that
+// sends early fails the bounds on the first run that keeps up. On a quiet
+// machine the bounds are a request or two.
+// starvedAttempts bounds the runs of a test whose premise (the generator
+// keeps up) a starved machine broke.
+const starvedAttempts = 3
+
 func TestStepAndSpikeRatesAtTheServer(t *testing.T) {
 	tests := []struct {
 		name string
@@ -38,14 +46,27 @@ func TestStepAndSpikeRatesAtTheServer(t *testing.T) {
 	for _, mode := range modes {
 		for _, tt := range tests {
 			t.Run(tt.name+"/mode="+mode, func(t *testing.T) {
-				srv := newArrivalServer(t, nil)
 				rs := runSpec{segs: tt.segs, kind: schedule.Uniform, mode: mode}
-				rec, start := runAgainst(t, context.Background(), srv.URL, rs)
-				checkConservation(t, rec)
-				arr := srv.times()
-				intended, delay := delays(t, rs, start, arr)
-				if med := quantile(delay, 0.5); med > 5*time.Millisecond {
-					t.Fatalf("median delay %s: the generator is far behind its plan", med)
+				var (
+					rec             *Recording
+					start           time.Time
+					arr             []time.Time
+					intended, delay []time.Duration
+				)
+				for attempt := 1; ; attempt++ {
+					srv := newArrivalServer(t, nil)
+					rec, start = runAgainst(t, context.Background(), srv.URL, rs)
+					checkConservation(t, rec)
+					arr = srv.times()
+					intended, delay = delays(t, rs, start, arr)
+					med := quantile(delay, 0.5)
+					if med <= 5*time.Millisecond {
+						break
+					}
+					if attempt == starvedAttempts {
+						t.Fatalf("median delay %s in each of %d runs: the generator is far behind its plan", med, attempt)
+					}
+					t.Logf("run %d: median delay %s: the generator was starved; running again", attempt, med)
 				}
 				planned := func(lo, hi time.Duration) (n int) {
 					for _, at := range intended {

@@ -155,7 +155,14 @@ func hdrTop(d time.Duration) float64 {
 // generator's median latency exceeds the server's median handler time only
 // by the loopback HTTP round trip: about 0.1–0.2 ms, 0.5 ms under the race
 // detector. The claim is "within a fraction of a millisecond", so the
-// bound is 1 ms. Medians are robust to the few requests a busy machine delays.
+// bound is 1 ms on a machine that wakes threads at once. Medians are
+// robust to the few requests a busy machine delays; a machine busy
+// throughout (other test packages on CI's two cores) delays every
+// wake-up, and the run measures by how much: its median send lag is the
+// delay of one timer wake-up. A response is timed after two more (the
+// server reading the request, the client reading the response), and the
+// latency from the intended time after the send's own, so the bounds are
+// 1 ms + 2 and + 3 median send lags.
 func TestFixedDelayReportedAccurately(t *testing.T) {
 	for _, mode := range modes {
 		t.Run("mode="+mode, func(t *testing.T) {
@@ -174,11 +181,12 @@ func TestFixedDelayReportedAccurately(t *testing.T) {
 			latencyP50 := rec.Total.Latency.P50
 			t.Logf("server handler p50 %.3f ms, client service p50 %.3f ms, latency p50 %.3f ms",
 				serverP50*1e3, clientP50*1e3, latencyP50*1e3)
-			if d := clientP50 - serverP50; d < 0 || d > 0.001 {
-				t.Errorf("client service p50 − server handler p50 = %.3f ms, want within [0, 1 ms]", d*1e3)
+			lag := rec.Total.SendLag.P50
+			if d, b := clientP50-serverP50, 0.001+2*lag; d < 0 || d > b {
+				t.Errorf("client service p50 − server handler p50 = %.3f ms, want within [0, %.3f ms] (send lag p50 %.3f ms)", d*1e3, b*1e3, lag*1e3)
 			}
-			if d := latencyP50 - serverP50; d < 0 || d > 0.001 {
-				t.Errorf("client latency p50 − server handler p50 = %.3f ms, want within [0, 1 ms]", d*1e3)
+			if d, b := latencyP50-serverP50, 0.001+3*lag; d < 0 || d > b {
+				t.Errorf("client latency p50 − server handler p50 = %.3f ms, want within [0, %.3f ms] (send lag p50 %.3f ms)", d*1e3, b*1e3, lag*1e3)
 			}
 		})
 	}
