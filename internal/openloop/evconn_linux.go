@@ -40,7 +40,7 @@ type loopConn struct {
 func (l *evLoop) start(c *loopConn, a schedule.Arrival, sent, deadline time.Duration) {
 	c.active, c.got, c.a, c.sent, c.deadline = true, false, a, sent, deadline
 	c.p.reset(l.d.head, true, c.prefix[:])
-	c.rbuf = c.rbuf[:0]
+	l.release(c)
 	c.wbuf = l.d.req
 	l.heapPush(c)
 	if !c.dialing {
@@ -156,14 +156,13 @@ func (l *evLoop) handle(c *loopConn, ev uint32) {
 // rest is read on the next wake (epoll is level-triggered).
 const readBudget = 256 << 10
 
-// rbufKeep is the largest parse buffer a connection keeps between
-// responses, bytes; a larger one (a long header block) is released.
-const rbufKeep = 16 << 10
-
-// read drains c (up to readBudget) and feeds the response parser.
+// read drains c (up to readBudget) and feeds the response parser. A line
+// cut by a read waits in c.rbuf, a buffer lent by the loop's pool for as
+// long as the line is unfinished (evbuf.go).
 func (l *evLoop) read(c *loopConn) {
-	for total := 0; total < readBudget; {
-		n, err := unix.Read(c.fd, l.buf)
+	total := 0
+	for total < readBudget {
+		n, err := l.sys.read(c.fd, l.buf[:min(len(l.buf), readBudget-total)])
 		switch {
 		case err == unix.EAGAIN:
 			return
@@ -192,6 +191,10 @@ func (l *evLoop) read(c *loopConn) {
 		c.got = true
 		data := l.buf[:n]
 		if len(c.rbuf) > 0 {
+			if !l.hold(c, len(c.rbuf)+n) {
+				l.fail(c, errBuffersFull)
+				return
+			}
 			c.rbuf = append(c.rbuf, data...)
 			data = c.rbuf
 		}
@@ -206,8 +209,43 @@ func (l *evLoop) read(c *loopConn) {
 			l.complete(c, used < len(data) || len(c.wbuf) > 0)
 			return
 		}
-		c.rbuf = append(c.rbuf[:0], data[used:]...)
+		rest := data[used:]
+		if len(rest) == 0 {
+			l.release(c)
+			continue
+		}
+		if len(c.rbuf) == 0 && !l.hold(c, len(rest)) { // rest is in l.buf
+			l.fail(c, errBuffersFull)
+			return
+		}
+		c.rbuf = append(c.rbuf[:0], rest...) // copy handles the overlap when rest is in c.rbuf
 	}
+	if l.hooks != nil && l.hooks.readYield != nil {
+		l.hooks.readYield(c.fd, total)
+	}
+}
+
+// hold makes c.rbuf able to hold n bytes, keeping its contents, with a
+// buffer from the pool; false when the pool refused.
+func (l *evLoop) hold(c *loopConn, n int) bool {
+	if n <= cap(c.rbuf) {
+		return true
+	}
+	old := c.rbuf
+	l.pool.put(old) // before get: the old buffer does not count twice; its bytes stay valid
+	nb, ok := l.pool.get(n)
+	if !ok {
+		c.rbuf = nil
+		return false
+	}
+	c.rbuf = append(nb, old...)
+	return true
+}
+
+// release gives c's line buffer back to the pool.
+func (l *evLoop) release(c *loopConn) {
+	l.pool.put(c.rbuf)
+	c.rbuf = nil
 }
 
 // complete records c's response; the connection is closed if the response
@@ -227,9 +265,7 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	l.inFlight--
 	l.e.done(c.a, c.sent, now, &resp)
 	c.reused, c.retried = true, false // the next request may be resent once too
-	if cap(c.rbuf) > rbufKeep {
-		c.rbuf = nil
-	}
+	l.release(c)
 	if r.close || closeAfter {
 		l.closeConn(c)
 		return
@@ -280,6 +316,7 @@ func (l *evLoop) closeConn(c *loopConn) {
 		l.idle = l.idle[:len(l.idle)-1]
 		c.ii = -1
 	}
+	l.release(c)
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 	unix.Close(c.fd)
 	delete(l.conns, c.fd)
