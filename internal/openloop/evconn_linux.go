@@ -3,6 +3,7 @@
 package openloop
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"time"
@@ -189,40 +190,75 @@ func (l *evLoop) read(c *loopConn) {
 		}
 		total += n
 		c.got = true
-		data := l.buf[:n]
-		if len(c.rbuf) > 0 {
-			if !l.hold(c, len(c.rbuf)+n) {
-				l.fail(c, errBuffersFull)
-				return
-			}
-			c.rbuf = append(c.rbuf, data...)
-			data = c.rbuf
-		}
-		used, perr := c.p.feed(data)
-		if perr != nil {
-			l.fail(c, perr)
+		if !l.parse(c, l.buf[:n]) {
 			return
 		}
-		if c.p.done() {
-			// Stray bytes after the response, or a request body the server
-			// answered before reading all of it: the connection is unusable.
-			l.complete(c, used < len(data) || len(c.wbuf) > 0)
-			return
-		}
-		rest := data[used:]
-		if len(rest) == 0 {
-			l.release(c)
-			continue
-		}
-		if len(c.rbuf) == 0 && !l.hold(c, len(rest)) { // rest is in l.buf
-			l.fail(c, errBuffersFull)
-			return
-		}
-		c.rbuf = append(c.rbuf[:0], rest...) // copy handles the overlap when rest is in c.rbuf
 	}
 	if l.hooks != nil && l.hooks.readYield != nil {
 		l.hooks.readYield(c.fd, total)
 	}
+}
+
+// parse feeds data, just read, to c's parser and keeps a line it cuts in
+// c.rbuf; false when c's request ended (its response is complete, or it
+// failed). A pending line that data completes is parsed from the loop's
+// one scratch buffer (l.line), and c's buffer goes back to the pool at
+// once: only unfinished lines take from the pool, so a connection about to
+// finish its line never needs a larger loan.
+func (l *evLoop) parse(c *loopConn, data []byte) bool {
+	if len(c.rbuf) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 { // still unfinished
+			if !l.hold(c, len(c.rbuf)+len(data)) {
+				l.fail(c, errBuffersFull)
+				return false
+			}
+			c.rbuf = append(c.rbuf, data...)
+			rest, ok := l.feed(c, c.rbuf, false)
+			if ok {
+				c.rbuf = append(c.rbuf[:0], rest...) // the copy handles the overlap
+			}
+			return ok
+		}
+		l.line = append(append(l.line[:0], c.rbuf...), data[:i+1]...)
+		l.release(c)
+		data = data[i+1:]
+		rest, ok := l.feed(c, l.line, len(data) > 0)
+		if !ok {
+			return false
+		}
+		if len(rest) > 0 { // not expected (the parser takes whole lines), but kept
+			data = append(rest, data...)
+		}
+	}
+	rest, ok := l.feed(c, data, false)
+	if !ok || len(rest) == 0 {
+		return ok
+	}
+	if !l.hold(c, len(rest)) {
+		l.fail(c, errBuffersFull)
+		return false
+	}
+	c.rbuf = append(c.rbuf, rest...)
+	return true
+}
+
+// feed parses b and returns what it left (the start of a line); false when
+// the response is complete (recorded) or the parse failed. more says bytes
+// follow b in this read: after a complete response they are stray.
+func (l *evLoop) feed(c *loopConn, b []byte, more bool) ([]byte, bool) {
+	used, err := c.p.feed(b)
+	if err != nil {
+		l.fail(c, err)
+		return nil, false
+	}
+	if c.p.done() {
+		// Stray bytes after the response, or a request body the server
+		// answered before reading all of it: the connection is unusable.
+		l.complete(c, used < len(b) || more || len(c.wbuf) > 0)
+		return nil, false
+	}
+	return b[used:], true
 }
 
 // hold makes c.rbuf able to hold n bytes, keeping its contents, with a

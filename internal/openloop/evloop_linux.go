@@ -48,6 +48,7 @@ type evLoop struct {
 	ts       unix.Timespec // epoll_pwait2's timeout
 	events   []unix.EpollEvent
 	buf      []byte
+	line     []byte     // a line completed across reads, parsed here (at most H1MaxHeaderBytes and one read)
 	sys      loopSys    // the system calls (evsys_linux.go)
 	hooks    *loopHooks // a test's seam, or nil
 	pool     bufPool    // partial response lines held across reads (evbuf.go)

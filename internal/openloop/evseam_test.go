@@ -185,7 +185,9 @@ func TestLoopReadBudgetYields(t *testing.T) {
 	if min := body/readBudget - 1; len(yields) < min {
 		t.Errorf("%d wakes stopped at the budget, want at least %d for %d bytes", len(yields), min, body)
 	}
-	t.Logf("%d budget yields; send lag p99 %.3f ms, max %.3f ms", len(yields), 1e3*rec.Total.SendLag.P99, 1e3*rec.Total.SendLag.Max)
+	// (The send lag says nothing here: the seam's waits for the writer
+	// stall the loop's thread.)
+	t.Logf("%d wakes stopped at the budget", len(yields))
 }
 
 // TestLoopLineBufferCap (item 15): 200 connections at once each receive a
