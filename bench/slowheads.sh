@@ -31,7 +31,7 @@ shape() { # LINES LINE_BYTES DESCRIPTION
   /usr/bin/time -f '%M' -o "$out/slowheads.rss" "$bpl" run "http://$addr/" --client loop \
     --rate 2000 --duration 1s --max-in-flight 5000 --timeout 30s -q -o "$out/slowheads.json" >/dev/null 2>"$out/slowheads.err" || true
   kill "$dp"; wait "$dp" 2>/dev/null || true
-  printf '%-28s peak RSS %6.1f MB  ' "$3" "$(awk '{print $1/1024}' "$out/slowheads.rss")"
+  printf '%-28s peak RSS %6.1f MiB  ' "$3" "$(awk '{print $1/1024}' "$out/slowheads.rss")"
   jq -r '.total | "sent \(.sent), in flight at most \(.in_flight_max), status \(.status | tostring), errors \(.errors | with_entries(select(.value > 0)) | tostring)"' "$out/slowheads.json"
   jq -r '.warnings[]? | "    warning: " + .' "$out/slowheads.json"
   rm -f "$out/drip.addr"
