@@ -86,15 +86,15 @@ function stat(c, from, to, what,   i, x, r) {
 END {
   if (n < 3) { print "soak: too few samples after the warm-up to judge"; exit 1 }
   split("gen_rss_kb gen_threads gen_fds target_rss_kb target_threads target_fds", name, " ")
-  third = int(n / 3); bad = 0
+  third = int(n / 3); bad["generator"] = 0; bad["target"] = 0
   printf "  %-15s %12s %12s %12s\n", "", "floor, first", "floor, last", "peak"
   for (c = 2; c <= 7; c++) {
     a = stat(c, 1, third, "min"); b = stat(c, n - third + 1, n, "min")
     slack = (c == 2 || c == 5) ? 2048 : 4
     flat = (b <= a * 1.10 + slack) ? "flat" : "GREW"
-    if (flat == "GREW") bad = 1
+    if (flat == "GREW") bad[c <= 4 ? "generator" : "target"] = 1
     printf "  %-15s %12d %12d %12d  %s\n", name[c - 1], a, b, stat(c, 1, n, "max"), flat
   }
-  print bad ? "soak: NOT flat" : "soak: flat"
+  printf "soak: generator %s, target %s\n", bad["generator"] ? "NOT flat" : "flat", bad["target"] ? "NOT flat" : "flat"
 }' "$out/soak.csv"
 exit "$code"
