@@ -21,7 +21,8 @@ const exitCodeHelp = `Exit codes:
   0    ran, and every assertion held
   1    ran, and at least one assertion failed
   2    usage error or invalid input: nothing was sent
-  3    the run could not be carried out (output not writable, address unresolvable, ...)
+  3    the run could not be carried out (output not writable, address unresolvable,
+       TLS certificate not trusted, ...)
   130  interrupted (SIGINT/SIGTERM): the partial result is still written
 `
 
@@ -55,6 +56,10 @@ func runFailed(err error) error {
 	var ie *run.InputError
 	if err == nil || errors.As(err, &ce) || errors.As(err, &ie) {
 		return err
+	}
+	var te *run.TLSError
+	if errors.As(err, &te) && te.Verify {
+		err = fmt.Errorf("%w (-k/--insecure skips the check)", err)
 	}
 	return &codedError{code: exitRunFailed, err: err}
 }

@@ -55,6 +55,7 @@ func Merge(rs []*result.Result) (*result.Result, error) {
 			out.Client = "mixed"
 		}
 	}
+	out.Protocol = mergeProtocols(rs)
 	out.Merged = mergedList(rs)
 
 	var err error
@@ -246,4 +247,19 @@ func mergeSamples(rs []*result.Result) *result.Samples {
 		}
 	}
 	return out
+}
+
+// mergeProtocols lists every HTTP version the parts saw, once, in order
+// ("HTTP/1.1, HTTP/2.0"), as one result's protocol does.
+func mergeProtocols(rs []*result.Result) string {
+	var all []string
+	for _, r := range rs {
+		for _, p := range strings.Split(r.Protocol, ", ") {
+			if p != "" && !slices.Contains(all, p) {
+				all = append(all, p)
+			}
+		}
+	}
+	slices.Sort(all)
+	return strings.Join(all, ", ")
 }

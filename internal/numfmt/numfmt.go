@@ -139,3 +139,22 @@ func SignedPercent(f float64) string {
 	}
 	return Percent(f)
 }
+
+// Bytes formats a size in bytes with binary units and three significant
+// digits ("512 B", "1.5 KiB", "64 MiB").
+func Bytes(n float64) string {
+	switch {
+	case math.IsNaN(n) || math.IsInf(n, 0):
+		return "–"
+	case n < 0:
+		return "−" + Bytes(-n)
+	case n < 1024:
+		return strconv.FormatFloat(math.Round(n), 'f', 0, 64) + " B"
+	}
+	for _, u := range []string{"KiB", "MiB", "GiB"} {
+		if n /= 1024; n < 1024 || u == "GiB" {
+			return sig3(n) + " " + u
+		}
+	}
+	return ""
+}

@@ -33,6 +33,10 @@ func TestFormats(t *testing.T) {
 		{Num(0.5), "0.5"},
 		{Num(1e7), "1e+07"},
 		{Num(-3), "−3"},
+		{Bytes(512), "512 B"},
+		{Bytes(1536), "1.5 KiB"},
+		{Bytes(64 << 20), "64 MiB"},
+		{Bytes(3 << 30), "3 GiB"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)

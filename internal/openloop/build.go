@@ -200,6 +200,14 @@ func (e *Engine) warnings(rec *Recording) []string {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
 			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim)))
 	}
+	if e.bufs.refused > 0 {
+		lim := e.cfg.LoopBufferBytes
+		if lim <= 0 {
+			lim = DefaultLoopBufferBytes
+		}
+		w = append(w, fmt.Sprintf("%d requests failed (error class other) because the event loop's buffers for unfinished response lines were full (%s across all connections): the target sent long header lines slowly to many connections at once",
+			e.bufs.refused, numfmt.Bytes(float64(lim))))
+	}
 	return w
 }
 

@@ -31,6 +31,9 @@ type ClosableDoer interface {
 	// Dials is the number of connections opened, and of requests resent on
 	// a fresh connection after a stale keep-alive one failed.
 	Dials() (dials, retries int64)
+	// Protocol is the HTTP version spoken with the target ("HTTP/1.1",
+	// "HTTP/2.0"; "" when no response said).
+	Protocol() string
 }
 
 // NewDoer builds the client for cfg: H1Doer for plain http:// without a

@@ -30,6 +30,12 @@
 //     with epoll, parsing responses incrementally (h1Stream). It needs no
 //     goroutine switch or netpoller wake-up per request, which on the
 //     measured machine doubled the highest sustained rate (bench/README.md).
+//     Its memory is bounded whatever the target sends: a line cut by a
+//     read waits in a buffer lent from one pool (evbuf.go) capped across
+//     connections by Config.LoopBufferBytes, and one wake reads at most
+//     readBudget bytes of a connection, so a fast large body cannot starve
+//     the sends. Its system calls go through a seam a test can replace
+//     (evsys_linux.go), to make epoll_wait fail mid-run for instance.
 //
 // The clock is the engine's (Config.Clock); tests run the worker mode
 // inside testing/synctest with an in-memory Doer, where time is virtual, and

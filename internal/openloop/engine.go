@@ -37,6 +37,12 @@ type Config struct {
 	// EventLoop runs the H1 client's requests from one event loop instead
 	// of a worker pool (Linux; Doer must be an *H1Doer).
 	EventLoop bool
+	// LoopBufferBytes bounds the memory the event loop holds for response
+	// lines cut by a read (a header line whose end has not arrived yet),
+	// all connections together, bytes; 0: DefaultLoopBufferBytes. A
+	// request whose line would pass it fails (error class other, never
+	// resent), and a warning of the recording counts those requests.
+	LoopBufferBytes int
 }
 
 // DefaultGrace is the default Config.Grace.
@@ -87,6 +93,11 @@ type Engine struct {
 	sentN, doneN, notSentN, scheduledN atomic.Int64
 	loopErr                            error      // the event loop's failure, reported as a warning
 	gaps                               []gapStats // per stage, owned by the dispatcher
+	// hooks is the event loop's test seam (replaced system calls,
+	// callbacks); nil in real runs.
+	hooks *loopHooks
+	// bufs is what the event loop's line buffers did (evbuf.go).
+	bufs bufStats
 }
 
 // New prepares a run.

@@ -3,6 +3,7 @@
 package openloop
 
 import (
+	"bytes"
 	"fmt"
 	"net"
 	"time"
@@ -40,7 +41,7 @@ type loopConn struct {
 func (l *evLoop) start(c *loopConn, a schedule.Arrival, sent, deadline time.Duration) {
 	c.active, c.got, c.a, c.sent, c.deadline = true, false, a, sent, deadline
 	c.p.reset(l.d.head, true, c.prefix[:])
-	c.rbuf = c.rbuf[:0]
+	l.release(c)
 	c.wbuf = l.d.req
 	l.heapPush(c)
 	if !c.dialing {
@@ -156,14 +157,13 @@ func (l *evLoop) handle(c *loopConn, ev uint32) {
 // rest is read on the next wake (epoll is level-triggered).
 const readBudget = 256 << 10
 
-// rbufKeep is the largest parse buffer a connection keeps between
-// responses, bytes; a larger one (a long header block) is released.
-const rbufKeep = 16 << 10
-
-// read drains c (up to readBudget) and feeds the response parser.
+// read drains c (up to readBudget) and feeds the response parser. A line
+// cut by a read waits in c.rbuf, a buffer lent by the loop's pool for as
+// long as the line is unfinished (evbuf.go).
 func (l *evLoop) read(c *loopConn) {
-	for total := 0; total < readBudget; {
-		n, err := unix.Read(c.fd, l.buf)
+	total := 0
+	for total < readBudget {
+		n, err := l.sys.read(c.fd, l.buf[:min(len(l.buf), readBudget-total)])
 		switch {
 		case err == unix.EAGAIN:
 			return
@@ -190,24 +190,98 @@ func (l *evLoop) read(c *loopConn) {
 		}
 		total += n
 		c.got = true
-		data := l.buf[:n]
-		if len(c.rbuf) > 0 {
-			c.rbuf = append(c.rbuf, data...)
-			data = c.rbuf
-		}
-		used, perr := c.p.feed(data)
-		if perr != nil {
-			l.fail(c, perr)
+		if !l.parse(c, l.buf[:n]) {
 			return
 		}
-		if c.p.done() {
-			// Stray bytes after the response, or a request body the server
-			// answered before reading all of it: the connection is unusable.
-			l.complete(c, used < len(data) || len(c.wbuf) > 0)
-			return
-		}
-		c.rbuf = append(c.rbuf[:0], data[used:]...)
 	}
+	if l.hooks != nil && l.hooks.readYield != nil {
+		l.hooks.readYield(c.fd, total)
+	}
+}
+
+// parse feeds data, just read, to c's parser and keeps a line it cuts in
+// c.rbuf; false when c's request ended (its response is complete, or it
+// failed). A pending line that data completes is parsed from the loop's
+// one scratch buffer (l.line), and c's buffer goes back to the pool at
+// once: only unfinished lines take from the pool, so a connection about to
+// finish its line never needs a larger loan.
+func (l *evLoop) parse(c *loopConn, data []byte) bool {
+	if len(c.rbuf) > 0 {
+		i := bytes.IndexByte(data, '\n')
+		if i < 0 { // still unfinished
+			if !l.hold(c, len(c.rbuf)+len(data)) {
+				l.fail(c, errBuffersFull)
+				return false
+			}
+			c.rbuf = append(c.rbuf, data...)
+			rest, ok := l.feed(c, c.rbuf, false)
+			if ok {
+				c.rbuf = append(c.rbuf[:0], rest...) // the copy handles the overlap
+			}
+			return ok
+		}
+		l.line = append(append(l.line[:0], c.rbuf...), data[:i+1]...)
+		l.release(c)
+		data = data[i+1:]
+		rest, ok := l.feed(c, l.line, len(data) > 0)
+		if !ok {
+			return false
+		}
+		if len(rest) > 0 { // not expected (the parser takes whole lines), but kept
+			data = append(rest, data...)
+		}
+	}
+	rest, ok := l.feed(c, data, false)
+	if !ok || len(rest) == 0 {
+		return ok
+	}
+	if !l.hold(c, len(rest)) {
+		l.fail(c, errBuffersFull)
+		return false
+	}
+	c.rbuf = append(c.rbuf, rest...)
+	return true
+}
+
+// feed parses b and returns what it left (the start of a line); false when
+// the response is complete (recorded) or the parse failed. more says bytes
+// follow b in this read: after a complete response they are stray.
+func (l *evLoop) feed(c *loopConn, b []byte, more bool) ([]byte, bool) {
+	used, err := c.p.feed(b)
+	if err != nil {
+		l.fail(c, err)
+		return nil, false
+	}
+	if c.p.done() {
+		// Stray bytes after the response, or a request body the server
+		// answered before reading all of it: the connection is unusable.
+		l.complete(c, used < len(b) || more || len(c.wbuf) > 0)
+		return nil, false
+	}
+	return b[used:], true
+}
+
+// hold makes c.rbuf able to hold n bytes, keeping its contents, with a
+// buffer from the pool; false when the pool refused.
+func (l *evLoop) hold(c *loopConn, n int) bool {
+	if n <= cap(c.rbuf) {
+		return true
+	}
+	old := c.rbuf
+	l.pool.put(old) // before get: the old buffer does not count twice; its bytes stay valid
+	nb, ok := l.pool.get(n)
+	if !ok {
+		c.rbuf = nil
+		return false
+	}
+	c.rbuf = append(nb, old...)
+	return true
+}
+
+// release gives c's line buffer back to the pool.
+func (l *evLoop) release(c *loopConn) {
+	l.pool.put(c.rbuf)
+	c.rbuf = nil
 }
 
 // complete records c's response; the connection is closed if the response
@@ -227,9 +301,7 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	l.inFlight--
 	l.e.done(c.a, c.sent, now, &resp)
 	c.reused, c.retried = true, false // the next request may be resent once too
-	if cap(c.rbuf) > rbufKeep {
-		c.rbuf = nil
-	}
+	l.release(c)
 	if r.close || closeAfter {
 		l.closeConn(c)
 		return
@@ -280,6 +352,7 @@ func (l *evLoop) closeConn(c *loopConn) {
 		l.idle = l.idle[:len(l.idle)-1]
 		c.ii = -1
 	}
+	l.release(c)
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
 	unix.Close(c.fd)
 	delete(l.conns, c.fd)

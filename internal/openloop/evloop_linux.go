@@ -8,7 +8,6 @@ import (
 	"net"
 	"runtime"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -46,8 +45,13 @@ type evLoop struct {
 	inFlight int
 	armed    time.Duration // the timerfd's expiry, −1 when disarmed
 	pwait2   bool          // epoll_pwait2 (ns timeouts) works; else the timerfd wakes the loop
+	ts       unix.Timespec // epoll_pwait2's timeout
 	events   []unix.EpollEvent
 	buf      []byte
+	line     []byte     // a line completed across reads, parsed here (at most H1MaxHeaderBytes and one read)
+	sys      loopSys    // the system calls (evsys_linux.go)
+	hooks    *loopHooks // a test's seam, or nil
+	pool     bufPool    // partial response lines held across reads (evbuf.go)
 	peak     int
 	retired  time.Duration // when an idle connection was last let go
 	lead     time.Duration // running average of how late a timed wait returns
@@ -68,7 +72,12 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0)
 	l := &evLoop{e: e, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true, epfd: -1, tfd: -1, efd: -1,
-		events: make([]unix.EpollEvent, 256), buf: make([]byte, 64<<10)}
+		events: make([]unix.EpollEvent, 256), buf: make([]byte, 64<<10), sys: realSys(), hooks: e.hooks,
+		pool: bufPool{limit: e.cfg.LoopBufferBytes}}
+	if l.hooks != nil && l.hooks.sys != nil {
+		l.sys = *l.hooks.sys
+	}
+	defer func() { e.peakWorkers, e.bufs = l.peak, l.pool.stats() }()
 	defer l.teardown()
 	if err := l.setup(); err != nil {
 		return false, 0, err
@@ -150,7 +159,6 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 			}
 		}
 	}
-	e.peakWorkers = l.peak
 	return interrupted, stop, nil
 }
 
@@ -211,28 +219,26 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 	// aim early by its running average, and closer to the deadline than
 	// that, poll without blocking, so sends centre on their intended time.
 	if wake <= now || wake-now <= l.lead {
-		return unix.EpollWait(l.epfd, l.events, 0)
+		return l.sys.epollWait(l.epfd, l.events, 0)
 	}
 	if l.pwait2 {
-		var tsp unsafe.Pointer
-		var ts unix.Timespec
+		var tsp *unix.Timespec
 		timed := wake < time.Duration(1<<63-1)
 		aim := wake - now - l.lead
 		if timed {
-			ts = unix.NsecToTimespec(int64(aim))
-			tsp = unsafe.Pointer(&ts)
+			l.ts = unix.NsecToTimespec(int64(aim)) // in l: no allocation per wait
+			tsp = &l.ts
 		}
-		r, _, errno := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(l.epfd), uintptr(unsafe.Pointer(&l.events[0])),
-			uintptr(len(l.events)), uintptr(tsp), 0, 0)
-		if errno != unix.ENOSYS {
-			if errno != 0 {
-				return 0, errno
+		r, err := l.sys.epollPwait2(l.epfd, l.events, tsp)
+		if err != unix.ENOSYS {
+			if err != nil {
+				return 0, err
 			}
 			if timed && r == 0 { // it timed out: learn how late
 				late := min(max(l.now()-now-aim, 0), maxLead)
 				l.lead += (late - l.lead) / 16
 			}
-			return int(r), nil
+			return r, nil
 		}
 		l.pwait2 = false
 	}
@@ -241,7 +247,7 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 			return 0, err
 		}
 	}
-	return unix.EpollWait(l.epfd, l.events, -1)
+	return l.sys.epollWait(l.epfd, l.events, -1)
 }
 
 // arm sets the timerfd to fire at wake (from the start), unless it already does.

@@ -15,3 +15,6 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (bool, time.Duration, e
 
 // EventLoopSupported reports whether this platform has the event loop.
 const EventLoopSupported = false
+
+// loopHooks is the event loop's test seam; there is no loop here.
+type loopHooks struct{}

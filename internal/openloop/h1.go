@@ -45,6 +45,9 @@ func (d *H1Doer) Dials() (dials, retries int64) { return d.dials.Load(), d.retri
 
 var _ Doer = (*H1Doer)(nil)
 
+// Protocol is the HTTP version the client speaks: HTTP/1.1.
+func (d *H1Doer) Protocol() string { return "HTTP/1.1" }
+
 // h1Conn is one worker's connection.
 type h1Conn struct {
 	c      net.Conn

@@ -23,6 +23,8 @@ type h1Response struct {
 	prev foldPrev
 	// lastName is the last header field's name when header is kept.
 	lastName string
+	// keptN is the bytes of names and values kept in header.
+	keptN int
 }
 
 // foldPrev is what an obs-fold continuation line extends.
@@ -43,6 +45,10 @@ const (
 	H1MaxHeaderBytes = 1 << 20 // status line and headers of one response, or its trailers, bytes
 	h1MaxChunkLine   = 8 << 10 // a chunk-size line with its extensions, bytes
 	h1Max1xx         = 5       // interim responses before the final one (net/http's limit)
+	// h1MaxKeptHeader bounds the header names and values of a non-2xx
+	// response kept for its sample, bytes (fields past it are parsed but
+	// not kept; a sample shows 20 fields of 200 bytes at most).
+	h1MaxKeptHeader = 16 << 10
 )
 
 var errMalformed = errors.New("malformed HTTP response")
@@ -63,7 +69,7 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 		if interim > h1Max1xx {
 			return r, 0, fmt.Errorf("%w: more than %d interim responses", errMalformed, h1Max1xx)
 		}
-		r.header, r.serverTime, r.prev = nil, nil, foldNone // an interim response's do not carry over
+		r.header, r.serverTime, r.prev, r.keptN, r.lastName = nil, nil, foldNone, 0, "" // an interim response's do not carry over
 		budget := H1MaxHeaderBytes
 		line, err := readLine(br, &r, &budget)
 		if err != nil {
@@ -219,8 +225,11 @@ func applyHeader(line []byte, r *h1Response, keep bool, clen *int64, chunked *bo
 		r.prev = foldServerTiming
 	}
 	if keep {
-		r.lastName = http.CanonicalHeaderKey(string(name))
-		r.header.Add(r.lastName, string(value))
+		r.lastName = ""
+		if r.keptN += len(name) + len(value); r.keptN <= h1MaxKeptHeader {
+			r.lastName = http.CanonicalHeaderKey(string(name))
+			r.header.Add(r.lastName, string(value))
+		}
 	}
 	return nil
 }
@@ -233,7 +242,7 @@ func applyFold(value []byte, r *h1Response, keep bool) error {
 	case foldServerTiming:
 		r.serverTime = append(append(r.serverTime, ' '), value...)
 	}
-	if keep && r.lastName != "" {
+	if r.keptN += len(value) + 1; keep && r.lastName != "" && r.keptN <= h1MaxKeptHeader {
 		vs := r.header[r.lastName]
 		vs[len(vs)-1] += " " + string(value)
 	}

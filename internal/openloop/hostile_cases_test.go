@@ -32,14 +32,18 @@ type hostileCase struct {
 
 const rawOK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
-// answer writes resp and keeps the connection.
+// answer writes resp and keeps the connection. resp is converted once,
+// here: a per-request copy of a large answer could still be on the
+// server's stack when the case measures the heap.
 func answer(resp string) func(hreq, net.Conn, *bufio.Reader) bool {
-	return func(_ hreq, c net.Conn, _ *bufio.Reader) bool { write(c, resp); return true }
+	b := []byte(resp)
+	return func(_ hreq, c net.Conn, _ *bufio.Reader) bool { c.Write(b); return true }
 }
 
 // answerClose writes resp and closes the connection.
 func answerClose(resp string) func(hreq, net.Conn, *bufio.Reader) bool {
-	return func(_ hreq, c net.Conn, _ *bufio.Reader) bool { write(c, resp); return false }
+	b := []byte(resp)
+	return func(_ hreq, c net.Conn, _ *bufio.Reader) bool { c.Write(b); return false }
 }
 
 // reset closes c with a TCP reset.

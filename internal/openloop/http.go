@@ -45,6 +45,7 @@ type HTTPDoer struct {
 	safeURL string
 	client  *http.Client
 	dials   atomic.Int64
+	h1, h2  atomic.Bool // a response came in HTTP/1.x, in HTTP/2
 }
 
 // Dials is the number of connections opened (net/http retries itself and
@@ -86,7 +87,7 @@ func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
 		DisableCompression:     true,             // measure the bytes the server sends
 		MaxResponseHeaderBytes: H1MaxHeaderBytes, // the same limit as the H1 parsers
 		ForceAttemptHTTP2:      cfg.HTTP2,
-		TLSClientConfig:        &tls.Config{InsecureSkipVerify: cfg.Insecure},
+		TLSClientConfig:        TLSConfig(cfg),
 	}
 	if !cfg.HTTP2 {
 		tr.TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
@@ -105,6 +106,32 @@ func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	return d, nil
+}
+
+// TLSConfig is the TLS side of the https client (HTTPDoer) for cfg, for it
+// and for a handshake made beforehand with the same settings: certificates
+// verified unless Insecure, and the application protocols offered (ALPN):
+// h2 first when HTTP2 allows it, else HTTP/1.1 alone.
+func TLSConfig(cfg HTTPConfig) *tls.Config {
+	c := &tls.Config{InsecureSkipVerify: cfg.Insecure, NextProtos: []string{"http/1.1"}}
+	if cfg.HTTP2 {
+		c.NextProtos = []string{"h2", "http/1.1"}
+	}
+	return c
+}
+
+// Protocol is the HTTP version the responses came in: "HTTP/1.1" (any
+// 1.x), "HTTP/2.0", both joined with ", " when both were seen, or "" when
+// no response arrived.
+func (d *HTTPDoer) Protocol() string {
+	var p []string
+	if d.h1.Load() {
+		p = append(p, "HTTP/1.1")
+	}
+	if d.h2.Load() {
+		p = append(p, "HTTP/2.0")
+	}
+	return strings.Join(p, ", ")
 }
 
 // Close releases idle connections.
@@ -140,6 +167,13 @@ func (d *HTTPDoer) Do(ctx context.Context, s *Scratch) Response {
 		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
 	}
 	out := Response{Status: resp.StatusCode, ServerQueue: -1, ServerService: -1}
+	seen := &d.h1
+	if resp.ProtoMajor == 2 {
+		seen = &d.h2
+	}
+	if !seen.Load() { // a load first: no write to a shared line per request
+		seen.Store(true)
+	}
 	// Several Server-Timing fields are one comma-separated list.
 	if st := resp.Header.Values("Server-Timing"); len(st) > 0 {
 		out.ServerQueue, out.ServerService = ParseServerTiming(strings.Join(st, ","))

@@ -39,6 +39,11 @@ type Result struct {
 
 	// Client is the HTTP client that sent the requests ("h1" or "net/http").
 	Client string `json:"client,omitempty"`
+	// Protocol is the HTTP version spoken with the target: "HTTP/1.1" (h1
+	// and loop; net/http over HTTP/1.x), "HTTP/2.0" (net/http when the
+	// target negotiated h2 under --http2); versions seen are joined with
+	// ", "; absent when no response came.
+	Protocol string `json:"protocol,omitempty"`
 	// Connections is the number of connections the client opened, and
 	// Retries the requests it resent after a stale keep-alive connection.
 	Connections int64   `json:"connections"`

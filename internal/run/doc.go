@@ -20,7 +20,8 @@
 // Execute returns one error type the caller can tell apart: *InputError,
 // for a plan or option that is invalid (nothing was sent; the command maps
 // it to exit 2). Any other error means the run could not be carried out
-// (the target's host does not resolve, the client could not be built). An
+// (the target's host does not resolve, the client could not be built, an
+// https target failed its TLS handshake before the schedule: *TLSError). An
 // interrupted run (ctx cancelled) is not an error: the partial result comes
 // back with Interrupted set, conservation intact.
 //

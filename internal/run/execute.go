@@ -132,15 +132,19 @@ func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
 	for _, h := range p.Request.Headers {
 		header.Add(h.Name, h.Value)
 	}
-	doer, client, err := openloop.NewDoer(o.Client, openloop.HTTPConfig{
+	hc := openloop.HTTPConfig{
 		Method: p.Request.Method, URL: p.Request.URL, Header: header, Body: p.Request.Body,
 		Timeout: p.Timeout, MaxConns: p.MaxInFlight, HTTP2: o.HTTP2, Insecure: o.Insecure,
 		PeakRate: p.peakRate() / float64(max(p.Shard.Count, 1)),
-	})
+	}
+	doer, client, err := openloop.NewDoer(o.Client, hc)
 	if err != nil {
 		return nil, invalid(err)
 	}
 	defer doer.Close()
+	if err := preflightTLS(ctx, hc); err != nil {
+		return nil, err // before the schedule: nothing was sent
+	}
 	grace := o.Grace
 	if grace == 0 {
 		grace = DefaultGrace
@@ -183,6 +187,7 @@ func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
 	}
 	r := buildResult(p, rec, o.Tool)
 	r.Client = string(client)
+	r.Protocol = doer.Protocol()
 	r.Connections, r.Retries = doer.Dials()
 	if sc != nil {
 		r.Warnings = append(r.Warnings, sc.Apply(r.Timeline)...)
