@@ -73,10 +73,11 @@ func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
 		Proxy: http.ProxyFromEnvironment,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			c, err := dialer.DialContext(ctx, network, addr)
-			if err == nil {
-				d.dials.Add(1)
+			if err != nil {
+				return nil, err
 			}
-			return c, err
+			d.dials.Add(1)
+			return newEarlyAnswerConn(c), nil
 		},
 		MaxIdleConns:           cfg.MaxConns,
 		MaxIdleConnsPerHost:    cfg.MaxConns,
