@@ -17,6 +17,7 @@
 // written with internal/numfmt, so they read like the rest of the output.
 //
 //	spec.go   Spec, SLO (SLOFrom a gate), validation
+//	input.go  Input: a problem as a person gives it (size's flags), resolved into a Spec; ParseSLO
 //	size.go   Result, Size: the search over c
 //	exact.go  M/M/c/K candidates and bounds
 //	sim.go    simulated candidates (common random numbers across K)
