@@ -9,21 +9,14 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
-// targetOptions is everything `target` takes from its flags, as given.
+// targetOptions is everything `target` takes from its flags: the server's
+// settings are bound straight into targets.Settings.
 type targetOptions struct {
-	Addr          string        // --addr host:port to listen on
-	Workers       int           // --workers c
-	Queue         int           // --queue waiting slots (K = c + queue)
-	Service       string        // --service exp:MEAN | det:MEAN | lognormal:MEAN,SIGMA
-	policyOptions               // --policy and its settings (targetpolicy.go)
-	Seed          uint64        // --seed of the service times
-	StallEvery    time.Duration // --stall-every: period of injected outages (0: none)
-	StallFor      time.Duration // --stall-for: length of each outage
-	DrainTimeout  time.Duration // --drain-timeout: bound on the graceful drain
+	targets.Settings               // --addr --workers --queue --service --policy ... --seed --stall-every --stall-for
+	DrainTimeout     time.Duration // --drain-timeout: bound on the graceful drain
 }
 
 // Defaults of target: the reference system of docs/queueing.md (M/M/8/16
@@ -41,7 +34,7 @@ func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "workers", targetDefaultWorkers, "number of workers c: requests served at once")
 	fs.IntVar(&o.Queue, "queue", targetDefaultQueue, "waiting slots; the system holds K = workers + queue requests (reject policy)")
 	fs.StringVar(&o.Service, "service", targetDefaultService, "service-time distribution: exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA")
-	o.policyOptions.addFlags(fs)
+	addPolicyFlags(fs, &o.Settings)
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the service times: the same seed gives the same sequence of samples")
 	fs.DurationVar(&o.StallEvery, "stall-every", 0, "inject an outage every D: all workers freeze (0: never)")
 	fs.DurationVar(&o.StallFor, "stall-for", 0, "length of each injected outage (< --stall-every)")
@@ -113,24 +106,25 @@ func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 
 // config turns the flags into a server configuration, or a usage error.
 func (o *targetOptions) config() (targets.Config, error) {
-	svc, err := dist.Parse(o.Service)
-	if err != nil {
-		return targets.Config{}, usageError("target: --service: %v", err)
-	}
 	if o.DrainTimeout < 0 {
 		return targets.Config{}, usageError("target: --drain-timeout must be ≥ 0, got %v", o.DrainTimeout)
 	}
-	cfg := targets.Config{
-		Addr: o.Addr, Workers: o.Workers, Queue: o.Queue, Service: svc,
-		Seed: o.Seed, StallEvery: o.StallEvery, StallFor: o.StallFor,
-	}
-	if err := o.policyOptions.apply(&cfg); err != nil {
-		return targets.Config{}, usageError("target: --policy: %v", err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return targets.Config{}, usageError("target: %v", err)
+	cfg, err := o.Settings.Config(flagName)
+	if err != nil {
+		return cfg, usageError("target: %v", err)
 	}
 	return cfg, nil
+}
+
+// addPolicyFlags binds the built-in target's shedding flags, shared by
+// `target` and `demo`.
+func addPolicyFlags(fs *pflag.FlagSet, s *targets.Settings) {
+	fs.StringVar(&s.Policy, "policy", "reject", "how the target sheds load: reject (bounded queue, 503 when full), unbounded (queue without limit), deadline (wait at most --queue-timeout, then 503), ratelimit (token bucket of --limit per second and --burst tokens in front of the workers), aimd (adaptive concurrency limit)")
+	fs.DurationVar(&s.QueueTimeout, "queue-timeout", 0, "deadline policy: the longest a request waits for a worker before it is answered 503")
+	fs.Float64Var(&s.Limit, "limit", 0, "ratelimit policy: tokens per second")
+	fs.Float64Var(&s.Burst, "burst", 1, "ratelimit policy: token bucket size (≥ 1; 1 admits one request per 1/limit)")
+	fs.IntVar(&s.LimitStatus, "limit-status", 429, "ratelimit policy: status of a refused request, 429 or 503")
+	fs.DurationVar(&s.AIMDTarget, "aimd-target", 0, "aimd policy: a request that waited longer than this for a worker shrinks the limit (default: the mean service time)")
 }
 
 // targetRun serves until ctx is cancelled (SIGINT/SIGTERM), then drains.
@@ -144,7 +138,7 @@ func targetRun(ctx context.Context, e *env, o *targetOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	fmt.Fprintln(e.stdout, targetBanner(srv.URL(), cfg))
+	fmt.Fprintln(e.stdout, cfg.Banner(srv.URL()))
 
 	<-ctx.Done()
 	dctx, cancel := context.WithTimeout(context.Background(), o.DrainTimeout)
@@ -157,33 +151,6 @@ func targetRun(ctx context.Context, e *env, o *targetOptions) error {
 	} else if err != nil {
 		return runFailed(err)
 	}
-	fmt.Fprintf(e.stdout, "target stopped after %v: %d served, %d rejected (503), %d timed out (503), %d rate-limited, %d cut off\n",
-		st.Uptime.Round(time.Millisecond), st.Served, st.Rejected, st.TimedOut, st.Limited, st.Aborted)
+	fmt.Fprintf(e.stdout, "target stopped after %v: %s\n", st.Uptime.Round(time.Millisecond), st.Summary())
 	return nil
-}
-
-// targetBanner is the one start-up line: where, which model, what capacity.
-func targetBanner(url string, cfg targets.Config) string {
-	slots := fmt.Sprintf("%d queue slots", cfg.Queue)
-	if cfg.Queue == 1 {
-		slots = "1 queue slot"
-	}
-	switch cfg.Policy {
-	case targets.Unbounded:
-		slots = "unbounded queue"
-	case targets.Deadline:
-		slots = fmt.Sprintf("unbounded queue, timeout %v", cfg.QueueTimeout)
-	case targets.RateLimit:
-		slots += fmt.Sprintf(", token bucket %g/s burst %g", cfg.LimitRate, cfg.Burst)
-	}
-	workers := fmt.Sprintf("%d workers", cfg.Workers)
-	if cfg.Workers == 1 {
-		workers = "1 worker"
-	}
-	s := fmt.Sprintf("target listening on %s  model %s (%s, %s, service %v, policy %v)  capacity %.4g rps (c/E[S])",
-		url, cfg.Model(), workers, slots, cfg.Service, cfg.Policy, cfg.Capacity())
-	if cfg.StallEvery > 0 {
-		s += fmt.Sprintf("  stalls: every %v for %v", cfg.StallEvery, cfg.StallFor)
-	}
-	return s
 }
