@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -108,16 +107,24 @@ func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	return cmd
 }
 
-// given reports whether a flag was set on the command line.
-func (o *analyzeOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
+// anyGiven reports whether a flag of the model was given.
+func (o *analyzeOptions) anyGiven() bool {
+	given := givenBy(o.changed)
+	return given("workers") || given("queue") || given("unbounded") || given("service-time") || given("service-scv")
+}
+
+// input is the model's settings as given, named by their flags.
+func (o *analyzeOptions) input() analysis.ModelInput {
+	in := o.ModelInput
+	in.Given = givenBy(o.changed)
+	in.Name = func(s string) string { return flagName(o.flagPrefix + s) }
+	return in
+}
 
 // spec turns the flags into a model spec, or a usage error that names
 // the command and its flags.
 func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
-	in := o.ModelInput
-	in.Given = func(s string) bool { return o.given(strings.ReplaceAll(s, "_", "-")) }
-	in.Name = func(s string) string { return flagName(o.flagPrefix + s) }
-	spec, err := in.Spec()
+	spec, err := o.input().Spec()
 	if err != nil {
 		return spec, usageError("%s: %v", o.cmdName(), err)
 	}

@@ -74,9 +74,8 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return runFailed(err)
 	}
-	files := report.Outputs{HTML: filepath.Join(o.OutDir, "report.html"), Name: flagName}
-	out := filepath.Join(o.OutDir, "result.json")
-	if err := files.CheckWritable(out); err != nil {
+	d := e.delivery(filepath.Join(o.OutDir, "result.json"), report.Outputs{HTML: filepath.Join(o.OutDir, "report.html")})
+	if err := d.Files.CheckWritable(d.Out); err != nil {
 		return runFailed(err)
 	}
 	res, err := demo.Run(ctx, sc, run.Options{Tool: toolInfo(), LookupHost: e.lookupHost, Progress: e.progress(o.Quiet)},
@@ -84,9 +83,9 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	ferr := finish(e, res, out, files, false)
+	ferr := finish(e, res, d, false)
 	fmt.Fprintln(e.stdout)
 	report.Reading(e.stdout, res)
-	fmt.Fprintf(e.stdout, "\nWrote %s and %s\n", out, files.HTML)
+	fmt.Fprintf(e.stdout, "\nWrote %s and %s\n", d.Out, d.Files.HTML)
 	return ferr
 }

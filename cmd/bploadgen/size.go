@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -172,7 +171,7 @@ func (o *sizeOptions) given(name string) bool { return o.changed != nil && o.cha
 // override it, into a sizing problem, or a usage error.
 func (o *sizeOptions) spec() (sizing.Spec, error) {
 	in := o.Input
-	in.Given = func(s string) bool { return o.given(strings.ReplaceAll(s, "_", "-")) }
+	in.Given = givenBy(o.changed)
 	in.Name = flagName
 	if o.From != "" {
 		r, err := result.ReadFile(o.From)

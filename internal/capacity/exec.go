@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
@@ -55,6 +56,21 @@ func (rp *RunProber) Run(ctx context.Context, s Segment) (*Measured, error) {
 		Samples: r.Samples, Warnings: r.Warnings, Interrupted: r.Interrupted, Target: r.Target,
 		GeneratorLimited: r.GeneratorLimited,
 	}, nil
+}
+
+// Run is the search against a real target: Search with a RunProber of pl
+// and o on the system clock. It completes the document with o.Tool, the
+// plan's seed, and the plan's request as the target when no probe
+// recorded one.
+func Run(ctx context.Context, cfg Config, pl *run.Plan, o run.Options) (*result.Capacity, error) {
+	doc, err := Search(ctx, cfg, &RunProber{Plan: pl, Options: o}, SystemClock{})
+	if doc != nil {
+		doc.Tool, doc.Seed = o.Tool, pl.Seed
+		if doc.Target.URL == "" {
+			doc.Target = result.Target{URL: profile.RedactURL(pl.Request.URL), Method: pl.Request.Method}
+		}
+	}
+	return doc, err
 }
 
 // SystemClock is the wall clock.
