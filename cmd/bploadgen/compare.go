@@ -6,9 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/compare"
-	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // compareOptions is everything `compare` takes from its arguments and flags.
@@ -81,7 +79,7 @@ func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 // compareRun reads both results, compares them and prints the report.
 // Exit codes: 2 for bad input or assertions, 1 when an assertion failed.
 func compareRun(e *env, o *compareOptions) error {
-	band, err := parseBand(o.Noise)
+	band, err := compare.ParseBand(o.Noise)
 	if err != nil {
 		return usageError("compare: --noise %v", err)
 	}
@@ -89,20 +87,11 @@ func compareRun(e *env, o *compareOptions) error {
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	base, err := result.ReadFile(o.Base)
+	rs, err := readResultFiles(o.Base, o.New)
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	next, err := result.ReadFile(o.New)
-	if err != nil {
-		return usageError("compare: %v", err)
-	}
-	base.Redact(nil) // result files may come from anywhere
-	next.Redact(nil)
-	if err := compare.ValidateDiffs(diffs, len(base.Stages), len(next.Stages)); err != nil {
-		return usageError("compare: %v", err)
-	}
-	rep, err := compare.Options{TimeBand: band, Diffs: diffs}.Compare(base, next)
+	rep, err := compare.Options{TimeBand: band, Diffs: diffs}.Compare(rs[0], rs[1])
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
@@ -122,16 +111,4 @@ func compareRun(e *env, o *compareOptions) error {
 		return errAssertions
 	}
 	return nil
-}
-
-// parseBand reads "5%" or "0.05" as a fraction in (0, 1].
-func parseBand(s string) (float64, error) {
-	v, err := assert.ParseFraction(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q: want a percentage like 5%% or a fraction like 0.05", s)
-	}
-	if !(v > 0 && v <= 1) {
-		return 0, fmt.Errorf("%q: want more than 0%% and at most 100%%", s)
-	}
-	return v, nil
 }

@@ -83,35 +83,22 @@ func mergeRun(e *env, o *mergeOptions) error {
 	if err := (report.Outputs{}).CheckWritable(o.Out); err != nil {
 		return runFailed(fmt.Errorf("merge: %w", err))
 	}
-	rs := make([]*result.Result, len(o.Inputs))
-	for i, path := range o.Inputs {
-		if rs[i], err = result.ReadFile(path); err != nil {
-			return usageError("merge: %v", err)
-		}
-		rs[i].Redact(nil) // a result file may come from anywhere
-	}
-	m, err := merge.Merge(rs)
+	rs, err := readResultFiles(o.Inputs...)
 	if err != nil {
-		var ie *merge.InputError
-		if errors.As(err, &ie) {
-			return usageError("merge: %s", ie.Format(o.Inputs))
-		}
 		return usageError("merge: %v", err)
 	}
 	if len(o.Asserts) == 0 {
-		recorded := merge.AssertExprs(rs)
-		if exprs, err = assert.ParseAll(recorded); err != nil {
-			return usageError("merge: an input records an assertion this version cannot read (%v); choose the gates with --assert", err)
-		}
+		exprs = nil // the inputs' recorded assertions
 	}
-	if err := assert.Validate(exprs, len(m.Stages)); err != nil {
+	m, err := merge.Gated(rs, exprs)
+	var ie *merge.InputError
+	switch {
+	case errors.As(err, &ie):
+		return usageError("merge: %s", ie.Format(o.Inputs))
+	case errors.Is(err, merge.ErrRecordedAssert):
+		return usageError("merge: %v; choose the gates with --assert", err)
+	case err != nil:
 		return usageError("merge: %v", err)
-	}
-	if m.Assertions, err = assert.Evaluate(m, exprs); err != nil {
-		return usageError("merge: evaluating assertions: %v", err)
-	}
-	if m.Assertions == nil {
-		m.Assertions = []result.Assertion{}
 	}
 	summary := e.stdout
 	if o.Out == "-" {
