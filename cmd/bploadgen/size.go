@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 
 	"github.com/spf13/cobra"
@@ -103,65 +102,32 @@ func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 }
 
 // sizeRun validates the options, sizes for how the server sheds (a
-// bounded queue, a queue timeout, a rate limit), and prints. Exit codes: 2
-// for invalid input, 1 when no configuration meets the objectives.
+// bounded queue, a queue timeout, a rate limit: sizing.Recommend), and
+// prints. Exit codes: 2 for invalid input, 1 when no configuration meets
+// the objectives.
 func sizeRun(e *env, o *sizeOptions) error {
-	switch o.Mechanism {
-	case "", "bounded-queue", "queue-timeout", "rate-limit":
-	default:
-		return usageError("size: --mechanism must be bounded-queue, queue-timeout or rate-limit, got %q", o.Mechanism)
+	if err := sizing.CheckMechanism(o.Mechanism); err != nil {
+		return usageError("size: --mechanism %v", err)
 	}
 	spec, err := o.spec()
 	if err != nil {
 		return err
 	}
-	var werr error // writing the answer
-	var feasible bool
-	var reason string
-	rng := rand.New(rand.NewPCG(o.Seed, 0))
-	switch o.mechanism() {
-	case "rate-limit":
-		if spec.Workers < 1 {
-			return usageError("size --mechanism rate-limit: give --workers, the workers behind the limit (a rate-limited run does not show them)")
-		}
-		rate, err := sizing.MaxRateForSLO(spec.Workers, spec.Service, 1, spec.SLO, spec.MaxUtilization)
-		if err != nil {
-			return usageError("size: %v", err)
-		}
-		werr = report.WriteRateLimitSizing(e.stdout, report.RateLimitSizing{Spec: spec, Rate: rate}, o.JSON)
-		feasible, reason = rate > 0, "the service time alone breaks "+spec.SLO.String()
-	case "queue-timeout":
-		z, err := sizing.Timeout(spec, rng)
-		if err != nil {
-			return usageError("size: %v", err)
-		}
-		out := report.TimeoutSizing{Spec: spec, Result: z, From: o.From, FromNotes: o.fromNotes}
-		werr = jsonOrText(o.JSON, report.WriteTimeoutSizingJSON, report.WriteTimeoutSizingText)(e.stdout, out)
-		feasible, reason = z.Feasible, "the objectives cannot be met: "+z.Reason
-	default:
-		z, err := sizing.Size(spec, rng)
-		if err != nil {
-			return usageError("size: %v", err)
-		}
-		out := report.Sizing{Spec: spec, Result: z, SLO: o.SLO, Seed: o.Seed, From: o.From, FromNotes: o.fromNotes}
-		werr = jsonOrText(o.JSON, report.WriteSizingJSON, report.WriteSizingText)(e.stdout, out)
-		feasible, reason = z.Feasible, "the objectives cannot be met: "+z.Reason
+	a, err := sizing.Recommend(spec, o.mechanism(), rand.New(rand.NewPCG(o.Seed, 0)))
+	switch {
+	case errors.Is(err, sizing.ErrNoWorkers):
+		return usageError("size --mechanism rate-limit: give --workers, the workers behind the limit (a rate-limited run does not show them)")
+	case err != nil:
+		return usageError("size: %v", err)
 	}
-	if werr != nil {
-		return runFailed(fmt.Errorf("size: %w", werr))
+	out := report.Sizing{Spec: spec, SLO: o.SLO, Seed: o.Seed, From: o.From, FromNotes: o.fromNotes}
+	if err := report.WriteSizingAnswer(e.stdout, a, out, o.JSON); err != nil {
+		return runFailed(fmt.Errorf("size: %w", err))
 	}
-	if !feasible {
-		return &codedError{code: exitAssertFail, err: errors.New("size: " + reason)}
+	if ok, why := a.Met(spec); !ok {
+		return &codedError{code: exitAssertFail, err: errors.New("size: " + why)}
 	}
 	return nil
-}
-
-// jsonOrText is the JSON writer when asJSON, else the text one.
-func jsonOrText[T any](asJSON bool, json, text func(io.Writer, T) error) func(io.Writer, T) error {
-	if asJSON {
-		return json
-	}
-	return text
 }
 
 // given reports whether a flag was set on the command line.
