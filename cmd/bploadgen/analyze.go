@@ -50,38 +50,8 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Burst, "burst", 0, "the rate limit's bucket size in requests (default: estimated)")
 }
 
-const analyzeLong = `Capacity analysis of a saved result (run -o RESULT.json; "-" reads standard
-input): Little's law on every stage, a queueing model's predictions beside
-the measurements, the knee and the capacity.
-
-What the flags do not give is taken from the result, and the output says so:
-the service time from the target's Server-Timing header when it sent one
-(else estimated from the lowest-load stage, with its caveats), the worker
-count from the throughput plateau (c ≈ X_max·E[S]). Poisson arrivals with
-exponential service are predicted exactly (M/M/c/K; M/M/c without a bound);
-anything else by simulating G/G/c/K, or Whitt's G/G/c approximation without
-a bound. Every prediction is driven by the achieved rate and the measured
-arrival variability.
-
-How the target sheds load is recognised from the run (or given with
---mechanism): a bounded queue, a queue timeout (503s that waited a
-constant time), a rate limit (the admitted rate stays put), a concurrency
-limit, an adaptive limit, an unbounded queue, or none seen; with its
-parameters, a confidence computed from the evidence, and the evidence.
-
-Each stage's 503 ratio (503s and 429s / responses), mean and p99 (client-side 2xx
-latency from the intended send) are compared with the prediction plus the
-measured client overhead. They agree when the difference is within the band:
-model tolerance + the measurement's 95% interval (the wider of batch means
-over the stage's 1-second windows and the model's own spread over stages as
-long) + how far the prediction moves with the uncertainty of E[S] (+ the
-overhead, for p99). A measurement too noisy to decide is "insufficient
-data", never agreement.
-
-"queue" is the number of waiting slots, what 'bploadgen target --queue'
-takes. An unreadable result or invalid flags exit 2.
-
-` + exitCodeHelp
+// analyzeLong is the long help (help/analyze.txt).
+var analyzeLong = longHelp("analyze") + exitCodeHelp
 
 func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	opts := &analyzeOptions{}

@@ -64,36 +64,8 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 	}
 }
 
-const capacityLong = `Find the highest request rate at which the target meets every SLO, then
-check that its backpressure holds past that rate.
-
-The search ramps from --min, doubling, until a probe does not pass, then
-bisects the bracket [highest pass, lowest non-pass] until it is within
---precision of its lower end, the budget runs out, or --max passes. From the
-second probe on, a queueing model fitted to the probes proposes rates near
-its predicted limit. Each probe is an open-loop run like 'run' (a warm-up,
-then measured batches); each SLO is judged from the 95% confidence interval
-of its statistic: pass, fail, or uncertain (the probe is extended, and still
-uncertain at its cap counts as not passing).
-
-Then one probe at each --overload multiple of the capacity checks that the
-excess is answered 503/429, the accepted latency stays bounded, goodput does
-not collapse, the target's reject counter (with --scrape) moves with the
-503s, and Retry-After is sent: backpressure holds, fails or unknown.
-
-SLOs (--slo, repeatable, and a profile's assert: lines): the --assert grammar
-without a scope; rps is refused (it rises with the load: use --require).
-Rate-shape flags (--rate, --profile, --steps, ...) and a profile's stages
-are refused: the search owns the rates.
-
-Exit codes:
-  0    a passing rate was found (and meets --require; the backpressure holds
-       with --require-backpressure), also when the budget ran out
-  1    no passing rate, below --require, or --require-backpressure not met
-  2    usage error or invalid input: nothing was sent
-  3    the search could not be carried out
-  130  interrupted: the partial result, with the bracket so far, is written
-`
+// capacityLong is the long help (help/capacity.txt).
+var capacityLong = longHelp("capacity")
 
 func newCapacityCmd(e *env, runF func(*capacityOptions) error) *cobra.Command {
 	opts := &capacityOptions{}

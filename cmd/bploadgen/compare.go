@@ -25,31 +25,8 @@ func (o *compareOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Noise, "noise", "5%", "smallest relative change of a time metric that counts as significant")
 }
 
-const compareLong = `Compare two results side by side, per stage and for the whole run: p50 p90 p99
-max mean, 2xx.p99, service.p99, rps, achieved, ratio(503) ratio(5xx)
-ratio(errors) ratio(not_sent), with absolute and relative differences and a
-verdict per metric: regression, improvement, or ~ (no significant change).
-
-A change is significant when it exceeds its noise: for percentiles, when the
-two runs' 95% order-statistic confidence intervals are disjoint; for the mean,
-ratios and rps, 3 standard errors of the difference (batch means over the
-timeline for ratios, which come in bursts); and for times never less than
---noise (5%) of the base, for rps 1%. max is shown, not judged. Stages are
-matched by index; runs with different numbers of stages are compared as whole
-runs only.
-
-Without --assert, compare prints the verdict and exits 0. With --assert it
-exits 1 when a bound on the difference fails:
-
-  METRIC OP ±VALUE [in SCOPE]     the sign is required: it bounds NEW − BASE
-    p99 < +10%                    relative: (new − base)/base < 10%
-    p99 < +5ms in each stage      absolute difference of a time
-    ratio(503) < +0.5%            for ratios a percent is PERCENTAGE POINTS:
-    ratio(503) < +0.5pp           new − base < 0.005 (1% → 1.4% passes)
-    rps > -5%                     relative for rps; a plain number is per second
-  METRIC as for run --assert; SCOPE: run (default), stage N, each stage.
-
-` + exitCodeHelp
+// compareLong is the long help (help/compare.txt).
+var compareLong = longHelp("compare") + exitCodeHelp
 
 func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 	opts := &compareOptions{}

@@ -27,18 +27,8 @@ func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "The whole story on an embedded default: built-in target, step profile across capacity, report",
-		Long: `Start the built-in backpressure-aware target in-process (8 workers, 16 queue
-slots, exponential 10 ms service: capacity 800 rps), drive it with a Poisson
-step profile from 200 to 1200 rps (6 stages of 5 s), scrape its metrics, and
-write result.json and report.html into --out-dir. Prints the summary, the
-capacity analysis and a plain-language reading. About 30 seconds.
-
---policy and its settings change how the target sheds load, as 'bploadgen
-target' takes them: bploadgen demo --policy deadline --queue-timeout 20ms,
---policy ratelimit --limit 600 --burst 10, --policy aimd.
-
-` + exitCodeHelp,
-		Args: noArgs,
+		Long:  longHelp("demo") + exitCodeHelp,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(o)

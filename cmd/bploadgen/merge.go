@@ -26,21 +26,8 @@ func (o *mergeOptions) addFlags(fs *pflag.FlagSet) {
 		"gate on the merged result, as run --assert (repeatable; default: the inputs' recorded assertions)")
 }
 
-const mergeLong = `Merge results recorded by several bploadgen processes into one, exactly: the
-shards of one split run (run --shard I/N on N processes or machines), or whole
-runs of the same plan made at the same time.
-
-Histograms are added bucket by bucket (never percentiles averaged), so the
-merged percentiles are those of one histogram of every request; counters are
-summed; timeline windows are aligned by wall-clock start; the assertions are
-evaluated again on the merged data (--assert, or by default those the inputs
-recorded). Inputs of different plans, targets, arrival processes, schema
-versions or histogram geometry are refused (exit 2), and so is a shard given
-twice. What a merge cannot know exactly is said in the result's warnings:
-in_flight_max is the sum of the inputs' peaks (an upper bound), arrival_scv
-is pooled from each input's own gaps.
-
-` + exitCodeHelp
+// mergeLong is the long help (help/merge.txt).
+var mergeLong = longHelp("merge") + exitCodeHelp
 
 func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
 	opts := &mergeOptions{}

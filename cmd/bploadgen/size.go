@@ -55,28 +55,8 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Mechanism, "mechanism", "", "how the server sheds load: bounded-queue (workers and queue, the default), queue-timeout (workers and the timeout), rate-limit (the rate --workers serve within the SLO); with --from, the one recognised")
 }
 
-const sizeLong = `Recommend the number of workers and the queue (buffer) size of a server from
-the offered rate, the service-time distribution and a latency objective.
-
-The answer is the smallest worker count c, with utilisation ρ = λ·E[S]/c
-below 1 and --max-utilization, for which some system capacity
-K = c + queue slots keeps the reject ratio at or under --max-reject and the
-SLO percentile of admitted requests at or under the SLO, with K inside the
-latency budget (queue slots ≤ c·(SLO − E[S])/E[S]: the last request admitted
-waits about that long). The queue is the smallest such K: more only adds
-latency. The search starts at Halfin–Whitt square-root staffing.
-
-Poisson arrivals with exponential service are solved exactly (M/M/c/K).
-Anything else (--arrival uniform, --arrival-scv, --service-scv other than 1,
-a det: or lognormal: --service-time) is decided by a seeded discrete-event
-simulation of the G/G/c/K queue, and the predictions carry 95% batch-means
-intervals. Objectives that cannot be met are explained (exit 1): the service
-time alone breaking the SLO, or an overload no queue can absorb.
-
-"queue" is the number of waiting slots, what 'bploadgen target --queue'
-takes; K in the text output is the system capacity including the workers.
-
-` + exitCodeHelp
+// sizeLong is the long help (help/size.txt).
+var sizeLong = longHelp("size") + exitCodeHelp
 
 func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	opts := &sizeOptions{}

@@ -41,44 +41,8 @@ func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.DrainTimeout, "drain-timeout", targetDefaultDrain, "on SIGINT/SIGTERM, wait this long for admitted requests to finish, then cut them off")
 }
 
-const targetLong = `Start the built-in, backpressure-aware target server: c workers and a
-bounded FIFO queue. A request that finds all c workers busy and the queue
-full is answered 503 at once, with Retry-After. With Poisson arrivals and
-exp: service this is exactly the M/M/c/K queue with K = workers + queue
-(the capacity K counts the requests in service), so measured 503 ratios and
-latencies can be checked against theory ('bploadgen analyze').
-
-Service is emulated by waiting; the time actually spent is measured and
-reported, never the sampled value. Paths:
-  /         the modelled service (any method): 200 "ok", or 503 when full
-  /metrics  Prometheus text: bploadgen_target_* gauges, counters, histograms
-            (queue depth, busy workers, in flight, served/rejected totals,
-            service and queue-wait histograms, time integrals for Little's
-            law, and the configuration)
-  /healthz  200 without touching the model
-Every 200 carries Server-Timing: "queue;dur=W, svc;dur=S" in milliseconds
-(plus "stall;dur=X" when an injected outage froze the service; X is part of S).
-
---policy chooses how it sheds load, each a model theory predicts:
-  reject     the bounded queue above (M/M/c/K), the default
-  unbounded  admit everything: under overload the queue and the latency
-             grow without limit (what a server without backpressure does)
-  deadline   an unbounded FIFO queue, but a request waits at most
-             --queue-timeout for a worker, then gets 503 + Retry-After
-             (M/M/c+D: HAProxy's maxconn + timeout queue)
-  ratelimit  a token bucket of --limit per second and --burst tokens in
-             front of the workers and queue: refused at once with
-             --limit-status (429 or 503) and Retry-After
-  aimd       an adaptive concurrency limit on requests in the system, from
-             c up to workers + queue: +1 after that many quick requests,
-             ×0.9 after one that waited longer than --aimd-target; 503 at
-             once beyond it; /metrics exports it
-             (bploadgen_target_concurrency_limit) for --scrape to chart
---stall-every/--stall-for freeze all workers periodically (coordinated-
-omission demos). SIGINT/SIGTERM stops accepting and drains admitted
-requests for up to --drain-timeout.
-
-` + exitCodeHelp
+// targetLong is the long help (help/target.txt).
+var targetLong = longHelp("target") + exitCodeHelp
 
 func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 	opts := &targetOptions{}
