@@ -174,20 +174,9 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 		return runFailed(searchErr)
 	}
 	writeErr := d.WriteCapacity(doc)
-	switch {
-	case searchErr != nil:
+	if searchErr != nil {
 		return runFailed(searchErr)
-	case doc.Interrupted:
-		if writeErr != nil {
-			fmt.Fprintf(e.stderr, "bploadgen: %v\n", writeErr)
-		}
-		return errInterrupted
-	case writeErr != nil:
-		return runFailed(writeErr)
-	case doc.CapacityRPS == 0, doc.RequireMet != nil && !*doc.RequireMet:
-		return errAssertions
-	case o.Search.RequireBackpressure && (doc.Backpressure == nil || doc.Backpressure.Verdict != result.BackpressureHolds):
-		return errAssertions
 	}
-	return nil
+	return outcome(e, doc.Interrupted, writeErr, doc.CapacityRPS == 0 || doc.RequireMet != nil && !*doc.RequireMet ||
+		o.Search.RequireBackpressure && (doc.Backpressure == nil || doc.Backpressure.Verdict != result.BackpressureHolds))
 }

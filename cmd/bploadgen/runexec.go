@@ -174,15 +174,22 @@ func finish(e *env, r *result.Result, d report.Delivery, printAnalysis bool) err
 			fmt.Fprintf(e.stderr, "bploadgen: warning: %s\n", w)
 		}
 	}
+	return outcome(e, r.Interrupted, writeErr, !assert.AllPass(r.Assertions))
+}
+
+// outcome decides the exit of a command that wrote its outputs: 130 when
+// interrupted (an output that failed is still said), 3 when an output
+// failed, 1 when a gate failed.
+func outcome(e *env, interrupted bool, writeErr error, gateFailed bool) error {
 	switch {
-	case r.Interrupted:
+	case interrupted:
 		if writeErr != nil {
 			fmt.Fprintf(e.stderr, "bploadgen: %v\n", writeErr)
 		}
 		return errInterrupted
 	case writeErr != nil:
 		return runFailed(writeErr)
-	case !assert.AllPass(r.Assertions):
+	case gateFailed:
 		return errAssertions
 	}
 	return nil
