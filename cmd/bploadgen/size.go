@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/sizing"
@@ -148,13 +147,9 @@ func (o *sizeOptions) mechanism() string {
 	if o.Mechanism != "" || o.from == nil {
 		return o.Mechanism
 	}
-	a, err := analysis.Analyze(o.from, analysis.ModelSpec{})
-	if err != nil || a.Shedding == nil {
-		return ""
+	m, note := analysis.SizeMechanism(o.from)
+	if m != "" {
+		o.fromNotes = append(o.fromNotes, note)
 	}
-	if m := a.Shedding.Mechanism; m == "queue-timeout" || m == "rate-limit" {
-		o.fromNotes = append(o.fromNotes, fmt.Sprintf("the target sheds by %s (recognised with confidence %s): sized as one", m, numfmt.Share(a.Shedding.Confidence)))
-		return m
-	}
-	return ""
+	return m
 }

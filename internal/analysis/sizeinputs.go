@@ -74,3 +74,17 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 		numfmt.Seconds(math.Max(svc.hw, svc.measuredHW)), svc.scv, svc.source))
 	return rate, service, arrivalSCV, notes, nil
 }
+
+// SizeMechanism is how a sizing from r should say the target sheds:
+// "queue-timeout" or "rate-limit" when Analyze recognises one of them
+// (with a note saying so and how sure), else "" (a bounded queue).
+func SizeMechanism(r *result.Result) (mechanism, note string) {
+	a, err := Analyze(r, ModelSpec{})
+	if err != nil || a.Shedding == nil {
+		return "", ""
+	}
+	if m := a.Shedding.Mechanism; m == mechQueueTimeout || m == mechRateLimit {
+		return m, fmt.Sprintf("the target sheds by %s (recognised with confidence %s): sized as one", m, numfmt.Share(a.Shedding.Confidence))
+	}
+	return "", ""
+}
