@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 
@@ -130,17 +129,6 @@ func (o *capacityOptions) plan() (*run.Plan, error) {
 		return nil, usageError("capacity: %v", sloWords(err))
 	}
 	return pl, nil
-}
-
-// sloWords adds to capacity.CheckSLOs's error how to give what is missing.
-func sloWords(err error) error {
-	switch {
-	case errors.Is(err, capacity.ErrNoSLO):
-		return fmt.Errorf("%w, e.g. --slo 'p99 < 100ms'", err)
-	case errors.Is(err, capacity.ErrRateSLO):
-		return fmt.Errorf("%w (give --require R for the capacity you need)", err)
-	}
-	return err
 }
 
 // runCapacity carries out `capacity`: plan, checks, the search, outputs,

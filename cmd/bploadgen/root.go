@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/redact"
 )
 
@@ -22,21 +19,6 @@ func Main(ctx context.Context, args []string, e *env) int {
 		fmt.Fprintf(e.stderr, "bploadgen: %s\n", redact.Text(message(err)))
 	}
 	return exitCode(err)
-}
-
-// message is err's line for people: an engine error that names a setting
-// is said in the command line's words.
-func message(err error) string {
-	msg := err.Error()
-	var ce *openloop.ClientError
-	if errors.As(err, &ce) {
-		words := fmt.Sprintf("--client %s needs a plain http:// URL with no proxy and no --http2", ce.Client)
-		if ce.NeedsLinux {
-			words = fmt.Sprintf("--client %s needs Linux", ce.Client)
-		}
-		msg = strings.Replace(msg, ce.Error(), words, 1)
-	}
-	return msg
 }
 
 func newRootCmd(e *env) *cobra.Command {

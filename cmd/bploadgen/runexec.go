@@ -19,16 +19,6 @@ import (
 // shapeFlags are run's flags that give shape parameters.
 var shapeFlags = []string{"rate", "duration", "from", "to", "steps", "step-duration", "spike-rate", "spike-at", "spike-for"}
 
-// flagName renders a setting (a profile key, "step_duration") as its flag
-// ("--step-duration"): the words the internal packages' errors use on the
-// command line.
-func flagName(setting string) string { return "--" + strings.ReplaceAll(setting, "_", "-") }
-
-// givenBy is a setting's Given from the flags given on the command line.
-func givenBy(changed func(flag string) bool) func(setting string) bool {
-	return func(s string) bool { return changed != nil && changed(strings.ReplaceAll(s, "_", "-")) }
-}
-
 // profile loads the profile file (-f), if any, and checks --grace: every
 // error is invalid input (exit 2).
 func (o *sendOptions) profile() (*profile.Profile, error) {
