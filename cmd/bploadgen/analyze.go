@@ -3,28 +3,20 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"math"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/report"
 )
 
-// analyzeOptions is everything `analyze` takes from its arguments and flags.
+// analyzeOptions is everything `analyze` takes from its arguments and
+// flags: the model's settings are bound straight into analysis.ModelInput.
 type analyzeOptions struct {
-	Result      string  // RESULT.json, or "-" for standard input
-	Workers     int     // --workers c (0: estimate)
-	Queue       int     // --queue: waiting slots (K = c + queue)
-	Unbounded   bool    // --unbounded: the server never rejects
-	ServiceTime string  // --service-time: "10ms", or a distribution "exp:10ms"
-	ServiceSCV  float64 // --service-scv (with a plain --service-time, or alone)
-	JSON        bool    // --json: print the analysis object
-	shedOptions         // --mechanism and its settings (analyzeshed.go)
+	analysis.ModelInput        // --workers --queue --unbounded --service-time --service-scv --mechanism ...
+	Result              string // RESULT.json, or "-" for standard input
+	JSON                bool   // --json: print the analysis object
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
@@ -45,11 +37,6 @@ func (o *analyzeOptions) cmdName() string {
 	return "run"
 }
 
-// where prefixes an error: "analyze: --workers" or "run: --model-workers".
-func (o *analyzeOptions) where(flag string) string {
-	return o.cmdName() + ": --" + o.flagPrefix + flag
-}
-
 func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "workers", 0, "the target's worker count c (default: estimated from the throughput plateau)")
 	fs.IntVar(&o.Queue, "queue", 0, "the target's waiting slots; the model's K = c + queue (default: unknown)")
@@ -57,41 +44,14 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.ServiceTime, "service-time", "", "mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5 (default: the target's Server-Timing, else estimated)")
 	fs.Float64Var(&o.ServiceSCV, "service-scv", 0, "squared coefficient of variation of the service time: 0 constant, 1 exponential; when not given: measured (Server-Timing), else 1")
 	fs.BoolVar(&o.JSON, "json", false, "print the analysis object (spec/result.md ANALYSIS) as JSON")
-	o.shedOptions.addFlags(fs)
+	fs.StringVar(&o.Mechanism, "mechanism", "", "how the target sheds load: bounded-queue, queue-timeout, rate-limit, concurrency-limit, adaptive-limit, unbounded, none (default: recognised from the result)")
+	fs.DurationVar(&o.QueueTimeout, "queue-timeout", 0, "the target's queue timeout: the longest a request waits for a worker before a 503 (default: estimated)")
+	fs.Float64Var(&o.RateLimit, "rate-limit", 0, "the target's rate limit, requests per second (default: estimated)")
+	fs.Float64Var(&o.Burst, "burst", 0, "the rate limit's bucket size in requests (default: estimated)")
 }
 
-const analyzeLong = `Capacity analysis of a saved result (run -o RESULT.json; "-" reads standard
-input): Little's law on every stage, a queueing model's predictions beside
-the measurements, the knee and the capacity.
-
-What the flags do not give is taken from the result, and the output says so:
-the service time from the target's Server-Timing header when it sent one
-(else estimated from the lowest-load stage, with its caveats), the worker
-count from the throughput plateau (c ≈ X_max·E[S]). Poisson arrivals with
-exponential service are predicted exactly (M/M/c/K; M/M/c without a bound);
-anything else by simulating G/G/c/K, or Whitt's G/G/c approximation without
-a bound. Every prediction is driven by the achieved rate and the measured
-arrival variability.
-
-How the target sheds load is recognised from the run (or given with
---mechanism): a bounded queue, a queue timeout (503s that waited a
-constant time), a rate limit (the admitted rate stays put), a concurrency
-limit, an adaptive limit, an unbounded queue, or none seen; with its
-parameters, a confidence computed from the evidence, and the evidence.
-
-Each stage's 503 ratio (503s and 429s / responses), mean and p99 (client-side 2xx
-latency from the intended send) are compared with the prediction plus the
-measured client overhead. They agree when the difference is within the band:
-model tolerance + the measurement's 95% interval (the wider of batch means
-over the stage's 1-second windows and the model's own spread over stages as
-long) + how far the prediction moves with the uncertainty of E[S] (+ the
-overhead, for p99). A measurement too noisy to decide is "insufficient
-data", never agreement.
-
-"queue" is the number of waiting slots, what 'bploadgen target --queue'
-takes. An unreadable result or invalid flags exit 2.
-
-` + exitCodeHelp
+// analyzeLong is the long help (help/analyze.txt).
+var analyzeLong = longHelp("analyze") + exitCodeHelp
 
 func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	opts := &analyzeOptions{}
@@ -117,66 +77,28 @@ func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	return cmd
 }
 
-// given reports whether a flag was set on the command line.
-func (o *analyzeOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
-
-// spec turns the flags into a model spec, or a usage error.
-func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
-	var s analysis.ModelSpec
-	if o.Workers < 0 {
-		return s, usageError("%s must be ≥ 1, got %d", o.where("workers"), o.Workers)
-	}
-	s.Workers = o.Workers
-	if o.given("queue") {
-		if o.Queue < 0 {
-			return s, usageError("%s must be ≥ 0 waiting slots, got %d", o.where("queue"), o.Queue)
-		}
-		if o.Unbounded {
-			return s, usageError("%s: give a queue or unbounded, not both", o.where("queue"))
-		}
-		s.Queue, s.QueueKnown = o.Queue, true
-	}
-	s.Unbounded = o.Unbounded
-	if o.ServiceTime != "" {
-		mean, scv, ok, err := analyzeParseService(o.ServiceTime)
-		if err != nil {
-			return s, usageError("%s: %v", o.where("service-time"), err)
-		}
-		if ok && o.given("service-scv") {
-			return s, usageError("%s %q already names a distribution; drop the service SCV", o.where("service-time"), o.ServiceTime)
-		}
-		s.ServiceMean, s.ServiceSCV, s.SCVKnown = mean, scv, ok
-	}
-	if o.given("service-scv") {
-		s.ServiceSCV, s.SCVKnown = o.ServiceSCV, true
-	}
-	o.shedOptions.apply(&s)
-	if err := s.Validate(); err != nil {
-		return s, usageError("%s: %v", o.cmdName(), err)
-	}
-	return s, nil
+// anyGiven reports whether a flag of the model was given.
+func (o *analyzeOptions) anyGiven() bool {
+	given := givenBy(o.changed)
+	return given("workers") || given("queue") || given("unbounded") || given("service-time") || given("service-scv")
 }
 
-// analyzeParseService reads --service-time: a positive Go duration ("10ms";
-// the SCV is then not given) or a distribution as 'target --service' takes
-// ("exp:10ms", "det:10ms", "lognormal:10ms,0.5"; it fixes the SCV too).
-func analyzeParseService(v string) (mean, scv float64, scvGiven bool, err error) {
-	v = strings.TrimSpace(v)
-	if strings.Contains(v, ":") {
-		d, err := dist.Parse(v)
-		if err != nil {
-			return 0, 0, false, err
-		}
-		return d.Mean, d.SCV(), true, nil
+// input is the model's settings as given, named by their flags.
+func (o *analyzeOptions) input() analysis.ModelInput {
+	in := o.ModelInput
+	in.Given = givenBy(o.changed)
+	in.Name = func(s string) string { return flagName(o.flagPrefix + s) }
+	return in
+}
+
+// spec turns the flags into a model spec, or a usage error that names
+// the command and its flags.
+func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
+	spec, err := o.input().Spec()
+	if err != nil {
+		return spec, usageError("%s: %v", o.cmdName(), err)
 	}
-	m, err := time.ParseDuration(v)
-	if err != nil || m <= 0 {
-		return 0, 0, false, fmt.Errorf("%q: want a positive duration like 10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5", v)
-	}
-	if s := m.Seconds(); !(s > 0) || math.IsInf(s, 0) {
-		return 0, 0, false, fmt.Errorf("%q: out of range", v)
-	}
-	return m.Seconds(), 0, false, nil
+	return spec, nil
 }
 
 // analyzeRun reads the result, analyses it and prints the table or JSON.

@@ -131,21 +131,6 @@ func TestAnalyzeJSONIsTheAnalysisObject(t *testing.T) {
 	}
 }
 
-func FuzzAnalyzeParseService(f *testing.F) {
-	for _, s := range []string{"10ms", "exp:10ms", "det:1s", "lognormal:10ms,0.5", "", ":", "1e400ms", "-1ms", "lognormal:5ms", "0s", "9223372036s"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		mean, scv, ok, err := analyzeParseService(s)
-		if err != nil {
-			return
-		}
-		if !(mean > 0) || math.IsInf(mean, 0) || (ok && !(scv >= 0)) || math.IsNaN(scv) {
-			t.Fatalf("%q: mean %g scv %g ok %v", s, mean, scv, ok)
-		}
-	})
-}
-
 // TestAnalyzeEndToEnd is issue #4's acceptance: the real engine drives the
 // in-process built-in target (Poisson arrivals, exponential service,
 // c = 8, queue 16 so K = 24: M/M/8/24 by construction, the 503 decided at

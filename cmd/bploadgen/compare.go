@@ -6,9 +6,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/compare"
-	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // compareOptions is everything `compare` takes from its arguments and flags.
@@ -27,31 +25,8 @@ func (o *compareOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Noise, "noise", "5%", "smallest relative change of a time metric that counts as significant")
 }
 
-const compareLong = `Compare two results side by side, per stage and for the whole run: p50 p90 p99
-max mean, 2xx.p99, service.p99, rps, achieved, ratio(503) ratio(5xx)
-ratio(errors) ratio(not_sent), with absolute and relative differences and a
-verdict per metric: regression, improvement, or ~ (no significant change).
-
-A change is significant when it exceeds its noise: for percentiles, when the
-two runs' 95% order-statistic confidence intervals are disjoint; for the mean,
-ratios and rps, 3 standard errors of the difference (batch means over the
-timeline for ratios, which come in bursts); and for times never less than
---noise (5%) of the base, for rps 1%. max is shown, not judged. Stages are
-matched by index; runs with different numbers of stages are compared as whole
-runs only.
-
-Without --assert, compare prints the verdict and exits 0. With --assert it
-exits 1 when a bound on the difference fails:
-
-  METRIC OP ±VALUE [in SCOPE]     the sign is required: it bounds NEW − BASE
-    p99 < +10%                    relative: (new − base)/base < 10%
-    p99 < +5ms in each stage      absolute difference of a time
-    ratio(503) < +0.5%            for ratios a percent is PERCENTAGE POINTS:
-    ratio(503) < +0.5pp           new − base < 0.005 (1% → 1.4% passes)
-    rps > -5%                     relative for rps; a plain number is per second
-  METRIC as for run --assert; SCOPE: run (default), stage N, each stage.
-
-` + exitCodeHelp
+// compareLong is the long help (help/compare.txt).
+var compareLong = longHelp("compare") + exitCodeHelp
 
 func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 	opts := &compareOptions{}
@@ -81,7 +56,7 @@ func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 // compareRun reads both results, compares them and prints the report.
 // Exit codes: 2 for bad input or assertions, 1 when an assertion failed.
 func compareRun(e *env, o *compareOptions) error {
-	band, err := parseBand(o.Noise)
+	band, err := compare.ParseBand(o.Noise)
 	if err != nil {
 		return usageError("compare: --noise %v", err)
 	}
@@ -89,20 +64,11 @@ func compareRun(e *env, o *compareOptions) error {
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	base, err := result.ReadFile(o.Base)
+	rs, err := readResultFiles(o.Base, o.New)
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	next, err := result.ReadFile(o.New)
-	if err != nil {
-		return usageError("compare: %v", err)
-	}
-	base.Redact(nil) // result files may come from anywhere
-	next.Redact(nil)
-	if err := compare.ValidateDiffs(diffs, len(base.Stages), len(next.Stages)); err != nil {
-		return usageError("compare: %v", err)
-	}
-	rep, err := compare.Options{TimeBand: band, Diffs: diffs}.Compare(base, next)
+	rep, err := compare.Options{TimeBand: band, Diffs: diffs}.Compare(rs[0], rs[1])
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
@@ -122,16 +88,4 @@ func compareRun(e *env, o *compareOptions) error {
 		return errAssertions
 	}
 	return nil
-}
-
-// parseBand reads "5%" or "0.05" as a fraction in (0, 1].
-func parseBand(s string) (float64, error) {
-	v, err := assert.ParseFraction(s)
-	if err != nil {
-		return 0, fmt.Errorf("%q: want a percentage like 5%% or a fraction like 0.05", s)
-	}
-	if !(v > 0 && v <= 1) {
-		return 0, fmt.Errorf("%q: want more than 0%% and at most 100%%", s)
-	}
-	return v, nil
 }

@@ -117,16 +117,3 @@ func TestCompareCommandErrors(t *testing.T) {
 		}
 	}
 }
-
-func TestParseBand(t *testing.T) {
-	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, " 10 % ": 0.1, "100%": 1} {
-		if got, err := parseBand(in); err != nil || got != want {
-			t.Errorf("parseBand(%q) = %g, %v; want %g", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "0", "-5%", "150%", "NaN", "x"} {
-		if _, err := parseBand(in); err == nil {
-			t.Errorf("parseBand(%q) accepted", in)
-		}
-	}
-}

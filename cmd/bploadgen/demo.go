@@ -9,27 +9,17 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/bploadgen/bploadgen/internal/dist"
-	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/demo"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/run"
-	"github.com/bploadgen/bploadgen/internal/schedule"
-	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
-// demoOptions is the embedded default scenario, adjustable.
+// demoOptions is the embedded default scenario, adjustable: its settings
+// are bound straight into demo.Input.
 type demoOptions struct {
-	OutDir        string
-	Workers       int
-	Queue         int
-	Service       string
-	policyOptions // --policy and its settings, as target takes them
-	From, To      float64
-	Steps         int
-	StepDuration  time.Duration
-	Arrival       string
-	Seed          int64
-	Quiet         bool
+	demo.Input
+	OutDir string
+	Quiet  bool
 }
 
 func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
@@ -37,18 +27,8 @@ func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "The whole story on an embedded default: built-in target, step profile across capacity, report",
-		Long: `Start the built-in backpressure-aware target in-process (8 workers, 16 queue
-slots, exponential 10 ms service: capacity 800 rps), drive it with a Poisson
-step profile from 200 to 1200 rps (6 stages of 5 s), scrape its metrics, and
-write result.json and report.html into --out-dir. Prints the summary, the
-capacity analysis and a plain-language reading. About 30 seconds.
-
---policy and its settings change how the target sheds load, as 'bploadgen
-target' takes them: bploadgen demo --policy deadline --queue-timeout 20ms,
---policy ratelimit --limit 600 --burst 10, --policy aimd.
-
-` + exitCodeHelp,
-		Args: noArgs,
+		Long:  longHelp("demo") + exitCodeHelp,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if runF != nil {
 				return runF(o)
@@ -58,10 +38,10 @@ target' takes them: bploadgen demo --policy deadline --queue-timeout 20ms,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.OutDir, "out-dir", "bploadgen-demo", "where result.json and report.html go")
-	fs.IntVar(&o.Workers, "workers", 8, "target: workers c")
-	fs.IntVar(&o.Queue, "queue", 16, "target: waiting slots (K = c + queue)")
-	fs.StringVar(&o.Service, "service", "exp:10ms", "target: service time distribution (exp:MEAN, det:MEAN, lognormal:MEAN,SIGMA)")
-	o.policyOptions.addFlags(fs)
+	fs.IntVar(&o.Target.Workers, "workers", 8, "target: workers c")
+	fs.IntVar(&o.Target.Queue, "queue", 16, "target: waiting slots (K = c + queue)")
+	fs.StringVar(&o.Target.Service, "service", "exp:10ms", "target: service time distribution (exp:MEAN, det:MEAN, lognormal:MEAN,SIGMA)")
+	addPolicyFlags(fs, &o.Target)
 	fs.Float64Var(&o.From, "from", 200, "first stage's rate")
 	fs.Float64Var(&o.To, "to", 1200, "last stage's rate")
 	fs.IntVar(&o.Steps, "steps", 6, "number of stages")
@@ -72,55 +52,30 @@ target' takes them: bploadgen demo --policy deadline --queue-timeout 20ms,
 	return cmd
 }
 
+// demoRun checks the scenario, runs it (demo.Run) and writes result.json
+// and report.html into --out-dir, then the summary and a reading.
 func demoRun(ctx context.Context, e *env, o *demoOptions) error {
-	svc, err := dist.Parse(o.Service)
-	if err != nil {
-		return usageError("--service: %v", err)
-	}
-	tcfg := targets.Config{Workers: o.Workers, Queue: o.Queue, Service: svc, Seed: uint64(o.Seed)}
-	if err := o.policyOptions.apply(&tcfg); err != nil {
-		return usageError("--policy: %v", err)
-	}
-	if err := tcfg.Validate(); err != nil {
-		return usageError("%v", err)
-	}
-	stages, err := profile.Shape{Kind: "step", From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
-		Set: map[string]bool{"from": true, "to": true, "steps": true, "step_duration": true}}.Stages(flagName)
+	in := o.Input
+	in.Name = flagName
+	sc, err := in.Scenario()
 	if err != nil {
 		return asUsage(err)
-	}
-	arrival, err := schedule.ParseKind(o.Arrival)
-	if err != nil {
-		return usageError("--arrival: %v", err)
 	}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return runFailed(err)
 	}
-	files := report.Outputs{HTML: filepath.Join(o.OutDir, "report.html"), Name: flagName}
-	out := filepath.Join(o.OutDir, "result.json")
-	if err := files.CheckWritable(out); err != nil {
+	d := e.delivery(filepath.Join(o.OutDir, "result.json"), report.Outputs{HTML: filepath.Join(o.OutDir, "report.html")})
+	if err := d.Files.CheckWritable(d.Out); err != nil {
 		return runFailed(err)
 	}
-
-	srv, err := targets.Start(tcfg)
+	res, err := demo.Run(ctx, sc, run.Options{Tool: toolInfo(), LookupHost: e.lookupHost, Progress: e.progress(o.Quiet)},
+		func(url string) { fmt.Fprintf(e.stderr, "bploadgen demo: %s\n", sc.Describe(url)) })
 	if err != nil {
 		return runFailed(err)
 	}
-	defer srv.Close()
-	fmt.Fprintf(e.stderr, "bploadgen demo: built-in target %s at %s (capacity %.0f rps); %d stages %g→%g rps of %s, %s arrivals\n",
-		tcfg.Model(), srv.URL(), tcfg.Capacity(), o.Steps, o.From, o.To, o.StepDuration, arrival)
-
-	pl := run.NewPlan(profile.RequestSpec{URL: srv.URL() + "/", Method: "GET"}, stages...)
-	pl.Kind, pl.Arrival, pl.Seed = "step", arrival, o.Seed
-	res, err := run.Execute(ctx, pl, run.Options{Tool: toolInfo(), Scrape: srv.URL() + "/metrics",
-		LookupHost: e.lookupHost, Progress: e.progress(o.Quiet),
-		Analyze: run.BuiltinTarget(tcfg)})
-	if err != nil {
-		return runFailed(err)
-	}
-	ferr := finish(e, res, out, files, false)
+	ferr := finish(e, res, d, false)
 	fmt.Fprintln(e.stdout)
 	report.Reading(e.stdout, res)
-	fmt.Fprintf(e.stdout, "\nWrote %s and %s\n", out, files.HTML)
+	fmt.Fprintf(e.stdout, "\nWrote %s and %s\n", d.Out, d.Files.HTML)
 	return ferr
 }

@@ -26,21 +26,8 @@ func (o *mergeOptions) addFlags(fs *pflag.FlagSet) {
 		"gate on the merged result, as run --assert (repeatable; default: the inputs' recorded assertions)")
 }
 
-const mergeLong = `Merge results recorded by several bploadgen processes into one, exactly: the
-shards of one split run (run --shard I/N on N processes or machines), or whole
-runs of the same plan made at the same time.
-
-Histograms are added bucket by bucket (never percentiles averaged), so the
-merged percentiles are those of one histogram of every request; counters are
-summed; timeline windows are aligned by wall-clock start; the assertions are
-evaluated again on the merged data (--assert, or by default those the inputs
-recorded). Inputs of different plans, targets, arrival processes, schema
-versions or histogram geometry are refused (exit 2), and so is a shard given
-twice. What a merge cannot know exactly is said in the result's warnings:
-in_flight_max is the sum of the inputs' peaks (an upper bound), arrival_scv
-is pooled from each input's own gaps.
-
-` + exitCodeHelp
+// mergeLong is the long help (help/merge.txt).
+var mergeLong = longHelp("merge") + exitCodeHelp
 
 func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
 	opts := &mergeOptions{}
@@ -83,35 +70,22 @@ func mergeRun(e *env, o *mergeOptions) error {
 	if err := (report.Outputs{}).CheckWritable(o.Out); err != nil {
 		return runFailed(fmt.Errorf("merge: %w", err))
 	}
-	rs := make([]*result.Result, len(o.Inputs))
-	for i, path := range o.Inputs {
-		if rs[i], err = result.ReadFile(path); err != nil {
-			return usageError("merge: %v", err)
-		}
-		rs[i].Redact(nil) // a result file may come from anywhere
-	}
-	m, err := merge.Merge(rs)
+	rs, err := readResultFiles(o.Inputs...)
 	if err != nil {
-		var ie *merge.InputError
-		if errors.As(err, &ie) {
-			return usageError("merge: %s", ie.Format(o.Inputs))
-		}
 		return usageError("merge: %v", err)
 	}
 	if len(o.Asserts) == 0 {
-		recorded := merge.AssertExprs(rs)
-		if exprs, err = assert.ParseAll(recorded); err != nil {
-			return usageError("merge: an input records an assertion this version cannot read (%v); choose the gates with --assert", err)
-		}
+		exprs = nil // the inputs' recorded assertions
 	}
-	if err := assert.Validate(exprs, len(m.Stages)); err != nil {
+	m, err := merge.Gated(rs, exprs)
+	var ie *merge.InputError
+	switch {
+	case errors.As(err, &ie):
+		return usageError("merge: %s", ie.Format(o.Inputs))
+	case errors.Is(err, merge.ErrRecordedAssert):
+		return usageError("merge: %v; choose the gates with --assert", err)
+	case err != nil:
 		return usageError("merge: %v", err)
-	}
-	if m.Assertions, err = assert.Evaluate(m, exprs); err != nil {
-		return usageError("merge: evaluating assertions: %v", err)
-	}
-	if m.Assertions == nil {
-		m.Assertions = []result.Assertion{}
 	}
 	summary := e.stdout
 	if o.Out == "-" {

@@ -22,3 +22,17 @@ func readResult(e *env, path string) (*result.Result, error) {
 	r.Redact(nil)
 	return r, nil
 }
+
+// readResultFiles reads saved results, in order, each redacted again.
+func readResultFiles(paths ...string) ([]*result.Result, error) {
+	rs := make([]*result.Result, len(paths))
+	for i, path := range paths {
+		r, err := result.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		r.Redact(nil)
+		rs[i] = r
+	}
+	return rs, nil
+}

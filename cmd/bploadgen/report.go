@@ -24,28 +24,8 @@ func (o *reportOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Outputs.HLog, "hlog", "", "write the latency histograms as an HdrHistogram interval log to `FILE`")
 }
 
-const reportLong = `Re-render a saved result (run -o RESULT.json). Without an output flag it prints
-the text summary that run prints; with one or more, it writes those files and
-prints nothing. FILE "-" is standard output (for one of them); RESULT.json
-"-" is standard input. The files are byte for byte what run --html/--junit/
---md/--csv/--hlog wrote for the same result.
-
-  --html   one self-contained HTML file: charts of rate, outcomes, latency
-           and in-flight over time, the target's scraped metrics, the
-           percentile spectrum per stage, the knee with the queueing model's
-           prediction, and tables. No script; nothing is fetched when opened.
-  --junit  JUnit XML for Jenkins, GitLab and GitHub test reporters
-  --md     Markdown: verdict, per-stage table, assertion verdicts
-  --csv    the timeline: counts, outcomes, percentiles (s), in flight, rates,
-           scraped metrics as scrape:NAME columns
-  --hlog   HdrHistogram interval log, one interval per window; values are
-           nanoseconds (HdrHistogram's tools: output value unit ratio 1e6 for
-           milliseconds); tagged latency_2xx and service_time intervals too
-
-An unreadable or invalid result is a usage error (2); an output that cannot
-be written is exit 3.
-
-` + exitCodeHelp
+// reportLong is the long help (help/report.txt).
+var reportLong = longHelp("report") + exitCodeHelp
 
 func newReportCmd(e *env, runF func(*reportOptions) error) *cobra.Command {
 	opts := &reportOptions{}

@@ -16,21 +16,16 @@ func Main(ctx context.Context, args []string, e *env) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil && !silent(err) {
-		fmt.Fprintf(e.stderr, "bploadgen: %s\n", redact.Text(err.Error()))
+		fmt.Fprintf(e.stderr, "bploadgen: %s\n", redact.Text(message(err)))
 	}
 	return exitCode(err)
 }
 
 func newRootCmd(e *env) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "bploadgen",
-		Short: "Open-loop HTTP load generator and capacity analyser",
-		Long: `bploadgen drives an HTTP target at planned rates (open loop: arrivals follow
-the plan whatever the target does, latency is measured from the intended send
-time), records HDR histograms, checks Little's law, compares the target with
-queueing theory, and gates CI on assertions.
-
-` + exitCodeHelp,
+		Use:           "bploadgen",
+		Short:         "Open-loop HTTP load generator and capacity analyser",
+		Long:          longHelp("bploadgen") + exitCodeHelp,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          noArgs,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
@@ -14,6 +15,62 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
+
+// shapeFlags are run's flags that give shape parameters.
+var shapeFlags = []string{"rate", "duration", "from", "to", "steps", "step-duration", "spike-rate", "spike-at", "spike-for"}
+
+// profile loads the profile file (-f), if any, and checks --grace: every
+// error is invalid input (exit 2).
+func (o *sendOptions) profile() (*profile.Profile, error) {
+	var prof *profile.Profile
+	if o.File != "" {
+		p, err := profile.Load(o.File)
+		if err != nil {
+			return nil, asUsage(err)
+		}
+		prof = p
+	}
+	if o.Grace <= 0 {
+		return nil, usageError("--grace must be > 0")
+	}
+	return prof, nil
+}
+
+// runOptions is how the run pipeline carries the load out: this build,
+// the client, the grace, the scrape, the resolver.
+func (o *sendOptions) runOptions(e *env) run.Options {
+	return run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
+		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost}
+}
+
+// plan loads the profile file (if any) and resolves it with the flags
+// given on the command line, which override it. Every error is invalid
+// input (exit 2).
+func (o *runOptions) plan() (*run.Plan, error) {
+	prof, err := o.profile()
+	if err != nil {
+		return nil, err
+	}
+	ov := o.Overrides
+	ov.Given, ov.Name = givenBy(o.changed), flagName
+	ov.Shape.Kind, ov.Shape.Set = "", map[string]bool{}
+	if ov.Given("profile") {
+		ov.Shape.Kind = o.Profile
+	}
+	for _, f := range shapeFlags {
+		if ov.Given(f) {
+			ov.Shape.Set[strings.ReplaceAll(f, "-", "_")] = true
+		}
+	}
+	pl, err := run.Resolve(prof, ov)
+	switch {
+	case errors.Is(err, run.ErrNoTarget):
+		return nil, usageError("no target: give a URL (run URL, --url, or target.url in the profile)")
+	case errors.Is(err, run.ErrNoStages):
+		return nil, usageError("no rate plan: give --rate and --duration, another --profile, or a profile file with stages")
+	}
+	return pl, err
+}
 
 // runRun carries out `run`: plan, preflight, run.Execute, outputs, gate.
 func runRun(ctx context.Context, e *env, o *runOptions) error {
@@ -26,17 +83,15 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 			return usageError("--scrape: %v", err)
 		}
 	}
-	modelGiven := o.Model.changed != nil && (o.Model.changed("workers") || o.Model.changed("queue") ||
-		o.Model.changed("unbounded") || o.Model.changed("service-time") || o.Model.changed("service-scv"))
 	spec, err := o.Model.spec()
 	if err != nil {
 		return err
 	}
-	files := report.Outputs{HTML: o.HTML, JUnit: o.JUnit, CSV: o.CSV, HLog: o.HLog, Markdown: o.MD, Name: flagName}
-	if err := checkOutputs(o.Out, files); err != nil {
+	d := e.delivery(o.Out, report.Outputs{HTML: o.HTML, JUnit: o.JUnit, CSV: o.CSV, HLog: o.HLog, Markdown: o.MD})
+	if err := d.Check(); err != nil {
 		return asUsage(err)
 	}
-	if err := files.CheckWritable(o.Out); err != nil {
+	if err := d.Files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}
 	if o.CPUProfile != "" {
@@ -50,9 +105,9 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
-	opts := run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
-		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost,
-		Progress: e.progress(o.Quiet)}
+	opts := o.runOptions(e)
+	opts.Progress = e.progress(o.Quiet)
+	modelGiven := o.Model.anyGiven()
 	if modelGiven {
 		opts.Analyze = run.WithModel(spec)
 	}
@@ -73,7 +128,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	return finish(e, res, o.Out, files, modelGiven)
+	return finish(e, res, d, modelGiven)
 }
 
 // progress is the live one-line display of a run on a terminal, or nil.
@@ -81,72 +136,51 @@ func (e *env) progress(quiet bool) func(run.Progress, bool) {
 	if !e.stderrIsTerminal || quiet {
 		return nil
 	}
-	return func(p run.Progress, final bool) {
-		if final {
-			fmt.Fprint(e.stderr, "\r\033[K")
-			return
+	return run.ProgressLine(e.stderr)
+}
+
+// delivery sends a command's document to -o OUT and the report files,
+// its summary to stdout (stderr when stdout carries a document); errors
+// name the flags.
+func (e *env) delivery(out string, files report.Outputs) report.Delivery {
+	files.Name = func(s string) string {
+		if s == "out" {
+			return "-o"
 		}
-		fmt.Fprintf(e.stderr, "\r\033[K%6.1fs / %s  sent %d  in flight %d  done %d  not sent %d",
-			p.Elapsed.Seconds(), p.Planned, p.Sent, p.Now, p.Done, p.NotSent)
+		return flagName(s)
 	}
+	return report.Delivery{Out: out, Files: files, Stdout: e.stdout, Stderr: e.stderr}
 }
 
 // finish writes every output, prints the summary and decides the exit:
 // 130 if interrupted, 3 if an output failed, 1 if a gate failed.
-func finish(e *env, r *result.Result, out string, files report.Outputs, printAnalysis bool) error {
+func finish(e *env, r *result.Result, d report.Delivery, printAnalysis bool) error {
 	r.Redact(nil) // the run's secrets went at building time; this is the writers' pass
-	// Whatever goes to stdout (-o - or one report as -) pushes the
-	// summary to stderr.
-	summary := e.stdout
-	if out == "-" || files.UsesStdout() {
-		summary = e.stderr
-	}
-	var writeErr error
-	if out == "-" {
-		writeErr = result.Write(e.stdout, r)
-	} else if out != "" {
-		writeErr = result.WriteFile(out, r)
-	}
-	if err := report.WriteOutputs(r, files, e.stdout); err != nil && writeErr == nil {
-		writeErr = err
-	}
-	if err := report.Text(summary, r); err != nil && writeErr == nil {
-		writeErr = err
-	}
-	if printAnalysis && r.Analysis != nil {
-		fmt.Fprintln(summary)
-		if err := report.AnalysisText(summary, "this run", r, r.Analysis); err != nil && writeErr == nil {
-			writeErr = err
-		}
-	}
+	writeErr := d.WriteResult(r, printAnalysis)
 	// The summary ends with the warnings; repeat them on stderr unless
 	// the summary already went to the same screen.
-	if summary != e.stderr && !(e.stdoutIsTerminal && e.stderrIsTerminal) {
+	if d.Summary() != e.stderr && !(e.stdoutIsTerminal && e.stderrIsTerminal) {
 		for _, w := range r.Warnings {
 			fmt.Fprintf(e.stderr, "bploadgen: warning: %s\n", w)
 		}
 	}
+	return outcome(e, r.Interrupted, writeErr, !assert.AllPass(r.Assertions))
+}
+
+// outcome decides the exit of a command that wrote its outputs: 130 when
+// interrupted (an output that failed is still said), 3 when an output
+// failed, 1 when a gate failed.
+func outcome(e *env, interrupted bool, writeErr error, gateFailed bool) error {
 	switch {
-	case r.Interrupted:
+	case interrupted:
 		if writeErr != nil {
 			fmt.Fprintf(e.stderr, "bploadgen: %v\n", writeErr)
 		}
 		return errInterrupted
 	case writeErr != nil:
 		return runFailed(writeErr)
-	case !assert.AllPass(r.Assertions):
+	case gateFailed:
 		return errAssertions
-	}
-	return nil
-}
-
-// checkOutputs rejects two outputs to the same place.
-func checkOutputs(out string, files report.Outputs) error {
-	if err := files.Validate(); err != nil {
-		return err
-	}
-	if out == "-" && files.UsesStdout() {
-		return fmt.Errorf("-o - and a report to - both write to standard output: pick one")
 	}
 	return nil
 }

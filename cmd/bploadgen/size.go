@@ -3,42 +3,31 @@ package main
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
-	"github.com/bploadgen/bploadgen/internal/assert"
-	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/sizing"
 )
 
-// sizeOptions is everything `size` takes from its flags, as given.
+// sizeOptions is everything `size` takes from its flags: the problem's
+// settings are bound straight into sizing.Input.
 type sizeOptions struct {
-	Rate           float64 // --rate, requests/s
-	ServiceTime    string  // --service-time: "10ms", or a distribution "lognormal:10ms,0.5"
-	ServiceSCV     float64 // --service-scv (with a plain --service-time)
-	Arrival        string  // --arrival poisson|uniform
-	ArrivalSCV     float64 // --arrival-scv: a measured ca², instead of --arrival
-	SLO            string  // --slo 'p99<50ms'
-	MaxReject      string  // --max-reject: fraction or percentage
-	MaxUtilization string  // --max-utilization: fraction or percentage
-	Workers        int     // --workers: size only the queue for this many workers
-	From           string  // --from RESULT.json: rate, service time and arrival SCV from a saved run
-	Seed           uint64  // --seed of the simulations
-	SimArrivals    int     // --sim-arrivals per simulation
-	JSON           bool    // --json
-	Mechanism      string  // --mechanism: how the server sheds (sizeshed.go)
+	sizing.Input        // --rate --service-time --service-scv --arrival --arrival-scv --slo --max-reject ...
+	From         string // --from RESULT.json: rate, service time and arrival SCV from a saved run
+	Seed         uint64 // --seed of the simulations
+	JSON         bool   // --json
+	Mechanism    string // --mechanism: how the server sheds
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
-	// fromNotes say where --from's inputs came from (printed with the text).
+	// from is --from's result, read by spec; fromNotes say where its
+	// inputs came from (printed with the text).
+	from      *result.Result
 	fromNotes []string
 }
 
@@ -65,28 +54,8 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Mechanism, "mechanism", "", "how the server sheds load: bounded-queue (workers and queue, the default), queue-timeout (workers and the timeout), rate-limit (the rate --workers serve within the SLO); with --from, the one recognised")
 }
 
-const sizeLong = `Recommend the number of workers and the queue (buffer) size of a server from
-the offered rate, the service-time distribution and a latency objective.
-
-The answer is the smallest worker count c, with utilisation ρ = λ·E[S]/c
-below 1 and --max-utilization, for which some system capacity
-K = c + queue slots keeps the reject ratio at or under --max-reject and the
-SLO percentile of admitted requests at or under the SLO, with K inside the
-latency budget (queue slots ≤ c·(SLO − E[S])/E[S]: the last request admitted
-waits about that long). The queue is the smallest such K: more only adds
-latency. The search starts at Halfin–Whitt square-root staffing.
-
-Poisson arrivals with exponential service are solved exactly (M/M/c/K).
-Anything else (--arrival uniform, --arrival-scv, --service-scv other than 1,
-a det: or lognormal: --service-time) is decided by a seeded discrete-event
-simulation of the G/G/c/K queue, and the predictions carry 95% batch-means
-intervals. Objectives that cannot be met are explained (exit 1): the service
-time alone breaking the SLO, or an overload no queue can absorb.
-
-"queue" is the number of waiting slots, what 'bploadgen target --queue'
-takes; K in the text output is the system capacity including the workers.
-
-` + exitCodeHelp
+// sizeLong is the long help (help/size.txt).
+var sizeLong = longHelp("size") + exitCodeHelp
 
 func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	opts := &sizeOptions{}
@@ -111,34 +80,31 @@ func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	return cmd
 }
 
-// sizeRun validates the options, sizes, and prints. Exit codes: 2 for invalid
-// input, 1 when no configuration meets the objectives.
+// sizeRun validates the options, sizes for how the server sheds (a
+// bounded queue, a queue timeout, a rate limit: sizing.Recommend), and
+// prints. Exit codes: 2 for invalid input, 1 when no configuration meets
+// the objectives.
 func sizeRun(e *env, o *sizeOptions) error {
-	if mech, err := o.sizeMechanism(); err != nil || mech != "" {
-		if err != nil {
-			return err
-		}
-		return sizeShedRun(e, o, mech)
+	if err := sizing.CheckMechanism(o.Mechanism); err != nil {
+		return usageError("size: --mechanism %v", err)
 	}
 	spec, err := o.spec()
 	if err != nil {
 		return err
 	}
-	z, err := sizing.Size(spec, rand.New(rand.NewPCG(o.Seed, 0)))
-	if err != nil {
+	a, err := sizing.Recommend(spec, o.mechanism(), rand.New(rand.NewPCG(o.Seed, 0)))
+	switch {
+	case errors.Is(err, sizing.ErrNoWorkers):
+		return usageError("size --mechanism rate-limit: give --workers, the workers behind the limit (a rate-limited run does not show them)")
+	case err != nil:
 		return usageError("size: %v", err)
 	}
-	out := report.Sizing{Spec: spec, Result: z, SLO: o.SLO, Seed: o.Seed, From: o.From, FromNotes: o.fromNotes}
-	if o.JSON {
-		err = report.WriteSizingJSON(e.stdout, out)
-	} else {
-		err = report.WriteSizingText(e.stdout, out)
-	}
-	if err != nil {
+	out := report.Sizing{Spec: spec, SLO: o.SLO, Seed: o.Seed, From: o.From, FromNotes: o.fromNotes}
+	if err := report.WriteSizingAnswer(e.stdout, a, out, o.JSON); err != nil {
 		return runFailed(fmt.Errorf("size: %w", err))
 	}
-	if !z.Feasible {
-		return &codedError{code: exitAssertFail, err: fmt.Errorf("size: the objectives cannot be met: %s", z.Reason)}
+	if ok, why := a.Met(spec); !ok {
+		return &codedError{code: exitAssertFail, err: errors.New("size: " + why)}
 	}
 	return nil
 }
@@ -146,120 +112,44 @@ func sizeRun(e *env, o *sizeOptions) error {
 // given reports whether a flag was set on the command line.
 func (o *sizeOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
 
-// spec turns the flags into a sizing problem, or a usage error.
+// spec reads --from's result (if any) and resolves the flags, which
+// override it, into a sizing problem, or a usage error.
 func (o *sizeOptions) spec() (sizing.Spec, error) {
-	var s sizing.Spec
-	var fromSvc *dist.Dist
-	fromSCV := -1.0
+	in := o.Input
+	in.Given = givenBy(o.changed)
+	in.Name = flagName
 	if o.From != "" {
 		r, err := result.ReadFile(o.From)
 		if err != nil {
-			return s, usageError("size --from: %v", err)
+			return sizing.Spec{}, usageError("size --from: %v", err)
 		}
 		rate, svc, scv, notes, err := analysis.SizeInputs(r)
+		if errors.Is(err, analysis.ErrNoServiceTime) {
+			err = fmt.Errorf("%w; give --service-time", err)
+		}
 		if err != nil {
-			return s, usageError("size --from %s: %v", o.From, err)
+			return sizing.Spec{}, usageError("size --from %s: %v", o.From, err)
 		}
-		if !o.given("rate") {
-			o.Rate = rate
-			o.changed = orGiven(o.changed, "rate")
-		}
-		fromSvc, fromSCV = &svc, scv
-		o.fromNotes = notes
+		o.from, o.fromNotes = r, notes
+		in.Measured = &sizing.Measured{Rate: rate, Service: svc, ArrivalSCV: scv}
 	}
-	if !o.given("rate") || !(o.Rate > 0) || math.IsInf(o.Rate, 0) {
-		return s, usageError("size: --rate must be a number of requests per second > 0")
-	}
-	s.Rate = o.Rate
-	switch {
-	case o.ServiceTime == "" && fromSvc != nil:
-		s.Service = *fromSvc
-	case o.ServiceTime == "":
-		return s, usageError("size: --service-time is required (10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5)")
-	default:
-		svc, err := sizeParseService(o.ServiceTime, o.ServiceSCV, o.given("service-scv"))
-		if err != nil {
-			return s, err
-		}
-		s.Service = svc
-	}
-	var err error
-	switch {
-	case fromSCV >= 0 && !o.given("arrival") && !o.given("arrival-scv"):
-		s.ArrivalSCV = fromSCV
-	case o.given("arrival") && o.given("arrival-scv"):
-		return s, usageError("size: give --arrival or --arrival-scv, not both")
-	case o.given("arrival-scv"):
-		if !(o.ArrivalSCV >= 0) || o.ArrivalSCV > 100 {
-			return s, usageError("size: --arrival-scv must be a number in [0, 100], got %g", o.ArrivalSCV)
-		}
-		s.ArrivalSCV = o.ArrivalSCV
-	default:
-		switch strings.ToLower(o.Arrival) {
-		case "poisson":
-			s.ArrivalSCV = 1
-		case "uniform":
-			s.ArrivalSCV = 0
-		default:
-			return s, usageError("size: --arrival must be poisson or uniform, got %q", o.Arrival)
-		}
-	}
-	if o.SLO == "" {
-		return s, usageError("size: --slo is required, e.g. --slo 'p99<50ms'")
-	}
-	if s.SLO, err = sizeParseSLO(o.SLO); err != nil {
-		return s, usageError("size: --slo: %v", err)
-	}
-	if s.MaxReject, err = assert.ParseFraction(o.MaxReject); err != nil || !(s.MaxReject > 0 && s.MaxReject < 1) {
-		return s, usageError("size: --max-reject must be a fraction or percentage in (0, 1), like 0.1%% or 0.001; got %q", o.MaxReject)
-	}
-	if s.MaxUtilization, err = assert.ParseFraction(o.MaxUtilization); err != nil || !(s.MaxUtilization > 0 && s.MaxUtilization <= 1) {
-		return s, usageError("size: --max-utilization must be a fraction or percentage in (0, 1], like 0.85 or 85%%; got %q", o.MaxUtilization)
-	}
-	if o.Workers < 0 {
-		return s, usageError("size: --workers must be ≥ 1 (or 0 to search), got %d", o.Workers)
-	}
-	s.Workers = o.Workers
-	s.SimArrivals = o.SimArrivals
-	return s, nil
-}
-
-// sizeParseService reads --service-time: a plain duration (with --service-scv
-// choosing the family) or a distribution spec as `target --service` takes.
-func sizeParseService(v string, scv float64, scvGiven bool) (dist.Dist, error) {
-	if strings.Contains(v, ":") {
-		if scvGiven {
-			return dist.Dist{}, usageError("size: --service-time %q already names a distribution; drop --service-scv", v)
-		}
-		d, err := dist.Parse(v)
-		if err != nil {
-			return d, usageError("size: --service-time: %v", err)
-		}
-		return d, nil
-	}
-	m, err := time.ParseDuration(strings.TrimSpace(v))
-	if err != nil || m <= 0 {
-		return dist.Dist{}, usageError("size: --service-time must be a positive duration like 10ms, or exp:10ms, det:10ms, lognormal:10ms,0.5; got %q", v)
-	}
-	d, err := dist.FromMeanSCV(m.Seconds(), scv)
+	spec, err := in.Spec()
 	if err != nil {
-		return d, usageError("size: --service-scv: %v", err)
+		return spec, usageError("size: %v", err)
 	}
-	return d, nil
+	return spec, nil
 }
 
-// sizeParseSLO reads --slo in the gate grammar of run --assert, as a
-// sizing takes it (sizing.SLOFrom): p99<50ms, p99.9 <= 250ms.
-func sizeParseSLO(s string) (sizing.SLO, error) {
-	e, err := assert.Parse(s)
-	var pe *assert.ParseError
-	if errors.As(err, &pe) {
-		return sizing.SLO{}, fmt.Errorf("%q: %s", pe.Expr, pe.Msg)
+// mechanism is the one `size` sizes for: --mechanism, else a queue timeout
+// or a rate limit recognised in --from's result (said in the notes), else
+// the bounded queue.
+func (o *sizeOptions) mechanism() string {
+	if o.Mechanism != "" || o.from == nil {
+		return o.Mechanism
 	}
-	return sizing.SLOFrom(e)
-}
-
-// orGiven extends changed so that name counts as given.
-func orGiven(changed func(string) bool, name string) func(string) bool {
-	return func(n string) bool { return n == name || (changed != nil && changed(n)) }
+	m, note := analysis.SizeMechanism(o.from)
+	if m != "" {
+		o.fromNotes = append(o.fromNotes, note)
+	}
+	return m
 }

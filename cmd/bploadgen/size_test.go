@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/golden"
 )
 
@@ -182,83 +181,4 @@ func TestSizeUsageErrors(t *testing.T) {
 		transcript.WriteString(sizeTranscript(tt.args, code, stdout, stderr))
 	}
 	golden.Check(t, filepath.Join("testdata", "size_errors.golden"), []byte(transcript.String()))
-}
-
-func TestSizeParseSLO(t *testing.T) {
-	tests := []struct {
-		in      string
-		q, s    float64
-		wantErr bool
-	}{
-		{"p99<50ms", 0.99, 0.05, false},
-		{" p99.9 <= 250ms ", 0.999, 0.25, false},
-		{"P50<8ms", 0.5, 0.008, false},
-		{"p99 < 1.5s", 0.99, 1.5, false},
-		{"p99.99<800us", 0.9999, 0.0008, false},
-		{"p99 < 50 ms in run", 0.99, 0.05, false}, // the gate grammar of run --assert
-		{"2xx.p99 ≤ 80ms", 0.99, 0.08, false},
-		{"p99.9<50ms", 0.999, 0.05, false}, // exactly 0.999, not 99.9/100
-		{"p 9 9 < 5 0 ms", 0, 0, true},
-		{"p99 < 50ms in stage 2", 0, 0, true},
-		{"service.p99 < 50ms", 0, 0, true},
-		{"ratio(503) < 1%", 0, 0, true},
-		{"p100<1s", 0, 0, true},
-		{"p0<1s", 0, 0, true},
-		{"p999<1s", 0, 0, true},
-		{"p99>50ms", 0, 0, true},
-		{"p99<", 0, 0, true},
-		{"p99<0s", 0, 0, true},
-		{"p99<50", 0, 0, true},
-		{"99<50ms", 0, 0, true},
-		{"pNaN<50ms", 0, 0, true},
-		{"pinf<50ms", 0, 0, true},
-		{"p1e1<50ms", 0, 0, true},
-		{"p-5<50ms", 0, 0, true},
-		{"mean<50ms", 0, 0, true},
-		{"", 0, 0, true},
-	}
-	for _, tt := range tests {
-		got, err := sizeParseSLO(tt.in)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("sizeParseSLO(%q) = %+v, %v", tt.in, got, err)
-			continue
-		}
-		if err == nil && (got.Quantile != tt.q || math.Abs(got.Target-tt.s) > 1e-15) {
-			t.Errorf("sizeParseSLO(%q) = %+v, want %g, %g", tt.in, got, tt.q, tt.s)
-		}
-	}
-}
-
-// FuzzParseSLO: the SLO parser never panics, and what it accepts is a
-// percentile in (0, 1) with a finite positive target that formats and parses
-// back to the same quantile label.
-// Run: go test -run XXX -fuzz FuzzParseSLO -fuzztime 20s ./cmd/bploadgen/
-func FuzzParseSLO(f *testing.F) {
-	for _, s := range []string{"p99<50ms", "p99.9 <= 250ms", "P50<8ms", "p100<1s", "p999<1s", "p99>50ms", "p99<", "pNaN<1s", "p<1s", "p99<<1s", "p99<=1h2m3s", "p1e-3<1s", "p99<9223372036854775807ns", "p.5<1s", "p5.<1s", "p0x10<1s"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		slo, err := sizeParseSLO(s)
-		if err != nil {
-			return
-		}
-		if !(slo.Quantile > 0 && slo.Quantile < 1) || !(slo.Target > 0) || math.IsInf(slo.Target, 0) {
-			t.Fatalf("sizeParseSLO(%q) = %+v", s, slo)
-		}
-		d := time.Duration(math.MaxInt64)
-		if ns := math.Round(slo.Target * 1e9); ns < math.MaxInt64 {
-			d = time.Duration(ns)
-		}
-		// Targets above 2^53 ns cannot round-trip exactly through float64 seconds.
-		back, err := sizeParseSLO(sizeQuantileText(slo.Quantile) + "<" + d.String())
-		if err != nil || math.Abs(back.Quantile-slo.Quantile) > 1e-12 || math.Abs(back.Target-slo.Target) > 1e-15*slo.Target {
-			t.Fatalf("sizeParseSLO(%q) = %+v; round trip %+v, %v", s, slo, back, err)
-		}
-	})
-}
-
-// sizeQuantileText formats a quantile as "p" + its percentile with every
-// digit, the point moved exactly (QuantileLabel rounds to 6 decimals).
-func sizeQuantileText(q float64) string {
-	return "p" + assert.ShiftPoint(strconv.FormatFloat(q, 'f', -1, 64), 2)
 }

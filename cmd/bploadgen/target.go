@@ -9,21 +9,14 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/bploadgen/bploadgen/internal/dist"
 	"github.com/bploadgen/bploadgen/internal/targets"
 )
 
-// targetOptions is everything `target` takes from its flags, as given.
+// targetOptions is everything `target` takes from its flags: the server's
+// settings are bound straight into targets.Settings.
 type targetOptions struct {
-	Addr          string        // --addr host:port to listen on
-	Workers       int           // --workers c
-	Queue         int           // --queue waiting slots (K = c + queue)
-	Service       string        // --service exp:MEAN | det:MEAN | lognormal:MEAN,SIGMA
-	policyOptions               // --policy and its settings (targetpolicy.go)
-	Seed          uint64        // --seed of the service times
-	StallEvery    time.Duration // --stall-every: period of injected outages (0: none)
-	StallFor      time.Duration // --stall-for: length of each outage
-	DrainTimeout  time.Duration // --drain-timeout: bound on the graceful drain
+	targets.Settings               // --addr --workers --queue --service --policy ... --seed --stall-every --stall-for
+	DrainTimeout     time.Duration // --drain-timeout: bound on the graceful drain
 }
 
 // Defaults of target: the reference system of docs/queueing.md (M/M/8/16
@@ -41,51 +34,15 @@ func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.Workers, "workers", targetDefaultWorkers, "number of workers c: requests served at once")
 	fs.IntVar(&o.Queue, "queue", targetDefaultQueue, "waiting slots; the system holds K = workers + queue requests (reject policy)")
 	fs.StringVar(&o.Service, "service", targetDefaultService, "service-time distribution: exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA")
-	o.policyOptions.addFlags(fs)
+	addPolicyFlags(fs, &o.Settings)
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the service times: the same seed gives the same sequence of samples")
 	fs.DurationVar(&o.StallEvery, "stall-every", 0, "inject an outage every D: all workers freeze (0: never)")
 	fs.DurationVar(&o.StallFor, "stall-for", 0, "length of each injected outage (< --stall-every)")
 	fs.DurationVar(&o.DrainTimeout, "drain-timeout", targetDefaultDrain, "on SIGINT/SIGTERM, wait this long for admitted requests to finish, then cut them off")
 }
 
-const targetLong = `Start the built-in, backpressure-aware target server: c workers and a
-bounded FIFO queue. A request that finds all c workers busy and the queue
-full is answered 503 at once, with Retry-After. With Poisson arrivals and
-exp: service this is exactly the M/M/c/K queue with K = workers + queue
-(the capacity K counts the requests in service), so measured 503 ratios and
-latencies can be checked against theory ('bploadgen analyze').
-
-Service is emulated by waiting; the time actually spent is measured and
-reported, never the sampled value. Paths:
-  /         the modelled service (any method): 200 "ok", or 503 when full
-  /metrics  Prometheus text: bploadgen_target_* gauges, counters, histograms
-            (queue depth, busy workers, in flight, served/rejected totals,
-            service and queue-wait histograms, time integrals for Little's
-            law, and the configuration)
-  /healthz  200 without touching the model
-Every 200 carries Server-Timing: "queue;dur=W, svc;dur=S" in milliseconds
-(plus "stall;dur=X" when an injected outage froze the service; X is part of S).
-
---policy chooses how it sheds load, each a model theory predicts:
-  reject     the bounded queue above (M/M/c/K), the default
-  unbounded  admit everything: under overload the queue and the latency
-             grow without limit (what a server without backpressure does)
-  deadline   an unbounded FIFO queue, but a request waits at most
-             --queue-timeout for a worker, then gets 503 + Retry-After
-             (M/M/c+D: HAProxy's maxconn + timeout queue)
-  ratelimit  a token bucket of --limit per second and --burst tokens in
-             front of the workers and queue: refused at once with
-             --limit-status (429 or 503) and Retry-After
-  aimd       an adaptive concurrency limit on requests in the system, from
-             c up to workers + queue: +1 after that many quick requests,
-             ×0.9 after one that waited longer than --aimd-target; 503 at
-             once beyond it; /metrics exports it
-             (bploadgen_target_concurrency_limit) for --scrape to chart
---stall-every/--stall-for freeze all workers periodically (coordinated-
-omission demos). SIGINT/SIGTERM stops accepting and drains admitted
-requests for up to --drain-timeout.
-
-` + exitCodeHelp
+// targetLong is the long help (help/target.txt).
+var targetLong = longHelp("target") + exitCodeHelp
 
 func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 	opts := &targetOptions{}
@@ -113,24 +70,25 @@ func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 
 // config turns the flags into a server configuration, or a usage error.
 func (o *targetOptions) config() (targets.Config, error) {
-	svc, err := dist.Parse(o.Service)
-	if err != nil {
-		return targets.Config{}, usageError("target: --service: %v", err)
-	}
 	if o.DrainTimeout < 0 {
 		return targets.Config{}, usageError("target: --drain-timeout must be ≥ 0, got %v", o.DrainTimeout)
 	}
-	cfg := targets.Config{
-		Addr: o.Addr, Workers: o.Workers, Queue: o.Queue, Service: svc,
-		Seed: o.Seed, StallEvery: o.StallEvery, StallFor: o.StallFor,
-	}
-	if err := o.policyOptions.apply(&cfg); err != nil {
-		return targets.Config{}, usageError("target: --policy: %v", err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return targets.Config{}, usageError("target: %v", err)
+	cfg, err := o.Settings.Config(flagName)
+	if err != nil {
+		return cfg, usageError("target: %v", err)
 	}
 	return cfg, nil
+}
+
+// addPolicyFlags binds the built-in target's shedding flags, shared by
+// `target` and `demo`.
+func addPolicyFlags(fs *pflag.FlagSet, s *targets.Settings) {
+	fs.StringVar(&s.Policy, "policy", "reject", "how the target sheds load: reject (bounded queue, 503 when full), unbounded (queue without limit), deadline (wait at most --queue-timeout, then 503), ratelimit (token bucket of --limit per second and --burst tokens in front of the workers), aimd (adaptive concurrency limit)")
+	fs.DurationVar(&s.QueueTimeout, "queue-timeout", 0, "deadline policy: the longest a request waits for a worker before it is answered 503")
+	fs.Float64Var(&s.Limit, "limit", 0, "ratelimit policy: tokens per second")
+	fs.Float64Var(&s.Burst, "burst", 1, "ratelimit policy: token bucket size (≥ 1; 1 admits one request per 1/limit)")
+	fs.IntVar(&s.LimitStatus, "limit-status", 429, "ratelimit policy: status of a refused request, 429 or 503")
+	fs.DurationVar(&s.AIMDTarget, "aimd-target", 0, "aimd policy: a request that waited longer than this for a worker shrinks the limit (default: the mean service time)")
 }
 
 // targetRun serves until ctx is cancelled (SIGINT/SIGTERM), then drains.
@@ -144,7 +102,7 @@ func targetRun(ctx context.Context, e *env, o *targetOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	fmt.Fprintln(e.stdout, targetBanner(srv.URL(), cfg))
+	fmt.Fprintln(e.stdout, cfg.Banner(srv.URL()))
 
 	<-ctx.Done()
 	dctx, cancel := context.WithTimeout(context.Background(), o.DrainTimeout)
@@ -157,33 +115,6 @@ func targetRun(ctx context.Context, e *env, o *targetOptions) error {
 	} else if err != nil {
 		return runFailed(err)
 	}
-	fmt.Fprintf(e.stdout, "target stopped after %v: %d served, %d rejected (503), %d timed out (503), %d rate-limited, %d cut off\n",
-		st.Uptime.Round(time.Millisecond), st.Served, st.Rejected, st.TimedOut, st.Limited, st.Aborted)
+	fmt.Fprintf(e.stdout, "target stopped after %v: %s\n", st.Uptime.Round(time.Millisecond), st.Summary())
 	return nil
-}
-
-// targetBanner is the one start-up line: where, which model, what capacity.
-func targetBanner(url string, cfg targets.Config) string {
-	slots := fmt.Sprintf("%d queue slots", cfg.Queue)
-	if cfg.Queue == 1 {
-		slots = "1 queue slot"
-	}
-	switch cfg.Policy {
-	case targets.Unbounded:
-		slots = "unbounded queue"
-	case targets.Deadline:
-		slots = fmt.Sprintf("unbounded queue, timeout %v", cfg.QueueTimeout)
-	case targets.RateLimit:
-		slots += fmt.Sprintf(", token bucket %g/s burst %g", cfg.LimitRate, cfg.Burst)
-	}
-	workers := fmt.Sprintf("%d workers", cfg.Workers)
-	if cfg.Workers == 1 {
-		workers = "1 worker"
-	}
-	s := fmt.Sprintf("target listening on %s  model %s (%s, %s, service %v, policy %v)  capacity %.4g rps (c/E[S])",
-		url, cfg.Model(), workers, slots, cfg.Service, cfg.Policy, cfg.Capacity())
-	if cfg.StallEvery > 0 {
-		s += fmt.Sprintf("  stalls: every %v for %v", cfg.StallEvery, cfg.StallFor)
-	}
-	return s
 }

@@ -30,16 +30,16 @@ func targetArgv(t *testing.T, args ...string) *targetOptions {
 
 func TestTargetFlagsToOptions(t *testing.T) {
 	def := targetArgv(t)
-	want := targetOptions{Addr: "127.0.0.1:8080", Workers: 8, Queue: 8, Service: "exp:10ms",
-		policyOptions: policyOptions{Policy: "reject", Burst: 1, LimitStatus: 429}, Seed: 1, DrainTimeout: 10 * time.Second}
+	want := targetOptions{Settings: targets.Settings{Addr: "127.0.0.1:8080", Workers: 8, Queue: 8, Service: "exp:10ms",
+		Policy: "reject", Burst: 1, LimitStatus: 429, Seed: 1}, DrainTimeout: 10 * time.Second}
 	if *def != want {
 		t.Errorf("defaults %+v, want %+v", *def, want)
 	}
 	got := targetArgv(t, "--addr", "127.0.0.1:0", "--workers", "4", "--queue", "0",
 		"--service", "lognormal:20ms,0.5", "--policy", "unbounded", "--seed", "7",
 		"--stall-every", "2s", "--stall-for", "300ms", "--drain-timeout", "1s")
-	want = targetOptions{Addr: "127.0.0.1:0", Workers: 4, Queue: 0, Service: "lognormal:20ms,0.5",
-		policyOptions: policyOptions{Policy: "unbounded", Burst: 1, LimitStatus: 429}, Seed: 7, StallEvery: 2 * time.Second, StallFor: 300 * time.Millisecond,
+	want = targetOptions{Settings: targets.Settings{Addr: "127.0.0.1:0", Workers: 4, Queue: 0, Service: "lognormal:20ms,0.5",
+		Policy: "unbounded", Burst: 1, LimitStatus: 429, Seed: 7, StallEvery: 2 * time.Second, StallFor: 300 * time.Millisecond},
 		DrainTimeout: time.Second}
 	if *got != want {
 		t.Errorf("got %+v, want %+v", *got, want)
@@ -227,26 +227,4 @@ func TestTargetDrainTimeoutCutsOff(t *testing.T) {
 		t.Errorf("the cut-off request got %d, want 503", c)
 	}
 	http.DefaultClient.CloseIdleConnections()
-}
-
-func TestTargetBanner(t *testing.T) {
-	exp, _ := dist.Parse("exp:10ms")
-	cases := []struct {
-		cfg  targets.Config
-		want string
-	}{
-		{targets.Config{Workers: 8, Queue: 8, Service: exp},
-			"target listening on http://x  model M/M/8/16 (8 workers, 8 queue slots, service exp:10ms, policy reject)  capacity 800 rps (c/E[S])"},
-		{targets.Config{Workers: 8, Queue: 8, Service: exp, Policy: targets.Unbounded, StallEvery: 5 * time.Second, StallFor: time.Second},
-			"target listening on http://x  model M/M/8 (8 workers, unbounded queue, service exp:10ms, policy unbounded)  capacity 800 rps (c/E[S])  stalls: every 5s for 1s"},
-		{targets.Config{Workers: 4, Service: exp, Policy: targets.Deadline, QueueTimeout: 20 * time.Millisecond},
-			"target listening on http://x  model M/M/4+D (4 workers, unbounded queue, timeout 20ms, service exp:10ms, policy deadline)  capacity 400 rps (c/E[S])"},
-		{targets.Config{Workers: 8, Queue: 8, Service: exp, Policy: targets.RateLimit, LimitRate: 200, Burst: 10},
-			"target listening on http://x  model TB → M/M/8/16 (8 workers, 8 queue slots, token bucket 200/s burst 10, service exp:10ms, policy ratelimit)  capacity 800 rps (c/E[S])"},
-	}
-	for _, c := range cases {
-		if got := targetBanner("http://x", c.cfg); got != c.want {
-			t.Errorf("banner\n got %q\nwant %q", got, c.want)
-		}
-	}
 }

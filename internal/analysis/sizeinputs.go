@@ -10,6 +10,10 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
+// ErrNoServiceTime is SizeInputs' error for a result from which no
+// service time can be had: the caller asks for one.
+var ErrNoServiceTime = errors.New("no service time in the result (no Server-Timing and no stage with enough responses)")
+
 // SizeInputs reads what `size --from RESULT.json` needs from a result:
 //
 //   - rate: the peak achieved rate, the highest sent/τ of any stage
@@ -24,7 +28,7 @@ import (
 // with notes saying where each came from. The distribution follows
 // dist.FromMeanSCV (deterministic for SCV 0, exponential for SCV
 // within 0.1 of 1, lognormal otherwise). It fails when the result has no
-// stage that sent anything or no service time can be had.
+// stage that sent anything or no service time can be had (ErrNoServiceTime).
 func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV float64, notes []string, err error) {
 	if r == nil {
 		return 0, service, 0, nil, errors.New("size inputs: no result")
@@ -56,7 +60,7 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	svc := resolveService(r, data, ModelSpec{}, ovh)
 	notes = append(notes, svc.warnings...)
 	if !svc.known() {
-		return rate, service, arrivalSCV, notes, errors.New("size inputs: no service time in the result (no Server-Timing and no stage with enough responses); give --service-time")
+		return rate, service, arrivalSCV, notes, fmt.Errorf("size inputs: %w", ErrNoServiceTime)
 	}
 	scv := svc.scv
 	if math.Abs(scv-1) <= expSCVTol {
@@ -69,4 +73,18 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	notes = append(notes, fmt.Sprintf("service %s: E[S] %s ± %s and SCV %.3g from %s", service, numfmt.Seconds(svc.mean),
 		numfmt.Seconds(math.Max(svc.hw, svc.measuredHW)), svc.scv, svc.source))
 	return rate, service, arrivalSCV, notes, nil
+}
+
+// SizeMechanism is how a sizing from r should say the target sheds:
+// "queue-timeout" or "rate-limit" when Analyze recognises one of them
+// (with a note saying so and how sure), else "" (a bounded queue).
+func SizeMechanism(r *result.Result) (mechanism, note string) {
+	a, err := Analyze(r, ModelSpec{})
+	if err != nil || a.Shedding == nil {
+		return "", ""
+	}
+	if m := a.Shedding.Mechanism; m == mechQueueTimeout || m == mechRateLimit {
+		return m, fmt.Sprintf("the target sheds by %s (recognised with confidence %s): sized as one", m, numfmt.Share(a.Shedding.Confidence))
+	}
+	return "", ""
 }

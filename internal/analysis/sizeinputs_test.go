@@ -49,3 +49,23 @@ func TestSizeInputs(t *testing.T) {
 		t.Errorf("3 requests: scv %g err %v (want the label's 1 and no service time)", ca2, err)
 	}
 }
+
+// TestSizeMechanism: results recorded from HAProxy (a queue timeout) and
+// nginx (limit_req) are sized as what they are, with a note; the demo
+// fixture (a bounded queue) is sized as a bounded queue.
+func TestSizeMechanism(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"../../testdata/shedding/haproxy-queue-timeout.json", "queue-timeout"},
+		{"../../testdata/shedding/nginx-limit-req.json", "rate-limit"},
+		{"../../cmd/bploadgen/testdata/analyze_result.json", ""},
+	} {
+		r, err := result.ReadFile(tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, note := SizeMechanism(r)
+		if m != tc.want || (m != "") != strings.HasPrefix(note, "the target sheds by "+m+" (recognised with confidence ") {
+			t.Errorf("%s: %q, %q", tc.file, m, note)
+		}
+	}
+}

@@ -3,7 +3,10 @@
 // its backpressure holds past that rate. The search is pure logic over a
 // Prober, which carries out segments (RunProber: internal/run against a
 // real target; tests use a fake) and a Clock, so every rule below is
-// tested deterministically.
+// tested deterministically. Around it: Plan and Settings turn what a
+// person asks for (the command's flags, a profile) into the plan and the
+// Config, Run searches a real target and completes the document, and Live
+// is the display on a terminal.
 //
 // # Probes
 //

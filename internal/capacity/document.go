@@ -31,6 +31,10 @@ func (s *searcher) document() *result.Capacity {
 			Precision: s.cfg.Precision, Overload: s.cfg.Overload, Level: Level,
 		},
 	}
+	if s.cfg.Require > 0 {
+		met := c.CapacityRPS >= s.cfg.Require
+		c.Settings.RequireRPS, c.RequireMet = s.cfg.Require, &met
+	}
 	for _, e := range s.cfg.SLOs {
 		raw := e.Raw
 		if raw == "" {

@@ -59,6 +59,21 @@ func (rp *RunProber) Run(ctx context.Context, s Segment) (*Measured, error) {
 	}, nil
 }
 
+// Run is the search against a real target: Search with a RunProber of pl
+// and o on the system clock. It completes the document with o.Tool, the
+// plan's seed, and the plan's request as the target when no probe
+// recorded one.
+func Run(ctx context.Context, cfg Config, pl *run.Plan, o run.Options) (*result.Capacity, error) {
+	doc, err := Search(ctx, cfg, &RunProber{Plan: pl, Options: o}, SystemClock{})
+	if doc != nil {
+		doc.Tool, doc.Seed = o.Tool, pl.Seed
+		if doc.Target.URL == "" {
+			doc.Target = result.Target{URL: profile.RedactURL(pl.Request.URL), Method: pl.Request.Method}
+		}
+	}
+	return doc, err
+}
+
 // SystemClock is the wall clock.
 type SystemClock struct{}
 

@@ -38,6 +38,9 @@ type Config struct {
 	// those whose names have reject, shed, throttl, limited, timed_out,
 	// expired or dropped).
 	RejectCounters []string
+	// Require, when > 0, is the capacity wanted (rps): the document
+	// records it and whether the capacity found meets it (RequireMet).
+	Require float64
 	// OnEvent, if set, hears of each probe and segment as they start and
 	// end (a progress display).
 	OnEvent func(Event)
@@ -149,8 +152,8 @@ type searcher struct {
 }
 
 // Search finds the highest rate that meets every SLO, then probes past it
-// (package doc). The document comes back without Tool, Seed and the
-// --require fields, which are the caller's; an error means a probe could
+// (package doc). The document comes back without Tool and Seed, which are
+// the caller's (Run adds them); an error means a probe could
 // not be carried out, and the document so far comes back with it. An
 // invalid Config is refused before anything is sent.
 func Search(ctx context.Context, cfg Config, prober Prober, clock Clock) (*result.Capacity, error) {

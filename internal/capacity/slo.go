@@ -14,19 +14,28 @@ import (
 // Level is the confidence level of every interval a verdict reads.
 const Level = 0.95
 
-// CheckSLOs refuses SLOs a search cannot judge: a scope other than the
-// whole probe (each probe is one stage, judged as a whole), and rps, which
-// rises with the offered rate and so bounds no capacity (use --require).
+// ErrNoSLO and ErrRateSLO are CheckSLOs' errors for no SLO at all and for
+// an rps SLO (wrapped with the SLO); the caller says how to give one, or
+// the capacity wanted (Config.Require).
+var (
+	ErrNoSLO   = errors.New("no SLO: give at least one")
+	ErrRateSLO = errors.New("rps rises with the offered rate, so it bounds no capacity")
+)
+
+// CheckSLOs refuses SLOs a search cannot judge: none (ErrNoSLO), a scope
+// other than the whole probe (each probe is one stage, judged as a whole),
+// and rps, which rises with the offered rate and so bounds no capacity
+// (ErrRateSLO; use Config.Require).
 func CheckSLOs(slos []assert.Expr) error {
 	if len(slos) == 0 {
-		return errors.New("no SLO: give at least one, e.g. --slo 'p99 < 100ms'")
+		return ErrNoSLO
 	}
 	for _, e := range slos {
 		if e.Scope.Kind != assert.Run {
 			return fmt.Errorf("SLO %q: it is judged on each probe as a whole; drop \"in %s\"", e.Raw, e.Scope)
 		}
 		if e.Kind == assert.RateMetric {
-			return fmt.Errorf("SLO %q: rps rises with the offered rate, so it bounds no capacity (give --require R for the capacity you need)", e.Raw)
+			return fmt.Errorf("SLO %q: %w", e.Raw, ErrRateSLO)
 		}
 	}
 	return nil

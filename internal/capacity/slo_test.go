@@ -1,6 +1,7 @@
 package capacity
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -205,15 +206,16 @@ func TestCheckSLOs(t *testing.T) {
 	for _, tc := range []struct {
 		slos []string
 		want string
+		is   error
 	}{
-		{nil, "no SLO"},
-		{[]string{"p99 < 1s in each stage"}, "drop \"in each stage\""},
-		{[]string{"p99 < 1s in stage 1"}, "as a whole"},
-		{[]string{"rps > 100"}, "--require"},
-		{[]string{"p99 < 1s", "ratio(503) < 1%"}, ""},
+		{nil, "no SLO", ErrNoSLO},
+		{[]string{"p99 < 1s in each stage"}, "drop \"in each stage\"", nil},
+		{[]string{"p99 < 1s in stage 1"}, "as a whole", nil},
+		{[]string{"rps > 100"}, `SLO "rps > 100": rps rises with the offered rate`, ErrRateSLO},
+		{[]string{"p99 < 1s", "ratio(503) < 1%"}, "", nil},
 	} {
 		err := CheckSLOs(mustParse(t, tc.slos...))
-		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) || (tc.is != nil && !errors.Is(err, tc.is)) {
 			t.Errorf("%q: err %v, want %q", tc.slos, err, tc.want)
 		}
 	}

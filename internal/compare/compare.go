@@ -101,10 +101,13 @@ func Compare(base, next *result.Result) (*Report, error) {
 // verdicts, and the difference assertions of o. Results of different plans
 // are compared stage by stage (by index) with a warning when they have the
 // same number of stages, and by the whole run only otherwise; a Diff with a
-// stage scope is then an error.
+// stage scope is then an error (ValidateDiffs, checked first).
 func (o Options) Compare(base, next *result.Result) (*Report, error) {
 	if base == nil || next == nil {
 		return nil, errors.New("compare: missing result")
+	}
+	if err := ValidateDiffs(o.Diffs, len(base.Stages), len(next.Stages)); err != nil {
+		return nil, err
 	}
 	o = o.withDefaults()
 	rep := &Report{Base: describe(base), New: describe(next), TimeBand: o.TimeBand, RateBand: o.RateBand}

@@ -75,7 +75,7 @@ func parseDiffValue(metric string, kind assert.MetricKind, v string) (float64, b
 	case '-':
 		sign = -1
 	default:
-		return 0, false, fmt.Errorf("%q has no sign: compare bounds the difference NEW − BASE, so write %s (a plain %s bounds %s itself: that is `run --assert`)",
+		return 0, false, fmt.Errorf("%q has no sign: compare bounds the difference NEW − BASE, so write %s (a plain %s bounds %s itself, as a gate on one run does)",
 			v, example, v, metric)
 	}
 	body := v[1:]
@@ -168,4 +168,17 @@ func (d Diff) valueString() string {
 		return sign + time.Duration(math.Round(v*1e9)).String()
 	}
 	return sign + plain
+}
+
+// ParseBand reads a relative noise band (Options.TimeBand), "5%" or
+// "0.05", as a fraction in (0, 1]. Errors quote s.
+func ParseBand(s string) (float64, error) {
+	v, err := assert.ParseFraction(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q: want a percentage like 5%% or a fraction like 0.05", s)
+	}
+	if !(v > 0 && v <= 1) {
+		return 0, fmt.Errorf("%q: want more than 0%% and at most 100%%", s)
+	}
+	return v, nil
 }

@@ -118,3 +118,16 @@ func TestValidateDiffs(t *testing.T) {
 		t.Errorf("each stage over 3 and 4 stages: %v", err)
 	}
 }
+
+func TestParseBand(t *testing.T) {
+	for in, want := range map[string]float64{"5%": 0.05, "0.05": 0.05, " 10 % ": 0.1, "100%": 1} {
+		if got, err := ParseBand(in); err != nil || got != want {
+			t.Errorf("ParseBand(%q) = %g, %v; want %g", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "0", "-5%", "150%", "NaN", "x"} {
+		if _, err := ParseBand(in); err == nil {
+			t.Errorf("ParseBand(%q) accepted", in)
+		}
+	}
+}

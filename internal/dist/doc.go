@@ -13,6 +13,7 @@
 // schedule can all use it without importing each other.
 //
 //	dist.go     Dist, Kind, Parse, String, SCV, Sample
+//	time.go     ParseTime: a service time as the commands take it (10ms or exp:10ms)
 //	fn.go       FromMeanSCV, Validate, Kendall, Tail, Quantile, ExpPlusTail, the standard normal
 //	sampler.go  Sampler, Gamma, Interarrivals
 //	quad.go     adaptive Simpson quadrature (for ExpPlusTail)

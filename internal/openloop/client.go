@@ -49,10 +49,10 @@ func NewDoer(which Client, cfg HTTPConfig) (ClosableDoer, Client, error) {
 	switch which {
 	case ClientH1, ClientLoop:
 		if !h1ok {
-			return nil, "", fmt.Errorf("--client %s needs a plain http:// URL with no proxy and no --http2", which)
+			return nil, "", &ClientError{Client: which}
 		}
 		if which == ClientLoop && !EventLoopSupported {
-			return nil, "", fmt.Errorf("--client loop needs Linux")
+			return nil, "", &ClientError{Client: which, NeedsLinux: true}
 		}
 	case ClientAuto, "":
 		switch {
@@ -73,6 +73,21 @@ func NewDoer(which Client, cfg HTTPConfig) (ClosableDoer, Client, error) {
 	}
 	d, err := NewHTTPDoer(cfg)
 	return d, ClientNetHTTP, err
+}
+
+// ClientError is a client NewDoer cannot use for the request: H1 and the
+// event loop need a plain http:// URL with no proxy and no HTTP/2, and the
+// event loop needs Linux.
+type ClientError struct {
+	Client     Client
+	NeedsLinux bool
+}
+
+func (e *ClientError) Error() string {
+	if e.NeedsLinux {
+		return fmt.Sprintf("client %s needs Linux", e.Client)
+	}
+	return fmt.Sprintf("client %s needs a plain http:// URL with no proxy and no HTTP/2", e.Client)
 }
 
 // proxied reports whether the environment sends u through a proxy.

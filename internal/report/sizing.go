@@ -147,3 +147,24 @@ func WriteSizingText(w io.Writer, in Sizing) error {
 func trimWorkers(reason string, c int) string {
 	return strings.TrimPrefix(reason, strconv.Itoa(c)+" workers: ")
 }
+
+// WriteSizingAnswer prints a sizing for its mechanism (sizing.Recommend),
+// as text or, asJSON, JSON: in carries the problem and where its inputs
+// came from; its Result is the answer's for a bounded queue.
+func WriteSizingAnswer(w io.Writer, a sizing.Answer, in Sizing, asJSON bool) error {
+	switch {
+	case a.Mechanism == sizing.RateLimit:
+		return WriteRateLimitSizing(w, RateLimitSizing{Spec: in.Spec, Rate: a.Rate}, asJSON)
+	case a.Timeout != nil:
+		t := TimeoutSizing{Spec: in.Spec, Result: a.Timeout, From: in.From, FromNotes: in.FromNotes}
+		if asJSON {
+			return WriteTimeoutSizingJSON(w, t)
+		}
+		return WriteTimeoutSizingText(w, t)
+	}
+	in.Result = a.Queue
+	if asJSON {
+		return WriteSizingJSON(w, in)
+	}
+	return WriteSizingText(w, in)
+}

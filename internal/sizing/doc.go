@@ -17,7 +17,9 @@
 // written with internal/numfmt, so they read like the rest of the output.
 //
 //	spec.go   Spec, SLO (SLOFrom a gate), validation
+//	input.go  Input: a problem as a person gives it (size's flags), resolved into a Spec; ParseSLO
 //	size.go   Result, Size: the search over c
+//	answer.go Recommend: a sizing for how the server sheds (Size, Timeout, MaxRateForSLO)
 //	exact.go  M/M/c/K candidates and bounds
 //	sim.go    simulated candidates (common random numbers across K)
 package sizing

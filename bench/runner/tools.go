@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"time"
+)
+
+func attack(o options, name, bin, url string, rate float64, d time.Duration) (trial, error) {
+	dir, err := os.MkdirTemp("", "bench-")
+	if err != nil {
+		return trial{}, err
+	}
+	defer os.RemoveAll(dir)
+	if _, err := targetLag(url, rate); err != nil { // reset the target's record
+		return trial{}, err
+	}
+	start := time.Now()
+	var t trial
+	switch name {
+	case "bploadgen":
+		t, err = attackBploadgen(o, bin, url, rate, d, dir)
+	case "vegeta":
+		t, err = attackVegeta(o, bin, url, rate, d, dir)
+	case "fortio":
+		t, err = attackFortio(o, bin, url, rate, d, dir)
+	default:
+		err = fmt.Errorf("unknown tool %s", name)
+	}
+	t.wall = time.Since(start)
+	if err != nil {
+		return t, err
+	}
+	if t.seenLag, err = targetLag(url, rate); err != nil {
+		return t, err
+	}
+	judge(&t)
+	return t, nil
+}
+
+func attackBploadgen(o options, bin, url string, rate float64, d time.Duration, dir string) (trial, error) {
+	out := filepath.Join(dir, "r.json")
+	c := pinned(o.genCPU, bin, "run", url, "--rate", fmt.Sprint(rate), "--duration", d.String(), "-q", "-o", out, "--timeout", "10s")
+	c.Stdout = io.Discard
+	c.Stderr = io.Discard
+	if err := c.Run(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 0 {
+			// exit 1 (assertions) cannot happen without --assert; report others
+			return trial{}, fmt.Errorf("bploadgen: %v", err)
+		}
+	}
+	var r struct {
+		Total struct {
+			Scheduled, Sent int64
+			Errors          map[string]int64
+			Latency         struct{ P50, P99 float64 } `json:"latency_s"`
+			SendLag         struct{ P99 float64 }      `json:"send_lag_s"`
+		} `json:"total"`
+	}
+	if err := readJSON(out, &r); err != nil {
+		return trial{}, err
+	}
+	t := trial{rate: rate, requests: r.Total.Sent, p50: secs(r.Total.Latency.P50), p99: secs(r.Total.Latency.P99), lagP99: secs(r.Total.SendLag.P99)}
+	t.achieved = float64(r.Total.Sent) / float64(max(1, r.Total.Scheduled))
+	for _, v := range r.Total.Errors {
+		t.errors += v
+	}
+	t.cpu, t.rssKB = usage(c)
+	return t, nil
+}
+
+func attackVegeta(o options, bin, url string, rate float64, d time.Duration, dir string) (trial, error) {
+	targets := filepath.Join(dir, "targets")
+	os.WriteFile(targets, []byte("GET "+url+"\n"), 0o644)
+	res := filepath.Join(dir, "r.bin")
+	c := pinned(o.genCPU, bin, "attack", "-targets", targets, "-rate", fmt.Sprint(int(rate)), "-duration", d.String(),
+		"-max-workers", "10000", "-timeout", "10s", "-output", res)
+	c.Stderr = io.Discard
+	if err := c.Run(); err != nil {
+		return trial{}, fmt.Errorf("vegeta attack: %v", err)
+	}
+	t := trial{rate: rate, lagP99: -1}
+	t.cpu, t.rssKB = usage(c)
+	rep := exec.Command(bin, "report", "-type", "json", res)
+	b, err := rep.Output()
+	if err != nil {
+		return trial{}, fmt.Errorf("vegeta report: %v", err)
+	}
+	var r struct {
+		Latencies struct {
+			P50 int64 `json:"50th"`
+			P99 int64 `json:"99th"`
+		} `json:"latencies"`
+		Requests    int64          `json:"requests"`
+		Success     float64        `json:"success"`
+		StatusCodes map[string]int `json:"status_codes"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return trial{}, err
+	}
+	t.requests = r.Requests
+	t.achieved = float64(r.Requests) / (rate * d.Seconds())
+	t.errors = r.Requests - int64(r.StatusCodes["200"])
+	t.p50, t.p99 = time.Duration(r.Latencies.P50), time.Duration(r.Latencies.P99)
+	return t, nil
+}
+
+func attackFortio(o options, bin, url string, rate float64, d time.Duration, dir string) (trial, error) {
+	out := filepath.Join(dir, "r.json")
+	// fortio paces per connection (closed loop underneath); 64 connections.
+	c := pinned(o.genCPU, bin, "load", "-qps", fmt.Sprint(rate), "-t", d.String(), "-c", "64", "-json", out, "-quiet", url)
+	c.Stdout, c.Stderr = io.Discard, io.Discard
+	if err := c.Run(); err != nil {
+		return trial{}, fmt.Errorf("fortio: %v", err)
+	}
+	t := trial{rate: rate, lagP99: -1}
+	t.cpu, t.rssKB = usage(c)
+	var r struct {
+		ActualQPS         float64
+		DurationHistogram struct {
+			Count       int64
+			Percentiles []struct{ Percentile, Value float64 }
+		}
+		RetCodes map[string]int64
+	}
+	if err := readJSON(out, &r); err != nil {
+		return trial{}, err
+	}
+	t.requests = r.DurationHistogram.Count
+	t.achieved = float64(t.requests) / (rate * d.Seconds())
+	t.errors = t.requests - r.RetCodes["200"]
+	for _, p := range r.DurationHistogram.Percentiles {
+		switch p.Percentile {
+		case 50:
+			t.p50 = secs(p.Value)
+		case 99:
+			t.p99 = secs(p.Value)
+		}
+	}
+	return t, nil
+}
+
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
