@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -151,55 +152,89 @@ func TestAnalyzeEndToEnd(t *testing.T) {
 	}
 	defer srv.Close()
 	out := filepath.Join(t.TempDir(), "result.json")
-	// 400, 633, 867, 1100 rps × 5 s: ρ ≈ 0.5, 0.79, 1.08, 1.38.
-	code, _, errs := execMain(t, context.Background(), "run", srv.URL()+"/", "--profile", "step", "--from", "400", "--to", "1100",
-		"--steps", "4", "--step-duration", "5s", "--arrival", "poisson", "--seed", "1", "-q", "-o", out)
-	if code != 0 {
-		t.Fatalf("run: exit %d, stderr %q", code, errs)
-	}
-	r, err := result.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range []struct {
-		name   string
-		args   []string
-		source string
-	}{
-		{"given nominal", []string{"--workers", "8", "--queue", "16", "--service-time", "exp:10ms"}, analysis.SourceGiven},
-		{"server-timing", []string{"--workers", "8", "--queue", "16"}, analysis.SourceServerTiming},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
+	// The bands model the target, not the generator: a request the
+	// generator sent late carries its lateness into the latency. A run
+	// whose checks fail while the result itself says the generator fell
+	// behind (generator_limited: send lag p99 above LagLimit; other
+	// packages on CI's two cores, the race detector) is repeated, up to
+	// starvedAttempts runs. A failure on a run that kept up fails at once,
+	// and a generator late on every run fails the last one.
+	const starvedAttempts = 3
+	for attempt := 1; ; attempt++ {
+		// 400, 633, 867, 1100 rps × 5 s: ρ ≈ 0.5, 0.79, 1.08, 1.38.
+		code, _, errs := execMain(t, context.Background(), "run", srv.URL()+"/", "--profile", "step", "--from", "400", "--to", "1100",
+			"--steps", "4", "--step-duration", "5s", "--arrival", "poisson", "--seed", "1", "-q", "-o", out)
+		if code != 0 {
+			t.Fatalf("run: exit %d, stderr %q", code, errs)
+		}
+		r, err := result.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var problems, margins []string
+		for _, tc := range []struct {
+			name   string
+			args   []string
+			source string
+		}{
+			{"given nominal", []string{"--workers", "8", "--queue", "16", "--service-time", "exp:10ms"}, analysis.SourceGiven},
+			{"server-timing", []string{"--workers", "8", "--queue", "16"}, analysis.SourceServerTiming},
+		} {
 			code, js, errs := execMain(t, context.Background(), append([]string{"analyze", out, "--json"}, tc.args...)...)
 			if code != 0 {
-				t.Fatalf("analyze: exit %d stderr %q", code, errs)
+				t.Fatalf("%s: analyze: exit %d stderr %q", tc.name, code, errs)
 			}
 			var a result.Analysis
 			if err := json.Unmarshal([]byte(js), &a); err != nil {
 				t.Fatal(err)
 			}
-			checkEndToEnd(t, &a, tc.source)
-		})
-	}
-	t.Run("demo", func(t *testing.T) {
+			p, m := endToEndProblems(&a, tc.source)
+			problems, margins = append(problems, prefixed(tc.name, p)...), append(margins, prefixed(tc.name, m)...)
+		}
 		a, err := run.BuiltinTarget(cfg)(r)
 		if err != nil || a == nil || a.Model.Source != analysis.SourceServerTiming || a.Model.Workers != 8 || a.Model.SystemCapacity != 24 ||
 			!strings.Contains(a.Model.Notes, "nominal") {
 			t.Fatalf("demo analysis %+v", a)
 		}
-		checkEndToEnd(t, a, analysis.SourceServerTiming)
-	})
+		p, m := endToEndProblems(a, analysis.SourceServerTiming)
+		problems, margins = append(problems, prefixed("demo", p)...), append(margins, prefixed("demo", m)...)
+		for _, l := range margins {
+			t.Log(l)
+		}
+		if len(problems) == 0 {
+			return
+		}
+		if r.GeneratorLimited && attempt < starvedAttempts {
+			t.Logf("run %d: %d checks failed, and the generator fell behind (send lag p99 %.3g ms): running again", attempt, len(problems), r.Total.SendLag.P99*1e3)
+			continue
+		}
+		for _, p := range problems {
+			t.Error(p)
+		}
+		t.Logf("run %d: generator_limited %v, send lag p99 %.3g ms", attempt, r.GeneratorLimited, r.Total.SendLag.P99*1e3)
+		return
+	}
 }
 
-// checkEndToEnd asserts the acceptance on one analysis and logs how much
-// of each band the observation used (the margins).
-func checkEndToEnd(t *testing.T, a *result.Analysis, source string) {
-	t.Helper()
+func prefixed(name string, lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = name + ": " + l
+	}
+	return out
+}
+
+// endToEndProblems checks the acceptance on one analysis: what failed,
+// and how much of each band the observation used (the margins).
+func endToEndProblems(a *result.Analysis, source string) (problems, margins []string) {
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if a.Model.Source != source || !strings.Contains(a.Model.Name, "c/K") || a.Model.Workers != 8 || a.Model.SystemCapacity != 24 {
-		t.Fatalf("model %+v", a.Model)
+		bad("model %+v", a.Model)
+		return problems, nil
 	}
 	if len(a.Stages) != 4 {
-		t.Fatalf("%d stages", len(a.Stages))
+		bad("%d stages", len(a.Stages))
+		return problems, nil
 	}
 	for _, s := range a.Stages {
 		// Little: in_flight_mean and busy_s/τ count the same requests
@@ -210,11 +245,12 @@ func checkEndToEnd(t *testing.T, a *result.Analysis, source string) {
 		// the issue's ±0.02, or that bound where a starved generator left
 		// more requests straddling the stage's ends.
 		if d := math.Abs(s.Little.Ratio - 1); !(d <= math.Max(0.02, s.Little.EdgeBound)) {
-			t.Errorf("stage %d: Little ratio %.4f (edge bound %.4f)", s.Index, s.Little.Ratio, s.Little.EdgeBound)
+			bad("stage %d: Little ratio %.4f (edge bound %.4f)", s.Index, s.Little.Ratio, s.Little.EdgeBound)
 		}
-		t.Logf("stage %d Little     ratio %.4f (edge bound %.4f)", s.Index, s.Little.Ratio, s.Little.EdgeBound)
+		margins = append(margins, fmt.Sprintf("stage %d Little     ratio %.4f (edge bound %.4f)", s.Index, s.Little.Ratio, s.Little.EdgeBound))
 		if s.Agreement == nil || s.Agreement.BlockRatio == nil || s.Agreement.ResponseP99S == nil {
-			t.Fatalf("stage %d: no prediction: %s %v", s.Index, s.Verdict, s.Notes)
+			bad("stage %d: no prediction: %s %v", s.Index, s.Verdict, s.Notes)
+			continue
 		}
 		for _, c := range []struct {
 			metric string
@@ -240,11 +276,12 @@ func checkEndToEnd(t *testing.T, a *result.Analysis, source string) {
 			// observation is outside what the run's own statistics allow.
 			diff := math.Abs(c.c.Observed - c.c.Predicted)
 			if !(diff <= c.c.Band) || (c.c.Agree != nil && !*c.c.Agree) {
-				t.Errorf("stage %d %s: observed %.5g, predicted %.5g, |diff| %.3g > band %.3g (tol %.3g + CI %.3g + pred %.3g + ovh %.3g): %s",
+				bad("stage %d %s: observed %.5g, predicted %.5g, |diff| %.3g > band %.3g (tol %.3g + CI %.3g + pred %.3g + ovh %.3g): %s",
 					s.Index, c.metric, c.c.Observed, c.c.Predicted, diff, c.c.Band, c.c.ModelTolerance, c.c.MeasuredCI, c.c.PredictionBand, c.c.OverheadAllowance, c.c.Verdict)
 			}
-			t.Logf("stage %d %-9s pred %-10.4g obs %-10.4g |diff|/band %.2f  (CI %.3g, pred band %.3g) %s",
-				s.Index, c.metric, c.c.Predicted, c.c.Observed, diff/c.c.Band, c.c.MeasuredCI, c.c.PredictionBand, c.c.Verdict)
+			margins = append(margins, fmt.Sprintf("stage %d %-9s pred %-10.4g obs %-10.4g |diff|/band %.2f  (CI %.3g, pred band %.3g) %s",
+				s.Index, c.metric, c.c.Predicted, c.c.Observed, diff/c.c.Band, c.c.MeasuredCI, c.c.PredictionBand, c.c.Verdict))
 		}
 	}
+	return problems, margins
 }
