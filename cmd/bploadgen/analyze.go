@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 
@@ -20,21 +21,18 @@ type analyzeOptions struct {
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
-	// flagPrefix is "model-" when run or capacity borrows these flags
-	// (owner names the command then; "" is run); errors name them.
+	// flagPrefix is "model-" when run or capacity (owner) borrows these
+	// flags; errors name them.
 	flagPrefix string
 	owner      string
 }
 
 // cmdName is the command whose flags these are.
 func (o *analyzeOptions) cmdName() string {
-	switch {
-	case o.flagPrefix == "":
+	if o.flagPrefix == "" {
 		return "analyze"
-	case o.owner != "":
-		return o.owner
 	}
-	return "run"
+	return o.owner
 }
 
 func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
@@ -50,31 +48,22 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Burst, "burst", 0, "the rate limit's bucket size in requests (default: estimated)")
 }
 
-// analyzeLong is the long help (help/analyze.txt).
-var analyzeLong = longHelp("analyze") + exitCodeHelp
-
 func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	opts := &analyzeOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "analyze RESULT.json",
 		Short: "Capacity analysis of a saved result: Little's law, queueing-model predictions, the knee",
-		Long:  analyzeLong,
+		Long:  longHelp("analyze") + exitCodeHelp,
 		Example: `  bploadgen analyze result.json
   bploadgen analyze result.json --workers 8 --queue 16 --service-time exp:10ms
   bploadgen analyze result.json --mechanism queue-timeout --queue-timeout 20ms
   bploadgen analyze result.json --workers 8 --queue 16 --json | jq '.stages[] | .verdict'`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Result = args[0]
-			opts.changed = cmd.Flags().Changed
-			if runF != nil {
-				return runF(opts)
-			}
-			return analyzeRun(e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(cmd *cobra.Command, args []string) error {
+		opts.Result = args[0]
+		opts.changed = cmd.Flags().Changed
+		return nil
+	}, func(context.Context) error { return analyzeRun(e, opts) })
 }
 
 // anyGiven reports whether a flag of the model was given.

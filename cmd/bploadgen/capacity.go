@@ -26,7 +26,6 @@ type capacityOptions struct {
 
 	// refused are run's flags that shape the rates, the search's job.
 	refused map[string]*string
-	changed func(name string) bool
 }
 
 // capacityRefused are run's flags capacity refuses, with why.
@@ -63,38 +62,19 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 	}
 }
 
-// capacityLong is the long help (help/capacity.txt).
-var capacityLong = longHelp("capacity")
-
 func newCapacityCmd(e *env, runF func(*capacityOptions) error) *cobra.Command {
 	opts := &capacityOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "capacity [URL] --slo EXPR",
 		Short: "Find the highest rate that meets the SLOs, and whether the backpressure holds past it",
-		Long:  capacityLong,
+		Long:  longHelp("capacity"),
 		Example: `  bploadgen capacity http://127.0.0.1:8080/ --slo 'ratio(503) < 1%' --arrival poisson -o cap.json --html cap.html
   bploadgen capacity http://127.0.0.1:8080/ --slo 'p99 < 100ms' --slo 'ratio(5xx) < 0.1%' --max 5000 --budget 3m --require 800
   bploadgen capacity -f profile.yaml --overload 2,4 --require-backpressure --scrape http://127.0.0.1:8080/metrics`,
 		Args: rangeArgs(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if cmd.Flags().Changed("url") {
-					return usageError("capacity: give the URL as the argument or with --url, not both")
-				}
-				opts.Overrides.URL = args[0]
-				_ = cmd.Flags().Set("url", args[0])
-			}
-			opts.changed = cmd.Flags().Changed
-			opts.Model.changed = func(n string) bool { return cmd.Flags().Changed("model-" + n) }
-			opts.Model.flagPrefix, opts.Model.owner = "model-", "capacity"
-			if runF != nil {
-				return runF(opts)
-			}
-			return runCapacity(cmd.Context(), e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(cmd *cobra.Command, args []string) error {
+		return opts.bind(cmd, args, &opts.Overrides)
+	}, func(ctx context.Context) error { return runCapacity(ctx, e, opts) })
 }
 
 // plan resolves the profile (if any) and the request flags into a plan
