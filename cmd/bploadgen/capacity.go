@@ -19,10 +19,11 @@ import (
 // plan's settings bound into run.Overrides, the search's into
 // capacity.Settings.
 type capacityOptions struct {
-	run.Overrides                          // the request, arrival, seed, limits; Asserts are the --slo
-	sendOptions                            // -f, the client, grace, scrape, model, -q
-	Search               capacity.Settings // --min --max --budget --precision --require --overload ...
-	Out, HTML, MD, JUnit string
+	run.Overrides                   // the request, arrival, seed, limits; Asserts are the --slo
+	sendOptions                     // -f, the client, grace, scrape, model, -q
+	Search        capacity.Settings // --min --max --budget --precision --require --overload ...
+	Out           string            // -o: the capacity JSON
+	Files         report.Outputs    // --html --md --junit
 
 	// refused are run's flags that shape the rates, the search's job.
 	refused map[string]*string
@@ -50,9 +51,9 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Search.RequireBackpressure, "require-backpressure", false, "gate: exit 1 unless the backpressure verdict is holds")
 	fs.StringArrayVar(&o.Search.RejectCounters, "reject-metric", nil, "a counter of requests the target turned away, among the --scrape metrics, for the reject-counter check (repeatable: their increases add up; default: those whose names have reject, shed, throttl, limited, timed_out, expired or dropped)")
 	fs.StringVarP(&o.Out, "out", "o", "", "write the capacity JSON (bploadgen.capacity/v1) here")
-	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
-	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
-	fs.StringVar(&o.JUnit, "junit", "", "write JUnit XML here")
+	fs.StringVar(&o.Files.HTML, "html", "", "write the HTML report here")
+	fs.StringVar(&o.Files.Markdown, "md", "", "write a Markdown summary here")
+	fs.StringVar(&o.Files.JUnit, "junit", "", "write JUnit XML here")
 	o.refused = map[string]*string{}
 	for name := range capacityRefused {
 		v := new(string)
@@ -125,7 +126,7 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 	if err != nil {
 		return usageError("capacity: %v", err)
 	}
-	d := e.delivery(o.Out, report.Outputs{HTML: o.HTML, JUnit: o.JUnit, Markdown: o.MD})
+	d := e.delivery(o.Out, o.Files)
 	if err := d.Check(); err != nil {
 		return asUsage(err)
 	}

@@ -6,22 +6,18 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
 // runOptions is everything `run` takes from its flags: the plan's
 // settings (bound straight into run.Overrides) and how to run and report.
 type runOptions struct {
-	run.Overrides        // the request, the shape, arrival, seed, limits, gates, shard, start
-	sendOptions          // -f, the client, grace, scrape, model, -q
-	Profile       string // --profile: constant, step, spike, ramp
+	run.Overrides // the request, the shape (--profile and its parameters), arrival, seed, limits, gates, shard, start
+	sendOptions   // -f, the client, grace, scrape, model, -q
 
-	Out   string
-	HTML  string
-	JUnit string
-	CSV   string
-	HLog  string
-	MD    string
+	Out   string         // -o: the result JSON
+	Files report.Outputs // --html --junit --csv --hlog --md
 
 	LogRequests string
 	CPUProfile  string
@@ -30,7 +26,7 @@ type runOptions struct {
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	addRequestFlags(fs, &o.Overrides)
 	o.sendOptions.addFlags(fs)
-	fs.StringVar(&o.Profile, "profile", "", "rate shape: constant, step, spike or ramp (default constant)")
+	fs.StringVar(&o.Shape.Kind, "profile", "", "rate shape: constant, step, spike or ramp (default constant)")
 	fs.Float64Var(&o.Shape.Rate, "rate", 0, "requests per second (constant; the base of spike)")
 	fs.DurationVar(&o.Shape.Duration, "duration", 0, "run length (constant, spike, ramp)")
 	fs.Float64Var(&o.Shape.From, "from", 0, "first rate (step, ramp)")
@@ -42,11 +38,11 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Shape.SpikeFor, "spike-for", 0, "how long the spike lasts")
 	fs.StringArrayVar(&o.Overrides.Asserts, "assert", nil, "gate, e.g. 'p99 < 250ms in each stage' (repeatable; see --help)")
 	fs.StringVarP(&o.Out, "out", "o", "", "write the result JSON here")
-	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
-	fs.StringVar(&o.JUnit, "junit", "", "write JUnit XML (one testcase per assertion) here")
-	fs.StringVar(&o.CSV, "csv", "", "write the timeline as CSV here")
-	fs.StringVar(&o.HLog, "hlog", "", "write an HdrHistogram interval log here")
-	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
+	fs.StringVar(&o.Files.HTML, "html", "", "write the HTML report here")
+	fs.StringVar(&o.Files.JUnit, "junit", "", "write JUnit XML (one testcase per assertion) here")
+	fs.StringVar(&o.Files.CSV, "csv", "", "write the timeline as CSV here")
+	fs.StringVar(&o.Files.HLog, "hlog", "", "write an HdrHistogram interval log here")
+	fs.StringVar(&o.Files.Markdown, "md", "", "write a Markdown summary here")
 	fs.StringVar(&o.Overrides.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N (auto/N: I from $JOB_COMPLETION_INDEX+1, for a Kubernetes Indexed Job)")
 	fs.StringVar(&o.Overrides.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, or Unix seconds) before starting, so shards start together")
 	fs.StringVar(&o.LogRequests, "log-requests", "", "write one CSV line per scheduled request here (intended/sent/end times, latency, status, error)")
