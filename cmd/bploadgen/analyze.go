@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -104,22 +103,11 @@ func analyzeRun(e *env, o *analyzeOptions) error {
 	if err != nil {
 		return usageError("analyze: %v", err)
 	}
-	if o.JSON {
-		b, err := json.MarshalIndent(a, "", "  ")
-		if err != nil {
-			return runFailed(fmt.Errorf("analyze: %w", err))
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-		if err != nil {
-			return runFailed(fmt.Errorf("analyze: %w", err))
-		}
-		return nil
-	}
 	name := o.Result
 	if name == "-" {
 		name = "standard input"
 	}
-	if err := report.AnalysisText(e.stdout, name, r, a); err != nil {
+	if err := report.WriteAnalysis(e.stdout, name, r, a, o.JSON); err != nil {
 		return runFailed(fmt.Errorf("analyze: %w", err))
 	}
 	return nil

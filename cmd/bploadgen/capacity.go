@@ -11,7 +11,6 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/capacity"
 	"github.com/bploadgen/bploadgen/internal/report"
-	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
@@ -146,6 +145,5 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 	if searchErr != nil {
 		return runFailed(searchErr)
 	}
-	return outcome(e, doc.Interrupted, writeErr, doc.CapacityRPS == 0 || doc.RequireMet != nil && !*doc.RequireMet ||
-		o.Search.RequireBackpressure && (doc.Backpressure == nil || doc.Backpressure.Verdict != result.BackpressureHolds))
+	return outcome(e, doc.Interrupted, writeErr, o.Search.GateFailed(doc))
 }
