@@ -9,6 +9,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/report"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // analyzeOptions is everything `analyze` takes from its arguments and
@@ -95,10 +96,11 @@ func analyzeRun(e *env, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	r, err := readResult(e, o.Result)
+	rs, err := result.ReadRedacted(e.stdin, o.Result)
 	if err != nil {
 		return usageError("analyze: %v", err)
 	}
+	r := rs[0]
 	a, err := analysis.Analyze(r, spec)
 	if err != nil {
 		return usageError("analyze: %v", err)

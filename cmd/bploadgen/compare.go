@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/compare"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // compareOptions is everything `compare` takes from its arguments and flags.
@@ -56,7 +57,7 @@ func compareRun(e *env, o *compareOptions) error {
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	rs, err := readResultFiles(o.Base, o.New)
+	rs, err := result.ReadRedacted(nil, o.Base, o.New)
 	if err != nil {
 		return usageError("compare: %v", err)
 	}

@@ -62,7 +62,7 @@ func mergeRun(e *env, o *mergeOptions) error {
 	if err := (report.Outputs{}).CheckWritable(o.Out); err != nil {
 		return runFailed(fmt.Errorf("merge: %w", err))
 	}
-	rs, err := readResultFiles(o.Inputs...)
+	rs, err := result.ReadRedacted(nil, o.Inputs...)
 	if err != nil {
 		return usageError("merge: %v", err)
 	}

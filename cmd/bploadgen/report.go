@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/report"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // reportOptions is everything `report` takes from its arguments and flags.
@@ -49,10 +50,11 @@ func reportRun(e *env, o *reportOptions) error {
 	if err := files.Validate(); err != nil {
 		return usageError("report: %v", err)
 	}
-	r, err := readResult(e, o.Result)
+	rs, err := result.ReadRedacted(e.stdin, o.Result)
 	if err != nil {
 		return usageError("report: %v", err)
 	}
+	r := rs[0]
 	if files.Empty() {
 		if err := report.Text(e.stdout, r); err != nil {
 			return runFailed(fmt.Errorf("report: %w", err))
