@@ -21,18 +21,10 @@ type analyzeOptions struct {
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
-	// flagPrefix is "model-" when run or capacity (owner) borrows these
-	// flags; errors name them.
-	flagPrefix string
+	// owner is the command whose flags these are, and flagPrefix is
+	// "model-" when run or capacity borrows them; errors name both.
 	owner      string
-}
-
-// cmdName is the command whose flags these are.
-func (o *analyzeOptions) cmdName() string {
-	if o.flagPrefix == "" {
-		return "analyze"
-	}
-	return o.owner
+	flagPrefix string
 }
 
 func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
@@ -61,7 +53,7 @@ func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 		Args: exactArgs(1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {
 		opts.Result = args[0]
-		opts.changed = cmd.Flags().Changed
+		opts.changed, opts.owner = cmd.Flags().Changed, cmd.Name()
 		return nil
 	}, func(context.Context) error { return analyzeRun(e, opts) })
 }
@@ -85,7 +77,7 @@ func (o *analyzeOptions) input() analysis.ModelInput {
 func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
 	spec, err := o.input().Spec()
 	if err != nil {
-		return spec, usageError("%s: %v", o.cmdName(), err)
+		return spec, usageError("%s: %v", o.owner, err)
 	}
 	return spec, nil
 }
