@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/report"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // analyzeOptions is everything `analyze` takes from its arguments and
@@ -20,21 +21,10 @@ type analyzeOptions struct {
 
 	// changed reports whether a flag was given on the command line.
 	changed func(name string) bool
-	// flagPrefix is "model-" when run or capacity borrows these flags
-	// (owner names the command then; "" is run); errors name them.
-	flagPrefix string
+	// owner is the command whose flags these are, and flagPrefix is
+	// "model-" when run or capacity borrows them; errors name both.
 	owner      string
-}
-
-// cmdName is the command whose flags these are.
-func (o *analyzeOptions) cmdName() string {
-	switch {
-	case o.flagPrefix == "":
-		return "analyze"
-	case o.owner != "":
-		return o.owner
-	}
-	return "run"
+	flagPrefix string
 }
 
 func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
@@ -50,31 +40,22 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Burst, "burst", 0, "the rate limit's bucket size in requests (default: estimated)")
 }
 
-// analyzeLong is the long help (help/analyze.txt).
-var analyzeLong = longHelp("analyze") + exitCodeHelp
-
 func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	opts := &analyzeOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "analyze RESULT.json",
 		Short: "Capacity analysis of a saved result: Little's law, queueing-model predictions, the knee",
-		Long:  analyzeLong,
+		Long:  longHelp("analyze") + exitCodeHelp,
 		Example: `  bploadgen analyze result.json
   bploadgen analyze result.json --workers 8 --queue 16 --service-time exp:10ms
   bploadgen analyze result.json --mechanism queue-timeout --queue-timeout 20ms
   bploadgen analyze result.json --workers 8 --queue 16 --json | jq '.stages[] | .verdict'`,
 		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Result = args[0]
-			opts.changed = cmd.Flags().Changed
-			if runF != nil {
-				return runF(opts)
-			}
-			return analyzeRun(e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(cmd *cobra.Command, args []string) error {
+		opts.Result = args[0]
+		opts.changed, opts.owner = cmd.Flags().Changed, cmd.Name()
+		return nil
+	}, func(context.Context) error { return analyzeRun(e, opts) })
 }
 
 // anyGiven reports whether a flag of the model was given.
@@ -96,7 +77,7 @@ func (o *analyzeOptions) input() analysis.ModelInput {
 func (o *analyzeOptions) spec() (analysis.ModelSpec, error) {
 	spec, err := o.input().Spec()
 	if err != nil {
-		return spec, usageError("%s: %v", o.cmdName(), err)
+		return spec, usageError("%s: %v", o.owner, err)
 	}
 	return spec, nil
 }
@@ -107,30 +88,20 @@ func analyzeRun(e *env, o *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
-	r, err := readResult(e, o.Result)
+	rs, err := result.ReadRedacted(e.stdin, o.Result)
 	if err != nil {
 		return usageError("analyze: %v", err)
 	}
+	r := rs[0]
 	a, err := analysis.Analyze(r, spec)
 	if err != nil {
 		return usageError("analyze: %v", err)
-	}
-	if o.JSON {
-		b, err := json.MarshalIndent(a, "", "  ")
-		if err != nil {
-			return runFailed(fmt.Errorf("analyze: %w", err))
-		}
-		_, err = fmt.Fprintf(e.stdout, "%s\n", b)
-		if err != nil {
-			return runFailed(fmt.Errorf("analyze: %w", err))
-		}
-		return nil
 	}
 	name := o.Result
 	if name == "-" {
 		name = "standard input"
 	}
-	if err := report.AnalysisText(e.stdout, name, r, a); err != nil {
+	if err := report.WriteAnalysis(e.stdout, name, r, a, o.JSON); err != nil {
 		return runFailed(fmt.Errorf("analyze: %w", err))
 	}
 	return nil

@@ -11,7 +11,6 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/capacity"
 	"github.com/bploadgen/bploadgen/internal/report"
-	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
@@ -19,14 +18,14 @@ import (
 // plan's settings bound into run.Overrides, the search's into
 // capacity.Settings.
 type capacityOptions struct {
-	run.Overrides                          // the request, arrival, seed, limits; Asserts are the --slo
-	sendOptions                            // -f, the client, grace, scrape, model, -q
-	Search               capacity.Settings // --min --max --budget --precision --require --overload ...
-	Out, HTML, MD, JUnit string
+	run.Overrides                   // the request, arrival, seed, limits; Asserts are the --slo
+	sendOptions                     // -f, the client, grace, scrape, model, -q
+	Search        capacity.Settings // --min --max --budget --precision --require --overload ...
+	Out           string            // -o: the capacity JSON
+	Files         report.Outputs    // --html --md --junit
 
 	// refused are run's flags that shape the rates, the search's job.
 	refused map[string]*string
-	changed func(name string) bool
 }
 
 // capacityRefused are run's flags capacity refuses, with why.
@@ -51,9 +50,9 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Search.RequireBackpressure, "require-backpressure", false, "gate: exit 1 unless the backpressure verdict is holds")
 	fs.StringArrayVar(&o.Search.RejectCounters, "reject-metric", nil, "a counter of requests the target turned away, among the --scrape metrics, for the reject-counter check (repeatable: their increases add up; default: those whose names have reject, shed, throttl, limited, timed_out, expired or dropped)")
 	fs.StringVarP(&o.Out, "out", "o", "", "write the capacity JSON (bploadgen.capacity/v1) here")
-	fs.StringVar(&o.HTML, "html", "", "write the HTML report here")
-	fs.StringVar(&o.MD, "md", "", "write a Markdown summary here")
-	fs.StringVar(&o.JUnit, "junit", "", "write JUnit XML here")
+	fs.StringVar(&o.Files.HTML, "html", "", "write the HTML report here")
+	fs.StringVar(&o.Files.Markdown, "md", "", "write a Markdown summary here")
+	fs.StringVar(&o.Files.JUnit, "junit", "", "write JUnit XML here")
 	o.refused = map[string]*string{}
 	for name := range capacityRefused {
 		v := new(string)
@@ -63,38 +62,19 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 	}
 }
 
-// capacityLong is the long help (help/capacity.txt).
-var capacityLong = longHelp("capacity")
-
 func newCapacityCmd(e *env, runF func(*capacityOptions) error) *cobra.Command {
 	opts := &capacityOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "capacity [URL] --slo EXPR",
 		Short: "Find the highest rate that meets the SLOs, and whether the backpressure holds past it",
-		Long:  capacityLong,
+		Long:  longHelp("capacity"),
 		Example: `  bploadgen capacity http://127.0.0.1:8080/ --slo 'ratio(503) < 1%' --arrival poisson -o cap.json --html cap.html
   bploadgen capacity http://127.0.0.1:8080/ --slo 'p99 < 100ms' --slo 'ratio(5xx) < 0.1%' --max 5000 --budget 3m --require 800
   bploadgen capacity -f profile.yaml --overload 2,4 --require-backpressure --scrape http://127.0.0.1:8080/metrics`,
 		Args: rangeArgs(0, 1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 1 {
-				if cmd.Flags().Changed("url") {
-					return usageError("capacity: give the URL as the argument or with --url, not both")
-				}
-				opts.Overrides.URL = args[0]
-				_ = cmd.Flags().Set("url", args[0])
-			}
-			opts.changed = cmd.Flags().Changed
-			opts.Model.changed = func(n string) bool { return cmd.Flags().Changed("model-" + n) }
-			opts.Model.flagPrefix, opts.Model.owner = "model-", "capacity"
-			if runF != nil {
-				return runF(opts)
-			}
-			return runCapacity(cmd.Context(), e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(cmd *cobra.Command, args []string) error {
+		return opts.bind(cmd, args, &opts.Overrides)
+	}, func(ctx context.Context) error { return runCapacity(ctx, e, opts) })
 }
 
 // plan resolves the profile (if any) and the request flags into a plan
@@ -145,7 +125,7 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 	if err != nil {
 		return usageError("capacity: %v", err)
 	}
-	d := e.delivery(o.Out, report.Outputs{HTML: o.HTML, JUnit: o.JUnit, Markdown: o.MD})
+	d := e.delivery(o.Out, o.Files)
 	if err := d.Check(); err != nil {
 		return asUsage(err)
 	}
@@ -165,6 +145,5 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 	if searchErr != nil {
 		return runFailed(searchErr)
 	}
-	return outcome(e, doc.Interrupted, writeErr, doc.CapacityRPS == 0 || doc.RequireMet != nil && !*doc.RequireMet ||
-		o.Search.RequireBackpressure && (doc.Backpressure == nil || doc.Backpressure.Verdict != result.BackpressureHolds))
+	return outcome(e, doc.Interrupted, writeErr, o.Search.GateFailed(doc))
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/compare"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // compareOptions is everything `compare` takes from its arguments and flags.
@@ -25,32 +27,23 @@ func (o *compareOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Noise, "noise", "5%", "smallest relative change of a time metric that counts as significant")
 }
 
-// compareLong is the long help (help/compare.txt).
-var compareLong = longHelp("compare") + exitCodeHelp
-
 func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 	opts := &compareOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "compare BASE.json NEW.json",
 		Short: "Compare two results side by side; gate on the differences",
-		Long:  compareLong,
+		Long:  longHelp("compare") + exitCodeHelp,
 		Example: `  bploadgen compare main.json pr.json
   bploadgen compare main.json pr.json --assert 'p99 < +10%' --assert 'ratio(503) < +0.5%'
   bploadgen compare main.json pr.json --md >> "$GITHUB_STEP_SUMMARY"`,
 		Args: exactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Base, opts.New = args[0], args[1]
-			if opts.Markdown && opts.JSON {
-				return usageError("compare: choose one of --md and --json")
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return compareRun(e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(_ *cobra.Command, args []string) error {
+		opts.Base, opts.New = args[0], args[1]
+		if opts.Markdown && opts.JSON {
+			return usageError("compare: choose one of --md and --json")
+		}
+		return nil
+	}, func(context.Context) error { return compareRun(e, opts) })
 }
 
 // compareRun reads both results, compares them and prints the report.
@@ -64,7 +57,7 @@ func compareRun(e *env, o *compareOptions) error {
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	rs, err := readResultFiles(o.Base, o.New)
+	rs, err := result.ReadRedacted(nil, o.Base, o.New)
 	if err != nil {
 		return usageError("compare: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/demo"
 	"github.com/bploadgen/bploadgen/internal/report"
@@ -22,21 +23,7 @@ type demoOptions struct {
 	Quiet  bool
 }
 
-func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
-	o := &demoOptions{}
-	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "The whole story on an embedded default: built-in target, step profile across capacity, report",
-		Long:  longHelp("demo") + exitCodeHelp,
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(o)
-			}
-			return demoRun(cmd.Context(), e, o)
-		},
-	}
-	fs := cmd.Flags()
+func (o *demoOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.OutDir, "out-dir", "bploadgen-demo", "where result.json and report.html go")
 	fs.IntVar(&o.Target.Workers, "workers", 8, "target: workers c")
 	fs.IntVar(&o.Target.Queue, "queue", 16, "target: waiting slots (K = c + queue)")
@@ -49,7 +36,16 @@ func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
 	fs.StringVar(&o.Arrival, "arrival", "poisson", "arrival process: poisson or uniform")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the arrivals and of the target's service times")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
-	return cmd
+}
+
+func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
+	opts := &demoOptions{}
+	return command(&cobra.Command{
+		Use:   "demo",
+		Short: "The whole story on an embedded default: built-in target, step profile across capacity, report",
+		Long:  longHelp("demo") + exitCodeHelp,
+		Args:  noArgs,
+	}, opts, runF, nil, func(ctx context.Context) error { return demoRun(ctx, e, opts) })
 }
 
 // demoRun checks the scenario, runs it (demo.Run) and writes result.json

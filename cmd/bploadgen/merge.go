@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -26,15 +27,12 @@ func (o *mergeOptions) addFlags(fs *pflag.FlagSet) {
 		"gate on the merged result, as run --assert (repeatable; default: the inputs' recorded assertions)")
 }
 
-// mergeLong is the long help (help/merge.txt).
-var mergeLong = longHelp("merge") + exitCodeHelp
-
 func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
 	opts := &mergeOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "merge A.json B.json ... -o OUT.json",
 		Short: "Merge the results of several generator processes (shards) exactly",
-		Long:  mergeLong,
+		Long:  longHelp("merge") + exitCodeHelp,
 		Example: `  bploadgen merge shard-1.json shard-2.json shard-3.json shard-4.json -o merged.json
   bploadgen merge shard-*.json -o merged.json --assert 'p99 < 250ms' --assert 'ratio(503) < 1%'
   bploadgen merge a.json b.json -o - | jq .total.latency_s`,
@@ -44,19 +42,13 @@ func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Inputs = args
-			if opts.Out == "" {
-				return usageError("merge: -o OUT.json is required (- for stdout)")
-			}
-			if runF != nil {
-				return runF(opts)
-			}
-			return mergeRun(e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(_ *cobra.Command, args []string) error {
+		opts.Inputs = args
+		if opts.Out == "" {
+			return usageError("merge: -o OUT.json is required (- for stdout)")
+		}
+		return nil
+	}, func(context.Context) error { return mergeRun(e, opts) })
 }
 
 // mergeRun reads, merges, gates and writes. Exit codes: 2 for unreadable or
@@ -70,7 +62,7 @@ func mergeRun(e *env, o *mergeOptions) error {
 	if err := (report.Outputs{}).CheckWritable(o.Out); err != nil {
 		return runFailed(fmt.Errorf("merge: %w", err))
 	}
-	rs, err := readResultFiles(o.Inputs...)
+	rs, err := result.ReadRedacted(nil, o.Inputs...)
 	if err != nil {
 		return usageError("merge: %v", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/report"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // reportOptions is everything `report` takes from its arguments and flags.
@@ -24,30 +26,21 @@ func (o *reportOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Outputs.HLog, "hlog", "", "write the latency histograms as an HdrHistogram interval log to `FILE`")
 }
 
-// reportLong is the long help (help/report.txt).
-var reportLong = longHelp("report") + exitCodeHelp
-
 func newReportCmd(e *env, runF func(*reportOptions) error) *cobra.Command {
 	opts := &reportOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "report RESULT.json",
 		Short: "Re-render a saved result: text, HTML, JUnit, Markdown, CSV, HdrHistogram log",
-		Long:  reportLong,
+		Long:  longHelp("report") + exitCodeHelp,
 		Example: `  bploadgen report result.json
   bploadgen report result.json --html report.html --junit junit.xml
   bploadgen report result.json --md - >> "$GITHUB_STEP_SUMMARY"
   bploadgen run http://127.0.0.1:8080/ --rate 100 --duration 10s -o - | bploadgen report - --html r.html`,
 		Args: exactArgs(1),
-		RunE: func(_ *cobra.Command, args []string) error {
-			opts.Result = args[0]
-			if runF != nil {
-				return runF(opts)
-			}
-			return reportRun(e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(_ *cobra.Command, args []string) error {
+		opts.Result = args[0]
+		return nil
+	}, func(context.Context) error { return reportRun(e, opts) })
 }
 
 // reportRun reads the result and renders it.
@@ -57,10 +50,11 @@ func reportRun(e *env, o *reportOptions) error {
 	if err := files.Validate(); err != nil {
 		return usageError("report: %v", err)
 	}
-	r, err := readResult(e, o.Result)
+	rs, err := result.ReadRedacted(e.stdin, o.Result)
 	if err != nil {
 		return usageError("report: %v", err)
 	}
+	r := rs[0]
 	if files.Empty() {
 		if err := report.Text(e.stdout, r); err != nil {
 			return runFailed(fmt.Errorf("report: %w", err))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/redact"
 )
@@ -86,4 +87,25 @@ func cmdPrefix(cmd *cobra.Command) string {
 		return ""
 	}
 	return cmd.Name() + ": "
+}
+
+// command finishes c, a subcommand whose flags bind into opts: it adds
+// the flags, and running c binds the arguments (bind; nil: none), then
+// hands opts to runF (a test's) or, when runF is nil, carries the command
+// out (run).
+func command[O interface{ addFlags(*pflag.FlagSet) }](c *cobra.Command, opts O, runF func(O) error,
+	bind func(cmd *cobra.Command, args []string) error, run func(ctx context.Context) error) *cobra.Command {
+	opts.addFlags(c.Flags())
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if bind != nil {
+			if err := bind(cmd, args); err != nil {
+				return err
+			}
+		}
+		if runF != nil {
+			return runF(opts)
+		}
+		return run(cmd.Context())
+	}
+	return c
 }

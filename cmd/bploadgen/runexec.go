@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
-	"strings"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
@@ -15,9 +14,6 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
-
-// shapeFlags are run's flags that give shape parameters.
-var shapeFlags = []string{"rate", "duration", "from", "to", "steps", "step-duration", "spike-rate", "spike-at", "spike-for"}
 
 // profile loads the profile file (-f), if any, and checks --grace: every
 // error is invalid input (exit 2).
@@ -53,15 +49,6 @@ func (o *runOptions) plan() (*run.Plan, error) {
 	}
 	ov := o.Overrides
 	ov.Given, ov.Name = givenBy(o.changed), flagName
-	ov.Shape.Kind, ov.Shape.Set = "", map[string]bool{}
-	if ov.Given("profile") {
-		ov.Shape.Kind = o.Profile
-	}
-	for _, f := range shapeFlags {
-		if ov.Given(f) {
-			ov.Shape.Set[strings.ReplaceAll(f, "-", "_")] = true
-		}
-	}
 	pl, err := run.Resolve(prof, ov)
 	switch {
 	case errors.Is(err, run.ErrNoTarget):
@@ -87,7 +74,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	d := e.delivery(o.Out, report.Outputs{HTML: o.HTML, JUnit: o.JUnit, CSV: o.CSV, HLog: o.HLog, Markdown: o.MD})
+	d := e.delivery(o.Out, o.Files)
 	if err := d.Check(); err != nil {
 		return asUsage(err)
 	}

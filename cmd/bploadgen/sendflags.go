@@ -3,6 +3,7 @@ package main
 import (
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/bploadgen/bploadgen/internal/run"
@@ -40,6 +41,26 @@ type sendOptions struct {
 
 	// Model is the target's queueing model for the analysis (--model-*).
 	Model analyzeOptions
+
+	// changed holds the flags given on the command line (they override the
+	// profile file).
+	changed func(name string) bool
+}
+
+// bind takes the URL argument, if given, into ov (and --url, which it
+// must not be given with) and notes the flags given on the command line.
+func (o *sendOptions) bind(cmd *cobra.Command, args []string, ov *run.Overrides) error {
+	if len(args) == 1 {
+		if cmd.Flags().Changed("url") {
+			return usageError("%sgive the URL as the argument or with --url, not both", cmdPrefix(cmd))
+		}
+		ov.URL = args[0]
+		_ = cmd.Flags().Set("url", args[0])
+	}
+	o.changed = cmd.Flags().Changed
+	o.Model.changed = func(n string) bool { return cmd.Flags().Changed("model-" + n) }
+	o.Model.flagPrefix, o.Model.owner = "model-", cmd.Name()
+	return nil
 }
 
 func (o *sendOptions) addFlags(fs *pflag.FlagSet) {

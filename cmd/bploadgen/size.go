@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -54,30 +55,21 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Mechanism, "mechanism", "", "how the server sheds load: bounded-queue (workers and queue, the default), queue-timeout (workers and the timeout), rate-limit (the rate --workers serve within the SLO); with --from, the one recognised")
 }
 
-// sizeLong is the long help (help/size.txt).
-var sizeLong = longHelp("size") + exitCodeHelp
-
 func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	opts := &sizeOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "size --rate R --service-time S --slo 'p99<50ms'",
 		Short: "Recommend worker count and queue size for a rate, a service time and an SLO",
-		Long:  sizeLong,
+		Long:  longHelp("size") + exitCodeHelp,
 		Example: `  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms'
   bploadgen size --rate 900 --service-time 10ms --service-scv 0.284 --arrival uniform --slo 'p99<50ms'
   bploadgen size --rate 900 --service-time lognormal:10ms,0.5 --slo 'p99.9<80ms' --max-reject 1% --json
   bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms' --workers 10`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			opts.changed = cmd.Flags().Changed
-			if runF != nil {
-				return runF(opts)
-			}
-			return sizeRun(e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, func(cmd *cobra.Command, _ []string) error {
+		opts.changed = cmd.Flags().Changed
+		return nil
+	}, func(context.Context) error { return sizeRun(e, opts) })
 }
 
 // sizeRun validates the options, sizes for how the server sheds (a

@@ -41,15 +41,12 @@ func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.DrainTimeout, "drain-timeout", targetDefaultDrain, "on SIGINT/SIGTERM, wait this long for admitted requests to finish, then cut them off")
 }
 
-// targetLong is the long help (help/target.txt).
-var targetLong = longHelp("target") + exitCodeHelp
-
 func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 	opts := &targetOptions{}
-	cmd := &cobra.Command{
+	return command(&cobra.Command{
 		Use:   "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
 		Short: "Start a built-in, backpressure-aware target server",
-		Long:  targetLong,
+		Long:  longHelp("target") + exitCodeHelp,
 		Example: `  bploadgen target
   bploadgen target --addr 127.0.0.1:9000 --workers 8 --queue 8 --service exp:10ms
   bploadgen target --service lognormal:10ms,1 --policy unbounded
@@ -57,15 +54,7 @@ func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
   bploadgen target --policy ratelimit --limit 200 --burst 10 --limit-status 503
   bploadgen target --stall-every 10s --stall-for 1s`,
 		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return targetRun(cmd.Context(), e, opts)
-		},
-	}
-	opts.addFlags(cmd.Flags())
-	return cmd
+	}, opts, runF, nil, func(ctx context.Context) error { return targetRun(ctx, e, opts) })
 }
 
 // config turns the flags into a server configuration, or a usage error.

@@ -8,6 +8,7 @@ import (
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
@@ -100,4 +101,12 @@ func Plan(prof *profile.Profile, ov run.Overrides) (*run.Plan, error) {
 	}
 	ov.Shape = profile.Shape{Kind: "constant", Set: map[string]bool{"rate": true, "duration": true}, Rate: 1, Duration: time.Second}
 	return run.Resolve(prof, ov)
+}
+
+// GateFailed reports whether a finished search fails its gates: no
+// capacity found, the capacity below Require, or, with
+// RequireBackpressure, a backpressure verdict other than holds.
+func (s *Settings) GateFailed(doc *result.Capacity) bool {
+	return doc.CapacityRPS == 0 || doc.RequireMet != nil && !*doc.RequireMet ||
+		s.RequireBackpressure && (doc.Backpressure == nil || doc.Backpressure.Verdict != result.BackpressureHolds)
 }

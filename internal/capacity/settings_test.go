@@ -11,6 +11,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
@@ -102,5 +103,34 @@ func TestPlan(t *testing.T) {
 	}
 	if _, err := Plan(nil, run.Overrides{}); !errors.Is(err, run.ErrNoTarget) {
 		t.Errorf("no target: %v", err)
+	}
+}
+
+// TestGateFailed: a search fails its gates with no capacity, below
+// --require, or, when the backpressure is required, without a verdict of
+// holds.
+func TestGateFailed(t *testing.T) {
+	t.Parallel()
+	met, unmet := true, false
+	holds := &result.Backpressure{Verdict: result.BackpressureHolds}
+	other := &result.Backpressure{Verdict: "fails"}
+	for _, tc := range []struct {
+		doc    result.Capacity
+		needBP bool
+		fail   bool
+	}{
+		{result.Capacity{CapacityRPS: 800}, false, false},
+		{result.Capacity{}, false, true},
+		{result.Capacity{CapacityRPS: 800, RequireMet: &met}, false, false},
+		{result.Capacity{CapacityRPS: 800, RequireMet: &unmet}, false, true},
+		{result.Capacity{CapacityRPS: 800, Backpressure: other}, false, false},
+		{result.Capacity{CapacityRPS: 800, Backpressure: other}, true, true},
+		{result.Capacity{CapacityRPS: 800}, true, true},
+		{result.Capacity{CapacityRPS: 800, Backpressure: holds}, true, false},
+	} {
+		s := Settings{RequireBackpressure: tc.needBP}
+		if got := s.GateFailed(&tc.doc); got != tc.fail {
+			t.Errorf("%+v, require backpressure %v: failed %v, want %v", tc.doc, tc.needBP, got, tc.fail)
+		}
 	}
 }

@@ -20,6 +20,9 @@ type Shape struct {
 	Set                       map[string]bool
 }
 
+// ShapeKeys are a shape's parameters, by their YAML names.
+var ShapeKeys = []string{"rate", "duration", "from", "to", "steps", "step_duration", "spike_rate", "spike_at", "spike_for"}
+
 // Kinds lists the shape kinds.
 var Kinds = []string{"constant", "step", "spike", "ramp"}
 

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -23,6 +24,20 @@ func AnalysisText(w io.Writer, name string, r *result.Result, a *result.Analysis
 	analysisChecks(&b, a)
 	analysisNotes(&b, a)
 	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteAnalysis prints a capacity analysis as AnalysisText does or,
+// asJSON, as the indented analysis object (docs/result.md ANALYSIS).
+func WriteAnalysis(w io.Writer, name string, r *result.Result, a *result.Analysis, asJSON bool) error {
+	if !asJSON {
+		return AnalysisText(w, name, r, a)
+	}
+	b, err := json.MarshalIndent(a, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
 	return err
 }
 

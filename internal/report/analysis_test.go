@@ -1,7 +1,9 @@
 package report
 
 import (
+	"encoding/json"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,5 +80,30 @@ func TestAnalysisTextFormat(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got %q want %q", tc.got, tc.want)
 		}
+	}
+}
+
+// TestWriteAnalysis: the text is AnalysisText's; the JSON is the analysis
+// object, indented, one newline at the end, and reads back the same.
+func TestWriteAnalysis(t *testing.T) {
+	a := &result.Analysis{Model: result.Model{Name: "M/M/c/K", Workers: 8}, CapacityRPS: 800, CapacitySource: "model",
+		Warnings: []string{"<a & b>"}}
+	var text, want strings.Builder
+	if err := WriteAnalysis(&text, "x", nil, a, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := AnalysisText(&want, "x", nil, a); err != nil || text.String() != want.String() {
+		t.Errorf("text %q, want %q (%v)", text.String(), want.String(), err)
+	}
+	var js strings.Builder
+	if err := WriteAnalysis(&js, "x", nil, a, true); err != nil {
+		t.Fatal(err)
+	}
+	var back result.Analysis
+	if err := json.Unmarshal([]byte(js.String()), &back); err != nil || !reflect.DeepEqual(&back, a) {
+		t.Errorf("JSON %s reads back as %+v (%v)", js.String(), back, err)
+	}
+	if !strings.HasPrefix(js.String(), "{\n  \"") || !strings.HasSuffix(js.String(), "}\n") || strings.HasSuffix(js.String(), "\n\n") {
+		t.Errorf("JSON not indented with one final newline: %q", js.String())
 	}
 }

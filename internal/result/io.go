@@ -65,3 +65,25 @@ func ReadFile(path string) (*Result, error) {
 	}
 	return r, nil
 }
+
+// ReadRedacted reads the saved results at paths, in order, each redacted
+// again: a result file may come from anywhere. With stdin not nil, the
+// path "-" reads it (its errors say "standard input"); errors name the
+// file.
+func ReadRedacted(stdin io.Reader, paths ...string) ([]*Result, error) {
+	rs := make([]*Result, len(paths))
+	for i, path := range paths {
+		var r *Result
+		var err error
+		if path == "-" && stdin != nil {
+			if r, err = Read(stdin); err != nil {
+				return nil, fmt.Errorf("standard input: %w", err)
+			}
+		} else if r, err = ReadFile(path); err != nil {
+			return nil, err
+		}
+		r.Redact(nil)
+		rs[i] = r
+	}
+	return rs, nil
+}

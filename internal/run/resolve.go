@@ -27,7 +27,8 @@ type Overrides struct {
 	BodyFile string // read by Resolve, at most MaxBodyBytes
 	// Shape is a rate shape; its Kind (when not "") and the parameters in
 	// its Set replace the profile's shape parameters, and any of them
-	// replaces the profile's explicit stages as a whole.
+	// replaces the profile's explicit stages as a whole. A nil Set, with
+	// Given, is the parameters Given reports (profile.ShapeKeys).
 	Shape       profile.Shape
 	Arrival     string // "uniform" or "poisson"
 	Seed        int64
@@ -217,6 +218,14 @@ func readBodyFile(path string) ([]byte, error) {
 // over the profile's shape parameters.
 func (o *Overrides) shape(prof *profile.Profile, pl *Plan) error {
 	over := o.Shape
+	if over.Set == nil && o.Given != nil {
+		over.Set = map[string]bool{}
+		for _, k := range profile.ShapeKeys {
+			if o.Given(k) {
+				over.Set[k] = true
+			}
+		}
+	}
 	if over.Kind != "" && !profile.IsKind(over.Kind) {
 		return fmt.Errorf("%s must be %s, not %q", o.name("profile"), kindList(), over.Kind)
 	}

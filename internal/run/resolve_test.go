@@ -82,6 +82,22 @@ func TestResolvePrecedence(t *testing.T) {
 			t.Errorf("plan %+v", pl)
 		}
 	})
+	t.Run("shape parameters by Given", func(t *testing.T) {
+		// A nil Set: the shape parameters Given reports override, the rest
+		// (Rate here) do not.
+		for _, tc := range []struct {
+			given []string
+			last  time.Duration
+		}{{nil, 10 * time.Second}, {[]string{"step_duration"}, time.Second}} {
+			pl, err := Resolve(prof, Overrides{Shape: profile.Shape{Rate: 99, StepDuration: time.Second}, Given: given(tc.given...)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pl.Kind != "step" || len(pl.Stages) != 3 || pl.Stages[2].Duration != tc.last || pl.Stages[0].Rate == 99 {
+				t.Errorf("given %q: plan %+v", tc.given, pl)
+			}
+		}
+	})
 	t.Run("defaults", func(t *testing.T) {
 		pl, err := Resolve(nil, Overrides{URL: "http://127.0.0.1:9/", Shape: profile.Shape{Kind: "constant",
 			Set: map[string]bool{"rate": true, "duration": true}, Rate: 5, Duration: time.Second}})
