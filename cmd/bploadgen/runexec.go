@@ -64,7 +64,14 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		defer f.Close()
 		opts.RequestLog = openloop.NewRequestLog(f)
 	}
+	fe, closeStream, err := o.liveOptions(e, &opts, files)
+	if err != nil {
+		return err
+	}
 	res, err := run.Execute(ctx, pl, opts)
+	if cerr := closeStream(); cerr != nil && err == nil {
+		err = fmt.Errorf("--stream: %w", cerr)
+	}
 	if opts.RequestLog != nil {
 		if cerr := opts.RequestLog.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("--log-requests: %w", cerr)
@@ -73,7 +80,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	return finish(e, res, o.Out, files, modelGiven)
+	return finish(fe, res, o.Out, files, modelGiven)
 }
 
 // progress is the live one-line display of a run on a terminal, or nil.
