@@ -26,6 +26,9 @@ func (o *runOptions) liveOptions(e *env, opts *run.Options, files report.Outputs
 			fmt.Fprintf(e.stderr, "bploadgen: warning: --metrics-listen %s is not a loopback address: anyone who can reach it sees the run's metrics and the target URL (redacted)\n", o.MetricsListen)
 		}
 		opts.MetricsListen, opts.MetricsLinger = o.MetricsListen, o.MetricsLinger
+		opts.MetricsListening = func(addr string) {
+			fmt.Fprintf(e.stderr, "bploadgen: serving metrics at http://%s/metrics\n", addr)
+		}
 	}
 	switch o.Stream {
 	case "":
