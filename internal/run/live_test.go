@@ -233,3 +233,48 @@ func checkStream(t *testing.T, sink *streamSink, r *result.Result) {
 		t.Errorf("totals line\n%s\nresult\n%s", got, want)
 	}
 }
+
+// TestLiveStreamInterrupted: an interrupt mid-run still streams every
+// window of the partial timeline, equal to the result's rows (the windows
+// streamed before the interrupt ended before it), then the totals; the
+// metrics' final counters equal the partial result's.
+func TestLiveStreamInterrupted(t *testing.T) {
+	pl := NewPlan(profile.RequestSpec{URL: mixedTarget(t)},
+		profile.Stage{Name: "a", Rate: 80, To: 80, Duration: 3 * time.Second})
+	pl.Timeout = 150 * time.Millisecond
+	sink := &streamSink{total: make(chan struct{}), planEnd: time.Now().Add(3 * time.Second)}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr := make(chan string, 1)
+	go func() {
+		// 1.6 s in: window 0 has been streamed, window 1 is under way.
+		time.Sleep(1600 * time.Millisecond)
+		cancel()
+	}()
+	var final livetest.Scrape
+	var scrapeErr error
+	scraped := make(chan struct{})
+	go func() {
+		defer close(scraped)
+		a := <-addr
+		<-sink.total
+		final, scrapeErr = livetest.Get(a)
+	}()
+	r, err := Execute(ctx, pl, Options{Client: openloop.ClientH1, Analyze: NoAnalysis, Stream: sink,
+		MetricsListen: "127.0.0.1:0", MetricsListening: func(a string) { addr <- a }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Interrupted || len(r.Timeline) < 2 || len(r.Timeline) > 3 {
+		t.Fatalf("interrupted %v, %d windows", r.Interrupted, len(r.Timeline))
+	}
+	// The linger is 0 and ctx is cancelled: the scrape may find the
+	// endpoint closed already; when it got through, it is exact.
+	<-scraped
+	if scrapeErr == nil {
+		if v, _ := final.Value("bploadgen_requests_scheduled_total"); v != float64(r.Total.Scheduled) {
+			t.Errorf("scheduled_total %v, result %d", v, r.Total.Scheduled)
+		}
+	}
+	checkStream(t, sink, r)
+}
