@@ -102,6 +102,9 @@ type Engine struct {
 	sentN, doneN, notSentN, scheduledN atomic.Int64
 	loopErr                            error      // the event loop's failure, reported as a warning
 	gaps                               []gapStats // per stage, owned by the dispatcher
+	// passMark is the next window boundary to tell the recorder about
+	// (passing.go); the dispatcher's.
+	passMark time.Duration
 	// hooks is the event loop's test seam (replaced system calls,
 	// callbacks); nil in real runs.
 	hooks *loopHooks
@@ -238,7 +241,7 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 		if !ok {
 			return false
 		}
-		if !sleeper.SleepUntil(ctx, e.start.Add(a.At)) {
+		if !e.sleepPassing(ctx, sleeper, a.At) {
 			e.stopAt(clock.Now())
 			return true
 		}

@@ -41,8 +41,9 @@ func mixedTarget(t *testing.T) string {
 }
 
 // streamSink collects the stream's lines and counts those written before
-// planEnd: the run cannot end before the plan's end (the dispatcher waits
-// for the last arrival), so a line written earlier came while it ran.
+// planEnd, a time the run cannot have ended by (its last arrival's
+// intended time: the dispatcher waits for it; or the interrupt), so a
+// line written earlier came while it ran.
 type streamSink struct {
 	mu      sync.Mutex
 	lines   [][]byte
@@ -83,9 +84,9 @@ func testLive(t *testing.T, client openloop.Client) {
 		profile.Stage{Name: "a", Rate: 60, To: 60, Duration: 1500 * time.Millisecond},
 		profile.Stage{Name: "b", Rate: 100, To: 100, Duration: 1500 * time.Millisecond})
 	pl.Timeout = 150 * time.Millisecond
-	// The plan lasts 3 s; the first window is sealed about 1.15 s in (its
-	// last arrival's 150 ms timeout), so it is streamed with 1.85 s to spare.
-	sink := &streamSink{total: make(chan struct{}), planEnd: time.Now().Add(3 * time.Second)}
+	// The last arrival is due 2.99 s in; the first window is sealed about
+	// 1.15 s in (its last arrival's 150 ms timeout): 1.8 s to spare.
+	sink := &streamSink{total: make(chan struct{}), planEnd: time.Now().Add(2990 * time.Millisecond)}
 	addr := make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -182,7 +183,7 @@ func testLive(t *testing.T, client openloop.Client) {
 }
 
 // checkStream: every line is JSON; the windows are the timeline's rows
-// (equal, in order), the first before the plan's end; their counts add
+// (equal, in order), the first while the run went; their counts add
 // up to the totals; the last line is the result's total.
 func checkStream(t *testing.T, sink *streamSink, r *result.Result) {
 	t.Helper()
@@ -192,7 +193,7 @@ func checkStream(t *testing.T, sink *streamSink, r *result.Result) {
 		t.Fatalf("%d stream lines, want %d windows and the totals", len(sink.lines), len(r.Timeline))
 	}
 	if sink.early == 0 {
-		t.Error("no window was streamed before the plan's end")
+		t.Error("no window was streamed while the run went")
 	}
 	var sum result.Window
 	for i, line := range sink.lines[:len(r.Timeline)] {
@@ -242,13 +243,14 @@ func TestLiveStreamInterrupted(t *testing.T) {
 	pl := NewPlan(profile.RequestSpec{URL: mixedTarget(t)},
 		profile.Stage{Name: "a", Rate: 80, To: 80, Duration: 3 * time.Second})
 	pl.Timeout = 150 * time.Millisecond
-	sink := &streamSink{total: make(chan struct{}), planEnd: time.Now().Add(3 * time.Second)}
+	// Interrupted 2.2 s in: windows 0 and 1 were sealed about 1.15 s and
+	// 2.15 s in (ended, plus the 150 ms timeout), window 2 is cut short.
+	sink := &streamSink{total: make(chan struct{}), planEnd: time.Now().Add(2200 * time.Millisecond)}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	addr := make(chan string, 1)
 	go func() {
-		// 1.6 s in: window 0 has been streamed, window 1 is under way.
-		time.Sleep(1600 * time.Millisecond)
+		time.Sleep(2200 * time.Millisecond)
 		cancel()
 	}()
 	var final livetest.Scrape
@@ -277,4 +279,35 @@ func TestLiveStreamInterrupted(t *testing.T) {
 		}
 	}
 	checkStream(t, sink, r)
+}
+
+// TestLiveStreamLowRate: at 0.5 rps for 4 s the arrivals are at 0 and
+// 2 s; the first one's window is streamed once it has ended, about 1 s in,
+// although the next arrival, which would tell the dispatcher the window is
+// over, comes only at 2 s (both dispatchers: the worker pool's and the
+// event loop's).
+func TestLiveStreamLowRate(t *testing.T) {
+	clients := []openloop.Client{openloop.ClientH1}
+	if openloop.EventLoopSupported {
+		clients = append(clients, openloop.ClientLoop)
+	}
+	for _, client := range clients {
+		t.Run(string(client), func(t *testing.T) {
+			url, _ := loopback(t)
+			pl := NewPlan(profile.RequestSpec{URL: url},
+				profile.Stage{Name: "slow", Rate: 0.5, To: 0.5, Duration: 4 * time.Second})
+			pl.Timeout = time.Second
+			// Window 0 ends at 1 s, its request long before: it is sealed
+			// about 1 s in, 1 s before the second arrival is due.
+			sink := &streamSink{total: make(chan struct{}), planEnd: time.Now().Add(2 * time.Second)}
+			r, err := Execute(context.Background(), pl, Options{Client: client, Analyze: NoAnalysis, Stream: sink})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Total.Completed != 2 || len(r.Timeline) != 4 {
+				t.Fatalf("completed %d, %d windows", r.Total.Completed, len(r.Timeline))
+			}
+			checkStream(t, sink, r)
+		})
+	}
 }
