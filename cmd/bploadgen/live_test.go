@@ -84,6 +84,7 @@ func TestRunLive(t *testing.T) {
 // sent; a non-loopback address warns (this one cannot be bound: exit 3).
 func TestRunLiveBadInput(t *testing.T) {
 	srv, n := countingServer(t, 200, 0)
+	same := filepath.Join(t.TempDir(), "same.json")
 	for _, c := range []struct {
 		args []string
 		code int
@@ -92,6 +93,7 @@ func TestRunLiveBadInput(t *testing.T) {
 		{[]string{"--stream", "-"}, exitUsage, "--stream - writes to standard output"},
 		{[]string{"--stream", "-", "-o", "-"}, exitUsage, "--stream - writes to standard output"},
 		{[]string{"--metrics-linger", "1s"}, exitUsage, "--metrics-linger needs --metrics-listen"},
+		{[]string{"--stream", same, "-o", same}, exitUsage, "name the same file"},
 		{[]string{"--metrics-listen", "127.0.0.1:0", "--metrics-linger", "-1s"}, exitUsage, "--metrics-linger must be >= 0"},
 		{[]string{"--metrics-listen", "192.0.2.1:0"}, exitRunFailed, "is not a loopback address"},
 		{[]string{"--stream", filepath.Join(t.TempDir(), "no", "such", "dir")}, exitRunFailed, "--stream:"},

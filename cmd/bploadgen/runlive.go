@@ -41,6 +41,9 @@ func (o *runOptions) liveOptions(e *env, opts *run.Options, files report.Outputs
 		moved.stdout, moved.stdoutIsTerminal = e.stderr, e.stderrIsTerminal
 		fe = &moved
 	default:
+		if o.Stream == o.Out {
+			return nil, nil, usageError("--stream and -o name the same file %q", o.Out)
+		}
 		f, err := os.Create(o.Stream)
 		if err != nil {
 			return nil, nil, runFailed(fmt.Errorf("--stream: %v", unwrapPathError(err)))

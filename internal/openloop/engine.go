@@ -241,7 +241,7 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 		if !ok {
 			return false
 		}
-		if !e.sleepPassing(ctx, sleeper, a.At) {
+		if !e.sleepPassing(ctx, sleeper, a.At) || !sleeper.SleepUntil(ctx, e.start.Add(a.At)) {
 			e.stopAt(clock.Now())
 			return true
 		}

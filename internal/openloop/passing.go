@@ -27,16 +27,18 @@ func (e *Engine) passTo(t time.Duration) {
 	e.rec.mu.Unlock()
 }
 
-// sleepPassing sleeps until the intended time at, waking at each window
-// boundary before it to passTo it (with OnWindow); false if ctx stopped it.
+// sleepPassing sleeps to each window boundary before the intended time
+// at, telling the recorder as it passes it (passTo), when OnWindow is set;
+// the caller then sleeps until at. False if ctx stopped it.
 func (e *Engine) sleepPassing(ctx context.Context, sl Sleeper, at time.Duration) bool {
-	if e.cfg.OnWindow != nil {
-		for b := max(e.passMark, WindowLength); b < at; b = e.passMark {
-			if !sl.SleepUntil(ctx, e.start.Add(b)) {
-				return false
-			}
-			e.passTo(b)
-		}
+	if e.cfg.OnWindow == nil {
+		return true
 	}
-	return sl.SleepUntil(ctx, e.start.Add(at))
+	for b := max(e.passMark, WindowLength); b < at; b = e.passMark {
+		if !sl.SleepUntil(ctx, e.start.Add(b)) {
+			return false
+		}
+		e.passTo(b)
+	}
+	return true
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -80,7 +81,7 @@ func TestLiveMetricsAndStream(t *testing.T) {
 }
 
 func testLive(t *testing.T, client openloop.Client) {
-	pl := NewPlan(profile.RequestSpec{URL: mixedTarget(t)},
+	pl := NewPlan(profile.RequestSpec{URL: mixedTarget(t) + "?token=hunter2secret"},
 		profile.Stage{Name: "a", Rate: 60, To: 60, Duration: 1500 * time.Millisecond},
 		profile.Stage{Name: "b", Rate: 100, To: 100, Duration: 1500 * time.Millisecond})
 	pl.Timeout = 150 * time.Millisecond
@@ -154,6 +155,12 @@ func testLive(t *testing.T, client openloop.Client) {
 		if v, ok := final.Value(name); !ok || v != float64(want) {
 			t.Errorf("%s = %v (present %v), want %d", name, v, ok, want)
 		}
+	}
+	// The target's URL is exposed redacted: the secret query value hidden.
+	info := final["bploadgen_run_info"].GetMetric()
+	if len(info) != 1 || len(info[0].GetLabel()) != 1 ||
+		strings.Contains(info[0].GetLabel()[0].GetValue(), "hunter2") || !strings.Contains(info[0].GetLabel()[0].GetValue(), "token=") {
+		t.Errorf("run_info %v", info)
 	}
 	var responses int64
 	codes := final.ByLabel("bploadgen_responses_total", "code")
