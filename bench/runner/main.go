@@ -39,6 +39,7 @@ func main() {
 	flag.DurationVar(&o.cpuDur, "cpu-duration", 10*time.Second, "length of the 2000 rps CPU/RSS run")
 	flag.DurationVar(&o.lDur, "latency-duration", 10*time.Second, "length of the 10 ms-server overhead run")
 	flag.StringVar(&o.out, "out", "", "also write the table (Markdown) here")
+	liveRuns := flag.Int("live-compare", 0, "only compare bploadgen's CPU per request at 2000 rps without and with --metrics-listen, this many runs each (bench/live.sh)")
 	flag.Parse()
 	o.tools = map[string]string{}
 	for name, p := range map[string]string{"bploadgen": bpl, "vegeta": veg, "fortio": fortio} {
@@ -59,6 +60,12 @@ func main() {
 	if _, err := exec.LookPath("taskset"); err != nil || runtime.NumCPU() < 2 {
 		fmt.Fprintln(os.Stderr, "runner: no taskset or fewer than 2 CPUs: not pinning")
 		o.genCPU, o.targetCPU = "", ""
+	}
+	if *liveRuns > 0 {
+		if err := liveCompare(o, bpl, *liveRuns); err != nil {
+			fatalf("%v", err)
+		}
+		return
 	}
 	if err := run(o); err != nil {
 		fatalf("%v", err)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -21,6 +23,11 @@ type runOptions struct {
 
 	LogRequests string
 	CPUProfile  string
+
+	MetricsListen string        // --metrics-listen: serve /metrics here during the run
+	MetricsLinger time.Duration // --metrics-linger: and this long after it
+	Stream        string        // --stream: the timeline as JSON lines, "-" for stdout
+	stream        io.Writer     // where --stream goes, once opened
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
@@ -46,6 +53,9 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Overrides.Shard, "shard", "", "run the I-th of N disjoint parts of the plan, as I/N (auto/N: I from $JOB_COMPLETION_INDEX+1, for a Kubernetes Indexed Job)")
 	fs.StringVar(&o.Overrides.StartAt, "start-at", "", "wait until this wall-clock time (RFC 3339, or Unix seconds) before starting, so shards start together")
 	fs.StringVar(&o.LogRequests, "log-requests", "", "write one CSV line per scheduled request here (intended/sent/end times, latency, status, error)")
+	fs.StringVar(&o.MetricsListen, "metrics-listen", "", "serve the run's live Prometheus metrics at /metrics on this address during the run, e.g. 127.0.0.1:9464")
+	fs.DurationVar(&o.MetricsLinger, "metrics-linger", 0, "keep serving --metrics-listen this long after the run, so a last scrape sees the final values")
+	fs.StringVar(&o.Stream, "stream", "", "write the timeline here as JSON lines while the run goes: one line per 1-second window, then the totals (- for stdout, only with -o FILE)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run here (for bploadgen's own performance work)")
 	_ = fs.MarkHidden("cpuprofile")
 }

@@ -74,7 +74,12 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	d := e.delivery(o.Out, o.Files)
+	fe, closeStream, err := o.liveOptions(e, o.Files)
+	if err != nil {
+		return err
+	}
+	defer closeStream() // a second close after the one below is harmless
+	d := fe.delivery(o.Out, o.Files)
 	if err := d.Check(); err != nil {
 		return asUsage(err)
 	}
@@ -93,6 +98,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		defer pprof.StopCPUProfile()
 	}
 	opts := o.runOptions(e)
+	o.setLive(e, &opts)
 	opts.Progress = e.progress(o.Quiet)
 	modelGiven := o.Model.anyGiven()
 	if modelGiven {
@@ -107,6 +113,9 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 		opts.RequestLog = openloop.NewRequestLog(f)
 	}
 	res, err := run.Execute(ctx, pl, opts)
+	if cerr := closeStream(); cerr != nil && err == nil {
+		err = fmt.Errorf("--stream: %w", cerr)
+	}
 	if opts.RequestLog != nil {
 		if cerr := opts.RequestLog.Close(); cerr != nil && err == nil {
 			err = fmt.Errorf("--log-requests: %w", cerr)
@@ -115,7 +124,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return runFailed(err)
 	}
-	return finish(e, res, d, modelGiven)
+	return finish(fe, res, d, modelGiven)
 }
 
 // progress is the live one-line display of a run on a terminal, or nil.

@@ -30,6 +30,11 @@ func errIndex(class string) int {
 	return len(result.ErrorClasses) - 2 // other
 }
 
+// ErrorSlot is the index in result.ErrorClasses under which the recorder
+// counts an error of class (an unknown class counts as other), for live
+// counters that must count exactly what the result counts.
+func ErrorSlot(class string) int { return errIndex(class) }
+
 // acc accumulates one stage or one window. Counters are of the requests
 // whose intended send time falls in [start, end); area and maxInFlight are
 // of the wall-clock interval [start, end).
@@ -49,6 +54,8 @@ type acc struct {
 	dense  [nHist]*hdr.Histogram       // stages while recording
 	packed [nHist]*hdr.PackedHistogram // windows while recording; stages once final
 	final  bool
+	window bool          // a timeline window (not a stage)
+	sealed bool          // a window compacted by the finalizer: its row may be streamed
 	enc    [nHist]string // encoded histograms once final (windows)
 	sums   [nHist]result.Summary
 }

@@ -75,6 +75,12 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 		}
 		rec.Timeline = append(rec.Timeline, e.windowResult(w, min(w.end, end)))
 	}
+	if r.onWindow != nil { // the windows the finalizer has not reported
+		for _, row := range rec.Timeline[min(r.streamNext, len(rec.Timeline)):] {
+			r.onWindow(row)
+		}
+		r.streamNext = len(r.windows)
+	}
 	if len(r.samples.Responses) > 0 || len(r.samples.Errors) > 0 {
 		s := r.samples
 		rec.Samples = &s

@@ -31,6 +31,13 @@ type Config struct {
 	// is called from the dispatcher with sent = end = −1 and a nil outcome.
 	// It must be safe for concurrent use.
 	OnDone func(a schedule.Arrival, sent, end time.Duration, r *Response)
+	// OnWindow, if set, receives each timeline row (the row of
+	// Recording.Timeline, equal to it) in order, as soon as every request
+	// intended in its window and in every earlier one has ended and the
+	// dispatcher has passed its end: during the run from the recorder's
+	// finalizer goroutine (a slow OnWindow delays compaction, never a
+	// request), the rest from Run before it returns. Rows carry no scrape.
+	OnWindow func(result.Window)
 	// StartAt, if not zero, is the wall-clock time the run starts at (the
 	// engine waits for it); shards of one plan use it to start together.
 	StartAt time.Time
@@ -79,6 +86,8 @@ type Engine struct {
 	cfg   Config
 	rec   *recorder
 	start time.Time
+	// started is start, published for Progress (read while Run works).
+	started atomic.Pointer[time.Time]
 
 	work        chan item
 	workers     int // owned by the dispatcher
@@ -93,6 +102,9 @@ type Engine struct {
 	sentN, doneN, notSentN, scheduledN atomic.Int64
 	loopErr                            error      // the event loop's failure, reported as a warning
 	gaps                               []gapStats // per stage, owned by the dispatcher
+	// passMark is the next window boundary to tell the recorder about
+	// (passing.go); the dispatcher's.
+	passMark time.Duration
 	// hooks is the event loop's test seam (replaced system calls,
 	// callbacks); nil in real runs.
 	hooks *loopHooks
@@ -123,6 +135,9 @@ func New(cfg Config) (*Engine, error) {
 		}
 	}
 	e := &Engine{cfg: cfg, rec: newRecorder(cfg.Schedule, cfg.Redact), work: make(chan item)}
+	if cfg.OnWindow != nil {
+		e.rec.row, e.rec.onWindow = e.windowResult, cfg.OnWindow
+	}
 	e.gaps = make([]gapStats, cfg.Schedule.Stages())
 	return e, nil
 }
@@ -138,8 +153,8 @@ func (e *Engine) Progress() Progress {
 	p := Progress{Planned: e.cfg.Schedule.Duration(), Scheduled: e.scheduledN.Load(),
 		Sent: e.sentN.Load(), Done: e.doneN.Load(), NotSent: e.notSentN.Load()}
 	p.Now = p.Sent - p.Done
-	if !e.start.IsZero() {
-		p.Elapsed = e.cfg.Clock.Now().Sub(e.start)
+	if st := e.started.Load(); st != nil {
+		p.Elapsed = e.cfg.Clock.Now().Sub(*st)
 	}
 	return p
 }
@@ -158,6 +173,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 		sl.Close()
 		if !ok { // interrupted before the start: nothing was scheduled
 			e.start = clock.Now()
+			e.started.Store(&e.start)
 			close(e.work)
 			close(e.rec.finals)
 			<-finalized
@@ -166,6 +182,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	}
 	startedAt := time.Now()
 	e.start = clock.Now()
+	e.started.Store(&e.start)
 
 	var interrupted bool
 	var stop time.Duration
@@ -224,7 +241,7 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 		if !ok {
 			return false
 		}
-		if !sleeper.SleepUntil(ctx, e.start.Add(a.At)) {
+		if !e.sleepPassing(ctx, sleeper, a.At) || !sleeper.SleepUntil(ctx, e.start.Add(a.At)) {
 			e.stopAt(clock.Now())
 			return true
 		}

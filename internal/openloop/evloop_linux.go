@@ -107,6 +107,8 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 			if !more {
 				stopping = true
 				stop = now
+			} else if e.cfg.OnWindow != nil {
+				e.passTo(min(next.At, now)) // passing.go
 			}
 		}
 		l.expire(now)
@@ -120,6 +122,9 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 		wake := time.Duration(1<<63 - 1)
 		if !stopping {
 			wake = next.At
+			if e.cfg.OnWindow != nil {
+				wake = min(wake, e.passMark)
+			}
 		}
 		if len(l.heap) > 0 {
 			wake = min(wake, l.heap[0].deadline)

@@ -45,6 +45,27 @@ func (r *recorder) finalizer(done chan<- struct{}) {
 	defer close(done)
 	for a := range r.finals {
 		r.compact(a)
+		if a.window && r.onWindow != nil {
+			a.sealed = true
+			r.streamSealed()
+		}
+	}
+}
+
+// streamSealed reports the windows sealed in order since the last call
+// (finalizer only). A window whose members and all earlier windows'
+// members have ended is final in every field: later requests are sent
+// after its end, so they add neither area nor in-flight to it. The lock
+// is taken to read it (a later request's in-flight carry may still
+// rewrite its maximum with the same value).
+func (r *recorder) streamSealed() {
+	for r.streamNext < len(r.windows) && r.windows[r.streamNext].sealed {
+		w := &r.windows[r.streamNext]
+		r.mu.Lock()
+		row := r.row(w, w.end)
+		r.mu.Unlock()
+		r.onWindow(row)
+		r.streamNext++
 	}
 }
 

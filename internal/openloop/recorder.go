@@ -44,6 +44,13 @@ type recorder struct {
 	free    []*hdr.Histogram // dense histograms of finished stages, for reuse
 	samples result.Samples
 	redact  func(string) string
+
+	// The stream of sealed windows (Config.OnWindow): row builds a
+	// window's timeline row, onWindow receives it; streamNext is the next
+	// window to report, the finalizer's alone (then build's).
+	row        func(w *acc, end time.Duration) result.Window
+	onWindow   func(result.Window)
+	streamNext int
 }
 
 func newRecorder(s *schedule.Schedule, redact func(string) string) *recorder {
@@ -59,6 +66,7 @@ func newRecorder(s *schedule.Schedule, redact func(string) string) *recorder {
 	for i := range r.windows {
 		r.windows[i].start = time.Duration(i) * WindowLength
 		r.windows[i].end = min(time.Duration(i+1)*WindowLength, d)
+		r.windows[i].window = true
 	}
 	return r
 }

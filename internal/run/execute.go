@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -47,6 +48,18 @@ type Options struct {
 	// everything from the result (analysis.Auto). An error becomes a
 	// warning of the result: the analysis never fails a run.
 	Analyze func(*result.Result) (*result.Analysis, error)
+	// MetricsListen, if set, serves the run's live metrics (package live)
+	// at /metrics on this host:port from before anything is sent until the
+	// run ends, then for MetricsLinger more (cut short by ctx), so a last
+	// scrape sees the final values. MetricsListening, if set, is told the
+	// address bound (port 0 picks one).
+	MetricsListen    string
+	MetricsLinger    time.Duration
+	MetricsListening func(addr string)
+	// Stream, if set, receives the timeline as JSON lines while the run
+	// goes (live.Stream): one line per 1-second window as soon as every
+	// request intended in it has ended, then the totals.
+	Stream io.Writer
 }
 
 // Progress is a snapshot of a run in flight: elapsed and planned time,
@@ -69,6 +82,9 @@ func WithModel(spec analysis.ModelSpec) func(*result.Result) (*result.Analysis, 
 func (o *Options) validate() error {
 	if o.Grace < 0 {
 		return invalid(errors.New("grace must be > 0"))
+	}
+	if o.MetricsLinger < 0 {
+		return invalid(errLinger)
 	}
 	if o.Scrape != "" {
 		if err := profile.ValidateURL(o.Scrape); err != nil {
@@ -98,10 +114,16 @@ func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
 	if err := resolveHost(ctx, lookup, p.Request.URL); err != nil {
 		return nil, err
 	}
-	r, err := record(ctx, p, &o)
+	lv, err := startLive(p, &o, runSecrets(p, o.Scrape))
 	if err != nil {
 		return nil, err
 	}
+	defer lv.close(ctx, 0)
+	r, err := record(ctx, p, &o, lv)
+	if err != nil {
+		return nil, err
+	}
+	lv.finish(r)
 	analyze := o.Analyze
 	if analyze == nil {
 		analyze = analysis.Auto
@@ -114,12 +136,13 @@ func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
 	if r.Assertions, err = assert.Evaluate(r, p.Asserts); err != nil {
 		return nil, fmt.Errorf("evaluating assertions: %w", err)
 	}
+	lv.close(ctx, o.MetricsLinger)
 	return r, nil
 }
 
 // record runs the engine over the plan's schedule, with the scrape and the
 // progress display beside it, and builds the result.
-func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
+func record(ctx context.Context, p *Plan, o *Options, lv *liveRun) (*result.Result, error) {
 	segs := make([]schedule.Segment, len(p.Stages))
 	for i, s := range p.Stages {
 		segs[i] = schedule.Segment{Duration: s.Duration, From: s.Rate, To: s.To}
@@ -158,10 +181,12 @@ func record(ctx context.Context, p *Plan, o *Options) (*result.Result, error) {
 	if o.RequestLog != nil {
 		cfg.OnDone = o.RequestLog.Record
 	}
+	lv.configure(&cfg)
 	eng, err := openloop.New(cfg)
 	if err != nil {
 		return nil, err
 	}
+	lv.bind(eng, sched, doer)
 	stopProgress := startProgress(eng, o.Progress)
 	var sc *scrape.Scraper
 	stopScrape := func() {}

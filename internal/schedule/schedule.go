@@ -116,6 +116,24 @@ func (s *Schedule) StageBounds(i int) (start, end time.Duration) {
 	return s.segs[i].start, s.segs[i].end
 }
 
+// RateAt is this shard's planned rate at offset t from the start, requests
+// per second, and the segment t falls in (0-based; t past the end counts
+// in the last). It reads only the plan, so it is safe to call while the
+// schedule is being walked.
+func (s *Schedule) RateAt(t time.Duration) (rate float64, stage int) {
+	for stage < len(s.segs)-1 && t >= s.segs[stage].end {
+		stage++
+	}
+	g := &s.segs[stage]
+	d := (g.end - g.start).Seconds()
+	x := min(max((t-g.start).Seconds(), 0), d)
+	rate = g.from
+	if d > 0 {
+		rate += (g.to - g.from) * x / d
+	}
+	return rate / float64(s.shard.Count), stage
+}
+
 // Next returns the next arrival of this shard, or false when the plan is over.
 func (s *Schedule) Next() (Arrival, bool) {
 	for {

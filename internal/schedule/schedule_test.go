@@ -308,3 +308,22 @@ func BenchmarkNextPoissonRamp(b *testing.B) {
 		s.Next()
 	}
 }
+
+// TestRateAt: the plan's rate and stage at a time, a ramp interpolated,
+// a shard's share.
+func TestRateAt(t *testing.T) {
+	s, err := New([]Segment{{Duration: time.Second, From: 100, To: 100}, {Duration: 2 * time.Second, From: 100, To: 300}},
+		Uniform, nil, 0, Shard{Index: 1, Count: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		at    time.Duration
+		rate  float64
+		stage int
+	}{{0, 50, 0}, {999 * time.Millisecond, 50, 0}, {time.Second, 50, 1}, {2 * time.Second, 100, 1}, {5 * time.Second, 150, 1}} {
+		if r, st := s.RateAt(c.at); math.Abs(r-c.rate) > 1e-9 || st != c.stage {
+			t.Errorf("RateAt(%v) = %v, %d; want %v, %d", c.at, r, st, c.rate, c.stage)
+		}
+	}
+}
