@@ -2,16 +2,12 @@ package main
 
 import (
 	"context"
-	"io"
-	"log"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/run/runtest"
 )
 
 // TestSelfSignedTarget (issue #14, TLS), end to end: `run` and `capacity`
@@ -21,25 +17,12 @@ import (
 // -k the run goes ahead, and --http2 against a target that offers h2
 // records HTTP/2.0 as the protocol.
 func TestSelfSignedTarget(t *testing.T) {
-	var conns, served atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		served.Add(1)
-		w.Write([]byte("ok"))
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
-	srv.EnableHTTP2 = true
-	srv.StartTLS()
-	defer srv.Close()
+	url, conns, served := runtest.TLSTarget(t, true)
 	dir := t.TempDir()
 
 	for _, args := range [][]string{
-		{"run", srv.URL + "/", "--rate", "20", "--duration", "500ms"},
-		{"capacity", srv.URL + "/", "--slo", "p99 < 100ms", "--min", "10", "--max", "20", "--budget", "10m"},
+		{"run", url + "/", "--rate", "20", "--duration", "500ms"},
+		{"capacity", url + "/", "--slo", "p99 < 100ms", "--min", "10", "--max", "20", "--budget", "10m"},
 	} {
 		t.Run(args[0], func(t *testing.T) {
 			conns.Store(0)
@@ -73,7 +56,7 @@ func TestSelfSignedTarget(t *testing.T) {
 		{[]string{"--insecure", "--http2"}, "HTTP/2.0"},
 	} {
 		out := filepath.Join(dir, "ok.json")
-		args := append([]string{"run", srv.URL + "/", "--rate", "20", "--duration", "500ms", "-q", "-o", out}, tt.flags...)
+		args := append([]string{"run", url + "/", "--rate", "20", "--duration", "500ms", "-q", "-o", out}, tt.flags...)
 		served.Store(0)
 		code, _, stderr := execMain(t, context.Background(), args...)
 		if code != 0 {

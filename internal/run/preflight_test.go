@@ -3,39 +3,19 @@ package run
 import (
 	"context"
 	"errors"
-	"io"
-	"log"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/run/runtest"
 )
 
-// tlsTarget starts an https server on 127.0.0.1 with httptest's
-// self-signed certificate, offering h2 when h2 is set; it counts the
-// connections it accepted and the requests it served.
+// tlsTarget is runtest.TLSTarget with the path the runs request.
 func tlsTarget(t *testing.T, h2 bool) (url string, conns, served *atomic.Int64) {
-	t.Helper()
-	conns, served = new(atomic.Int64), new(atomic.Int64)
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		served.Add(1)
-		w.Write([]byte("ok"))
-	}))
-	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
-			conns.Add(1)
-		}
-	}
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
-	srv.EnableHTTP2 = h2
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.URL + "/", conns, served
+	u, conns, served := runtest.TLSTarget(t, h2)
+	return u + "/", conns, served
 }
 
 // TestPreflightTLS (issue #14, TLS): a self-signed https target fails the
