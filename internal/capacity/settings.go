@@ -99,8 +99,29 @@ func Plan(prof *profile.Profile, ov run.Overrides) (*run.Plan, error) {
 	if prof != nil && (len(prof.Stages) > 0 || prof.Shape != nil) {
 		return nil, &run.InputError{Err: fmt.Errorf("%s:%d: capacity chooses the rates itself: remove stages/profile from the file (its target, arrival, seed and assert lines are used)", prof.File, prof.RatesLine)}
 	}
+	if err := scopeless(prof, ov.Asserts); err != nil {
+		return nil, &run.InputError{Err: err}
+	}
 	ov.Shape = profile.Shape{Kind: "constant", Set: map[string]bool{"rate": true, "duration": true}, Rate: 1, Duration: time.Second}
 	return run.Resolve(prof, ov)
+}
+
+// scopeless refuses an SLO with a scope before the placeholder plan is
+// resolved, whose single stage would otherwise answer "stage 2 does not
+// exist" for "in stage2": each probe is judged as a whole (CheckSLOs says
+// the same after resolution). SLOs that do not parse are left to
+// run.Resolve, which reports them with their file and line.
+func scopeless(prof *profile.Profile, flags []string) error {
+	var all []string
+	if prof != nil {
+		all = append(all, prof.Assert...)
+	}
+	for _, s := range append(all, flags...) {
+		if e, err := assert.Parse(s); err == nil && e.Scope.Kind != assert.Run {
+			return scopeError(e)
+		}
+	}
+	return nil
 }
 
 // GateFailed reports whether a finished search fails its gates: no

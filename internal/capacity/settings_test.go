@@ -101,6 +101,14 @@ func TestPlan(t *testing.T) {
 	if _, err := Plan(prof, run.Overrides{}); !errors.As(err, &ie) || !strings.Contains(err.Error(), "staged.yaml:2: capacity chooses the rates itself") {
 		t.Errorf("a profile with stages: %v", err)
 	}
+	// A scope is refused as a scope, not as a stage the placeholder plan
+	// lacks ("stage 2 does not exist").
+	for _, slo := range []string{"p99 < 50ms in stage2", "p99 < 50ms in stage1", "ratio(503) < 1% in each 1s"} {
+		ov := run.Overrides{URL: "http://127.0.0.1:1/", Asserts: []string{slo}}
+		if _, err := Plan(nil, ov); !errors.As(err, &ie) || !strings.Contains(err.Error(), "judged on each probe as a whole") {
+			t.Errorf("SLO %q: %v", slo, err)
+		}
+	}
 	if _, err := Plan(nil, run.Overrides{}); !errors.Is(err, run.ErrNoTarget) {
 		t.Errorf("no target: %v", err)
 	}

@@ -32,13 +32,18 @@ func CheckSLOs(slos []assert.Expr) error {
 	}
 	for _, e := range slos {
 		if e.Scope.Kind != assert.Run {
-			return fmt.Errorf("SLO %q: it is judged on each probe as a whole; drop \"in %s\"", e.Raw, e.Scope)
+			return scopeError(e)
 		}
 		if e.Kind == assert.RateMetric {
 			return fmt.Errorf("SLO %q: %w", e.Raw, ErrRateSLO)
 		}
 	}
 	return nil
+}
+
+// scopeError is the refusal of an SLO with a scope.
+func scopeError(e assert.Expr) error {
+	return fmt.Errorf("SLO %q: it is judged on each probe as a whole; drop \"in %s\"", e.Raw, e.Scope)
 }
 
 // familyOf is the distribution a time metric reads: "2xx" (2xx.p99),
