@@ -79,6 +79,7 @@ type Set struct {
 	chooser *Chooser
 	data    *Table
 	seed    uint64
+	files   map[string][]byte // body files while building
 }
 
 type compiled struct {
@@ -117,7 +118,8 @@ func Build(spec Spec) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Set{data: spec.Data, seed: spec.Seed}
+	s := &Set{data: spec.Data, seed: spec.Seed, files: map[string][]byte{}}
+	defer func() { s.files = nil }()
 	nameIdx := map[string]int{}
 	weights := make([]float64, len(spec.Requests))
 	for i, r := range spec.Requests {
@@ -233,8 +235,12 @@ func (s *Set) compile(spec Spec, comp *placeholder.Compiler, r *profile.Request,
 
 	body := []byte(r.Body)
 	if r.BodyFile != "" {
-		if body, err = readFile(r.BodyFile); err != nil {
-			return c, fail("body_file", "%v", err)
+		var ok bool
+		if body, ok = s.files[r.BodyFile]; !ok { // read once, however many requests share it
+			if body, err = readFile(r.BodyFile); err != nil {
+				return c, fail("body_file", "%v", err)
+			}
+			s.files[r.BodyFile] = body
 		}
 	}
 	if c.body, err = tmpl("body", string(body), placeholder.Raw); err != nil {
