@@ -92,3 +92,23 @@ func (s *Schedule) Arrivals() (int64, bool) {
 	}
 	return 0, false
 }
+
+// PlanArrivals is the number of arrivals of the whole plan (every shard)
+// that New(segments, kind, NewRand(seed), uint64(seed), whole) yields, as
+// run builds it: exact for Poisson arrivals too, by walking the seeded
+// plan once (a few nanoseconds an arrival), so a data file read in order
+// unique can be refused before anything is sent.
+func PlanArrivals(segments []Segment, kind Kind, seed int64) (int64, error) {
+	s, err := New(segments, kind, NewRand(seed), uint64(seed), Shard{})
+	if err != nil {
+		return 0, err
+	}
+	if n, ok := s.Arrivals(); ok {
+		return n, nil
+	}
+	var n int64
+	for _, ok := s.candidate(); ok; _, ok = s.candidate() {
+		n++
+	}
+	return n, nil
+}

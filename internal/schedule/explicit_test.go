@@ -112,3 +112,24 @@ func TestArrivalsUniform(t *testing.T) {
 		t.Error("Poisson count known before the run")
 	}
 }
+
+// TestPlanArrivals: the count is what the plan's shards yield together.
+func TestPlanArrivals(t *testing.T) {
+	segs := []Segment{{Duration: 2 * time.Second, From: 300, To: 900}}
+	for _, kind := range []Kind{Uniform, Poisson} {
+		n, err := PlanArrivals(segs, kind, 11)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int64
+		for i := 1; i <= 3; i++ {
+			s, _ := New(segs, kind, NewRand(11), 11, Shard{Index: i, Count: 3})
+			for _, ok := s.Next(); ok; _, ok = s.Next() {
+				got++
+			}
+		}
+		if got != n || n < 1000 {
+			t.Errorf("%s: PlanArrivals %d, the shards yield %d", kind, n, got)
+		}
+	}
+}
