@@ -1,6 +1,7 @@
 package mix
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/bploadgen/bploadgen/internal/placeholder"
@@ -32,13 +33,43 @@ func (s *Set) Idempotent(i int) bool { return s.reqs[i].idempotent }
 func (s *Set) Chooser() *Chooser { return s.chooser }
 
 // Choose is the request index of arrival seq: a pure function of (seed,
-// seq).
-func (s *Set) Choose(seq uint64) int { return s.chooser.Choose(s.seed, seq) }
+// seq), or the replay's request for it after SetArrivals.
+func (s *Set) Choose(seq uint64) int {
+	if s.fixed != nil {
+		if seq < uint64(len(s.fixed)) {
+			return int(s.fixed[seq])
+		}
+		return 0 // past the plan: Limit says there is none
+	}
+	return s.chooser.Choose(s.seed, seq)
+}
+
+// SetArrivals makes the set a replay's: arrival seq gets request
+// index[seq] (replay.Log.Index) instead of a weighted draw, and Limit is
+// len(index). Call it before the run; the set keeps the slice.
+func (s *Set) SetArrivals(index []uint32) error {
+	for i, r := range index {
+		if int(r) >= len(s.reqs) {
+			return fmt.Errorf("arrival %d: request %d of %d", i, r, len(s.reqs))
+		}
+	}
+	s.fixed = index
+	return nil
+}
 
 // Limit is how many arrivals the set can render: the data rows under
 // order unique; ok is false when there is no limit. An arrival past it
 // has no request (Vars reports false).
 func (s *Set) Limit() (n int64, ok bool) {
+	if s.fixed != nil {
+		n = int64(len(s.fixed))
+		if s.data != nil {
+			if d, ok := s.data.Limit(); ok {
+				n = min(n, d)
+			}
+		}
+		return n, true
+	}
 	if s.data == nil {
 		return 0, false
 	}
@@ -60,6 +91,9 @@ func (s *Set) Vars(seq uint64, v *placeholder.Vars) bool {
 // Render appends the HTTP/1.1 request of arrival seq (the chosen request)
 // to dst: AppendHTTP1(Choose(seq), seq, dst).
 func (s *Set) Render(seq uint64, dst []byte) (req int, out []byte, ok bool) {
+	if s.fixed != nil && seq >= uint64(len(s.fixed)) {
+		return 0, dst, false
+	}
 	req = s.Choose(seq)
 	out, ok = s.AppendHTTP1(req, seq, dst)
 	return req, out, ok

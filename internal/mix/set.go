@@ -80,6 +80,7 @@ type Set struct {
 	data    *Table
 	seed    uint64
 	files   map[string][]byte // body files while building
+	fixed   []uint32          // a replay's request per arrival (SetArrivals)
 }
 
 type compiled struct {

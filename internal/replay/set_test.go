@@ -35,3 +35,40 @@ func TestReplaySet(t *testing.T) {
 		t.Errorf("arrival 151: %q", out)
 	}
 }
+
+// TestReplayRender: with the log's arrivals set, arrival i renders the
+// logged request i, and the set's limit is the log's length.
+func TestReplayRender(t *testing.T) {
+	l, err := ParseJSON("l", strings.NewReader(`{"time": 2, "url": "/b"}`+"\n"+`{"time": 1, "method": "POST", "url": "/a", "body": "x"}`+"\n"+`{"time": 3, "url": "/b"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := mix.Build(mix.Spec{Base: "http://127.0.0.1:1/", Requests: l.Requests, Literal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetArrivals(l.Index); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for seq := uint64(0); seq < 3; seq++ {
+		_, out, ok := s.Render(seq, nil)
+		line, _, _ := strings.Cut(string(out), "\r\n")
+		if !ok {
+			t.Fatalf("arrival %d not rendered", seq)
+		}
+		got = append(got, line)
+	}
+	if strings.Join(got, "|") != "POST /a HTTP/1.1|GET /b HTTP/1.1|GET /b HTTP/1.1" {
+		t.Errorf("rendered %q", got)
+	}
+	if _, out, ok := s.Render(3, nil); ok || len(out) != 0 {
+		t.Errorf("arrival past the log rendered %q", out)
+	}
+	if n, ok := s.Limit(); !ok || n != 3 {
+		t.Errorf("Limit = %d %v", n, ok)
+	}
+	if err := s.SetArrivals([]uint32{7}); err == nil {
+		t.Error("an index past the requests accepted")
+	}
+}

@@ -72,6 +72,19 @@ func (q *RequestStats) AsStage(of *Stage) Stage {
 	}
 }
 
+// AsRequest is the inverse of AsStage: the request record of a stage
+// computed for one request's arrivals (the engine aggregates a request's
+// share with its stage code, then keeps this).
+func (s *Stage) AsRequest() *RequestStats {
+	return &RequestStats{
+		Scheduled: s.Scheduled, Sent: s.Sent, NotSent: s.NotSent, Completed: s.Completed,
+		AchievedRPS: s.AchievedRPS, ThroughputRPS: s.ThroughputRPS,
+		Status: s.Status, Errors: s.Errors,
+		Latency: s.Latency, Latency2xx: s.Latency2xx, ServiceTime: s.ServiceTime,
+		HDR: RequestHDR{Latency: s.HDR.Latency, Latency2xx: s.HDR.Latency2xx, ServiceTime: s.HDR.ServiceTime},
+	}
+}
+
 // Conserved reports the stage invariants for the request's counts.
 func (q *RequestStats) Conserved() bool {
 	st := q.AsStage(&Stage{})

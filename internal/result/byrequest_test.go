@@ -21,6 +21,9 @@ func TestAsStage(t *testing.T) {
 	if st.Index != 2 || st.Name != "s" || st.LengthS() != 2 || st.HDR.Latency != "L" || !st.Conserved() || !q.Conserved() {
 		t.Errorf("AsStage = %+v", st)
 	}
+	if back := st.AsRequest(); back.Scheduled != 3 || back.HDR.Latency != "L" || back.Errors["timeout"] != 1 {
+		t.Errorf("AsRequest = %+v", back)
+	}
 	q.Completed = 2
 	if q.Conserved() {
 		t.Error("Conserved with a lost request")
