@@ -263,3 +263,17 @@ func TestNamesCapped(t *testing.T) {
 func itoa3(i int) string {
 	return string([]byte{byte('0' + i/100), byte('0' + i/10%10), byte('0' + i%10)})
 }
+
+// BenchmarkRenderStatic is one request without placeholders, the baseline
+// of BenchmarkRender (a 4-request mix with placeholders and data).
+func BenchmarkRenderStatic(b *testing.B) {
+	s, err := Build(Spec{Base: "http://127.0.0.1:8080/", Requests: []profile.Request{{Method: "GET", URL: "/"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		_, buf, _ = s.Render(uint64(i), buf[:0])
+	}
+}
