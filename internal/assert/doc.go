@@ -19,7 +19,7 @@
 // ("250 ms") or its sign ("+ 10%", for compare); "in" must stand alone
 // before a scope.
 //
-//	assertion = metric op value [ "in" scope ] .
+//	assertion = metric op value [ "for" request ] [ "in" scope ] .   ("for" may also follow the scope)
 //	metric    = time | "ratio(" class ")" | "rps" | "achieved" .
 //	time      = [ "service." | "2xx." ] stat .
 //	stat      = "p" decimal | "min" | "max" | "mean" .      (0 < percentile < 100)
@@ -31,6 +31,7 @@
 //	duration  = a Go duration: decimal unit { decimal unit }, unit one of
 //	            ns us µs ms s m h .
 //	scope     = "run" | "stage" integer | "each" "stage" | "each" duration .
+//	request   = a word | '"' any text without '"' '"' .      (a name of by_request)
 //	decimal   = digits [ "." digits ] | "." digits .        (no sign, no exponent)
 //
 // # Metrics
@@ -71,6 +72,15 @@
 // of seconds. A group's length, used by rps, runs to the end of its last
 // window with scheduled requests, so the last, partial group of a run is
 // evaluated too, over its real length ("window 20s-25s").
+//
+// A request scope (`p99 < 100ms for checkout`, `for "GET /search" in each
+// stage`) reads the same metrics from the request's record in each part's
+// by_request (result.RequestStats, its own histograms) and sets
+// result.Assertion.Request. It takes run, stage N and each stage; a window
+// scope is refused (requests have no per-window histograms). A result
+// without by_request fails the gate with the Note "the result has no
+// breakdown by request", a name it lacks with a Note listing its names;
+// ValidateRequests refuses unknown names before a run.
 //
 // Parts of "each stage" and "each Ns" with nothing scheduled are skipped; if
 // that leaves no part at all, the assertion yields one failed part with the

@@ -54,7 +54,11 @@ func (ev *evaluator) evaluate(e Expr) ([]result.Assertion, error) {
 	if _, ok := ops[e.Op]; !ok || ops[e.Op] != e.Op {
 		return nil, fmt.Errorf("unknown operator %q", e.Op)
 	}
-	base := result.Assertion{Expr: e.text(), Scope: e.Scope.String(), Metric: m.name, Op: e.Op, Value: e.Value}
+	base := result.Assertion{Expr: e.text(), Scope: e.Scope.String(), Metric: m.name, Op: e.Op, Value: e.Value, Request: e.Scope.Request}
+	if note := ev.requestNote(e.Scope.Request); note != "" {
+		base.Note = note
+		return []result.Assertion{base}, nil
+	}
 	if e.Scope.Kind == Stage && (e.Scope.Stage < 1 || e.Scope.Stage > len(ev.r.Stages)) {
 		base.Scope = fmt.Sprintf("stage %d", e.Scope.Stage)
 		base.Note = fmt.Sprintf("no stage %d in the result (it has %d)", e.Scope.Stage, len(ev.r.Stages))
@@ -97,7 +101,8 @@ func judge(e Expr, m metric, p *part, base result.Assertion) (result.Assertion, 
 }
 
 // Check is the verdict of e on one stage, or on a result's Total, whatever
-// e's scope says: what a capacity search reads after each step it runs.
+// e's stage scope says (its request scope narrows it to that request's
+// share): what a capacity search reads after each step it runs.
 // The verdict's Scope is "stage N" for a stage (st.Index, 1-based) and "run"
 // for a Total (Index 0). As in Evaluate, a gate without data fails with a
 // Note; the error is for an undecodable histogram or an Expr that Parse
@@ -114,8 +119,16 @@ func (e Expr) Check(st *result.Stage) (result.Assertion, error) {
 	if st.Index > 0 {
 		label = fmt.Sprintf("stage %d", st.Index)
 	}
-	base := result.Assertion{Expr: e.text(), Metric: m.name, Op: e.Op, Value: e.Value}
-	a, err := judge(e, m, stagePart(st, label), base)
+	base := result.Assertion{Expr: e.text(), Metric: m.name, Op: e.Op, Value: e.Value, Request: e.Scope.Request}
+	p := stagePart(st, label)
+	if e.Scope.Request != "" {
+		if st.ByRequest == nil {
+			base.Scope, base.Note = label, noteNoBreakdown
+			return base, nil
+		}
+		p = (&evaluator{}).stagePart(st, e.Scope.Request, label)
+	}
+	a, err := judge(e, m, p, base)
 	if err != nil {
 		return a, fmt.Errorf("assert %q: %w", e.text(), err)
 	}
@@ -130,16 +143,19 @@ func (ev *evaluator) partsFor(s Scope) ([]*part, error) {
 	var ps []*part
 	switch s.Kind {
 	case Run:
-		ps = []*part{stagePart(&ev.r.Total, "run")}
+		ps = []*part{ev.stagePart(&ev.r.Total, s.Request, "run")}
 	case Stage:
-		ps = []*part{stagePart(&ev.r.Stages[s.Stage-1], s.String())}
+		ps = []*part{ev.stagePart(&ev.r.Stages[s.Stage-1], s.Request, s.String())}
 	case EachStage:
 		for i := range ev.r.Stages {
-			if ev.r.Stages[i].Scheduled > 0 {
-				ps = append(ps, stagePart(&ev.r.Stages[i], fmt.Sprintf("stage %d", i+1)))
+			if p := ev.stagePart(&ev.r.Stages[i], s.Request, fmt.Sprintf("stage %d", i+1)); p.scheduled > 0 {
+				ps = append(ps, p)
 			}
 		}
 	case EachWindow:
+		if s.Request != "" {
+			return nil, fmt.Errorf("a request scope has no windows")
+		}
 		if s.Window < time.Second || s.Window%time.Second != 0 {
 			return nil, fmt.Errorf("window %s is not a positive whole number of seconds", s.Window)
 		}
@@ -152,6 +168,34 @@ func (ev *evaluator) partsFor(s Scope) ([]*part, error) {
 	}
 	ev.parts[s] = ps
 	return ps, nil
+}
+
+// stagePart is the part of a stage, or of its requests of one name
+// (nothing scheduled when the stage has none).
+func (ev *evaluator) stagePart(st *result.Stage, request, label string) *part {
+	if request == "" {
+		return stagePart(st, label)
+	}
+	q := st.ByRequest[request]
+	if q == nil {
+		return &part{label: label}
+	}
+	rs := q.AsStage(st)
+	return stagePart(&rs, label)
+}
+
+// requestNote says why a request scope cannot be judged at all: the
+// result has no breakdown, or not that name; "" when it can.
+func (ev *evaluator) requestNote(request string) string {
+	switch {
+	case request == "":
+		return ""
+	case !ev.r.HasByRequest():
+		return noteNoBreakdown
+	case ev.r.Total.ByRequest[request] == nil:
+		return fmt.Sprintf("no request %s in the result (it has %s)", QuoteRequest(request), listNames(ev.r.Total.RequestNames()))
+	}
+	return ""
 }
 
 // Holds applies a gate's operator ("<", "<=", ">", ">="); obs and thr

@@ -31,11 +31,14 @@ const (
 	EachWindow                  // every Scope.Window of the timeline with scheduled requests
 )
 
-// Scope is the "in SCOPE" part of an assertion.
+// Scope is the "in SCOPE" part of an assertion, and its "for REQUEST".
 type Scope struct {
 	Kind   ScopeKind
 	Stage  int           // Kind == Stage: the 1-based stage number
 	Window time.Duration // Kind == EachWindow: a positive whole number of seconds
+	// Request, if set, narrows the scope to the requests of that name
+	// (result.Stage.ByRequest); never with EachWindow.
+	Request string
 }
 
 // MetricKind is what a metric measures, which decides its threshold's form.
@@ -66,6 +69,9 @@ func (k MetricKind) String() string {
 // Parse(e.String()) yields e again (but for Raw).
 func (e Expr) String() string {
 	s := e.Metric + " " + e.Op + " " + formatValue(e.Kind, e.Value)
+	if e.Scope.Request != "" {
+		s += " for " + QuoteRequest(e.Scope.Request)
+	}
 	if e.Scope.Kind != Run {
 		s += " in " + e.Scope.String()
 	}
@@ -94,7 +100,7 @@ func (e Expr) text() string {
 }
 
 // String is the scope as written after "in": "run", "stage 2", "each stage",
-// "each 10s".
+// "each 10s" (without the request: see Expr.String).
 func (s Scope) String() string {
 	switch s.Kind {
 	case Run:

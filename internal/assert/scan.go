@@ -47,6 +47,8 @@ type Form struct {
 	Example string // a whole gate: "p99 < 250ms"
 	// NoWindows, if set, refuses "each 10s" scopes with this reason.
 	NoWindows string
+	// NoRequests, if set, refuses "for NAME" scopes with this reason.
+	NoRequests string
 }
 
 // GateForm is the form of run's and merge's gates.
@@ -96,8 +98,15 @@ func Scan(s string, f Form) (Clause, error) {
 		return fail(fmt.Errorf("unknown operator %q; use <, <=, > or >=", raw[i:j]))
 	}
 	c := Clause{Raw: raw, Metric: m.name, Kind: m.kind, Op: op, m: m}
+	request, rest, hasFor, err := cutFor(raw[j:])
+	switch {
+	case err != nil:
+		return fail(err)
+	case hasFor && f.NoRequests != "":
+		return fail(fmt.Errorf("for %s: %s", QuoteRequest(request), f.NoRequests))
+	}
 	var scope []string
-	if c.Value, scope, err = splitRest(op, strings.Fields(raw[j:]), f); err != nil {
+	if c.Value, scope, err = splitRest(op, strings.Fields(rest), f); err != nil {
 		return fail(err)
 	}
 	if scope != nil {
@@ -105,6 +114,10 @@ func Scan(s string, f Form) (Clause, error) {
 			return fail(err)
 		}
 	}
+	if hasFor && c.Scope.Kind == EachWindow {
+		return fail(fmt.Errorf("for %s in %s: a request has no per-window histograms; use in each stage, in stage N or in run", QuoteRequest(request), c.Scope))
+	}
+	c.Scope.Request = request
 	return c, nil
 }
 

@@ -46,10 +46,14 @@ type Report struct {
 	RateBand float64 `json:"rate_band"`
 	// Sections are the stages by index, then the whole run.
 	Sections []Section `json:"sections"`
+	// Requests are the request names both results break their traffic
+	// down by (by_request), each compared over the whole run; shown, not
+	// part of Verdict.
+	Requests []Section `json:"requests,omitempty"`
 	Checks   []Check   `json:"checks,omitempty"`
 	Warnings []string  `json:"warnings,omitempty"`
-	// Verdict is Regression if any row regressed, else Improvement if any
-	// improved, else NoChange.
+	// Verdict is Regression if any row of Sections regressed, else
+	// Improvement if any improved, else NoChange.
 	Verdict Verdict `json:"verdict"`
 }
 
@@ -71,7 +75,9 @@ type Section struct {
 	Name  string `json:"scope"`           // "stage 2" or "run"
 	Stage int    `json:"stage,omitempty"` // 1-based, 0 for the run
 	Label string `json:"label,omitempty"` // the base's stage name
-	Rows  []Row  `json:"rows"`
+	// Request is the request name of a Report.Requests section.
+	Request string `json:"request,omitempty"`
+	Rows    []Row  `json:"rows"`
 }
 
 // Row is one metric of one scope.
@@ -129,6 +135,9 @@ func (o Options) Compare(base, next *result.Result) (*Report, error) {
 	}
 	rep.Sections = append(rep.Sections, run)
 	rep.Verdict = overall(rep.Sections)
+	if rep.Requests, err = o.requestSections(base, next); err != nil {
+		return nil, err
+	}
 	if rep.Checks, err = evaluate(o.Diffs, base, next); err != nil {
 		return nil, err
 	}

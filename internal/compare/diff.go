@@ -26,7 +26,8 @@ type Diff struct {
 
 // diffForm is compare's gate form: a signed difference, no window scopes.
 var diffForm = assert.Form{Value: "±VALUE", Example: "p99 < +10%",
-	NoWindows: "compare has no window scopes (two runs' windows are not aligned); use run, stage N or each stage"}
+	NoWindows:  "compare has no window scopes (two runs' windows are not aligned); use run, stage N or each stage",
+	NoRequests: "compare's gates judge the whole traffic; gate a request with run --assert or merge --assert"}
 
 // maxTimeDiff bounds a time difference: the longest latency recorded (1h).
 const maxTimeDiff = time.Hour

@@ -13,6 +13,12 @@
 // stage with a warning, results with different numbers of stages by the
 // whole run only.
 //
+// When both results break their traffic down by request (by_request), each
+// name they share gets a section of the same rows over the whole run,
+// "request NAME" (Report.Requests). Its noise has no batch means (a
+// request has no timeline windows), and its verdicts are shown but do not
+// make the report's verdict. Difference assertions take no request scope.
+//
 // # Verdicts
 //
 // A difference is "regression" or "improvement" (by the metric's better

@@ -17,7 +17,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 	for _, wn := range r.Warnings {
 		fmt.Fprintf(&b, "- ⚠️ %s\n", mdEscape(wn))
 	}
-	for _, sc := range r.shownSections() {
+	for _, sc := range r.allSections() {
 		fmt.Fprintf(&b, "\n#### %s\n\n", mdEscape(sc.title()))
 		b.WriteString("| metric | base | new | delta | rel | noise | verdict |\n")
 		b.WriteString("| --- | ---: | ---: | ---: | ---: | ---: | --- |\n")

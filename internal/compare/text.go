@@ -14,7 +14,7 @@ func (r *Report) WriteText(w io.Writer) error {
 	writeInputs(&b, r)
 	t := &table{align: "lrrrrrl"}
 	t.add("", "base", "new", "delta", "rel", "noise", "verdict")
-	for _, sc := range r.shownSections() {
+	for _, sc := range r.allSections() {
 		t.title(sc.title())
 		for _, row := range sc.Rows {
 			t.add(append([]string{"  " + row.Metric}, row.cells()...)...)
@@ -85,6 +85,11 @@ func (r *Report) shownSections() []Section {
 		return r.Sections[1:]
 	}
 	return r.Sections
+}
+
+// allSections are the shown sections, then the request sections.
+func (r *Report) allSections() []Section {
+	return append(append([]Section(nil), r.shownSections()...), r.Requests...)
 }
 
 func (sc Section) title() string {

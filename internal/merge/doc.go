@@ -34,6 +34,10 @@
 //     in phase: shards started with a skew bunch their arrivals, which no
 //     input could see. A warning says so for merged uniform arrivals.
 //   - server_timing: histograms added, sums added, SCV recomputed.
+//   - by_request (each stage and total): per name, counts summed, the three
+//     histograms added, summaries read from the sums, rates recomputed over
+//     the merged stage's length. Inputs with and without a breakdown are
+//     refused: a partial breakdown would be wrong.
 //   - Timeline: input window k covers [started_at + t_s, + duration_s) of wall
 //     clock. The merged timeline starts at the earliest started_at, with the
 //     inputs' window length; each window is added to the merged window whose

@@ -47,6 +47,9 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 	if err := mergeStageHists(field, parts, &out); err != nil {
 		return result.Stage{}, err
 	}
+	if err := mergeByRequest(field, parts, &out); err != nil {
+		return result.Stage{}, err
+	}
 	out.Gaps, out.GapSum, out.GapSumSq = gaps.n, gaps.sum, gaps.sumSq
 	out.ArrivalSCV = result.SCV(gaps.n, gaps.sum, gaps.sumSq)
 	if length := out.LengthS(); length > 0 {

@@ -8,8 +8,13 @@ import (
 
 // Profile is a validated run plan.
 type Profile struct {
-	File        string // the name it was read from, for errors
-	Request     RequestSpec
+	File    string // the name it was read from, for errors
+	Request RequestSpec
+	// Requests is the mix (`requests:`), nil for a one-request run. The
+	// target's URL is their base, its headers and timeout apply to each.
+	Requests []Request
+	// Data is the `data:` file the placeholders read, nil without.
+	Data        *Data
 	Arrival     string // "uniform" or "poisson"; "" means the default
 	Seed        int64
 	HasSeed     bool

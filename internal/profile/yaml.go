@@ -127,7 +127,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var topKeys = []string{"target", "arrival", "seed", "max_in_flight", "stages", "profile", "assert"}
+var topKeys = []string{"target", "arrival", "seed", "max_in_flight", "stages", "profile", "assert", "requests", "data"}
 
 func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 	root := doc
@@ -138,7 +138,7 @@ func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 		root = doc.Content[0]
 	}
 	prof := &Profile{}
-	var stagesNode, profileNode *yaml.Node
+	var stagesNode, profileNode, requestsNode *yaml.Node
 	err := p.mapping(root, "the profile", topKeys, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "target":
@@ -184,6 +184,19 @@ func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 				return err
 			}
 			prof.Kind, prof.Stages, prof.Shape, prof.RatesLine = sh.Kind, st, sh, k.Line
+		case "requests":
+			requestsNode = k
+			list, err := p.requests(v)
+			if err != nil {
+				return err
+			}
+			prof.Requests = list
+		case "data":
+			d, err := p.data(k, v)
+			if err != nil {
+				return err
+			}
+			prof.Data = d
 		case "assert":
 			list, err := p.strings(v, key)
 			if err != nil {
@@ -198,6 +211,9 @@ func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if r := prof.Request; requestsNode != nil && (r.Method != "" || r.Body != nil || r.BodyFile != "") {
+		return nil, p.errf(requestsNode, "requests: the target's method and body would apply to no request: give them per request")
 	}
 	return prof, nil
 }

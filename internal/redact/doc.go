@@ -5,7 +5,7 @@
 //   - by name: URL hides a URL's user info and the values of query and
 //     fragment parameters whose names look secret (token, api_key,
 //     password, sig, …); Header hides Authorization, Cookie, X-Api-Key and
-//     the like;
+//     the like; Column hides the values of data (CSV) columns named so;
 //   - by shape (Text): URLs, "Bearer …"/"Basic …" credentials, name=value,
 //     JSON members and header lines with secret names, inside free text;
 //   - by value (Secrets): the values the run was given, wherever and in

@@ -95,3 +95,16 @@ func Header(name, value string) string {
 	}
 	return value
 }
+
+// IsSecretColumn reports whether a data column's values are secrets: the
+// rule of header and query names (IsSecretName), so a CSV column "token",
+// "api_key" or "password" is redacted wherever a secret header would be.
+func IsSecretColumn(name string) bool { return IsSecretName(name) }
+
+// Column returns the value to show for a data column's value.
+func Column(name, value string) string {
+	if IsSecretColumn(name) {
+		return Redacted
+	}
+	return value
+}

@@ -66,3 +66,21 @@ func isAlnum(s string) bool {
 	}
 	return true
 }
+
+func TestColumn(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		secret bool
+	}{{"token", true}, {"api_key", true}, {"Password", true}, {"auth_header", true}, {"session_id", true}, {"user", false}, {"term", false}} {
+		if got := IsSecretColumn(tt.name); got != tt.secret {
+			t.Errorf("IsSecretColumn(%q) = %v", tt.name, got)
+		}
+		want := "v"
+		if tt.secret {
+			want = Redacted
+		}
+		if got := Column(tt.name, "v"); got != want {
+			t.Errorf("Column(%q) = %q", tt.name, got)
+		}
+	}
+}

@@ -72,6 +72,8 @@ type htmlView struct {
 	TargetView   *targetView
 	Spectrum     svgChart
 	Stages       table
+	RequestTable table
+	Requests     []requestView
 	Knee         svgChart
 	Model        string
 	Shedding     string   // how the target shed load (SheddingSummary)
@@ -132,6 +134,7 @@ func buildHTMLView(r *result.Result) *htmlView {
 	v.TargetView = buildTargetView(r, tl)
 	v.Spectrum = spectrumChart(r)
 	v.Stages = stageTable(r)
+	v.RequestTable, v.Requests = requestsView(r)
 	v.Knee = kneeChart(r)
 	v.Model, v.KneeText, v.Prediction = predictionView(r)
 	if r.Analysis != nil && r.Analysis.Shedding != nil {

@@ -85,7 +85,7 @@ func WriteJUnit(w io.Writer, r *result.Result) error {
 		suite.Timestamp = r.StartedAt.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, a := range r.Assertions {
-		c := junitCase{Name: assertionName(a), Classname: junitClassname, Time: "0",
+		c := junitCase{Name: assertionName(a), Classname: junitRequestClass(a), Time: "0",
 			SystemOut: "observed " + observed(a) + ", threshold " + threshold(a)}
 		if !a.Pass {
 			msg := assertionMessage(a)

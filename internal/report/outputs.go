@@ -20,8 +20,11 @@ var ErrInvalidResult = errors.New("invalid result")
 // "-" is standard output, which only WriteOutputs can serve.
 type Outputs struct {
 	HTML, JUnit, Markdown, CSV, HLog string
+	// RequestsCSV is the breakdown by request as CSV (WriteRequestsCSV).
+	RequestsCSV string
 	// Name renders a rendering's name in errors: "html", "junit", "md",
-	// "csv" or "hlog" by default; a command line passes its flags' names.
+	// "csv", "hlog" or "requests-csv" by default; a command line passes
+	// its flags' names.
 	Name func(output string) string
 }
 
@@ -38,6 +41,7 @@ func (o Outputs) list() []output {
 		{"md", o.Markdown, WriteMarkdown},
 		{"csv", o.CSV, WriteCSV},
 		{"hlog", o.HLog, WriteHLog},
+		{"requests-csv", o.RequestsCSV, WriteRequestsCSV},
 	}
 	out := all[:0]
 	for _, x := range all {
@@ -168,7 +172,7 @@ func writeRenderings(items []rendering, stdout io.Writer) error {
 // HTML, JUnit and Markdown (a capacity search has no timeline for CSV or
 // an interval log); "-" means stdout.
 func WriteCapacityOutputs(c *result.Capacity, o Outputs, stdout io.Writer) error {
-	if o.CSV != "" || o.HLog != "" {
+	if o.CSV != "" || o.HLog != "" || o.RequestsCSV != "" {
 		return errors.New("a capacity search renders only HTML, JUnit and Markdown")
 	}
 	if err := o.Validate(); err != nil {

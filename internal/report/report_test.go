@@ -30,6 +30,9 @@ func TestMain(m *testing.M) {
 		if err := result.WriteFile(fixturePath, stepFixture()); err != nil {
 			panic(err)
 		}
+		if err := result.WriteFile(mixFixturePath, mixFixture()); err != nil {
+			panic(err)
+		}
 	}
 	os.Exit(m.Run())
 }

@@ -23,6 +23,10 @@ func Text(w io.Writer, r *result.Result) error {
 	textHeader(bw, r)
 	textStages(bw, r)
 	textTotals(bw, r)
+	if r.HasByRequest() {
+		fmt.Fprintln(bw)
+		textRequests(bw, r)
+	}
 	textAssertions(bw, r.Assertions)
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(bw, "warning: %s\n", warn)

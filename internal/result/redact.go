@@ -31,16 +31,20 @@ func (r *Result) Redact(sec *redact.Secrets) {
 			r.Samples.Errors[class] = str(msg)
 		}
 	}
+	names := memo(str)
 	for i := range r.Stages {
 		r.Stages[i].Name = str(r.Stages[i].Name)
+		r.Stages[i].ByRequest = redactRequests(r.Stages[i].ByRequest, names)
 	}
 	r.Total.Name = str(r.Total.Name)
+	r.Total.ByRequest = redactRequests(r.Total.ByRequest, names)
 	for i := range r.Plan.Stages {
 		r.Plan.Stages[i].Name = str(r.Plan.Stages[i].Name)
 	}
 	for i := range r.Assertions {
 		r.Assertions[i].Expr = str(r.Assertions[i].Expr)
 		r.Assertions[i].Note = str(r.Assertions[i].Note)
+		r.Assertions[i].Request = names(r.Assertions[i].Request)
 	}
 	keys := memo(str)
 	for i := range r.Timeline {
@@ -76,6 +80,22 @@ func redactKeys(m map[string]float64, str func(string) string) map[string]float6
 	for k := range m {
 		if str(k) != k {
 			out := make(map[string]float64, len(m))
+			for k2, v := range m {
+				out[str(k2)] = v
+			}
+			return out
+		}
+	}
+	return m
+}
+
+// redactRequests redacts the request names of a by_request map (a
+// replayed path may hold a secret); two names that become one keep the
+// record of one of them.
+func redactRequests(m map[string]*RequestStats, str func(string) string) map[string]*RequestStats {
+	for k := range m {
+		if str(k) != k {
+			out := make(map[string]*RequestStats, len(m))
 			for k2, v := range m {
 				out[str(k2)] = v
 			}

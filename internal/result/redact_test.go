@@ -88,3 +88,18 @@ func TestRedactEmpty(t *testing.T) {
 		t.Errorf("changed:\n%s\n%s", before.String(), after.String())
 	}
 }
+
+func TestRedactByRequest(t *testing.T) {
+	var sec redact.Secrets
+	sec.Add("s3cr3t-path")
+	r := &Result{
+		Total:      Stage{ByRequest: map[string]*RequestStats{"GET /u/s3cr3t-path": {Scheduled: 2}, "home": {Scheduled: 1}}},
+		Stages:     []Stage{{ByRequest: map[string]*RequestStats{"GET /u/s3cr3t-path": {Scheduled: 2}}}},
+		Assertions: []Assertion{{Expr: "p99 < 1s", Request: "GET /u/s3cr3t-path"}},
+	}
+	r.Redact(&sec)
+	if r.Total.ByRequest["GET /u/REDACTED"] == nil || r.Total.ByRequest["home"] == nil || r.Stages[0].ByRequest["GET /u/REDACTED"] == nil ||
+		r.Assertions[0].Request != "GET /u/REDACTED" {
+		t.Errorf("not redacted: %+v %+v %+v", r.Total.ByRequest, r.Stages[0].ByRequest, r.Assertions)
+	}
+}

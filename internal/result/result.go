@@ -159,6 +159,11 @@ type Stage struct {
 	ServerTiming *ServerTiming `json:"server_timing,omitempty"`
 
 	HDR StageHDR `json:"hdr"`
+
+	// ByRequest breaks the stage down by request name (a mix, a targets
+	// file or a replay; absent for a one-request run): at most 100 names
+	// and "other" (docs/result.md).
+	ByRequest map[string]*RequestStats `json:"by_request,omitempty"`
 }
 
 // Summary is a latency distribution in seconds. With Count == 0 every other
@@ -250,6 +255,9 @@ type Assertion struct {
 	Pass     bool    `json:"pass"`
 	// Note explains a verdict that is not a plain comparison (no data).
 	Note string `json:"note,omitempty"`
+	// Request is the request the gate was scoped to (`for NAME`), "" for
+	// the whole traffic.
+	Request string `json:"request,omitempty"`
 }
 
 // Samples keeps examples of what went wrong (see Result.Samples).

@@ -16,9 +16,14 @@
 //     train data analysis"). For a constant rate it is the usual
 //     exponential-gap process.
 //
+// A third kind, Explicit (NewExplicit), takes the times themselves: a
+// replayed log's arrivals, offsets from the start, with stages that are
+// fixed windows of the replay, each at its own offered rate.
+//
 // Shards (run --shard I/N) partition the one planned stream: uniform
 // arrival i belongs to shard (i mod N)+1; a Poisson arrival is given to a
 // shard by a hash of (seed, index), an independent uniform thinning, so each
 // shard is a Poisson process of rate λ(t)/N and the union of the N shards
-// is exactly the schedule one process would run.
+// is exactly the schedule one process would run. Explicit arrivals are
+// partitioned like uniform ones.
 package schedule

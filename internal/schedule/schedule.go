@@ -11,8 +11,9 @@ import (
 type Kind int
 
 const (
-	Uniform Kind = iota // evenly spaced at the planned rate
-	Poisson             // exponential gaps at the planned rate
+	Uniform  Kind = iota // evenly spaced at the planned rate
+	Poisson              // exponential gaps at the planned rate
+	Explicit             // given times (a replay): see NewExplicit
 )
 
 // ParseKind reads "uniform" or "poisson".
@@ -26,9 +27,13 @@ func ParseKind(s string) (Kind, error) {
 	return 0, fmt.Errorf("arrival must be uniform or poisson, not %q", s)
 }
 
+// String is the result's `arrival`: "uniform", "poisson" or "replay".
 func (k Kind) String() string {
-	if k == Poisson {
+	switch k {
+	case Poisson:
 		return "poisson"
+	case Explicit:
+		return "replay"
 	}
 	return "uniform"
 }
@@ -65,6 +70,8 @@ type Schedule struct {
 	rng   *rand.Rand
 	shard Shard
 	salt  uint64 // keys the Poisson shard partition
+
+	times []time.Duration // Explicit: the arrivals' times, non-decreasing
 
 	pos   float64 // Λ-space position of the next candidate
 	seq   int64   // plan index of the next candidate
@@ -154,7 +161,7 @@ func (s *Schedule) mine(seq int64) bool {
 		return true
 	}
 	want := uint64(s.shard.Index - 1)
-	if s.kind == Uniform {
+	if s.kind != Poisson {
 		return uint64(seq)%n == want
 	}
 	return splitmix64(s.salt^uint64(seq)*0x9e3779b97f4a7c15)%n == want
@@ -162,6 +169,9 @@ func (s *Schedule) mine(seq int64) bool {
 
 // candidate returns the next arrival of the whole plan.
 func (s *Schedule) candidate() (Arrival, bool) {
+	if s.kind == Explicit {
+		return s.explicit()
+	}
 	if s.kind == Uniform {
 		s.pos = float64(s.seq)
 	}
@@ -210,6 +220,9 @@ func (s *Schedule) Expected(a, b time.Duration) float64 {
 func (s *Schedule) lambda(t time.Duration) float64 {
 	if t <= 0 {
 		return 0
+	}
+	if s.kind == Explicit {
+		return s.countBefore(t)
 	}
 	for i := range s.segs {
 		g := &s.segs[i]

@@ -128,6 +128,9 @@ func stage(index int, name string, a, b, offeredRPS float64, reqs []Request) (re
 		st.InFlightMax = ceilDiv(2*st.InFlightMean) + 1
 	}
 	st.ArrivalSCV = result.SCV(st.Gaps, st.GapSum, st.GapSumSq)
+	if err := byRequest(&st, reqs); err != nil {
+		return st, err
+	}
 	st.Latency, st.Latency2xx = result.Summarize(h.lat), result.Summarize(h.lat2xx)
 	st.ServiceTime, st.SendLag = result.Summarize(h.svc), result.Summarize(h.lag)
 	if h.srvSvc.TotalCount() > 0 {

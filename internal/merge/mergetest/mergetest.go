@@ -36,6 +36,18 @@ type Spec struct {
 	// result). Shard I starts (I-1)·Skew after Start.
 	Shards int
 	Skew   time.Duration
+
+	// Mix, if set, gives each request a name drawn by weight, and its
+	// service time that entry's factor: the results break their stages
+	// down by request (by_request).
+	Mix []MixEntry
+}
+
+// MixEntry is one request of a synthetic mix.
+type MixEntry struct {
+	Name   string
+	Weight float64
+	Slow   float64 // service time factor (0 means 1)
 }
 
 // Request is one raw sample of the synthetic run.
@@ -46,6 +58,7 @@ type Request struct {
 	Status    int     // HTTP status, 0 for a transport error or not sent
 	Err       string  // error class, "" for a response
 	NotSent   bool
+	Name      string // the request's name in a mix, "" without
 }
 
 // LatencyNS is the response time from the intended send time.
@@ -68,7 +81,10 @@ func Requests(s Spec) []Request {
 			if t >= end {
 				break
 			}
-			out = append(out, outcome(rng, s, t, svcMean))
+			name, mean := pick(rng, s.Mix, svcMean)
+			q := outcome(rng, s, t, mean)
+			q.Name = name
+			out = append(out, q)
 		}
 	}
 	return out
