@@ -1,0 +1,69 @@
+package analysis
+
+import (
+	"testing"
+	"time"
+)
+
+func TestCheckMetastability(t *testing.T) {
+	stages := []RetryStage{
+		{Name: "base", StartS: 0, EndS: 10, OfferedRPS: 100},
+		{Name: "spike", StartS: 10, EndS: 20, OfferedRPS: 400},
+		{Name: "after", StartS: 20, EndS: 40, OfferedRPS: 100},
+	}
+	// windows builds 1 s windows over 0..40 with 100 first attempts a
+	// second (400 in the spike) and attempts = first × amp(t).
+	windows := func(amp func(t float64) float64) []RetryWindow {
+		var ws []RetryWindow
+		for s := 0; s < 40; s++ {
+			first := int64(100)
+			if s >= 10 && s < 20 {
+				first = 400
+			}
+			ws = append(ws, RetryWindow{StartS: float64(s), DurationS: 1, First: first,
+				Attempts: int64(float64(first) * amp(float64(s)))})
+		}
+		return ws
+	}
+	// Honouring clients: the retries die out 3 s after the spike.
+	rec := CheckMetastability(stages, windows(func(t float64) float64 {
+		if t >= 10 && t < 23 {
+			return 2
+		}
+		return 1
+	}), 5*time.Second)
+	if len(rec) != 1 || rec[0].Stage != "after" {
+		t.Fatalf("checked %+v, want the one stage after the drop", rec)
+	}
+	if m := rec[0]; m.Verdict != Recovered || m.FromS != 25 || m.Factor != 1 || m.RecoveryS != 3 || m.FirstRPS != 100 {
+		t.Errorf("recovering clients: %+v", m)
+	}
+	// Retry storm: attempts stay at 2.5× first attempts to the end.
+	amp := CheckMetastability(stages, windows(func(t float64) float64 {
+		if t >= 10 {
+			return 2.5
+		}
+		return 1
+	}), 5*time.Second)
+	if m := amp[0]; m.Verdict != Amplified || m.Factor != 2.5 || m.RecoveryS != -1 || m.AttemptRPS != 250 {
+		t.Errorf("storm: %+v", m)
+	}
+	// Within 10% counts as recovered; just above does not.
+	for _, tc := range []struct {
+		amp  float64
+		want string
+	}{{1.10, Recovered}, {1.12, Amplified}} {
+		got := CheckMetastability(stages, windows(func(float64) float64 { return tc.amp }), time.Second)[0].Verdict
+		if got != tc.want {
+			t.Errorf("amplification %.2f: %s, want %s", tc.amp, got, tc.want)
+		}
+	}
+	// A stage shorter than the largest delay cannot be judged.
+	if got := CheckMetastability(stages, windows(func(float64) float64 { return 1 }), 30*time.Second)[0].Verdict; got != Undecided {
+		t.Errorf("delay longer than the stage: %s", got)
+	}
+	// No drop, no check.
+	if got := CheckMetastability(stages[:2], nil, time.Second); len(got) != 0 {
+		t.Errorf("no drop: %+v", got)
+	}
+}
