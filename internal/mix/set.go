@@ -2,10 +2,8 @@ package mix
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 
 	"github.com/bploadgen/bploadgen/internal/placeholder"
@@ -21,7 +19,7 @@ const MaxNames = 100
 const Other = "other"
 
 // MaxBodyBytes bounds a request's body file (the run's single-body bound).
-const MaxBodyBytes = 64 << 20
+const MaxBodyBytes = profile.MaxBodyBytes
 
 // Spec is what a set is built from.
 type Spec struct {
@@ -238,7 +236,7 @@ func (s *Set) compile(spec Spec, comp *placeholder.Compiler, r *profile.Request,
 	if r.BodyFile != "" {
 		var ok bool
 		if body, ok = s.files[r.BodyFile]; !ok { // read once, however many requests share it
-			if body, err = readFile(r.BodyFile); err != nil {
+			if body, err = profile.ReadBodyFile(r.BodyFile); err != nil {
 				return c, fail("body_file", "%v", err)
 			}
 			s.files[r.BodyFile] = body
@@ -295,22 +293,6 @@ func firstRow(t *Table) []string {
 		return nil
 	}
 	return t.Rows[0]
-}
-
-func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxBodyBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > MaxBodyBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, MaxBodyBytes>>20)
-	}
-	return b, nil
 }
 
 func unwrap(err error) error {

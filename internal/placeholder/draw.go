@@ -1,5 +1,7 @@
 package placeholder
 
+import "github.com/bploadgen/bploadgen/internal/dist"
+
 // Streams keep the independent random quantities of one arrival apart:
 // Draw(seed, stream, seq) for two different streams are unrelated.
 const (
@@ -16,19 +18,9 @@ const gamma = 0x9e3779b97f4a7c15 // SplitMix64's increment, 2^64/φ
 // SplitMix64 (Steele, Lea & Flood, OOPSLA 2014) keyed by the seed and the
 // stream, at counter seq.
 func Draw(seed, stream, seq uint64) uint64 {
-	key := mix64(seed ^ mix64(stream*gamma+gamma))
-	return mix64(key + (seq+1)*gamma)
+	key := dist.Mix64(seed ^ dist.Mix64(stream*gamma+gamma))
+	return dist.Mix64(key + (seq+1)*gamma)
 }
 
 // Float returns a uniform float64 in [0, 1) from 64 random bits.
 func Float(bits uint64) float64 { return float64(bits>>11) / (1 << 53) }
-
-// mix64 is the SplitMix64 finaliser, a bijection of the 64-bit integers.
-func mix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
-}

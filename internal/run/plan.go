@@ -43,7 +43,7 @@ const (
 	MaxMaxInFlight = 10_000_000
 	MaxTimeout     = time.Hour
 	MaxShards      = 10_000
-	MaxBodyBytes   = 64 << 20 // a body file's size
+	MaxBodyBytes   = profile.MaxBodyBytes // a body file's size
 )
 
 // NewPlan is a plan of explicit stages for req with the defaults: method

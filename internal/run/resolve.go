@@ -2,7 +2,6 @@ package run
 
 import (
 	"fmt"
-	"io"
 	"math"
 	"os"
 	"strconv"
@@ -189,29 +188,13 @@ func (o *Overrides) request(r *profile.RequestSpec) error {
 		r.Body, r.BodyFile = nil, o.BodyFile
 	}
 	if r.BodyFile != "" {
-		b, err := readBodyFile(r.BodyFile)
+		b, err := profile.ReadBodyFile(r.BodyFile)
 		if err != nil {
 			return fmt.Errorf("%s: %v", o.name("body_file"), err)
 		}
 		r.Body = b
 	}
 	return nil
-}
-
-func readBodyFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, MaxBodyBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > MaxBodyBytes {
-		return nil, fmt.Errorf("%s: larger than %d MiB", path, MaxBodyBytes>>20)
-	}
-	return b, nil
 }
 
 // shape picks the stages: the profile's, or the overriding shape applied

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
 // Kind is the arrival process.
@@ -164,7 +166,7 @@ func (s *Schedule) mine(seq int64) bool {
 	if s.kind != Poisson {
 		return uint64(seq)%n == want
 	}
-	return splitmix64(s.salt^uint64(seq)*0x9e3779b97f4a7c15)%n == want
+	return dist.Mix64(s.salt^uint64(seq)*0x9e3779b97f4a7c15)%n == want
 }
 
 // candidate returns the next arrival of the whole plan.
@@ -233,17 +235,6 @@ func (s *Schedule) lambda(t time.Duration) float64 {
 		}
 	}
 	return s.segs[len(s.segs)-1].lam1
-}
-
-// splitmix64 is the SplitMix64 finaliser (Steele, Lea & Flood, OOPSLA 2014):
-// a bijective mix whose low bits are well distributed.
-func splitmix64(x uint64) uint64 {
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	x ^= x >> 31
-	return x
 }
 
 // NewRand returns the seeded generator a run uses for its arrival process.
