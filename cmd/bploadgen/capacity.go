@@ -65,13 +65,11 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 func newCapacityCmd(e *env, runF func(*capacityOptions) error) *cobra.Command {
 	opts := &capacityOptions{}
 	return command(&cobra.Command{
-		Use:   "capacity [URL] --slo EXPR",
-		Short: "Find the highest rate that meets the SLOs, and whether the backpressure holds past it",
-		Long:  longHelp("capacity"),
-		Example: `  bploadgen capacity http://127.0.0.1:8080/ --slo 'ratio(503) < 1%' --arrival poisson -o cap.json --html cap.html
-  bploadgen capacity http://127.0.0.1:8080/ --slo 'p99 < 100ms' --slo 'ratio(5xx) < 0.1%' --max 5000 --budget 3m --require 800
-  bploadgen capacity -f profile.yaml --overload 2,4 --require-backpressure --scrape http://127.0.0.1:8080/metrics`,
-		Args: rangeArgs(0, 1),
+		Use:     "capacity [URL] --slo EXPR",
+		Short:   "Find the highest rate that meets the SLOs, and whether the backpressure holds past it",
+		Long:    longHelp("capacity"),
+		Example: examples("capacity"),
+		Args:    rangeArgs(0, 1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {
 		return opts.bind(cmd, args, &opts.Overrides)
 	}, func(ctx context.Context) error { return runCapacity(ctx, e, opts) })

@@ -58,14 +58,11 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	opts := &sizeOptions{}
 	return command(&cobra.Command{
-		Use:   "size --rate R --service-time S --slo 'p99<50ms'",
-		Short: "Recommend worker count and queue size for a rate, a service time and an SLO",
-		Long:  longHelp("size") + exitCodeHelp,
-		Example: `  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms'
-  bploadgen size --rate 900 --service-time 10ms --service-scv 0.284 --arrival uniform --slo 'p99<50ms'
-  bploadgen size --rate 900 --service-time lognormal:10ms,0.5 --slo 'p99.9<80ms' --max-reject 1% --json
-  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms' --workers 10`,
-		Args: noArgs,
+		Use:     "size --rate R --service-time S --slo 'p99<50ms'",
+		Short:   "Recommend worker count and queue size for a rate, a service time and an SLO",
+		Long:    longHelp("size") + exitCodeHelp,
+		Example: examples("size"),
+		Args:    noArgs,
 	}, opts, runF, func(cmd *cobra.Command, _ []string) error {
 		opts.changed = cmd.Flags().Changed
 		return nil

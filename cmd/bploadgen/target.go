@@ -44,16 +44,11 @@ func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
 func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 	opts := &targetOptions{}
 	return command(&cobra.Command{
-		Use:   "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
-		Short: "Start a built-in, backpressure-aware target server",
-		Long:  longHelp("target") + exitCodeHelp,
-		Example: `  bploadgen target
-  bploadgen target --addr 127.0.0.1:9000 --workers 8 --queue 8 --service exp:10ms
-  bploadgen target --service lognormal:10ms,1 --policy unbounded
-  bploadgen target --workers 4 --service det:10ms --policy deadline --queue-timeout 20ms
-  bploadgen target --policy ratelimit --limit 200 --burst 10 --limit-status 503
-  bploadgen target --stall-every 10s --stall-for 1s`,
-		Args: noArgs,
+		Use:     "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
+		Short:   "Start a built-in, backpressure-aware target server",
+		Long:    longHelp("target") + exitCodeHelp,
+		Example: examples("target"),
+		Args:    noArgs,
 	}, opts, runF, nil, func(ctx context.Context) error { return targetRun(ctx, e, opts) })
 }
 
