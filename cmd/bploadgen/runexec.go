@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/pprof"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
@@ -86,40 +85,21 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err := d.Files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}
-	if o.CPUProfile != "" {
-		f, err := os.Create(o.CPUProfile)
-		if err != nil {
-			return runFailed(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return runFailed(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
 	opts := o.runOptions(e)
+	opts.LogRequests, opts.CPUProfile = o.LogRequests, o.CPUProfile
 	o.setLive(e, &opts)
 	opts.Progress = e.progress(o.Quiet)
 	modelGiven := o.Model.anyGiven()
 	if modelGiven {
 		opts.Analyze = run.WithModel(spec)
 	}
-	if o.LogRequests != "" {
-		f, err := os.Create(o.LogRequests)
-		if err != nil {
-			return runFailed(fmt.Errorf("--log-requests: %v", unwrapPathError(err)))
-		}
-		defer f.Close()
-		opts.RequestLog = openloop.NewRequestLog(f)
-	}
 	res, err := run.Execute(ctx, pl, opts)
+	var file *run.FileError
+	if errors.As(err, &file) {
+		err = fmt.Errorf("%s: %w", flagName(file.Setting), file.Err)
+	}
 	if cerr := closeStream(); cerr != nil && err == nil {
 		err = fmt.Errorf("--stream: %w", cerr)
-	}
-	if opts.RequestLog != nil {
-		if cerr := opts.RequestLog.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("--log-requests: %w", cerr)
-		}
 	}
 	if err != nil {
 		return runFailed(err)
