@@ -55,12 +55,6 @@ func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	}, func(context.Context) error { return analyzeRun(e, opts) })
 }
 
-// anyGiven reports whether a flag of the model was given.
-func (o *analyzeOptions) anyGiven() bool {
-	given := givenBy(o.changed)
-	return given("workers") || given("queue") || given("unbounded") || given("service-time") || given("service-scv")
-}
-
 // input is the model's settings as given, named by their flags.
 func (o *analyzeOptions) input() analysis.ModelInput {
 	in := o.ModelInput

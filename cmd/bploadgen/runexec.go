@@ -89,7 +89,7 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	opts.LogRequests, opts.CPUProfile = o.LogRequests, o.CPUProfile
 	o.setLive(e, &opts)
 	opts.Progress = e.progress(o.Quiet)
-	modelGiven := o.Model.anyGiven()
+	modelGiven := o.Model.input().AnyGiven()
 	if modelGiven {
 		opts.Analyze = run.WithModel(spec)
 	}
