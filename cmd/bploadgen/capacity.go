@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 
@@ -84,22 +83,14 @@ func (o *capacityOptions) plan() (*run.Plan, error) {
 			return nil, usageError("capacity: --%s: %s", name, capacityRefused[name])
 		}
 	}
-	prof, err := o.profile()
-	if err != nil {
-		return nil, err
-	}
 	ov := o.Overrides
-	ov.Given = givenBy(o.changed)
 	ov.Name = func(s string) string {
 		if s == "assert" {
 			return "--slo"
 		}
 		return flagName(s)
 	}
-	pl, err := capacity.Plan(prof, ov)
-	if errors.Is(err, run.ErrNoTarget) {
-		return nil, usageError("no target: give a URL (capacity URL, --url, or target.url in the profile)")
-	}
+	pl, err := o.sendOptions.plan("capacity", ov, capacity.Plan)
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,11 @@ import (
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
-// profile loads the profile file (-f), if any, and checks --grace: every
-// error is invalid input (exit 2).
-func (o *sendOptions) profile() (*profile.Profile, error) {
+// plan loads the profile file (-f), if any, checks --grace and resolves
+// the profile and ov, the flags given on the command line overriding it,
+// with resolve (run.Resolve; capacity.Plan). name is the command's, for
+// the no-target message. Every error is invalid input (exit 2).
+func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.Profile, run.Overrides) (*run.Plan, error)) (*run.Plan, error) {
 	var prof *profile.Profile
 	if o.File != "" {
 		p, err := profile.Load(o.File)
@@ -28,7 +30,18 @@ func (o *sendOptions) profile() (*profile.Profile, error) {
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
-	return prof, nil
+	ov.Given = givenBy(o.changed)
+	if ov.Name == nil {
+		ov.Name = flagName
+	}
+	pl, err := resolve(prof, ov)
+	switch {
+	case errors.Is(err, run.ErrNoTarget):
+		return nil, usageError("no target: give a URL (%s URL, --url, or target.url in the profile)", name)
+	case errors.Is(err, run.ErrNoStages):
+		return nil, usageError("no rate plan: give --rate and --duration, another --profile, or a profile file with stages")
+	}
+	return pl, err
 }
 
 // runOptions is how the run pipeline carries the load out: this build,
@@ -38,29 +51,9 @@ func (o *sendOptions) runOptions(e *env) run.Options {
 		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost}
 }
 
-// plan loads the profile file (if any) and resolves it with the flags
-// given on the command line, which override it. Every error is invalid
-// input (exit 2).
-func (o *runOptions) plan() (*run.Plan, error) {
-	prof, err := o.profile()
-	if err != nil {
-		return nil, err
-	}
-	ov := o.Overrides
-	ov.Given, ov.Name = givenBy(o.changed), flagName
-	pl, err := run.Resolve(prof, ov)
-	switch {
-	case errors.Is(err, run.ErrNoTarget):
-		return nil, usageError("no target: give a URL (run URL, --url, or target.url in the profile)")
-	case errors.Is(err, run.ErrNoStages):
-		return nil, usageError("no rate plan: give --rate and --duration, another --profile, or a profile file with stages")
-	}
-	return pl, err
-}
-
 // runRun carries out `run`: plan, preflight, run.Execute, outputs, gate.
 func runRun(ctx context.Context, e *env, o *runOptions) error {
-	pl, err := o.plan()
+	pl, err := o.plan("run", o.Overrides, run.Resolve)
 	if err != nil {
 		return err
 	}
