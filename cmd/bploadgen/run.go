@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,7 +26,6 @@ type runOptions struct {
 	MetricsListen string        // --metrics-listen: serve /metrics here during the run
 	MetricsLinger time.Duration // --metrics-linger: and this long after it
 	Stream        string        // --stream: the timeline as JSON lines, "-" for stdout
-	stream        io.Writer     // where --stream goes, once opened
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {

@@ -66,7 +66,9 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	fe, closeStream, err := o.liveOptions(e, o.Files)
+	opts := o.runOptions(e)
+	opts.LogRequests, opts.CPUProfile = o.LogRequests, o.CPUProfile
+	fe, closeStream, err := o.liveOptions(e, &opts)
 	if err != nil {
 		return err
 	}
@@ -78,9 +80,6 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err := d.Files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}
-	opts := o.runOptions(e)
-	opts.LogRequests, opts.CPUProfile = o.LogRequests, o.CPUProfile
-	o.setLive(e, &opts)
 	opts.Progress = e.progress(o.Quiet)
 	modelGiven := o.Model.input().AnyGiven()
 	if modelGiven {
