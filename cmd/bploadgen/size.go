@@ -32,12 +32,6 @@ type sizeOptions struct {
 	fromNotes []string
 }
 
-// Defaults of size.
-const (
-	sizeDefaultMaxReject   = "0.1%"
-	sizeDefaultSimArrivals = 200_000
-)
-
 func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Rate, "rate", 0, "offered arrival rate, requests per second")
 	fs.StringVar(&o.ServiceTime, "service-time", "", "mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5")
@@ -45,12 +39,12 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Arrival, "arrival", "poisson", "arrival process of the load: poisson or uniform (evenly spaced)")
 	fs.Float64Var(&o.ArrivalSCV, "arrival-scv", 1, "measured SCV of the inter-arrival times, instead of --arrival (0 uniform, 1 Poisson)")
 	fs.StringVar(&o.SLO, "slo", "", "latency objective for admitted requests, pNN<DURATION: p99<50ms")
-	fs.StringVar(&o.MaxReject, "max-reject", sizeDefaultMaxReject, "largest acceptable ratio of rejected (503) requests, a fraction or a percentage")
+	fs.StringVar(&o.MaxReject, "max-reject", sizing.DefaultMaxReject, "largest acceptable ratio of rejected (503) requests, a fraction or a percentage")
 	fs.StringVar(&o.MaxUtilization, "max-utilization", "1", "ceiling on the offered utilisation λ·E[S]/c, a fraction or a percentage (1: only ρ < 1)")
 	fs.IntVar(&o.Workers, "workers", 0, "keep this many workers and size only the queue")
 	fs.StringVar(&o.From, "from", "", "take the rate (peak achieved), service time (Server-Timing, else estimated) and arrival SCV from a saved result; flags override them")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the simulations (non-Poisson arrivals or non-exponential service)")
-	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizeDefaultSimArrivals, "arrivals per simulation")
+	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizing.DefaultSimArrivals, "arrivals per simulation")
 	fs.BoolVar(&o.JSON, "json", false, "print the recommendation as JSON")
 	fs.StringVar(&o.Mechanism, "mechanism", "", "how the server sheds load: bounded-queue (workers and queue, the default), queue-timeout (workers and the timeout), rate-limit (the rate --workers serve within the SLO); with --from, the one recognised")
 }
