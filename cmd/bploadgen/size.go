@@ -75,7 +75,11 @@ func sizeRun(e *env, o *sizeOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := sizing.Recommend(spec, o.mechanism(), rand.New(rand.NewPCG(o.Seed, 0)))
+	mechanism, note := analysis.SizeMechanism(o.from, o.Mechanism)
+	if note != "" {
+		o.fromNotes = append(o.fromNotes, note)
+	}
+	a, err := sizing.Recommend(spec, mechanism, rand.New(rand.NewPCG(o.Seed, 0)))
 	switch {
 	case errors.Is(err, sizing.ErrNoWorkers):
 		return usageError("size --mechanism rate-limit: give --workers, the workers behind the limit (a rate-limited run does not show them)")
@@ -121,18 +125,4 @@ func (o *sizeOptions) spec() (sizing.Spec, error) {
 		return spec, usageError("size: %v", err)
 	}
 	return spec, nil
-}
-
-// mechanism is the one `size` sizes for: --mechanism, else a queue timeout
-// or a rate limit recognised in --from's result (said in the notes), else
-// the bounded queue.
-func (o *sizeOptions) mechanism() string {
-	if o.Mechanism != "" || o.from == nil {
-		return o.Mechanism
-	}
-	m, note := analysis.SizeMechanism(o.from)
-	if m != "" {
-		o.fromNotes = append(o.fromNotes, note)
-	}
-	return m
 }
