@@ -38,8 +38,7 @@ func startCPUProfile(path string) (stop func(), err error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// requestLogFile is the request log written to a file and the function
-// that flushes and closes it.
+// requestLogFile is the request log (Options.LogRequests) and its file.
 type requestLogFile struct {
 	log *openloop.RequestLog
 	f   *os.File
