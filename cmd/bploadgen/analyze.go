@@ -43,25 +43,16 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	opts := &analyzeOptions{}
 	return command(&cobra.Command{
-		Use:   "analyze RESULT.json",
-		Short: "Capacity analysis of a saved result: Little's law, queueing-model predictions, the knee",
-		Long:  longHelp("analyze") + exitCodeHelp,
-		Example: `  bploadgen analyze result.json
-  bploadgen analyze result.json --workers 8 --queue 16 --service-time exp:10ms
-  bploadgen analyze result.json --mechanism queue-timeout --queue-timeout 20ms
-  bploadgen analyze result.json --workers 8 --queue 16 --json | jq '.stages[] | .verdict'`,
-		Args: exactArgs(1),
+		Use:     "analyze RESULT.json",
+		Short:   "Capacity analysis of a saved result: Little's law, queueing-model predictions, the knee",
+		Long:    longHelp("analyze") + exitCodeHelp,
+		Example: examples("analyze"),
+		Args:    exactArgs(1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {
 		opts.Result = args[0]
 		opts.changed, opts.owner = cmd.Flags().Changed, cmd.Name()
 		return nil
 	}, func(context.Context) error { return analyzeRun(e, opts) })
-}
-
-// anyGiven reports whether a flag of the model was given.
-func (o *analyzeOptions) anyGiven() bool {
-	given := givenBy(o.changed)
-	return given("workers") || given("queue") || given("unbounded") || given("service-time") || given("service-scv")
 }
 
 // input is the model's settings as given, named by their flags.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"slices"
 
@@ -65,13 +64,11 @@ func (o *capacityOptions) addFlags(fs *pflag.FlagSet) {
 func newCapacityCmd(e *env, runF func(*capacityOptions) error) *cobra.Command {
 	opts := &capacityOptions{}
 	return command(&cobra.Command{
-		Use:   "capacity [URL] --slo EXPR",
-		Short: "Find the highest rate that meets the SLOs, and whether the backpressure holds past it",
-		Long:  longHelp("capacity"),
-		Example: `  bploadgen capacity http://127.0.0.1:8080/ --slo 'ratio(503) < 1%' --arrival poisson -o cap.json --html cap.html
-  bploadgen capacity http://127.0.0.1:8080/ --slo 'p99 < 100ms' --slo 'ratio(5xx) < 0.1%' --max 5000 --budget 3m --require 800
-  bploadgen capacity -f profile.yaml --overload 2,4 --require-backpressure --scrape http://127.0.0.1:8080/metrics`,
-		Args: rangeArgs(0, 1),
+		Use:     "capacity [URL] --slo EXPR",
+		Short:   "Find the highest rate that meets the SLOs, and whether the backpressure holds past it",
+		Long:    longHelp("capacity"),
+		Example: examples("capacity"),
+		Args:    rangeArgs(0, 1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {
 		return opts.bind(cmd, args, &opts.Overrides)
 	}, func(ctx context.Context) error { return runCapacity(ctx, e, opts) })
@@ -86,22 +83,14 @@ func (o *capacityOptions) plan() (*run.Plan, error) {
 			return nil, usageError("capacity: --%s: %s", name, capacityRefused[name])
 		}
 	}
-	prof, err := o.profile()
-	if err != nil {
-		return nil, err
-	}
 	ov := o.Overrides
-	ov.Given = givenBy(o.changed)
 	ov.Name = func(s string) string {
 		if s == "assert" {
 			return "--slo"
 		}
 		return flagName(s)
 	}
-	pl, err := capacity.Plan(prof, ov)
-	if errors.Is(err, run.ErrNoTarget) {
-		return nil, usageError("no target: give a URL (capacity URL, --url, or target.url in the profile)")
-	}
+	pl, err := o.sendOptions.plan("capacity", ov, capacity.Plan)
 	if err != nil {
 		return nil, err
 	}

@@ -30,13 +30,11 @@ func (o *compareOptions) addFlags(fs *pflag.FlagSet) {
 func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 	opts := &compareOptions{}
 	return command(&cobra.Command{
-		Use:   "compare BASE.json NEW.json",
-		Short: "Compare two results side by side; gate on the differences",
-		Long:  longHelp("compare") + exitCodeHelp,
-		Example: `  bploadgen compare main.json pr.json
-  bploadgen compare main.json pr.json --assert 'p99 < +10%' --assert 'ratio(503) < +0.5%'
-  bploadgen compare main.json pr.json --md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: exactArgs(2),
+		Use:     "compare BASE.json NEW.json",
+		Short:   "Compare two results side by side; gate on the differences",
+		Long:    longHelp("compare") + exitCodeHelp,
+		Example: examples("compare"),
+		Args:    exactArgs(2),
 	}, opts, runF, func(_ *cobra.Command, args []string) error {
 		opts.Base, opts.New = args[0], args[1]
 		if opts.Markdown && opts.JSON {

@@ -1,12 +1,13 @@
 package main
 
 import (
+	"io/fs"
 	"strings"
 	"testing"
 )
 
 // TestLongHelp: every command has its long help, ending in a newline, and
-// every help file belongs to a command.
+// every help file (long help or examples) belongs to a command.
 func TestLongHelp(t *testing.T) {
 	root := newRootCmd(&newTestEnv().env)
 	used := map[string]bool{}
@@ -18,14 +19,17 @@ func TestLongHelp(t *testing.T) {
 			t.Errorf("%s: long help %q", c.Name(), c.Long)
 		}
 		used[c.Name()+".txt"] = true
+		if c.Example != "" {
+			used["examples/"+c.Name()+".txt"] = true
+		}
 	}
-	files, err := helpFiles.ReadDir("help")
+	err := fs.WalkDir(helpFiles, "help", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !used[strings.TrimPrefix(path, "help/")] {
+			t.Errorf("%s belongs to no command", path)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, f := range files {
-		if !used[f.Name()] {
-			t.Errorf("help/%s belongs to no command", f.Name())
-		}
 	}
 }

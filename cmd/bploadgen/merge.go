@@ -30,12 +30,10 @@ func (o *mergeOptions) addFlags(fs *pflag.FlagSet) {
 func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
 	opts := &mergeOptions{}
 	return command(&cobra.Command{
-		Use:   "merge A.json B.json ... -o OUT.json",
-		Short: "Merge the results of several generator processes (shards) exactly",
-		Long:  longHelp("merge") + exitCodeHelp,
-		Example: `  bploadgen merge shard-1.json shard-2.json shard-3.json shard-4.json -o merged.json
-  bploadgen merge shard-*.json -o merged.json --assert 'p99 < 250ms' --assert 'ratio(503) < 1%'
-  bploadgen merge a.json b.json -o - | jq .total.latency_s`,
+		Use:     "merge A.json B.json ... -o OUT.json",
+		Short:   "Merge the results of several generator processes (shards) exactly",
+		Long:    longHelp("merge") + exitCodeHelp,
+		Example: examples("merge"),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError("merge: give the result files to merge (see --help)")

@@ -29,14 +29,11 @@ func (o *reportOptions) addFlags(fs *pflag.FlagSet) {
 func newReportCmd(e *env, runF func(*reportOptions) error) *cobra.Command {
 	opts := &reportOptions{}
 	return command(&cobra.Command{
-		Use:   "report RESULT.json",
-		Short: "Re-render a saved result: text, HTML, JUnit, Markdown, CSV, HdrHistogram log",
-		Long:  longHelp("report") + exitCodeHelp,
-		Example: `  bploadgen report result.json
-  bploadgen report result.json --html report.html --junit junit.xml
-  bploadgen report result.json --md - >> "$GITHUB_STEP_SUMMARY"
-  bploadgen run http://127.0.0.1:8080/ --rate 100 --duration 10s -o - | bploadgen report - --html r.html`,
-		Args: exactArgs(1),
+		Use:     "report RESULT.json",
+		Short:   "Re-render a saved result: text, HTML, JUnit, Markdown, CSV, HdrHistogram log",
+		Long:    longHelp("report") + exitCodeHelp,
+		Example: examples("report"),
+		Args:    exactArgs(1),
 	}, opts, runF, func(_ *cobra.Command, args []string) error {
 		opts.Result = args[0]
 		return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,7 +26,6 @@ type runOptions struct {
 	MetricsListen string        // --metrics-listen: serve /metrics here during the run
 	MetricsLinger time.Duration // --metrics-linger: and this long after it
 	Stream        string        // --stream: the timeline as JSON lines, "-" for stdout
-	stream        io.Writer     // where --stream goes, once opened
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
@@ -63,13 +61,11 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 func newRunCmd(e *env, runF func(*runOptions) error) *cobra.Command {
 	opts := &runOptions{}
 	return command(&cobra.Command{
-		Use:   "run [URL]",
-		Short: "Drive a target through a rate profile; record, report and gate",
-		Long:  longHelp("run") + exitCodeHelp,
-		Example: `  bploadgen run http://127.0.0.1:8080/ --rate 500 --duration 30s -o out.json
-  bploadgen run http://127.0.0.1:8080/ --profile step --from 100 --to 1000 --steps 10 --step-duration 10s --arrival poisson
-  bploadgen run -f profile.yaml --assert 'p99 < 250ms in each stage' --assert 'ratio(503) < 1%' --html report.html`,
-		Args: rangeArgs(0, 1),
+		Use:     "run [URL]",
+		Short:   "Drive a target through a rate profile; record, report and gate",
+		Long:    longHelp("run") + exitCodeHelp,
+		Example: examples("run"),
+		Args:    rangeArgs(0, 1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {
 		opts.Getenv = e.getenv
 		return opts.bind(cmd, args, &opts.Overrides)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/pprof"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/openloop"
@@ -15,9 +14,11 @@ import (
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
-// profile loads the profile file (-f), if any, and checks --grace: every
-// error is invalid input (exit 2).
-func (o *sendOptions) profile() (*profile.Profile, error) {
+// plan loads the profile file (-f), if any, checks --grace and resolves
+// the profile and ov, the flags given on the command line overriding it,
+// with resolve (run.Resolve; capacity.Plan). name is the command's, for
+// the no-target message. Every error is invalid input (exit 2).
+func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.Profile, run.Overrides) (*run.Plan, error)) (*run.Plan, error) {
 	var prof *profile.Profile
 	if o.File != "" {
 		p, err := profile.Load(o.File)
@@ -29,7 +30,18 @@ func (o *sendOptions) profile() (*profile.Profile, error) {
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
-	return prof, nil
+	ov.Given = givenBy(o.changed)
+	if ov.Name == nil {
+		ov.Name = flagName
+	}
+	pl, err := resolve(prof, ov)
+	switch {
+	case errors.Is(err, run.ErrNoTarget):
+		return nil, usageError("no target: give a URL (%s URL, --url, or target.url in the profile)", name)
+	case errors.Is(err, run.ErrNoStages):
+		return nil, usageError("no rate plan: give --rate and --duration, another --profile, or a profile file with stages")
+	}
+	return pl, err
 }
 
 // runOptions is how the run pipeline carries the load out: this build,
@@ -39,29 +51,9 @@ func (o *sendOptions) runOptions(e *env) run.Options {
 		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost}
 }
 
-// plan loads the profile file (if any) and resolves it with the flags
-// given on the command line, which override it. Every error is invalid
-// input (exit 2).
-func (o *runOptions) plan() (*run.Plan, error) {
-	prof, err := o.profile()
-	if err != nil {
-		return nil, err
-	}
-	ov := o.Overrides
-	ov.Given, ov.Name = givenBy(o.changed), flagName
-	pl, err := run.Resolve(prof, ov)
-	switch {
-	case errors.Is(err, run.ErrNoTarget):
-		return nil, usageError("no target: give a URL (run URL, --url, or target.url in the profile)")
-	case errors.Is(err, run.ErrNoStages):
-		return nil, usageError("no rate plan: give --rate and --duration, another --profile, or a profile file with stages")
-	}
-	return pl, err
-}
-
 // runRun carries out `run`: plan, preflight, run.Execute, outputs, gate.
 func runRun(ctx context.Context, e *env, o *runOptions) error {
-	pl, err := o.plan()
+	pl, err := o.plan("run", o.Overrides, run.Resolve)
 	if err != nil {
 		return err
 	}
@@ -74,7 +66,9 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	fe, closeStream, err := o.liveOptions(e, o.Files)
+	opts := o.runOptions(e)
+	opts.LogRequests, opts.CPUProfile = o.LogRequests, o.CPUProfile
+	fe, closeStream, err := o.liveOptions(e, &opts)
 	if err != nil {
 		return err
 	}
@@ -86,40 +80,18 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err := d.Files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}
-	if o.CPUProfile != "" {
-		f, err := os.Create(o.CPUProfile)
-		if err != nil {
-			return runFailed(err)
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return runFailed(err)
-		}
-		defer pprof.StopCPUProfile()
-	}
-	opts := o.runOptions(e)
-	o.setLive(e, &opts)
 	opts.Progress = e.progress(o.Quiet)
-	modelGiven := o.Model.anyGiven()
+	modelGiven := o.Model.input().AnyGiven()
 	if modelGiven {
 		opts.Analyze = run.WithModel(spec)
 	}
-	if o.LogRequests != "" {
-		f, err := os.Create(o.LogRequests)
-		if err != nil {
-			return runFailed(fmt.Errorf("--log-requests: %v", unwrapPathError(err)))
-		}
-		defer f.Close()
-		opts.RequestLog = openloop.NewRequestLog(f)
-	}
 	res, err := run.Execute(ctx, pl, opts)
+	var file *run.FileError
+	if errors.As(err, &file) {
+		err = fmt.Errorf("%s: %w", flagName(file.Setting), file.Err)
+	}
 	if cerr := closeStream(); cerr != nil && err == nil {
 		err = fmt.Errorf("--stream: %w", cerr)
-	}
-	if opts.RequestLog != nil {
-		if cerr := opts.RequestLog.Close(); cerr != nil && err == nil {
-			err = fmt.Errorf("--log-requests: %w", cerr)
-		}
 	}
 	if err != nil {
 		return runFailed(err)

@@ -5,15 +5,14 @@ import (
 	"os"
 
 	"github.com/bploadgen/bploadgen/internal/live"
-	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
-// liveOptions checks --metrics-listen, --metrics-linger and --stream and
-// opens the stream. closeStream closes the stream's file (nothing for
-// stdout); the returned env is the one the outputs use: with --stream -
-// the summary moves to stderr, so stdout holds only JSON lines.
-func (o *runOptions) liveOptions(e *env, files report.Outputs) (fe *env, closeStream func() error, err error) {
+// liveOptions checks --metrics-listen, --metrics-linger and --stream, opens
+// the stream and puts them into opts. closeStream closes the stream's file
+// (nothing for stdout); the returned env is the one the outputs use: with
+// --stream - the summary moves to stderr, so stdout holds only JSON lines.
+func (o *runOptions) liveOptions(e *env, opts *run.Options) (fe *env, closeStream func() error, err error) {
 	fe, closeStream = e, func() error { return nil }
 	if o.MetricsLinger < 0 {
 		return nil, nil, usageError("--metrics-linger must be >= 0")
@@ -25,14 +24,18 @@ func (o *runOptions) liveOptions(e *env, files report.Outputs) (fe *env, closeSt
 		if !live.Loopback(o.MetricsListen) {
 			fmt.Fprintf(e.stderr, "bploadgen: warning: --metrics-listen %s is not a loopback address: anyone who can reach it sees the run's metrics and the target URL (redacted)\n", o.MetricsListen)
 		}
+		opts.MetricsListen, opts.MetricsLinger = o.MetricsListen, o.MetricsLinger
+		opts.MetricsListening = func(addr string) {
+			fmt.Fprintf(e.stderr, "bploadgen: serving metrics at http://%s/metrics\n", addr)
+		}
 	}
 	switch o.Stream {
 	case "":
 	case "-":
-		if o.Out == "" || o.Out == "-" || files.UsesStdout() {
+		if o.Out == "" || o.Out == "-" || o.Files.UsesStdout() {
 			return nil, nil, usageError("--stream - writes to standard output: write the result to a file with -o FILE, and no report to -")
 		}
-		o.stream = e.stdout
+		opts.Stream = e.stdout
 		moved := *e
 		moved.stdout, moved.stdoutIsTerminal = e.stderr, e.stderrIsTerminal
 		fe = &moved
@@ -44,20 +47,7 @@ func (o *runOptions) liveOptions(e *env, files report.Outputs) (fe *env, closeSt
 		if err != nil {
 			return nil, nil, runFailed(fmt.Errorf("--stream: %v", unwrapPathError(err)))
 		}
-		o.stream, closeStream = f, f.Close
+		opts.Stream, closeStream = f, f.Close
 	}
 	return fe, closeStream, nil
-}
-
-// setLive puts the live settings checked by liveOptions into opts.
-func (o *runOptions) setLive(e *env, opts *run.Options) {
-	if o.MetricsListen != "" {
-		opts.MetricsListen, opts.MetricsLinger = o.MetricsListen, o.MetricsLinger
-		opts.MetricsListening = func(addr string) {
-			fmt.Fprintf(e.stderr, "bploadgen: serving metrics at http://%s/metrics\n", addr)
-		}
-	}
-	if o.stream != nil {
-		opts.Stream = o.stream
-	}
 }

@@ -32,12 +32,6 @@ type sizeOptions struct {
 	fromNotes []string
 }
 
-// Defaults of size.
-const (
-	sizeDefaultMaxReject   = "0.1%"
-	sizeDefaultSimArrivals = 200_000
-)
-
 func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Rate, "rate", 0, "offered arrival rate, requests per second")
 	fs.StringVar(&o.ServiceTime, "service-time", "", "mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5")
@@ -45,12 +39,12 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Arrival, "arrival", "poisson", "arrival process of the load: poisson or uniform (evenly spaced)")
 	fs.Float64Var(&o.ArrivalSCV, "arrival-scv", 1, "measured SCV of the inter-arrival times, instead of --arrival (0 uniform, 1 Poisson)")
 	fs.StringVar(&o.SLO, "slo", "", "latency objective for admitted requests, pNN<DURATION: p99<50ms")
-	fs.StringVar(&o.MaxReject, "max-reject", sizeDefaultMaxReject, "largest acceptable ratio of rejected (503) requests, a fraction or a percentage")
+	fs.StringVar(&o.MaxReject, "max-reject", sizing.DefaultMaxReject, "largest acceptable ratio of rejected (503) requests, a fraction or a percentage")
 	fs.StringVar(&o.MaxUtilization, "max-utilization", "1", "ceiling on the offered utilisation λ·E[S]/c, a fraction or a percentage (1: only ρ < 1)")
 	fs.IntVar(&o.Workers, "workers", 0, "keep this many workers and size only the queue")
 	fs.StringVar(&o.From, "from", "", "take the rate (peak achieved), service time (Server-Timing, else estimated) and arrival SCV from a saved result; flags override them")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the simulations (non-Poisson arrivals or non-exponential service)")
-	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizeDefaultSimArrivals, "arrivals per simulation")
+	fs.IntVar(&o.SimArrivals, "sim-arrivals", sizing.DefaultSimArrivals, "arrivals per simulation")
 	fs.BoolVar(&o.JSON, "json", false, "print the recommendation as JSON")
 	fs.StringVar(&o.Mechanism, "mechanism", "", "how the server sheds load: bounded-queue (workers and queue, the default), queue-timeout (workers and the timeout), rate-limit (the rate --workers serve within the SLO); with --from, the one recognised")
 }
@@ -58,14 +52,11 @@ func (o *sizeOptions) addFlags(fs *pflag.FlagSet) {
 func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	opts := &sizeOptions{}
 	return command(&cobra.Command{
-		Use:   "size --rate R --service-time S --slo 'p99<50ms'",
-		Short: "Recommend worker count and queue size for a rate, a service time and an SLO",
-		Long:  longHelp("size") + exitCodeHelp,
-		Example: `  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms'
-  bploadgen size --rate 900 --service-time 10ms --service-scv 0.284 --arrival uniform --slo 'p99<50ms'
-  bploadgen size --rate 900 --service-time lognormal:10ms,0.5 --slo 'p99.9<80ms' --max-reject 1% --json
-  bploadgen size --rate 900 --service-time 10ms --slo 'p99<50ms' --workers 10`,
-		Args: noArgs,
+		Use:     "size --rate R --service-time S --slo 'p99<50ms'",
+		Short:   "Recommend worker count and queue size for a rate, a service time and an SLO",
+		Long:    longHelp("size") + exitCodeHelp,
+		Example: examples("size"),
+		Args:    noArgs,
 	}, opts, runF, func(cmd *cobra.Command, _ []string) error {
 		opts.changed = cmd.Flags().Changed
 		return nil
@@ -84,7 +75,11 @@ func sizeRun(e *env, o *sizeOptions) error {
 	if err != nil {
 		return err
 	}
-	a, err := sizing.Recommend(spec, o.mechanism(), rand.New(rand.NewPCG(o.Seed, 0)))
+	mechanism, note := analysis.SizeMechanism(o.from, o.Mechanism)
+	if note != "" {
+		o.fromNotes = append(o.fromNotes, note)
+	}
+	a, err := sizing.Recommend(spec, mechanism, rand.New(rand.NewPCG(o.Seed, 0)))
 	switch {
 	case errors.Is(err, sizing.ErrNoWorkers):
 		return usageError("size --mechanism rate-limit: give --workers, the workers behind the limit (a rate-limited run does not show them)")
@@ -130,18 +125,4 @@ func (o *sizeOptions) spec() (sizing.Spec, error) {
 		return spec, usageError("size: %v", err)
 	}
 	return spec, nil
-}
-
-// mechanism is the one `size` sizes for: --mechanism, else a queue timeout
-// or a rate limit recognised in --from's result (said in the notes), else
-// the bounded queue.
-func (o *sizeOptions) mechanism() string {
-	if o.Mechanism != "" || o.from == nil {
-		return o.Mechanism
-	}
-	m, note := analysis.SizeMechanism(o.from)
-	if m != "" {
-		o.fromNotes = append(o.fromNotes, note)
-	}
-	return m
 }

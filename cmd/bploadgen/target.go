@@ -19,41 +19,26 @@ type targetOptions struct {
 	DrainTimeout     time.Duration // --drain-timeout: bound on the graceful drain
 }
 
-// Defaults of target: the reference system of docs/queueing.md (M/M/8/16
-// at E[S] = 10 ms, capacity 800 requests/s).
-const (
-	targetDefaultAddr    = "127.0.0.1:8080"
-	targetDefaultWorkers = 8
-	targetDefaultQueue   = 8
-	targetDefaultService = "exp:10ms"
-	targetDefaultDrain   = 10 * time.Second
-)
-
 func (o *targetOptions) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Addr, "addr", targetDefaultAddr, "address to listen on (host:port; port 0 picks a free one)")
-	fs.IntVar(&o.Workers, "workers", targetDefaultWorkers, "number of workers c: requests served at once")
-	fs.IntVar(&o.Queue, "queue", targetDefaultQueue, "waiting slots; the system holds K = workers + queue requests (reject policy)")
-	fs.StringVar(&o.Service, "service", targetDefaultService, "service-time distribution: exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA")
+	fs.StringVar(&o.Addr, "addr", targets.DefaultAddr, "address to listen on (host:port; port 0 picks a free one)")
+	fs.IntVar(&o.Workers, "workers", targets.DefaultWorkers, "number of workers c: requests served at once")
+	fs.IntVar(&o.Queue, "queue", targets.DefaultQueue, "waiting slots; the system holds K = workers + queue requests (reject policy)")
+	fs.StringVar(&o.Service, "service", targets.DefaultService, "service-time distribution: exp:MEAN, det:MEAN or lognormal:MEAN,SIGMA")
 	addPolicyFlags(fs, &o.Settings)
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the service times: the same seed gives the same sequence of samples")
 	fs.DurationVar(&o.StallEvery, "stall-every", 0, "inject an outage every D: all workers freeze (0: never)")
 	fs.DurationVar(&o.StallFor, "stall-for", 0, "length of each injected outage (< --stall-every)")
-	fs.DurationVar(&o.DrainTimeout, "drain-timeout", targetDefaultDrain, "on SIGINT/SIGTERM, wait this long for admitted requests to finish, then cut them off")
+	fs.DurationVar(&o.DrainTimeout, "drain-timeout", targets.DefaultDrain, "on SIGINT/SIGTERM, wait this long for admitted requests to finish, then cut them off")
 }
 
 func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 	opts := &targetOptions{}
 	return command(&cobra.Command{
-		Use:   "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
-		Short: "Start a built-in, backpressure-aware target server",
-		Long:  longHelp("target") + exitCodeHelp,
-		Example: `  bploadgen target
-  bploadgen target --addr 127.0.0.1:9000 --workers 8 --queue 8 --service exp:10ms
-  bploadgen target --service lognormal:10ms,1 --policy unbounded
-  bploadgen target --workers 4 --service det:10ms --policy deadline --queue-timeout 20ms
-  bploadgen target --policy ratelimit --limit 200 --burst 10 --limit-status 503
-  bploadgen target --stall-every 10s --stall-for 1s`,
-		Args: noArgs,
+		Use:     "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
+		Short:   "Start a built-in, backpressure-aware target server",
+		Long:    longHelp("target") + exitCodeHelp,
+		Example: examples("target"),
+		Args:    noArgs,
 	}, opts, runF, nil, func(ctx context.Context) error { return targetRun(ctx, e, opts) })
 }
 

@@ -34,6 +34,12 @@ type ModelInput struct {
 
 func (in ModelInput) given(s string) bool { return in.Given != nil && in.Given(s) }
 
+// AnyGiven reports whether any setting of the queueing model (workers,
+// queue, unbounded, service_time, service_scv) was given.
+func (in ModelInput) AnyGiven() bool {
+	return in.given("workers") || in.given("queue") || in.given("unbounded") || in.given("service_time") || in.given("service_scv")
+}
+
 func (in ModelInput) name(s string) string {
 	if in.Name != nil {
 		return in.Name(s)

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,30 @@ func TestModelInputErrors(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+// TestModelInputAnyGiven: only the queueing model's settings count; the
+// shedding mechanism's do not.
+func TestModelInputAnyGiven(t *testing.T) {
+	for _, tc := range []struct {
+		given []string
+		want  bool
+	}{
+		{nil, false},
+		{[]string{"mechanism", "queue_timeout", "rate_limit", "burst"}, false},
+		{[]string{"workers"}, true},
+		{[]string{"queue"}, true},
+		{[]string{"unbounded"}, true},
+		{[]string{"service_time"}, true},
+		{[]string{"service_scv"}, true},
+	} {
+		in := ModelInput{Given: func(s string) bool { return slices.Contains(tc.given, s) }}
+		if got := in.AnyGiven(); got != tc.want {
+			t.Errorf("given %v: AnyGiven = %v, want %v", tc.given, got, tc.want)
+		}
+	}
+	if (ModelInput{}).AnyGiven() {
+		t.Error("nil Given: AnyGiven = true")
 	}
 }

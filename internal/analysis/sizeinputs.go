@@ -75,10 +75,14 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	return rate, service, arrivalSCV, notes, nil
 }
 
-// SizeMechanism is how a sizing from r should say the target sheds:
-// "queue-timeout" or "rate-limit" when Analyze recognises one of them
-// (with a note saying so and how sure), else "" (a bounded queue).
-func SizeMechanism(r *result.Result) (mechanism, note string) {
+// SizeMechanism is how a sizing should say the target sheds: given, the
+// mechanism a person chose, when not ""; else, from r, "queue-timeout" or
+// "rate-limit" when Analyze recognises one of them (with a note saying so
+// and how sure); else "" (a bounded queue). r may be nil (no saved run).
+func SizeMechanism(r *result.Result, given string) (mechanism, note string) {
+	if given != "" || r == nil {
+		return given, ""
+	}
 	a, err := Analyze(r, ModelSpec{})
 	if err != nil || a.Shedding == nil {
 		return "", ""

@@ -63,9 +63,16 @@ func TestSizeMechanism(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, note := SizeMechanism(r)
+		m, note := SizeMechanism(r, "")
 		if m != tc.want || (m != "") != strings.HasPrefix(note, "the target sheds by "+m+" (recognised with confidence ") {
 			t.Errorf("%s: %q, %q", tc.file, m, note)
 		}
+		// A mechanism a person chose wins, with no note.
+		if m, note := SizeMechanism(r, "bounded-queue"); m != "bounded-queue" || note != "" {
+			t.Errorf("%s, given bounded-queue: %q, %q", tc.file, m, note)
+		}
+	}
+	if m, note := SizeMechanism(nil, ""); m != "" || note != "" {
+		t.Errorf("no result: %q, %q", m, note)
 	}
 }

@@ -21,7 +21,9 @@
 // for a plan or option that is invalid (nothing was sent; the command maps
 // it to exit 2). Any other error means the run could not be carried out
 // (the target's host does not resolve, the client could not be built, an
-// https target failed its TLS handshake before the schedule: *TLSError). An
+// https target failed its TLS handshake before the schedule: *TLSError; the
+// request log of Options.LogRequests could not be created or written:
+// *FileError, named by its setting for the caller to say in its words). An
 // interrupted run (ctx cancelled) is not an error: the partial result comes
 // back with Interrupted set, conservation intact.
 //

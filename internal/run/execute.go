@@ -34,9 +34,13 @@ type Options struct {
 	// the timeline; "" for none. ScrapeMetrics keeps only these metrics.
 	Scrape        string
 	ScrapeMetrics []string
-	// RequestLog, if set, receives one line per scheduled request. The
-	// caller creates and closes it.
-	RequestLog *openloop.RequestLog
+	// LogRequests, if set, is a file Execute creates first of all and
+	// closes at the end, with one CSV line per scheduled request
+	// (openloop.RequestLog); its errors are *FileError "log_requests".
+	LogRequests string
+	// CPUProfile, if set, is a file for a Go CPU profile of Execute
+	// (bploadgen's own performance work).
+	CPUProfile string
 	// Progress, if set, is called every ProgressInterval while the engine
 	// runs, from a goroutine of its own, and once more with final true when
 	// it stopped (a live display clears its line then).
@@ -100,7 +104,23 @@ func (o *Options) validate() error {
 // Before anything is sent it validates the plan and options (*InputError)
 // and resolves the target's host. Cancelling ctx interrupts the run: the
 // partial result comes back, Interrupted set, with a nil error.
-func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
+func Execute(ctx context.Context, p *Plan, o Options) (res *result.Result, err error) {
+	stopProfile, err := startCPUProfile(o.CPUProfile)
+	if err != nil {
+		return nil, err
+	}
+	defer stopProfile()
+	reqLog, err := createRequestLog(o.LogRequests)
+	if err != nil {
+		return nil, err
+	}
+	if reqLog != nil {
+		defer func() {
+			if cerr := reqLog.close(); cerr != nil && err == nil {
+				res, err = nil, cerr
+			}
+		}()
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
@@ -119,7 +139,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
 		return nil, err
 	}
 	defer lv.close(ctx, 0)
-	r, err := record(ctx, p, &o, lv)
+	r, err := record(ctx, p, &o, reqLog, lv)
 	if err != nil {
 		return nil, err
 	}
@@ -142,7 +162,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
 
 // record runs the engine over the plan's schedule, with the scrape and the
 // progress display beside it, and builds the result.
-func record(ctx context.Context, p *Plan, o *Options, lv *liveRun) (*result.Result, error) {
+func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv *liveRun) (*result.Result, error) {
 	segs := make([]schedule.Segment, len(p.Stages))
 	for i, s := range p.Stages {
 		segs[i] = schedule.Segment{Duration: s.Duration, From: s.Rate, To: s.To}
@@ -178,8 +198,8 @@ func record(ctx context.Context, p *Plan, o *Options, lv *liveRun) (*result.Resu
 		Clock: openloop.SystemClock{}, Redact: sec.String, StartAt: p.StartAt,
 		EventLoop: client == openloop.ClientLoop,
 	}
-	if o.RequestLog != nil {
-		cfg.OnDone = o.RequestLog.Record
+	if reqLog != nil {
+		cfg.OnDone = reqLog.log.Record
 	}
 	lv.configure(&cfg)
 	eng, err := openloop.New(cfg)

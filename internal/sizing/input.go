@@ -10,6 +10,14 @@ import (
 	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
+// Defaults of a sizing problem as a person gives it: the largest
+// acceptable reject ratio, and the arrivals per simulation (also what
+// Recommend uses when a Spec has none).
+const (
+	DefaultMaxReject   = "0.1%"
+	DefaultSimArrivals = 200_000
+)
+
 // Input is a sizing problem as a person gives it (the size command's
 // flags): numbers, and text in the notations of docs/cli.md. Spec checks
 // it and resolves it into a Spec. The settings are named rate,

@@ -37,6 +37,21 @@ func TestInputSpec(t *testing.T) {
 	}
 }
 
+// TestInputDefaults: the default reject ceiling is 0.1 %, and the
+// default arrivals per simulation is within Recommend's accepted range.
+func TestInputDefaults(t *testing.T) {
+	in := Input{Rate: 900, ServiceTime: "10ms", ServiceSCV: 1, Arrival: "poisson", SLO: "p99<50ms",
+		MaxReject: DefaultMaxReject, MaxUtilization: "1", SimArrivals: DefaultSimArrivals,
+		Given: func(s string) bool { return s == "rate" }}
+	spec, err := in.Spec()
+	if err != nil || spec.MaxReject != 0.001 || spec.SimArrivals != DefaultSimArrivals {
+		t.Fatalf("defaults: %+v, %v", spec, err)
+	}
+	if _, err := Size(spec, nil); err != nil {
+		t.Errorf("Size with the default arrivals per simulation: %v", err)
+	}
+}
+
 func TestInputErrors(t *testing.T) {
 	flag := func(s string) string { return "--" + strings.ReplaceAll(s, "_", "-") }
 	ok := Input{Rate: 900, ServiceTime: "10ms", ServiceSCV: 1, Arrival: "poisson", SLO: "p99<50ms", MaxReject: "0.1%", MaxUtilization: "1", Name: flag}

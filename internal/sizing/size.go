@@ -138,7 +138,7 @@ func newSizer(spec Spec, r *rand.Rand) (*sizer, error) {
 		return nil, fmt.Errorf("workers must be in [0, %d], got %d", queueing.MaxCapacity, spec.Workers)
 	}
 	if spec.SimArrivals == 0 {
-		spec.SimArrivals = 200_000
+		spec.SimArrivals = DefaultSimArrivals
 	}
 	if spec.SimArrivals < 1000 || spec.SimArrivals > queueing.MaxSimArrivals/2 {
 		return nil, fmt.Errorf("arrivals per simulation must be in [1000, %d], got %d", queueing.MaxSimArrivals/2, spec.SimArrivals)

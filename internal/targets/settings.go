@@ -7,6 +7,18 @@ import (
 	"github.com/bploadgen/bploadgen/internal/dist"
 )
 
+// The default server (the target command's): the reference system of
+// docs/queueing.md, M/M/8/16 at E[S] = 10 ms (capacity 800 requests/s),
+// listening on the loopback; DefaultDrain bounds the graceful drain after
+// a signal.
+const (
+	DefaultAddr    = "127.0.0.1:8080"
+	DefaultWorkers = 8
+	DefaultQueue   = 8
+	DefaultService = "exp:10ms"
+	DefaultDrain   = 10 * time.Second
+)
+
 // Settings is a server as a person gives it (the target and demo
 // commands' flags): the service and the policy as text, the rest as
 // numbers. Config builds the Config and checks it.

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -86,5 +87,21 @@ func TestTargetBanner(t *testing.T) {
 		if got := c.cfg.Banner("http://x"); got != c.want {
 			t.Errorf("banner\n got %q\nwant %q", got, c.want)
 		}
+	}
+}
+
+// TestDefaultServer: the defaults are docs/queueing.md's reference system,
+// M/M/8/16 at E[S] = 10 ms: capacity c/E[S] = 800 requests/s.
+func TestDefaultServer(t *testing.T) {
+	cfg, err := Settings{Addr: DefaultAddr, Workers: DefaultWorkers, Queue: DefaultQueue, Service: DefaultService,
+		Policy: "reject", Burst: 1, LimitStatus: 429}.Config(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := cfg.Workers + cfg.Queue; cfg.Workers != 8 || k != 16 || cfg.Policy != Reject {
+		t.Errorf("default server: c %d, K %d, policy %v; want M/M/8/16 (reject)", cfg.Workers, k, cfg.Policy)
+	}
+	if capacity := float64(cfg.Workers) / cfg.Service.Mean; math.Abs(capacity-800) > 1e-9 {
+		t.Errorf("capacity %g requests/s, want 800", capacity)
 	}
 }
