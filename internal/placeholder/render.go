@@ -7,14 +7,14 @@ import (
 
 // Vars are what one arrival's placeholders render from.
 type Vars struct {
-	Seed uint64   // the run's seed
-	Seq  uint64   // the arrival's index in the whole plan
+	Seed uint64 // the run's seed
+	Seq  uint64 // the arrival's index in the whole plan
 	// Attempt is the attempt of the arrival's logical request being sent:
 	// 0 for the first, n for the n-th retry (issue #17). Retries keep Seq,
 	// so {{seq}}, {{uuid}}, {{rand_int}} and the data row are the first
 	// attempt's; only {{attempt}} changes.
 	Attempt uint32
-	Row  []string // the arrival's data row (nil without data)
+	Row     []string // the arrival's data row (nil without data)
 }
 
 // Append renders the template for v onto dst and returns the extended
