@@ -104,6 +104,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (*result.Result, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if p.Retry.Enabled() {
+		return nil, invalid(ErrRetryPending)
+	}
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
