@@ -38,7 +38,9 @@ func TestResolveRetry(t *testing.T) {
 		{"defaults", noRetry, Overrides{}, func(*retry.Policy) {}, retry.Default()},
 		{"profile", withRetry, Overrides{}, func(*retry.Policy) {}, fromProfile},
 		{"flags alone", noRetry, Overrides{Retry: RetryOverrides{On: "5xx,timeout", Max: 3, After: "ignore", AfterMax: "5s"}},
-			func(p *retry.Policy) { p.On, p.Max, p.HonorRetryAfter, p.RetryAfterMax = set("5xx,timeout"), 3, false, 5*time.Second }, retry.Default()},
+			func(p *retry.Policy) {
+				p.On, p.Max, p.HonorRetryAfter, p.RetryAfterMax = set("5xx,timeout"), 3, false, 5*time.Second
+			}, retry.Default()},
 		{"flag over key", withRetry, Overrides{Retry: RetryOverrides{Backoff: "1s..2s", Budget: "5"}},
 			func(p *retry.Policy) { p.BackoffMin, p.BackoffMax, p.BudgetPercent = time.Second, 2*time.Second, 5 }, fromProfile},
 		{"max 0 given turns the profile's retries off", withRetry, Overrides{Given: given("retry_max")},
