@@ -242,6 +242,7 @@ func buildResult(p *Plan, rec *openloop.Recording, tool result.Tool) *result.Res
 		Interrupted:      rec.Interrupted,
 		Plan:             result.Plan{Profile: p.Kind},
 		MaxInFlight:      p.MaxInFlight,
+		RetryPolicy:      RetryRecord(p.Retry),
 		TimeoutS:         p.Timeout.Seconds(),
 		GeneratorLimited: rec.GeneratorLimited(),
 		Warnings:         rec.Warnings,

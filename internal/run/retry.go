@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/retry"
 )
 
@@ -121,4 +122,19 @@ func parseAfterMax(s string) (d time.Duration, err error) {
 		return 0, fmt.Errorf("%q: want a duration from 0 to %s, like 30s", s, profile.MaxDuration)
 	}
 	return d, nil
+}
+
+// RetryRecord is the result's record of a policy (Result.RetryPolicy,
+// which the analysis reads for the largest retry delay): nil when the
+// policy never retries.
+func RetryRecord(p retry.Policy) *result.RetryPolicy {
+	if !p.Enabled() {
+		return nil
+	}
+	after := "ignore"
+	if p.HonorRetryAfter {
+		after = "honor"
+	}
+	return &result.RetryPolicy{On: p.On.String(), Max: p.Max, BackoffMinS: p.BackoffMin.Seconds(),
+		BackoffMaxS: p.BackoffMax.Seconds(), After: after, AfterMaxS: p.RetryAfterMax.Seconds(), BudgetPercent: p.BudgetPercent}
 }

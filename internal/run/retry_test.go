@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/retry"
 )
 
@@ -115,5 +116,23 @@ func TestRetryPending(t *testing.T) {
 	pl.Retry = retry.Policy{}
 	if err := pl.Validate(); err != nil {
 		t.Errorf("the zero policy: %v", err)
+	}
+}
+
+func TestRetryRecord(t *testing.T) {
+	if RetryRecord(retry.Default()) != nil || RetryRecord(retry.Policy{}) != nil {
+		t.Error("a record of a policy that never retries")
+	}
+	p := retry.Default()
+	p.On, _ = retry.ParseSet("429,5xx,timeout")
+	p.Max, p.BudgetPercent = 3, 20
+	got := RetryRecord(p)
+	want := result.RetryPolicy{On: "429,5xx,timeout", Max: 3, BackoffMinS: 0.1, BackoffMaxS: 5, After: "honor", AfterMaxS: 30, BudgetPercent: 20}
+	if got == nil || *got != want || got.MaxDelay() != 30*time.Second {
+		t.Errorf("record %+v, want %+v", got, want)
+	}
+	p.HonorRetryAfter = false
+	if got := RetryRecord(p); got.After != "ignore" || got.MaxDelay() != 5*time.Second {
+		t.Errorf("ignoring Retry-After: %+v", got)
 	}
 }
