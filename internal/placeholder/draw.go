@@ -6,6 +6,10 @@ const (
 	StreamUUID   uint64 = 1 // and StreamUUID+1: the UUID's two halves
 	StreamChoose uint64 = 3 // which request of a mix an arrival gets (internal/mix)
 	StreamRow    uint64 = 4 // the data row of a random order (internal/mix)
+	// StreamRetry+n is the backoff jitter of an arrival's n-th retry (n
+	// from 1, at most 1<<16): u = Float(Draw(seed, StreamRetry+n, seq)),
+	// the draw retry.Policy.Delay takes (client retries, issue #17).
+	StreamRetry uint64 = 1 << 16
 	streamDraws  uint64 = 1 << 32
 )
 

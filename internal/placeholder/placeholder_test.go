@@ -238,3 +238,33 @@ func FuzzCompile(f *testing.F) {
 		}
 	})
 }
+
+// TestRetryStream: the jitter draws of an arrival's retries are uniform
+// and unrelated to each other and to its other draws.
+func TestRetryStream(t *testing.T) {
+	const n = 20000
+	var sum float64
+	same := 0
+	for seq := uint64(0); seq < n; seq++ {
+		u1 := Float(Draw(7, StreamRetry+1, seq))
+		u2 := Float(Draw(7, StreamRetry+2, seq))
+		if u1 < 0 || u1 >= 1 {
+			t.Fatalf("u %g outside [0, 1)", u1)
+		}
+		sum += u1
+		if (u1 < 0.5) == (u2 < 0.5) {
+			same++
+		}
+		if Draw(7, StreamRetry+1, seq) == Draw(7, StreamUUID, seq) {
+			t.Fatal("a retry's draw equals the arrival's UUID draw")
+		}
+	}
+	// Mean of n uniforms: 0.5 ± 6·√(1/12/n) ≈ 0.5 ± 0.0122; agreement of
+	// independent halves: n/2 ± 6·√(n/4) ≈ 10000 ± 424.
+	if m := sum / n; m < 0.5-0.0123 || m > 0.5+0.0123 {
+		t.Errorf("mean jitter draw %g", m)
+	}
+	if same < n/2-424 || same > n/2+424 {
+		t.Errorf("retries 1 and 2 agreed on the half %d times of %d: not independent", same, n)
+	}
+}
