@@ -10,7 +10,7 @@ const (
 	// from 1, at most 1<<16): u = Float(Draw(seed, StreamRetry+n, seq)),
 	// the draw retry.Policy.Delay takes (client retries, issue #17).
 	StreamRetry uint64 = 1 << 16
-	streamDraws  uint64 = 1 << 32
+	streamDraws uint64 = 1 << 32
 )
 
 const gamma = 0x9e3779b97f4a7c15 // SplitMix64's increment, 2^64/φ
