@@ -40,7 +40,7 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	var w []string
 	an.data, w = collect(r)
 	an.warn = append(an.warn, w...)
-	a := &result.Analysis{Level: level, Stages: []result.StageAnalysis{}}
+	a := &result.Analysis{Level: level, Stages: []result.StageAnalysis{}, Metastability: metastability(r)}
 	if len(an.data) == 0 {
 		a.Model.Name = "none"
 		a.Warnings = append(an.warn, "the result has no stages")

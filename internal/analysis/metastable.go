@@ -32,6 +32,7 @@ type RetryWindow struct {
 
 // Metastability is the check of one stage after a drop in offered rate.
 type Metastability struct {
+	Index   int // the stage's position in the stages given (0-based)
 	Stage   string
 	Verdict string // Recovered, Amplified or Undecided
 
@@ -59,7 +60,7 @@ func CheckMetastability(stages []RetryStage, windows []RetryWindow, maxDelay tim
 		if st.OfferedRPS >= stages[i-1].OfferedRPS {
 			continue
 		}
-		m := Metastability{Stage: st.Name, Verdict: Undecided, FromS: st.StartS + maxDelay.Seconds(), RecoveryS: -1}
+		m := Metastability{Index: i, Stage: st.Name, Verdict: Undecided, FromS: st.StartS + maxDelay.Seconds(), RecoveryS: -1}
 		var first, all int64
 		var span float64
 		settledFrom := -1.0

@@ -20,7 +20,7 @@
 // before a scope.
 //
 //	assertion = metric op value [ "for" request ] [ "in" scope ] .   ("for" may also follow the scope)
-//	metric    = time | "ratio(" class ")" | "rps" | "achieved" .
+//	metric    = time | "ratio(" class ")" | "rps" | "achieved" | "goodput" | "amplification" .
 //	time      = [ "service." | "2xx." ] stat .
 //	stat      = "p" decimal | "min" | "max" | "mean" .      (0 < percentile < 100)
 //	class     = code | digit "xx" | "errors" | "not_sent" | error-class .
@@ -48,11 +48,20 @@
 //	                  ("timeout"), or "not_sent".
 //	rps               2xx responses per second (throughput_rps).
 //	achieved          sent / scheduled, a fraction.
+//	goodput           logical requests that ended 2xx, per second (the
+//	                  stage's goodput_rps under client retries; otherwise,
+//	                  and in a window scope, the same count as rps: each
+//	                  request's final outcome once).
+//	amplification     attempts sent ÷ requests scheduled (client retries);
+//	                  in a window scope the attempts sent in the windows by
+//	                  their own intended times ÷ the requests scheduled
+//	                  there. Without attempt counts (no retries, or a
+//	                  request scope) the gate fails with a Note.
 //
 // Thresholds: a time needs a duration with a unit (250ms, 1.5s, 800us),
 // at most 1h, the longest time a histogram records; a ratio or achieved
-// needs a fraction in [0, 1] or a percentage up to 100% (0.01, 1%); rps
-// needs a plain number. Negative, NaN and infinite thresholds are errors.
+// needs a fraction in [0, 1] or a percentage up to 100% (0.01, 1%); rps,
+// goodput and amplification need a plain number. Negative, NaN and infinite thresholds are errors.
 // Expr.Value holds seconds, a fraction, or a rate.
 //
 // # Scopes and the parts they evaluate

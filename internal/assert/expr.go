@@ -13,7 +13,7 @@ import (
 // Two Exprs that mean the same compare equal with == once Raw is ignored.
 type Expr struct {
 	Raw    string     // the user's text, trimmed
-	Metric string     // canonical: "p99", "service.p99.9", "2xx.max", "ratio(5xx)", "rps", "achieved"
+	Metric string     // canonical: "p99", "service.p99.9", "2xx.max", "ratio(5xx)", "rps", "achieved", "goodput", "amplification"
 	Kind   MetricKind // what Metric measures, and so the unit of Value
 	Op     string     // "<", "<=", ">" or ">="
 	Value  float64    // the threshold: seconds, a fraction in [0, 1], or per second
@@ -46,9 +46,10 @@ type MetricKind int
 
 // The metric kinds.
 const (
-	TimeMetric  MetricKind = iota + 1 // seconds; thresholds are durations
-	RatioMetric                       // a fraction in [0, 1]; thresholds are fractions or percentages
-	RateMetric                        // per second; thresholds are plain numbers
+	TimeMetric   MetricKind = iota + 1 // seconds; thresholds are durations
+	RatioMetric                        // a fraction in [0, 1]; thresholds are fractions or percentages
+	RateMetric                         // per second; thresholds are plain numbers
+	FactorMetric                       // a multiple (amplification); thresholds are plain numbers
 )
 
 func (k MetricKind) String() string {
@@ -59,6 +60,8 @@ func (k MetricKind) String() string {
 		return "ratio"
 	case RateMetric:
 		return "rate"
+	case FactorMetric:
+		return "factor"
 	}
 	return "MetricKind(" + strconv.Itoa(int(k)) + ")"
 }

@@ -16,6 +16,7 @@ func FuzzParse(f *testing.F) {
 		"ratio(503) < 250ms", "rps > 1%", "p999 < 1s", "p99 < 1s in each 1.5s", "p99 < 1s in stage 0",
 		"p99 == 1s", "", "in", "<", "ratio(", "p99 < 1s in in", "p0.000000000000000000001 < 1ns",
 		"ratio(5xx) < 0.0000000000000000000000000000000000000001%", "rps > 99999999999999999999999999",
+		"amplification < 1.5 in each 10s", "goodput >= 100 for checkout", "amplification < 150%",
 		"p99 < 1s for checkout", `p99 < 1s for "GET /x" in each stage`, "p99 < 1s in stage 2 for a", "p99<1s for \"in\"", "p99 < 1s for",
 	} {
 		f.Add(s)

@@ -27,6 +27,8 @@ const (
 	srcRatio
 	srcRPS
 	srcAchieved
+	srcGoodput       // logical requests that ended 2xx, per second
+	srcAmplification // attempts ÷ scheduled (client retries)
 )
 
 // metric is a parsed METRIC.
@@ -41,7 +43,7 @@ type metric struct {
 }
 
 const metricHint = "want p50, p90, p95, p99, p99.9, p99.99, min, max or mean " +
-	"(prefixed service. or 2xx. for those distributions), ratio(CLASS), rps or achieved"
+	"(prefixed service. or 2xx. for those distributions), ratio(CLASS), rps, achieved, goodput or amplification"
 
 const classHint = "want a status code (503), a status class (5xx), errors, not_sent, " +
 	"or an error class (timeout, connect, reset, other, canceled)"
@@ -78,6 +80,10 @@ func parseMetric(s string) (metric, error) {
 		return metric{name: low, kind: RateMetric, src: srcRPS}, nil
 	case "achieved":
 		return metric{name: low, kind: RatioMetric, src: srcAchieved}, nil
+	case "goodput":
+		return metric{name: low, kind: RateMetric, src: srcGoodput}, nil
+	case "amplification":
+		return metric{name: low, kind: FactorMetric, src: srcAmplification}, nil
 	}
 	fam, prefix, rest := famLatency, "", low
 	if r, ok := strings.CutPrefix(low, "service."); ok {

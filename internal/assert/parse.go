@@ -71,6 +71,8 @@ func parseThreshold(m metric, tok string) (float64, error) {
 		return parseTime(m, tok, low)
 	case RatioMetric:
 		return parseFraction(m, tok, low)
+	case FactorMetric:
+		return parseFactor(m, tok, low)
 	}
 	return parseRate(m, tok, low)
 }
@@ -122,5 +124,21 @@ func parseRate(m metric, tok, low string) (float64, error) {
 		}
 		return v, nil
 	}
-	return 0, fmt.Errorf("%s needs a number of 2xx responses per second, like 100; %q is not one", m.name, tok)
+	what := "2xx responses"
+	if m.src == srcGoodput {
+		what = "requests that ended 2xx"
+	}
+	return 0, fmt.Errorf("%s needs a number of %s per second, like 100; %q is not one", m.name, what, tok)
+}
+
+// parseFactor reads a multiple, a plain number: "amplification < 1.5".
+func parseFactor(m metric, tok, low string) (float64, error) {
+	if IsDecimal(low) {
+		v, err := ParseDecimal(low, 0)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %s is too large", m.name, tok)
+		}
+		return v, nil
+	}
+	return 0, fmt.Errorf("%s needs a plain number (attempts per scheduled request), like 1.5; %q is not one", m.name, tok)
 }

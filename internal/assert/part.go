@@ -13,6 +13,7 @@ import (
 const (
 	noteNothingScheduled = "nothing scheduled"
 	noteMissingHist      = "no histogram in the result for these responses"
+	noteNoAttempts       = "no attempt counts: recorded only when the clients retry, and not per request"
 )
 
 // part is one evaluated piece of a scope: the run, a stage, or a group of
@@ -22,7 +23,12 @@ type part struct {
 	scheduled, sent, notSent int64
 	status, errors           map[string]int64
 	rps                      float64 // 2xx responses per second
-	hists                    [nFamilies]histSource
+	goodput                  float64 // logical requests that ended 2xx, per second
+	// attempts are the attempts sent (client retries; by their own
+	// intended time in a window group); retried says there are counts.
+	attempts int64
+	retried  bool
+	hists    [nFamilies]histSource
 }
 
 // histSource is one distribution of a part: encoded histograms to add up,
@@ -61,6 +67,13 @@ func (p *part) observe(m metric) (v float64, note string, err error) {
 		return float64(p.sent) / float64(p.scheduled), "", nil
 	case srcRPS:
 		return p.rps, "", nil
+	case srcGoodput:
+		return p.goodput, "", nil
+	case srcAmplification:
+		if !p.retried {
+			return 0, noteNoAttempts, nil
+		}
+		return float64(p.attempts) / float64(p.scheduled), "", nil
 	}
 	hs := &p.hists[m.fam]
 	h, err := hs.get()
@@ -103,7 +116,13 @@ func statValue(h *hdr.Histogram, m metric) float64 {
 func stagePart(st *result.Stage, label string) *part {
 	p := &part{
 		label: label, scheduled: st.Scheduled, sent: st.Sent, notSent: st.NotSent,
-		status: st.Status, errors: st.Errors, rps: st.ThroughputRPS,
+		status: st.Status, errors: st.Errors, rps: st.ThroughputRPS, goodput: st.ThroughputRPS,
+	}
+	if st.GoodputRPS != nil {
+		p.goodput = *st.GoodputRPS
+	}
+	if st.Attempts != nil {
+		p.attempts, p.retried = st.Attempts.Count, true
 	}
 	responses := st.Responses()
 	n2xx, _ := result.Count(st.Status, nil, 0, "2xx")
@@ -163,6 +182,10 @@ func windowParts(tl []result.Window, n int64) ([]*part, error) {
 		g.scheduled += w.Scheduled
 		g.sent += w.Sent
 		g.notSent += w.NotSent
+		if w.Attempts != nil {
+			g.attempts += w.Attempts.Count
+			g.retried = true
+		}
 		for c, v := range w.Status {
 			g.status[c] += v
 		}
@@ -208,6 +231,7 @@ func windowParts(tl []result.Window, n int64) ([]*part, error) {
 		g := groups[k]
 		g.label = fmt.Sprintf("window %s-%s", formatSeconds(g.start), formatSeconds(g.end))
 		g.rps = float64(g.n2xx) / (g.end - g.start)
+		g.goodput = g.rps
 		if g.withResponse[famLatency] == 1 {
 			g.hists[famLatency].fallback = windowStats(g.windows)
 		}

@@ -65,7 +65,7 @@ func ParseDiffs(ss []string) ([]Diff, error) {
 func parseDiffValue(metric string, kind assert.MetricKind, v string) (float64, bool, error) {
 	example := map[assert.MetricKind]string{
 		assert.TimeMetric: "+10% or +5ms", assert.RatioMetric: "+0.5% (percentage points) or +0.005",
-		assert.RateMetric: "-5% or -20",
+		assert.RateMetric: "-5% or -20", assert.FactorMetric: "+10% or +0.2",
 	}[kind]
 	if v == "" {
 		return 0, false, fmt.Errorf("missing difference after the operator; want a signed value like %s", example)

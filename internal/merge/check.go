@@ -139,6 +139,9 @@ func checkSame(i int, r, ref *result.Result) error {
 	if k, got, want, ok := firstHeaderDiff(r.Target.Headers, ref.Target.Headers); ok {
 		return differ(i, "target.headers["+strconv.Quote(k)+"]", got, want, diffTarget)
 	}
+	if err := sameRetryPolicy(i, r, ref); err != nil {
+		return err
+	}
 	if len(r.Stages) != len(ref.Stages) {
 		return differ(i, "stages", stages(len(r.Stages)), stages(len(ref.Stages)),
 			"the recorded stages do not match the plan's")

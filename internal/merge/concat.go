@@ -70,5 +70,8 @@ func Concat(parts []result.Stage) (result.Stage, error) {
 	if err := mergeServerTiming("part", ps, out.ServerTiming, &out.HDR); err != nil {
 		return result.Stage{}, fmt.Errorf("concatenate stages: %w", err)
 	}
+	if err := mergeAttempts("part", ps, &out); err != nil {
+		return result.Stage{}, fmt.Errorf("concatenate stages: %w", err)
+	}
 	return out, nil
 }

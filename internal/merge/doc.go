@@ -38,6 +38,11 @@
 //     histograms added, summaries read from the sums, rates recomputed over
 //     the merged stage's length. Inputs with and without a breakdown are
 //     refused: a partial breakdown would be wrong.
+//   - attempts (client retries, each stage and total): counts and maps
+//     summed, the attempt latency histograms added; amplification and
+//     goodput_rps recomputed from the merged counts; a window's attempt
+//     counts are summed with the window. The inputs' retry_policy must be
+//     equal, and inputs with and without retries are refused.
 //   - Timeline: input window k covers [started_at + t_s, + duration_s) of wall
 //     clock. The merged timeline starts at the earliest started_at, with the
 //     inputs' window length; each window is added to the merged window whose

@@ -67,6 +67,15 @@ func Merge(rs []*result.Result) (*result.Result, error) {
 		return nil, err
 	}
 	out.Timeline = tl.windows
+	if ref.RetryPolicy != nil {
+		pol := *ref.RetryPolicy
+		out.RetryPolicy = &pol
+		for k := range out.Timeline {
+			if out.Timeline[k].Attempts == nil {
+				out.Timeline[k].Attempts = &result.WindowAttempts{}
+			}
+		}
+	}
 	out.Samples = mergeSamples(rs)
 	out.Warnings = mergeWarnings(rs, labels(rs), append(mergeNotes(rs, out), tl.warnings...))
 	return out, nil

@@ -67,6 +67,9 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 	if err := mergeServerTiming(field, parts, out.ServerTiming, &out.HDR); err != nil {
 		return result.Stage{}, err
 	}
+	if err := mergeAttempts(field, parts, &out); err != nil {
+		return result.Stage{}, err
+	}
 	return out, nil
 }
 

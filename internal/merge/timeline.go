@@ -133,6 +133,7 @@ func mergeWindow(ts, d float64, refs []windowRef, hs [3]*histSum) (result.Window
 		addCounts(out.Errors, w.Errors)
 		out.InFlightMean += w.InFlightMean
 		out.InFlightMax += w.InFlightMax
+		addWindowAttempts(&out, w)
 		for k, v := range w.Scrape {
 			scrape[k] = append(scrape[k], v)
 		}

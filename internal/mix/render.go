@@ -105,10 +105,18 @@ func (s *Set) Render(seq uint64, dst []byte) (req int, out []byte, ok bool) {
 // POST/PUT/PATCH, the body). It allocates nothing once dst has room. ok is
 // false, and dst is returned as it was, when the data has no row for seq.
 func (s *Set) AppendHTTP1(i int, seq uint64, dst []byte) ([]byte, bool) {
+	return s.AppendHTTP1Attempt(i, seq, 0, dst)
+}
+
+// AppendHTTP1Attempt is AppendHTTP1 for attempt a of arrival seq (0 the
+// first, n the n-th retry): the same request with {{attempt}} rendered as
+// a (issue #17; a retry keeps its arrival's seq, row and draws).
+func (s *Set) AppendHTTP1Attempt(i int, seq uint64, a uint32, dst []byte) ([]byte, bool) {
 	var v placeholder.Vars
 	if !s.Vars(seq, &v) {
 		return dst, false
 	}
+	v.Attempt = a
 	c := &s.reqs[i]
 	dst = append(dst, c.method...)
 	dst = append(dst, ' ')
@@ -169,10 +177,17 @@ type PartHeader struct {
 // RenderParts renders request i for arrival seq into p; false when the
 // data has no row for seq. It allocates nothing once p has grown.
 func (s *Set) RenderParts(i int, seq uint64, p *Parts) bool {
+	return s.RenderPartsAttempt(i, seq, 0, p)
+}
+
+// RenderPartsAttempt is RenderParts for attempt a of arrival seq (see
+// AppendHTTP1Attempt).
+func (s *Set) RenderPartsAttempt(i int, seq uint64, a uint32, p *Parts) bool {
 	var v placeholder.Vars
 	if !s.Vars(seq, &v) {
 		return false
 	}
+	v.Attempt = a
 	c := &s.reqs[i]
 	p.Request, p.Method, p.Host = i, c.method, c.host
 	b := p.buf[:0]

@@ -277,3 +277,27 @@ func BenchmarkRenderStatic(b *testing.B) {
 		_, buf, _ = s.Render(uint64(i), buf[:0])
 	}
 }
+
+// TestAttempt: a retry renders its arrival's request with only
+// {{attempt}} changed, on both paths (issue #17).
+func TestAttempt(t *testing.T) {
+	s, err := Build(Spec{Base: "http://h:8/", Seed: 3, Requests: []profile.Request{
+		{Method: "POST", URL: "/a?s={{seq}}&t={{attempt}}", Headers: []profile.Header{{Name: "X-Try", Value: "{{attempt}}"}, {Name: "X-Id", Value: "{{uuid}}"}}, Body: "{{seq}}/{{attempt}}"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := s.AppendHTTP1(0, 9, nil)
+	if zero, _ := s.AppendHTTP1Attempt(0, 9, 0, nil); string(zero) != string(first) {
+		t.Fatalf("attempt 0 %q differs from the first attempt %q", zero, first)
+	}
+	retry, ok := s.AppendHTTP1Attempt(0, 9, 2, nil)
+	want := strings.NewReplacer("t=0", "t=2", "X-Try: 0", "X-Try: 2", "9/0", "9/2").Replace(string(first))
+	if !ok || string(retry) != want || want == string(first) {
+		t.Errorf("attempt 2:\n got %q\nwant %q", retry, want)
+	}
+	var p Parts
+	if !s.RenderPartsAttempt(0, 9, 2, &p) || string(p.URL) != "http://h:8/a?s=9&t=2" || string(p.Headers[0].Value) != "2" || string(p.Body) != "9/2" {
+		t.Errorf("parts url %s headers %q body %s", p.URL, p.Headers, p.Body)
+	}
+}

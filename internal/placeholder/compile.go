@@ -24,6 +24,7 @@ type kind uint8
 const (
 	kLiteral kind = iota
 	kSeq
+	kAttempt
 	kUUID
 	kRandInt
 	kColumn
@@ -55,7 +56,7 @@ type Compiler struct {
 }
 
 // Builtins are the placeholder names a data column may not take.
-var Builtins = []string{"seq", "uuid", "rand_int"}
+var Builtins = []string{"seq", "attempt", "uuid", "rand_int"}
 
 // NewCompiler returns a compiler for data with the given column names (in
 // row order); a column named like a built-in or twice is an error.
@@ -129,12 +130,15 @@ func (c *Compiler) placeholder(inner string) (segment, error) {
 		return segment{}, fmt.Errorf("no name")
 	}
 	switch f[0] {
-	case "seq", "uuid":
+	case "seq", "attempt", "uuid":
 		if len(f) != 1 {
 			return segment{}, fmt.Errorf("%s takes no arguments", f[0])
 		}
-		if f[0] == "seq" {
+		switch f[0] {
+		case "seq":
 			return segment{kind: kSeq}, nil
+		case "attempt":
+			return segment{kind: kAttempt}, nil
 		}
 		return segment{kind: kUUID}, nil
 	case "rand_int":
@@ -151,15 +155,15 @@ func (c *Compiler) placeholder(inner string) (segment, error) {
 		return s, nil
 	}
 	if len(f) != 1 {
-		return segment{}, fmt.Errorf("unknown placeholder %q (built-ins: seq, uuid, rand_int A B)", f[0])
+		return segment{}, fmt.Errorf("unknown placeholder %q (built-ins: seq, attempt, uuid, rand_int A B)", f[0])
 	}
 	if col, ok := c.cols[f[0]]; ok {
 		return segment{kind: kColumn, col: col}, nil
 	}
 	if len(c.names) == 0 {
-		return segment{}, fmt.Errorf("unknown placeholder %q: no data file gives columns (built-ins: seq, uuid, rand_int A B)", f[0])
+		return segment{}, fmt.Errorf("unknown placeholder %q: no data file gives columns (built-ins: seq, attempt, uuid, rand_int A B)", f[0])
 	}
-	return segment{}, fmt.Errorf("unknown placeholder %q (data columns: %s; built-ins: seq, uuid, rand_int A B)", f[0], strings.Join(c.names, ", "))
+	return segment{}, fmt.Errorf("unknown placeholder %q (data columns: %s; built-ins: seq, attempt, uuid, rand_int A B)", f[0], strings.Join(c.names, ", "))
 }
 
 // clip shortens text quoted in an error.

@@ -7,6 +7,9 @@
 //
 //   - {{seq}}: the arrival's 0-based index in the whole plan (so shards of
 //     one plan never render the same value twice);
+//   - {{attempt}}: which attempt of the arrival's request is sent, 0 for
+//     the first and n for the n-th retry (client retries, issue #17); every
+//     other placeholder renders the same for all attempts of an arrival;
 //   - {{uuid}}: a version-4 UUID, one per arrival (the same wherever it
 //     appears in that arrival's request);
 //   - {{rand_int A B}}: a whole number in [A, B], each occurrence its own

@@ -8,7 +8,11 @@ const (
 	StreamUUID   uint64 = 1 // and StreamUUID+1: the UUID's two halves
 	StreamChoose uint64 = 3 // which request of a mix an arrival gets (internal/mix)
 	StreamRow    uint64 = 4 // the data row of a random order (internal/mix)
-	streamDraws  uint64 = 1 << 32
+	// StreamRetry+n is the backoff jitter of an arrival's n-th retry (n
+	// from 1, at most 1<<16): u = Float(Draw(seed, StreamRetry+n, seq)),
+	// the draw retry.Policy.Delay takes (client retries, issue #17).
+	StreamRetry uint64 = 1 << 16
+	streamDraws uint64 = 1 << 32
 )
 
 const gamma = 0x9e3779b97f4a7c15 // SplitMix64's increment, 2^64/φ

@@ -38,11 +38,13 @@ func TestRender(t *testing.T) {
 		{"closing only", "a }} b", Raw, "a }} b"},
 		{"rand_int single", "{{rand_int 7 7}}", Raw, "7"},
 		{"rand_int negative", "{{rand_int -3 -3}}", Raw, "-3"},
+		{"attempt", "{{seq}}.{{attempt}}", Raw, "41.2"},
+		{"attempt spaces", "a={{ attempt }}", URL, "a=2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tm := compile(t, cols, tt.text, tt.mode)
-			got := string(tm.Append(nil, &Vars{Seed: 1, Seq: 41, Row: row}))
+			got := string(tm.Append(nil, &Vars{Seed: 1, Seq: 41, Attempt: 2, Row: row}))
 			if got != tt.want {
 				t.Errorf("render %q = %q, want %q", tt.text, got, tt.want)
 			}
@@ -52,11 +54,12 @@ func TestRender(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	tests := []struct{ text, want string }{
-		{"{{nope}}", `placeholder {{nope}}: unknown placeholder "nope" (data columns: user; built-ins: seq, uuid, rand_int A B)`},
+		{"{{nope}}", `placeholder {{nope}}: unknown placeholder "nope" (data columns: user; built-ins: seq, attempt, uuid, rand_int A B)`},
 		{"a {{seq", `"{{seq" at byte 3 is not closed with }}`},
 		{"{{}}", "placeholder {{}}: no name"},
 		{"{{seq 1}}", "seq takes no arguments"},
 		{"{{uuid x}}", "uuid takes no arguments"},
+		{"{{attempt 1}}", "attempt takes no arguments"},
 		{"{{rand_int 1}}", "want {{rand_int A B}}"},
 		{"{{rand_int 5 1}}", "want {{rand_int A B}}"},
 		{"{{rand_int a 1}}", "want {{rand_int A B}}"},
@@ -75,7 +78,7 @@ func TestCompileErrors(t *testing.T) {
 	if _, err := c.Compile("{{user}}", Raw); err == nil || !strings.Contains(err.Error(), "no data file") {
 		t.Errorf("no data: %v", err)
 	}
-	for _, cols := range [][]string{{"seq"}, {"a", "a"}, {"rand_int"}} {
+	for _, cols := range [][]string{{"seq"}, {"a", "a"}, {"rand_int"}, {"attempt"}} {
 		if _, err := NewCompiler(cols); err == nil {
 			t.Errorf("NewCompiler(%q) accepted", cols)
 		}
@@ -150,6 +153,27 @@ func TestRandInt(t *testing.T) {
 	}
 }
 
+// TestAttemptKeepsTheRest: a retry renders what its first attempt did
+// but for {{attempt}} — the same seq, uuid, rand_int draws and data row.
+func TestAttemptKeepsTheRest(t *testing.T) {
+	tm := compile(t, []string{"user"}, "{{seq}} {{uuid}} {{rand_int 0 1000000}} {{user}} {{attempt}}", Raw)
+	for seq := uint64(0); seq < 200; seq++ {
+		v := &Vars{Seed: 5, Seq: seq, Row: []string{"ann"}}
+		first := string(tm.Append(nil, v))
+		for a := uint32(1); a < 4; a++ {
+			v.Attempt = a
+			got := string(tm.Append(nil, v))
+			want := strings.TrimSuffix(first, " 0") + " " + string(rune('0'+a))
+			if !strings.HasSuffix(first, " 0") || got != want {
+				t.Fatalf("seq %d attempt %d rendered %q, first attempt %q", seq, a, got, first)
+			}
+		}
+	}
+	if compile(t, nil, "{{attempt}}", Raw).Static() {
+		t.Error("{{attempt}} is not static")
+	}
+}
+
 func TestStaticAndColumns(t *testing.T) {
 	if !compile(t, nil, `a \{{b}}`, Raw).Static() || compile(t, nil, "{{seq}}", Raw).Static() {
 		t.Error("Static")
@@ -164,12 +188,13 @@ func TestStaticAndColumns(t *testing.T) {
 
 // TestAllocs: rendering into a buffer with room allocates nothing.
 func TestAllocs(t *testing.T) {
-	tm := compile(t, []string{"user"}, `{"id": "{{uuid}}", "n": {{rand_int 1 100}}, "u": "{{user}}", "seq": {{seq}}}`, Raw)
-	u := compile(t, []string{"user"}, "/u/{{user}}?s={{seq}}", URL)
+	tm := compile(t, []string{"user"}, `{"id": "{{uuid}}", "n": {{rand_int 1 100}}, "u": "{{user}}", "seq": {{seq}}, "try": {{attempt}}}`, Raw)
+	u := compile(t, []string{"user"}, "/u/{{user}}?s={{seq}}&a={{attempt}}", URL)
 	buf := make([]byte, 0, 512)
 	v := &Vars{Seed: 1, Row: []string{"a b"}}
 	if n := testing.AllocsPerRun(1000, func() {
 		v.Seq++
+		v.Attempt = uint32(v.Seq % 4)
 		buf = tm.Append(buf[:0], v)
 		buf = u.Append(buf, v)
 	}); n != 0 {
@@ -195,7 +220,7 @@ func BenchmarkAppend(b *testing.B) {
 // template renders; text without "{{" renders as itself, and `\{{` always
 // renders as "{{".
 func FuzzCompile(f *testing.F) {
-	for _, s := range []string{"", "{{seq}}", `\{{`, "{{rand_int 1 2}}", "{{ user }}", "{{", "}}{{", `\\{{seq}}`, "{{rand_int -1 -9223372036854775808}}"} {
+	for _, s := range []string{"", "{{seq}}", "{{attempt}}", `\{{`, "{{rand_int 1 2}}", "{{ user }}", "{{", "}}{{", `\\{{seq}}`, "{{rand_int -1 -9223372036854775808}}"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -212,4 +237,34 @@ func FuzzCompile(f *testing.F) {
 			t.Fatalf("%q rendered %q, want %q", text, got, want)
 		}
 	})
+}
+
+// TestRetryStream: the jitter draws of an arrival's retries are uniform
+// and unrelated to each other and to its other draws.
+func TestRetryStream(t *testing.T) {
+	const n = 20000
+	var sum float64
+	same := 0
+	for seq := uint64(0); seq < n; seq++ {
+		u1 := Float(Draw(7, StreamRetry+1, seq))
+		u2 := Float(Draw(7, StreamRetry+2, seq))
+		if u1 < 0 || u1 >= 1 {
+			t.Fatalf("u %g outside [0, 1)", u1)
+		}
+		sum += u1
+		if (u1 < 0.5) == (u2 < 0.5) {
+			same++
+		}
+		if Draw(7, StreamRetry+1, seq) == Draw(7, StreamUUID, seq) {
+			t.Fatal("a retry's draw equals the arrival's UUID draw")
+		}
+	}
+	// Mean of n uniforms: 0.5 ± 6·√(1/12/n) ≈ 0.5 ± 0.0122; agreement of
+	// independent halves: n/2 ± 6·√(n/4) ≈ 10000 ± 424.
+	if m := sum / n; m < 0.5-0.0123 || m > 0.5+0.0123 {
+		t.Errorf("mean jitter draw %g", m)
+	}
+	if same < n/2-424 || same > n/2+424 {
+		t.Errorf("retries 1 and 2 agreed on the half %d times of %d: not independent", same, n)
+	}
 }

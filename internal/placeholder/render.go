@@ -7,9 +7,14 @@ import (
 
 // Vars are what one arrival's placeholders render from.
 type Vars struct {
-	Seed uint64   // the run's seed
-	Seq  uint64   // the arrival's index in the whole plan
-	Row  []string // the arrival's data row (nil without data)
+	Seed uint64 // the run's seed
+	Seq  uint64 // the arrival's index in the whole plan
+	// Attempt is the attempt of the arrival's logical request being sent:
+	// 0 for the first, n for the n-th retry (issue #17). Retries keep Seq,
+	// so {{seq}}, {{uuid}}, {{rand_int}} and the data row are the first
+	// attempt's; only {{attempt}} changes.
+	Attempt uint32
+	Row     []string // the arrival's data row (nil without data)
 }
 
 // Append renders the template for v onto dst and returns the extended
@@ -23,6 +28,8 @@ func (t *Template) Append(dst []byte, v *Vars) []byte {
 			dst = append(dst, s.lit...)
 		case kSeq:
 			dst = strconv.AppendUint(dst, v.Seq, 10)
+		case kAttempt:
+			dst = strconv.AppendUint(dst, uint64(v.Attempt), 10)
 		case kUUID:
 			dst = appendUUID(dst, Draw(v.Seed, StreamUUID, v.Seq), Draw(v.Seed, StreamUUID+1, v.Seq))
 		case kRandInt:

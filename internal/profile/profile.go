@@ -28,7 +28,9 @@ type Profile struct {
 	// RatesLine is the file line of the `stages:` or `profile:` key (0
 	// without), for callers that refuse rates they choose themselves.
 	RatesLine int
-	Assert    []string
+	// Retry is the `retry:` section (client retries), nil without.
+	Retry  *Retry
+	Assert []string
 	// AssertLines are the file lines of Assert's entries, for errors.
 	AssertLines []int
 }

@@ -127,7 +127,7 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-var topKeys = []string{"target", "arrival", "seed", "max_in_flight", "stages", "profile", "assert", "requests", "data"}
+var topKeys = []string{"target", "arrival", "seed", "max_in_flight", "stages", "profile", "assert", "requests", "data", "retry"}
 
 func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 	root := doc
@@ -197,6 +197,12 @@ func (p *parser) document(doc *yaml.Node) (*Profile, error) {
 				return err
 			}
 			prof.Data = d
+		case "retry":
+			r, err := p.retry(k, v)
+			if err != nil {
+				return err
+			}
+			prof.Retry = r
 		case "assert":
 			list, err := p.strings(v, key)
 			if err != nil {

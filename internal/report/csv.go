@@ -11,7 +11,8 @@ import (
 )
 
 // WriteCSV writes the timeline, one row per window: counts, outcome
-// classes, latency percentiles in seconds, in flight, rates, then one
+// classes, latency percentiles in seconds, in flight, rates, the first
+// attempts and attempts sent when the clients retried, then one
 // column per scraped metric ("scrape:NAME", sorted; empty when the window
 // has no sample).
 func WriteCSV(w io.Writer, r *result.Result) error {
@@ -24,6 +25,9 @@ func WriteCSV(w io.Writer, r *result.Result) error {
 	}
 	head = append(head, "p50_s", "p90_s", "p99_s", "max_s", "mean_s",
 		"in_flight_mean", "in_flight_max", "achieved_rps", "throughput_rps")
+	if r.Retried() {
+		head = append(head, "first_attempts", "attempts")
+	}
 	for _, k := range scrape {
 		head = append(head, "scrape:"+k)
 	}
@@ -43,6 +47,13 @@ func WriteCSV(w io.Writer, r *result.Result) error {
 		}
 		rec = append(rec, f(win.P50S), f(win.P90S), f(win.P99S), f(win.MaxS), f(win.MeanS),
 			f(win.InFlightMean), n(win.InFlightMax), f(win.AchievedRPS), f(win.ThroughputRPS))
+		if r.Retried() {
+			var a result.WindowAttempts
+			if win.Attempts != nil {
+				a = *win.Attempts
+			}
+			rec = append(rec, n(a.First), n(a.Count))
+		}
 		for _, k := range scrape {
 			v, ok := win.Scrape[k]
 			switch {

@@ -74,6 +74,7 @@ type htmlView struct {
 	Stages       table
 	RequestTable table
 	Requests     []requestView
+	Retries      *retryView
 	Knee         svgChart
 	Model        string
 	Shedding     string   // how the target shed load (SheddingSummary)
@@ -135,6 +136,7 @@ func buildHTMLView(r *result.Result) *htmlView {
 	v.Spectrum = spectrumChart(r)
 	v.Stages = stageTable(r)
 	v.RequestTable, v.Requests = requestsView(r)
+	v.Retries = buildRetryView(r)
 	v.Knee = kneeChart(r)
 	v.Model, v.KneeText, v.Prediction = predictionView(r)
 	if r.Analysis != nil && r.Analysis.Shedding != nil {

@@ -56,6 +56,7 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	row("**run**", &r.Total)
 	b.WriteString("\n")
 	mdRequests(&b, r)
+	mdRetries(&b, r)
 
 	if len(r.Assertions) > 0 {
 		b.WriteString("**Assertions**\n\n")

@@ -33,6 +33,9 @@ func TestMain(m *testing.M) {
 		if err := result.WriteFile(mixFixturePath, mixFixture()); err != nil {
 			panic(err)
 		}
+		if err := result.WriteFile(retryFixturePath, retryFixture()); err != nil {
+			panic(err)
+		}
 	}
 	os.Exit(m.Run())
 }

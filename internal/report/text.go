@@ -27,6 +27,7 @@ func Text(w io.Writer, r *result.Result) error {
 		fmt.Fprintln(bw)
 		textRequests(bw, r)
 	}
+	textRetries(bw, r)
 	textAssertions(bw, r.Assertions)
 	for _, warn := range r.Warnings {
 		fmt.Fprintf(bw, "warning: %s\n", warn)

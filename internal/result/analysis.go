@@ -30,6 +30,29 @@ type Analysis struct {
 	Level float64 `json:"confidence_level"`
 	// Shedding is how the target shed load (shedding.go).
 	Shedding *Shedding `json:"shedding,omitempty"`
+	// Metastability judges each stage after a drop in offered rate when
+	// the clients retried (docs/retry.md); absent otherwise.
+	Metastability []Metastability `json:"metastability,omitempty"`
+}
+
+// Metastability is the check of one stage whose offered rate dropped
+// (internal/analysis.CheckMetastability): once the largest retry delay in
+// force has passed (FromS), did the attempt rate come back to the
+// first-attempt rate?
+type Metastability struct {
+	Stage   int    `json:"stage"` // the stage's index (1-based)
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"` // "recovered", "amplified" or "undecided"
+	// FromS is where the judged span starts (s from the run's start);
+	// FirstRPS and AttemptRPS are the rates over its whole windows and
+	// Factor is AttemptRPS ÷ FirstRPS (0 when no first attempt was sent).
+	FromS      float64 `json:"from_s"`
+	FirstRPS   float64 `json:"first_rps"`
+	AttemptRPS float64 `json:"attempt_rps"`
+	Factor     float64 `json:"factor"`
+	// RecoveryS is the time from the stage's start until every later
+	// window of it was within 10%; -1 when it never settled.
+	RecoveryS float64 `json:"recovery_s"`
 }
 
 // Model is the queueing model the predictions come from.

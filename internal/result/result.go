@@ -54,6 +54,9 @@ type Result struct {
 	// the load: requests were not sent because of --max-in-flight, or the
 	// send lag was large enough to matter.
 	GeneratorLimited bool `json:"generator_limited"`
+	// RetryPolicy is how the simulated clients retried (docs/retry.md);
+	// absent when they did not. Not to be confused with Retries above.
+	RetryPolicy *RetryPolicy `json:"retry_policy,omitempty"`
 	// Warnings are problems the reader should see; none stops the run.
 	Warnings []string `json:"warnings,omitempty"`
 
@@ -164,6 +167,15 @@ type Stage struct {
 	// file or a replay; absent for a one-request run): at most 100 names
 	// and "other" (docs/result.md).
 	ByRequest map[string]*RequestStats `json:"by_request,omitempty"`
+
+	// Attempts, Amplification and GoodputRPS are set when the clients
+	// retry (Result.RetryPolicy; docs/retry.md), absent otherwise:
+	// Amplification is Attempts.Count ÷ Scheduled and GoodputRPS the
+	// logical requests that ended 2xx per second of the stage
+	// (SetRetryRates).
+	Attempts      *Attempts `json:"attempts,omitempty"`
+	Amplification *float64  `json:"amplification,omitempty"`
+	GoodputRPS    *float64  `json:"goodput_rps,omitempty"`
 }
 
 // Summary is a latency distribution in seconds. With Count == 0 every other
@@ -229,6 +241,10 @@ type Window struct {
 
 	InFlightMean float64 `json:"in_flight_mean"`
 	InFlightMax  int64   `json:"in_flight_max"`
+
+	// Attempts are the window's first attempts and attempts by their own
+	// intended send times, when the clients retry.
+	Attempts *WindowAttempts `json:"attempts,omitempty"`
 
 	// Scrape holds the target's metrics sampled during the window (--scrape).
 	Scrape map[string]float64 `json:"scrape,omitempty"`

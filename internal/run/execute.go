@@ -124,6 +124,9 @@ func Execute(ctx context.Context, p *Plan, o Options) (res *result.Result, err e
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
+	if p.Retry.Enabled() {
+		return nil, invalid(ErrRetryPending)
+	}
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -259,6 +262,7 @@ func buildResult(p *Plan, rec *openloop.Recording, tool result.Tool) *result.Res
 		Interrupted:      rec.Interrupted,
 		Plan:             result.Plan{Profile: p.Kind},
 		MaxInFlight:      p.MaxInFlight,
+		RetryPolicy:      RetryRecord(p.Retry),
 		TimeoutS:         p.Timeout.Seconds(),
 		GeneratorLimited: rec.GeneratorLimited(),
 		Warnings:         rec.Warnings,

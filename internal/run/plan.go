@@ -7,6 +7,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/assert"
 	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/retry"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
 
@@ -26,6 +27,9 @@ type Plan struct {
 	Asserts     []assert.Expr // the gates, evaluated on the result
 	Shard       schedule.Shard
 	StartAt     time.Time // wall-clock start, for shards starting together; zero: at once
+	// Retry is how the simulated clients retry (issue #17). The zero
+	// Policy and retry.Default() never retry; Resolve gives the defaults.
+	Retry retry.Policy
 }
 
 // Defaults of a plan and of Options.
@@ -104,6 +108,11 @@ func (p *Plan) Validate() error {
 	}
 	if err := p.checkLimits(keyName); err != nil {
 		return invalid(err)
+	}
+	if p.Retry != (retry.Policy{}) {
+		if err := p.Retry.Check(); err != nil {
+			return invalid(fmt.Errorf("retry: %w", err))
+		}
 	}
 	return invalid(assert.Validate(p.Asserts, len(p.Stages)))
 }

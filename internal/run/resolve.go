@@ -17,7 +17,8 @@ import (
 // flags): a setting that is given replaces the profile's, and a setting
 // the profile lacks is taken from here, else from the defaults. Settings
 // are named by their profile keys: url, method, body, body_file, arrival,
-// seed, max_in_flight, timeout (and header, assert, profile in errors).
+// seed, max_in_flight, timeout (and header, assert, profile in errors),
+// and retry_on … retry_budget for the keys of `retry:` (RetrySettings).
 type Overrides struct {
 	URL      string
 	Method   string
@@ -34,6 +35,9 @@ type Overrides struct {
 	MaxInFlight int
 	Timeout     time.Duration
 	Asserts     []string // added after the profile's
+	// Retry overrides the profile's `retry:` keys (settings retry_on …
+	// retry_budget, RetrySettings).
+	Retry RetryOverrides
 	// Shard is "I/N", the I-th of N disjoint parts of the plan, or
 	// "auto/N", I from the environment's JOB_COMPLETION_INDEX + 1 (a
 	// Kubernetes Indexed Job); "" runs the whole plan.
@@ -73,7 +77,7 @@ func (o *Overrides) given(s string) bool {
 	case "timeout":
 		return o.Timeout != 0
 	}
-	return false
+	return o.Retry.given(s)
 }
 
 func (o *Overrides) name(s string) string {
@@ -121,6 +125,9 @@ func resolve(prof *profile.Profile, o *Overrides) (*Plan, error) {
 		return nil, err
 	}
 	var err error
+	if pl.Retry, err = o.retry(prof); err != nil {
+		return nil, err
+	}
 	if pl.Shard, err = o.shard(); err != nil {
 		return nil, err
 	}

@@ -53,6 +53,18 @@ func aggregate(s Spec, k, n int, reqs []Request) (*result.Result, error) {
 	if r.Timeline, err = windows(s, share, reqs); err != nil {
 		return nil, err
 	}
+	if s.Retry != nil {
+		r.RetryPolicy = retryPolicy(s)
+		for i := range r.Stages {
+			if err := attempts(&r.Stages[i], byStage[i]); err != nil {
+				return nil, err
+			}
+		}
+		if err := attempts(&r.Total, reqs); err != nil {
+			return nil, err
+		}
+		windowAttempts(r.Timeline, reqs)
+	}
 	return r, nil
 }
 

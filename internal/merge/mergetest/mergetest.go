@@ -41,6 +41,9 @@ type Spec struct {
 	// service time that entry's factor: the results break their stages
 	// down by request (by_request).
 	Mix []MixEntry
+
+	// Retry, if set, makes the clients retry (retry.go).
+	Retry *RetrySpec
 }
 
 // MixEntry is one request of a synthetic mix.
@@ -59,10 +62,17 @@ type Request struct {
 	Err       string  // error class, "" for a response
 	NotSent   bool
 	Name      string // the request's name in a mix, "" without
+
+	// Under retries (Spec.Retry) Status, Err and ServiceNS are the final
+	// attempt's, WaitNS is from the first attempt's actual send to the
+	// final one's, and Attempts lists every attempt, the first included.
+	WaitNS   int64
+	Attempts []Attempt
 }
 
-// LatencyNS is the response time from the intended send time.
-func (q Request) LatencyNS() int64 { return q.LagNS + q.ServiceNS }
+// LatencyNS is the response time from the intended send time (of the
+// first attempt, under retries).
+func (q Request) LatencyNS() int64 { return q.LagNS + q.WaitNS + q.ServiceNS }
 
 // Requests returns the planned arrival stream of s with seeded outcomes.
 func Requests(s Spec) []Request {
@@ -83,6 +93,9 @@ func Requests(s Spec) []Request {
 			}
 			name, mean := pick(rng, s.Mix, svcMean)
 			q := outcome(rng, s, t, mean)
+			if s.Retry != nil {
+				retries(rng, s, &q, mean)
+			}
 			q.Name = name
 			out = append(out, q)
 		}
@@ -99,7 +112,7 @@ func outcome(rng *rand.Rand, s Spec, t, svcMean float64) Request {
 		q.NotSent, q.LagNS = true, 0
 	case u < s.NotSent+s.Timeout:
 		q.Err, q.ServiceNS = result.ErrTimeout, int64(svcMean*20)
-	case u < s.NotSent+s.Timeout+s.Reject:
+	case u < s.NotSent+s.Timeout+s.rejectAt(t):
 		q.Status, q.ServiceNS = 503, 50_000+int64(rng.ExpFloat64()*50_000)
 	default:
 		q.Status, q.ServiceNS = 200, 100_000+int64(rng.ExpFloat64()*svcMean)
