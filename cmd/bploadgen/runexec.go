@@ -29,14 +29,19 @@ func (o *sendOptions) profile() (*profile.Profile, error) {
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
+	if err := o.engine.check(); err != nil {
+		return nil, err
+	}
 	return prof, nil
 }
 
 // runOptions is how the run pipeline carries the load out: this build,
 // the client, the grace, the scrape, the resolver.
 func (o *sendOptions) runOptions(e *env) run.Options {
-	return run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
+	ro := run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
 		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost}
+	o.engine.apply(&ro)
+	return ro
 }
 
 // plan loads the profile file (if any) and resolves it with the flags
