@@ -8,19 +8,25 @@ import (
 	"time"
 )
 
-// row is one tool's measurements.
+// row is one open-loop tool's measurements.
 type row struct {
-	tool          string
-	maxRate       float64
-	maxRateNote   string
-	cpuPerReq     time.Duration
-	rssKB         int64
-	p50Over       time.Duration
-	p99Over       time.Duration
-	at2000        trial
-	overheadTrial trial
-	serverP50     time.Duration
-	serverP99     time.Duration
+	tool      tool
+	cpuPerReq map[float64]time.Duration // median, by rate
+	cpuRuns   map[float64][]time.Duration
+	seenLag   map[float64]time.Duration // arrivals at the target, p99, median of the runs
+	ownLag    map[float64]time.Duration // the tool's own send lag p99 (−1: not measured)
+	rssKB     int64                     // largest at the first CPU rate
+	p50Over   time.Duration
+	p99Over   time.Duration
+	maxRate   float64
+}
+
+// results is one run of the runner.
+type results struct {
+	rows               []*row
+	wrkRPS             float64 // median closed-loop throughput
+	wrkCPU             time.Duration
+	loadStart, loadEnd string
 }
 
 // trial is one run of a tool at one rate.
@@ -39,78 +45,156 @@ type trial struct {
 	why       string
 }
 
-// measureTool runs one tool against fresh targets: first the 2000 rps
-// CPU/RSS run and the 10 ms-server run (so that no overloaded trial has
-// left work behind), then the rate search, each trial after a pause, a
-// failed rate tried once more before it counts.
-func measureTool(o options, name, bin string) (row, error) {
-	r := row{tool: name}
+func median(d []time.Duration) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+func pause() { time.Sleep(2 * time.Second) }
+
+// measureAll runs the phases. Within a phase the tools take turns run by
+// run, so that drift on a shared machine hits them alike.
+func measureAll(o options) (*results, error) {
+	res := &results{loadStart: loadAvg()}
+	for _, t := range o.tools {
+		res.rows = append(res.rows, &row{tool: t, cpuPerReq: map[float64]time.Duration{}, cpuRuns: map[float64][]time.Duration{},
+			seenLag: map[float64]time.Duration{}, ownLag: map[float64]time.Duration{}})
+	}
 	url, stopT, err := startTarget(o, 0)
 	if err != nil {
-		return r, err
+		return nil, err
 	}
 	defer stopT()
+	if o.phases["cpu"] {
+		if err := measureCPU(o, res, url); err != nil {
+			return nil, err
+		}
+	}
+	if o.phases["overhead"] {
+		if err := measureOverhead(o, res); err != nil {
+			return nil, err
+		}
+	}
+	if o.phases["max"] {
+		if err := measureMax(o, res, url); err != nil {
+			return nil, err
+		}
+	}
+	res.loadEnd = loadAvg()
+	return res, nil
+}
+
+func measureCPU(o options, res *results, url string) error {
+	for _, rate := range o.cpuRates {
+		lags := map[*row][]time.Duration{}
+		for i := 0; i < o.runs; i++ {
+			for _, r := range res.rows {
+				pause()
+				tr, err := attack(o, r.tool, url, rate, o.cpuDur)
+				if err != nil {
+					return err
+				}
+				pr := tr.cpu / time.Duration(max(tr.requests, 1))
+				r.cpuRuns[rate] = append(r.cpuRuns[rate], pr)
+				if rate == o.cpuRates[0] {
+					r.rssKB = max(r.rssKB, tr.rssKB)
+				}
+				lags[r] = append(lags[r], tr.seenLag)
+				r.ownLag[rate] = max(r.ownLag[rate], tr.lagP99)
+				fmt.Fprintf(os.Stderr, "   %s at %.0f rps for %s: %d requests (%.4f of plan), cpu %s (%s/request), peak RSS %d KB, arrivals lag p99 %s, own lag p99 %s, load %s\n",
+					r.tool.name, rate, o.cpuDur, tr.requests, tr.achieved, tr.cpu, pr, tr.rssKB, tr.seenLag, lagText(tr.lagP99), loadAvg())
+			}
+		}
+		for _, r := range res.rows {
+			r.cpuPerReq[rate], r.seenLag[rate] = median(r.cpuRuns[rate]), median(lags[r])
+		}
+	}
+	return nil
+}
+
+func measureOverhead(o options, res *results) error {
 	slowURL, stopS, err := startTarget(o, 10*time.Millisecond)
 	if err != nil {
-		return r, err
+		return err
 	}
 	defer stopS()
-	pause := func() { time.Sleep(2 * time.Second) }
-
-	// CPU time varies by ±15% between runs on a shared VM: the median of 3.
-	var perReq []time.Duration
-	for i := 0; i < 3; i++ {
-		tr, err := attack(o, name, bin, url, 2000, o.cpuDur)
-		if err != nil {
-			return r, err
-		}
-		pr := tr.cpu / time.Duration(max(tr.requests, 1))
-		perReq = append(perReq, pr)
-		r.rssKB = max(r.rssKB, tr.rssKB)
-		r.at2000 = tr
-		fmt.Fprintf(os.Stderr, "   2000 rps for %s: %d requests, cpu %s (%s/request), peak RSS %d KB, wall %s, arrivals lag p99 %s\n",
-			o.cpuDur, tr.requests, tr.cpu, pr, tr.rssKB, tr.wall.Round(time.Millisecond), tr.seenLag)
-		pause()
-	}
-	slices.Sort(perReq)
-	r.cpuPerReq = perReq[1]
-
-	if _, err := http.Get(slowURL + "__stats?reset=1"); err != nil {
-		return r, err
-	}
-	tr, err := attack(o, name, bin, slowURL, 200, o.lDur)
-	if err != nil {
-		return r, err
-	}
-	sp50, sp99, err := serverStats(slowURL)
-	if err != nil {
-		return r, err
-	}
-	r.overheadTrial, r.serverP50, r.serverP99 = tr, sp50, sp99
-	r.p50Over, r.p99Over = tr.p50-sp50, tr.p99-sp99
-	fmt.Fprintf(os.Stderr, "   10 ms server at 200 rps: p50 %s (server %s), p99 %s (server %s)\n", tr.p50, sp50, tr.p99, sp99)
-
-	fails := 0
-	for _, rate := range o.rates {
-		var tr trial
-		for try := 0; try < 2; try++ {
+	p50s, p99s := map[*row][]time.Duration{}, map[*row][]time.Duration{}
+	for i := 0; i < o.runs; i++ {
+		for _, r := range res.rows {
 			pause()
-			if tr, err = attack(o, name, bin, url, rate, o.step); err != nil {
-				return r, err
+			if _, err := http.Get(slowURL + "__stats?reset=1"); err != nil {
+				return err
 			}
-			fmt.Fprintf(os.Stderr, "   %6.0f rps: achieved %.4f, errors %d, p50 %s, p99 %s, own lag p99 %s, arrivals lag p99 %s, sustained %v %s\n",
-				rate, tr.achieved, tr.errors, tr.p50, tr.p99, lagText(tr.lagP99), tr.seenLag, tr.sustained, tr.why)
+			tr, err := attack(o, r.tool, slowURL, 200, o.lDur)
+			if err != nil {
+				return err
+			}
+			sp50, sp99, err := serverStats(slowURL)
+			if err != nil {
+				return err
+			}
+			p50s[r], p99s[r] = append(p50s[r], tr.p50-sp50), append(p99s[r], tr.p99-sp99)
+			fmt.Fprintf(os.Stderr, "   %s, 10 ms server at 200 rps: p50 %s (server %s), p99 %s (server %s), load %s\n",
+				r.tool.name, tr.p50, sp50, tr.p99, sp99, loadAvg())
+		}
+	}
+	for _, r := range res.rows {
+		r.p50Over, r.p99Over = median(p50s[r]), median(p99s[r])
+	}
+	return nil
+}
+
+// measureMax searches each tool's highest sustained rate (a failed rate
+// is tried once more; two failed rates in a row end the search), then
+// measures wrk's closed-loop throughput against the same target.
+func measureMax(o options, res *results, url string) error {
+	for _, r := range res.rows {
+		fails := 0
+		for _, rate := range o.rates {
+			var tr trial
+			var err error
+			for try := 0; try < 2; try++ {
+				pause()
+				if tr, err = attack(o, r.tool, url, rate, o.step); err != nil {
+					return err
+				}
+				fmt.Fprintf(os.Stderr, "   %s %6.0f rps: achieved %.4f, errors %d, p50 %s, p99 %s, own lag p99 %s, arrivals lag p99 %s, sustained %v %s, load %s\n",
+					r.tool.name, rate, tr.achieved, tr.errors, tr.p50, tr.p99, lagText(tr.lagP99), tr.seenLag, tr.sustained, tr.why, loadAvg())
+				if tr.sustained {
+					break
+				}
+			}
 			if tr.sustained {
+				r.maxRate, fails = rate, 0
+			} else if fails++; fails == 2 {
 				break
 			}
 		}
-		if tr.sustained {
-			r.maxRate, fails = rate, 0
-		} else if fails++; fails == 2 {
-			break
-		}
 	}
-	return r, nil
+	if o.wrk == "" {
+		return nil
+	}
+	var rpss []time.Duration // rps as a Duration, to reuse median
+	var cpus []time.Duration
+	for i := 0; i < o.runs; i++ {
+		pause()
+		rps, tr, err := closedLoop(o, o.wrk, url, o.cpuDur)
+		if err != nil {
+			return err
+		}
+		if tr.errors > 0 {
+			return fmt.Errorf("wrk: %d errors against the target", tr.errors)
+		}
+		pr := tr.cpu / time.Duration(max(tr.requests, 1))
+		rpss, cpus = append(rpss, time.Duration(rps)), append(cpus, pr)
+		fmt.Fprintf(os.Stderr, "   wrk -t1 -c64: %.0f requests/s, cpu %s/request, load %s\n", rps, pr, loadAvg())
+	}
+	res.wrkRPS, res.wrkCPU = float64(median(rpss)), median(cpus)
+	return nil
 }
 
 func lagText(d time.Duration) string {

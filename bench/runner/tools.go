@@ -7,10 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 )
 
-func attack(o options, name, bin, url string, rate float64, d time.Duration) (trial, error) {
+// attack runs tool tl at rate against url for d and judges the arrivals
+// at the target.
+func attack(o options, tl tool, url string, rate float64, d time.Duration) (trial, error) {
+	name, bin := tl.kind, tl.bin
 	dir, err := os.MkdirTemp("", "bench-")
 	if err != nil {
 		return trial{}, err
@@ -23,7 +28,7 @@ func attack(o options, name, bin, url string, rate float64, d time.Duration) (tr
 	var t trial
 	switch name {
 	case "bploadgen":
-		t, err = attackBploadgen(o, bin, url, rate, d, dir)
+		t, err = attackBploadgen(o, bin, tl.args, url, rate, d, dir)
 	case "vegeta":
 		t, err = attackVegeta(o, bin, url, rate, d, dir)
 	case "fortio":
@@ -42,9 +47,10 @@ func attack(o options, name, bin, url string, rate float64, d time.Duration) (tr
 	return t, nil
 }
 
-func attackBploadgen(o options, bin, url string, rate float64, d time.Duration, dir string) (trial, error) {
+func attackBploadgen(o options, bin string, extra []string, url string, rate float64, d time.Duration, dir string) (trial, error) {
 	out := filepath.Join(dir, "r.json")
-	c := pinned(o.genCPU, bin, "run", url, "--rate", fmt.Sprint(rate), "--duration", d.String(), "-q", "-o", out, "--timeout", "10s")
+	args := append([]string{"run", url, "--rate", fmt.Sprint(rate), "--duration", d.String(), "-q", "-o", out, "--timeout", "10s"}, extra...)
+	c := pinned(o.genCPU, bin, args...)
 	c.Stdout = io.Discard
 	c.Stderr = io.Discard
 	if err := c.Run(); err != nil {
@@ -111,8 +117,10 @@ func attackVegeta(o options, bin, url string, rate float64, d time.Duration, dir
 
 func attackFortio(o options, bin, url string, rate float64, d time.Duration, dir string) (trial, error) {
 	out := filepath.Join(dir, "r.json")
-	// fortio paces per connection (closed loop underneath); 64 connections.
-	c := pinned(o.genCPU, bin, "load", "-qps", fmt.Sprint(rate), "-t", d.String(), "-c", "64", "-json", out, "-quiet", url)
+	// fortio paces per connection (closed loop underneath); 64 connections:
+	// the issue's command line (fortio load -qps R -c 64 -t 10s URL), plus
+	// the JSON output the runner reads and -quiet.
+	c := pinned(o.genCPU, bin, "load", "-qps", fmt.Sprint(rate), "-c", "64", "-t", d.String(), "-json", out, "-quiet", url)
 	c.Stdout, c.Stderr = io.Discard, io.Discard
 	if err := c.Run(); err != nil {
 		return trial{}, fmt.Errorf("fortio: %v", err)
@@ -153,3 +161,34 @@ func readJSON(path string, v any) error {
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+
+// closedLoop runs wrk as the issue measured it (wrk -t1 -c64 -d10s URL):
+// a closed loop, 64 connections kept busy, on the generator's CPU. It
+// returns wrk's throughput (requests per second), its CPU time and requests.
+func closedLoop(o options, bin, url string, d time.Duration) (rps float64, t trial, err error) {
+	c := pinned(o.genCPU, bin, "-t1", "-c64", "-d"+fmt.Sprintf("%ds", int(d.Seconds())), url)
+	var outb strings.Builder
+	c.Stdout = &outb
+	if err := c.Run(); err != nil {
+		return 0, t, fmt.Errorf("wrk: %v", err)
+	}
+	t.cpu, t.rssKB = usage(c)
+	for _, line := range strings.Split(outb.String(), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "Requests/sec:":
+			rps, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) >= 5 && f[1] == "requests" && f[2] == "in":
+			t.requests, _ = strconv.ParseInt(f[0], 10, 64)
+		case len(f) >= 4 && f[0] == "Non-2xx":
+			n, _ := strconv.ParseInt(f[len(f)-1], 10, 64)
+			t.errors += n
+		case len(f) >= 2 && f[0] == "Socket" && f[1] == "errors:":
+			t.errors++ // any socket error disqualifies the figure
+		}
+	}
+	if rps == 0 {
+		return 0, t, fmt.Errorf("wrk: no Requests/sec in %q", outb.String())
+	}
+	return rps, t, nil
+}

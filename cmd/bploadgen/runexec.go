@@ -30,6 +30,9 @@ func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
+	if err := o.engine.check(); err != nil {
+		return nil, err
+	}
 	ov.Given = givenBy(o.changed)
 	if ov.Name == nil {
 		ov.Name = flagName
@@ -47,8 +50,10 @@ func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.
 // runOptions is how the run pipeline carries the load out: this build,
 // the client, the grace, the scrape, the resolver.
 func (o *sendOptions) runOptions(e *env) run.Options {
-	return run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
+	ro := run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
 		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost}
+	o.engine.apply(&ro)
+	return ro
 }
 
 // runRun carries out `run`: plan, preflight, run.Execute, outputs, gate.

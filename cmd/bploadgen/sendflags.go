@@ -39,6 +39,9 @@ type sendOptions struct {
 	ScrapeMetrics []string
 	Quiet         bool
 
+	// engine is --timer-slack (engineflags.go).
+	engine engineOptions
+
 	// Model is the target's queueing model for the analysis (--model-*).
 	Model analyzeOptions
 
@@ -68,10 +71,11 @@ func (o *sendOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Grace, "grace", run.DefaultGrace, "after SIGINT/SIGTERM, how long to wait for requests in flight")
 	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
-	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux from 5000 rps, h1 below; net/http otherwise), loop (one event loop: epoll, non-blocking keep-alive connections; the fastest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
+	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux, h1 elsewhere; net/http otherwise), loop (event loops: epoll, non-blocking keep-alive connections; the fastest and cheapest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
 	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
 	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
+	o.engine.addFlags(fs)
 	fs.IntVar(&o.Model.Workers, "model-workers", 0, "capacity analysis: the target's worker count c (default: estimated)")
 	fs.IntVar(&o.Model.Queue, "model-queue", 0, "capacity analysis: the target's waiting slots; K = c + queue")
 	fs.BoolVar(&o.Model.Unbounded, "model-unbounded", false, "capacity analysis: the target's queue has no bound")

@@ -15,7 +15,7 @@ import (
 // in-flight area, for a run of 1000 rps.
 func BenchmarkRecord(b *testing.B) {
 	s, _ := schedule.New([]schedule.Segment{{Duration: time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
-	r := newRecorder(s, func(x string) string { return x })
+	r := newRecorder(s, 1, func(x string) string { return x })
 	done := make(chan struct{})
 	go r.finalizer(done)
 	resp := Response{Status: 200, ServerQueue: -1, ServerService: -1}
@@ -26,7 +26,7 @@ func BenchmarkRecord(b *testing.B) {
 		if !ok {
 			b.Fatal("schedule exhausted")
 		}
-		r.scheduled(a)
+		r.scheduled(0, a)
 		r.sent(a, a.At+20*time.Microsecond)
 		r.done(a, a.At+20*time.Microsecond, a.At+time.Duration(1+i%10)*time.Millisecond, &resp)
 		i++

@@ -30,7 +30,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 		}
 	}
 	rec := &Recording{StartedAt: startedAt, Elapsed: elapsed, End: end, Interrupted: interrupted,
-		NotSent: e.notSentN.Load(), PeakWorkers: e.peakWorkers}
+		NotSent: e.notSentN.Load(), PeakWorkers: e.peakConns(), slack: e.cfg.TimerSlack}
 
 	total := &acc{start: 0, end: end, status: map[int]int64{}}
 	var totalGaps gapStats
@@ -39,7 +39,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 	}
 	for i := range r.stages {
 		a := &r.stages[i]
-		rec.Stages = append(rec.Stages, e.stageResult(i+1, a, a.start, min(a.end, end), e.gaps[i]))
+		rec.Stages = append(rec.Stages, e.stageResult(i+1, a, a.start, min(a.end, end), e.stageGaps(i)))
 		total.scheduled += a.scheduled
 		total.sent += a.sent
 		total.notSent += a.notSent
@@ -60,7 +60,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 				p.MergeInto(total.dense[h])
 			}
 		}
-		g := e.gaps[i]
+		g := e.stageGaps(i)
 		totalGaps.n += g.n
 		totalGaps.sum += g.sum
 		totalGaps.sumSq += g.sumSq
@@ -190,9 +190,10 @@ func LagLimit(meanService float64) float64 {
 }
 
 // lagLimited reports whether the generator fell behind its schedule in t:
-// send lag p99 above LagLimit.
-func lagLimited(t *result.Stage) bool {
-	return t.SendLag.Count > 0 && t.SendLag.P99 > LagLimit(t.ServiceTime.Mean)
+// send lag p99 above LagLimit plus the timer slack the user allowed
+// (Config.TimerSlack: lateness up to it is chosen, not fallen into).
+func lagLimited(t *result.Stage, slack time.Duration) bool {
+	return t.SendLag.Count > 0 && t.SendLag.P99 > LagLimit(t.ServiceTime.Mean)+slack.Seconds()
 }
 
 func (e *Engine) warnings(rec *Recording) []string {
@@ -202,17 +203,17 @@ func (e *Engine) warnings(rec *Recording) []string {
 		w = append(w, fmt.Sprintf("the generator limited the load: %d of %d requests (%.2f%%) were not sent because %d were already in flight (--max-in-flight); raise --max-in-flight, or read the target's latency as the cause",
 			t.NotSent, t.Scheduled, 100*float64(t.NotSent)/float64(max(t.Scheduled, 1)), e.cfg.MaxInFlight))
 	}
-	if lim := LagLimit(t.ServiceTime.Mean); lagLimited(t) {
+	if lim := LagLimit(t.ServiceTime.Mean) + e.cfg.TimerSlack.Seconds(); lagLimited(t, e.cfg.TimerSlack) {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
 			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim)))
 	}
-	if e.bufs.refused > 0 {
+	if e.lineBufs().refused > 0 {
 		lim := e.cfg.LoopBufferBytes
 		if lim <= 0 {
 			lim = DefaultLoopBufferBytes
 		}
 		w = append(w, fmt.Sprintf("%d requests failed (error class other) because the event loop's buffers for unfinished response lines were full (%s across all connections): the target sent long header lines slowly to many connections at once",
-			e.bufs.refused, numfmt.Bytes(float64(lim))))
+			e.lineBufs().refused, numfmt.Bytes(float64(lim))))
 	}
 	return w
 }
@@ -220,5 +221,5 @@ func (e *Engine) warnings(rec *Recording) []string {
 // GeneratorLimited reports whether the recording's warnings say the
 // generator, not the target, bounded the load.
 func (rec *Recording) GeneratorLimited() bool {
-	return rec.Total.NotSent > 0 || lagLimited(&rec.Total)
+	return rec.Total.NotSent > 0 || lagLimited(&rec.Total, rec.slack)
 }

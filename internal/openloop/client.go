@@ -10,8 +10,10 @@ import (
 type Client string
 
 // The clients: Auto picks, for plain http:// with no proxy and no HTTP/2,
-// the event loop on Linux when the plan's peak rate is at least
-// LoopFromRate, else H1 workers; net/http otherwise.
+// the event loop on Linux (at every rate: with kernel receive timestamps
+// it wakes once per send, and costs less CPU per request than the worker
+// pool at 2000 rps as well as sustaining several times the rate:
+// bench/README.md), else H1 workers; net/http otherwise.
 const (
 	ClientAuto    Client = "auto"
 	ClientH1      Client = "h1"       // H1Doer: plain http://, no proxy, HTTP/1.1
@@ -19,10 +21,21 @@ const (
 	ClientLoop    Client = "loop"     // H1Doer driven by the event loop (Linux; Config.EventLoop)
 )
 
-// LoopFromRate is the peak rate (rps) from which "auto" uses the event
-// loop: below it the worker pool costs about a fifth less CPU per request;
-// above it the loop sustains about twice the rate (bench/README.md).
-const LoopFromRate = 5000
+// RatePerLoop is the planned rate (rps) one event loop is given when
+// the number of loops is automatic (AutoLoops): about a third of what one
+// loop sustained on one core of the measured machine (bench/README.md),
+// so a loop keeps its sends punctual with room to spare.
+const RatePerLoop = 10000
+
+// AutoLoops is how many event loops run a plan whose peak rate (this
+// process's share, rps) is peak, on cores CPUs: one per RatePerLoop of
+// peak, at least one and at most cores. One loop is the cheapest while it
+// keeps up (its wake-ups serve every connection), so more are used only
+// for rates one loop would struggle with.
+func AutoLoops(peak float64, cores int) int {
+	n := int(peak/RatePerLoop) + 1
+	return max(1, min(n, cores))
+}
 
 // ClosableDoer is a Doer with connections to release and count.
 type ClosableDoer interface {
@@ -58,7 +71,7 @@ func NewDoer(which Client, cfg HTTPConfig) (ClosableDoer, Client, error) {
 		switch {
 		case !h1ok:
 			which = ClientNetHTTP
-		case EventLoopSupported && cfg.PeakRate >= LoopFromRate:
+		case EventLoopSupported:
 			which = ClientLoop
 		default:
 			which = ClientH1

@@ -50,6 +50,20 @@ type Config struct {
 	// request whose line would pass it fails (error class other, never
 	// resent), and a warning of the recording counts those requests.
 	LoopBufferBytes int
+	// TimerSlack lets an arrival be sent up to this late so that arrivals
+	// close together share one wake-up of the dispatcher (lookahead.go);
+	// 0: each arrival is woken for at its intended time.
+	TimerSlack time.Duration
+	// Parts, if it has more than one schedule, runs that many event loops
+	// (EventLoop only), each on its own thread sending its own schedule:
+	// disjoint parts of Schedule whose union is exactly Schedule's arrivals
+	// (schedule.Shard composed with the run's own shard). They record into
+	// one recording; MaxInFlight bounds them all together.
+	Parts []*schedule.Schedule
+	// WakePerResponse makes the event loop wake for every response and
+	// time it when it reads it, instead of sleeping until its next send and
+	// timing responses by the kernel's receive timestamps (evstamp_linux.go).
+	WakePerResponse bool
 }
 
 // DefaultGrace is the default Config.Grace.
@@ -74,6 +88,8 @@ type Recording struct {
 	// event loop's setup or epoll_wait failed): the recording covers what
 	// ran, every request sent included, and the run must fail.
 	Err error
+	// slack is the run's Config.TimerSlack (GeneratorLimited allows it).
+	slack time.Duration
 }
 
 type item struct {
@@ -89,9 +105,8 @@ type Engine struct {
 	// started is start, published for Progress (read while Run works).
 	started atomic.Pointer[time.Time]
 
-	work        chan item
-	workers     int // owned by the dispatcher
-	peakWorkers int
+	work    chan item
+	workers int // owned by the dispatcher
 	// idle counts workers that finished their request and are on their way
 	// to (or parked at) the receive on work; only the dispatcher takes from it.
 	idle    atomic.Int64
@@ -100,16 +115,17 @@ type Engine struct {
 	abandon context.CancelFunc
 
 	sentN, doneN, notSentN, scheduledN atomic.Int64
-	loopErr                            error      // the event loop's failure, reported as a warning
-	gaps                               []gapStats // per stage, owned by the dispatcher
-	// passMark is the next window boundary to tell the recorder about
-	// (passing.go); the dispatcher's.
-	passMark time.Duration
+	loopErr                            error // the event loop's failure, reported as a warning
+	// parts are the dispatchers' shares of the run (parts.go): one, or one
+	// per event loop.
+	parts []*part
+	// flying counts the event loops' requests in flight, against
+	// MaxInFlight; stopsMu collects their interrupt times (parts.go).
+	flying  atomic.Int64
+	stopsMu stops
 	// hooks is the event loop's test seam (replaced system calls,
 	// callbacks); nil in real runs.
 	hooks *loopHooks
-	// bufs is what the event loop's line buffers did (evbuf.go).
-	bufs bufStats
 }
 
 // New prepares a run.
@@ -134,11 +150,12 @@ func New(cfg Config) (*Engine, error) {
 			return nil, errors.New("openloop: the event loop needs Linux and the H1 client")
 		}
 	}
-	e := &Engine{cfg: cfg, rec: newRecorder(cfg.Schedule, cfg.Redact), work: make(chan item)}
+	e := &Engine{cfg: cfg, work: make(chan item)}
+	e.parts = newParts(&cfg)
+	e.rec = newRecorder(cfg.Schedule, len(e.parts), cfg.Redact)
 	if cfg.OnWindow != nil {
 		e.rec.row, e.rec.onWindow = e.windowResult, cfg.OnWindow
 	}
-	e.gaps = make([]gapStats, cfg.Schedule.Stages())
 	return e, nil
 }
 
@@ -188,7 +205,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	var stop time.Duration
 	if e.cfg.EventLoop {
 		var err error
-		interrupted, stop, err = e.runLoop(ctx, e.cfg.Doer.(*H1Doer))
+		interrupted, stop, err = e.runLoops(ctx, e.cfg.Doer.(*H1Doer))
 		if err != nil {
 			e.loopErr = fmt.Errorf("the event loop failed: %w", err)
 		}
@@ -236,21 +253,28 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 	clock := e.cfg.Clock
 	sleeper := clock.NewSleeper()
 	defer sleeper.Close()
+	p := e.parts[0]
+	la := newLookahead(p.sched)
 	for {
-		a, ok := e.cfg.Schedule.Next()
+		a, ok := la.peek()
 		if !ok {
 			return false
 		}
-		if !e.sleepPassing(ctx, sleeper, a.At) || !sleeper.SleepUntil(ctx, e.start.Add(a.At)) {
+		if !e.sleepPassing(ctx, sleeper, p, a.At) || !sleeper.SleepUntil(ctx, e.start.Add(la.wake(e.cfg.TimerSlack))) {
 			e.stopAt(clock.Now())
 			return true
 		}
-		e.scheduled(a)
-		if !e.offer(item{a: a}) {
-			e.notSent(a)
-			continue
+		// Send every arrival due by now: those the slack grouped, and any a
+		// late wake-up let fall due.
+		for now := clock.Now().Sub(e.start); ok && a.At <= now; a, ok = la.peek() {
+			la.pop()
+			e.scheduled(p, a)
+			if !e.offer(item{a: a}) {
+				e.notSent(a)
+				continue
+			}
+			p.gaps[a.Stage].add(clock.Now())
 		}
-		e.gaps[a.Stage].add(clock.Now())
 	}
 }
 
@@ -282,7 +306,7 @@ func (e *Engine) offer(it item) bool {
 		return false
 	}
 	e.workers++
-	e.peakWorkers = max(e.peakWorkers, e.workers)
+	e.parts[0].peak = max(e.parts[0].peak, e.workers)
 	e.wg.Add(1)
 	go e.worker(it)
 	return true

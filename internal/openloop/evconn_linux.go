@@ -66,6 +66,9 @@ func (l *evLoop) dial() (*loopConn, error) {
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: err}
 	}
 	unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	if l.stamping {
+		l.stampConn(fd) // evstamp_linux.go
+	}
 	c := &loopConn{fd: fd, hi: -1, ii: -1}
 	events := uint32(unix.EPOLLIN | unix.EPOLLRDHUP)
 	switch err := unix.Connect(fd, l.sa); err {
@@ -82,6 +85,9 @@ func (l *evLoop) dial() (*loopConn, error) {
 		return nil, fmt.Errorf("epoll_ctl: %w", err)
 	}
 	l.conns[fd] = c
+	if c.wantOut {
+		l.watchOut(c, true)
+	}
 	l.peak = max(l.peak, len(l.conns))
 	l.d.dials.Add(1)
 	return c, nil
@@ -97,6 +103,7 @@ func (l *evLoop) setOut(c *loopConn, want bool) {
 		events |= unix.EPOLLOUT
 	}
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_MOD, c.fd, &unix.EpollEvent{Events: events, Fd: int32(c.fd)})
+	l.watchOut(c, want)
 	c.wantOut = want
 }
 
@@ -162,8 +169,15 @@ const readBudget = 256 << 10
 // long as the line is unfinished (evbuf.go).
 func (l *evLoop) read(c *loopConn) {
 	total := 0
+	l.rs.stamp = 0
 	for total < readBudget {
-		n, err := l.sys.read(c.fd, l.buf[:min(len(l.buf), readBudget-total)])
+		var n int
+		var err error
+		if l.stamping {
+			n, err = l.rs.recv(c.fd, l.buf[:min(len(l.buf), readBudget-total)])
+		} else {
+			n, err = l.sys.read(c.fd, l.buf[:min(len(l.buf), readBudget-total)])
+		}
 		switch {
 		case err == unix.EAGAIN:
 			return
@@ -194,6 +208,7 @@ func (l *evLoop) read(c *loopConn) {
 			return
 		}
 	}
+	l.again = true // the rest on the next wait, which polls
 	if l.hooks != nil && l.hooks.readYield != nil {
 		l.hooks.readYield(c.fd, total)
 	}
@@ -299,7 +314,8 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	l.heapRemove(c)
 	c.active = false
 	l.inFlight--
-	l.e.done(c.a, c.sent, now, &resp)
+	l.e.done(c.a, c.sent, l.endTime(c, now), &resp)
+	l.e.release()                     // after done: the recorder never counts more than the bound
 	c.reused, c.retried = true, false // the next request may be resent once too
 	l.release(c)
 	if r.close || closeAfter {
@@ -343,6 +359,7 @@ func (l *evLoop) fail(c *loopConn, err error) {
 	}
 	l.inFlight--
 	l.e.done(a, sent, l.now(), new(failedResponse(err)))
+	l.e.release()
 }
 
 func (l *evLoop) closeConn(c *loopConn) {

@@ -31,6 +31,7 @@ const EventLoopSupported = true
 
 type evLoop struct {
 	e     *Engine
+	p     *part // its share of the run
 	d     *H1Doer
 	sa    unix.Sockaddr
 	fam   int
@@ -54,7 +55,15 @@ type evLoop struct {
 	pool     bufPool    // partial response lines held across reads (evbuf.go)
 	peak     int
 	retired  time.Duration // when an idle connection was last let go
-	lead     time.Duration // running average of how late a timed wait returns
+
+	// Kernel receive timestamps (evstamp_linux.go).
+	wfd      int       // the wake set (−1: none): timer, interrupt, connections waiting to write
+	lazy     bool      // sleep on wfd, not on every response
+	stamping bool      // connections are stamped and read with recvmsg
+	rs       stampRecv // recvmsg's buffers and the last stamp
+	wall0    int64     // the wall clock at the start, ns (maps stamps to offsets)
+	again    bool      // a read stopped at readBudget: poll on the next wait
+	wev      [4]unix.EpollEvent
 }
 
 // retirePace bounds how often the loop closes a spare idle connection, so
@@ -62,22 +71,23 @@ type evLoop struct {
 // closed and redialled as the load wobbles.
 const retirePace = 10 * time.Millisecond
 
-// runLoop runs the whole schedule in event-loop mode and returns whether
-// ctx interrupted it and when sending stopped.
-func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop time.Duration, err error) {
+// runLoop runs part p's schedule in event-loop mode and returns whether
+// ctx interrupted it and when sending stopped. bufLimit bounds its line
+// buffers (bytes).
+func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) (interrupted bool, stop time.Duration, err error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	// This thread alone runs the loop: timeouts to the ns, not rounded up
 	// by the default 50 µs timer slack.
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0)
-	l := &evLoop{e: e, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true, epfd: -1, tfd: -1, efd: -1,
+	l := &evLoop{e: e, p: p, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true, epfd: -1, tfd: -1, efd: -1, wfd: -1,
 		events: make([]unix.EpollEvent, 256), buf: make([]byte, 64<<10), sys: realSys(), hooks: e.hooks,
-		pool: bufPool{limit: e.cfg.LoopBufferBytes}}
+		pool: bufPool{limit: bufLimit}}
 	if l.hooks != nil && l.hooks.sys != nil {
 		l.sys = *l.hooks.sys
 	}
-	defer func() { e.peakWorkers, e.bufs = l.peak, l.pool.stats() }()
+	defer func() { p.peak, p.bufs = l.peak, l.pool.stats() }()
 	defer l.teardown()
 	if err := l.setup(); err != nil {
 		return false, 0, err
@@ -94,21 +104,31 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 		}
 	}()
 
-	next, more := e.cfg.Schedule.Next()
+	la := newLookahead(p.sched)
+	reported := false // to stopped (parts.go)
+	defer func() {
+		if !reported && len(e.parts) > 1 {
+			e.stopped(stop, err != nil)
+		}
+	}()
 	stopping := false
 	var graceEnd time.Duration
 	for {
 		now := l.now()
 		if !stopping {
+			next, more := la.peek()
 			for more && next.At <= now {
 				l.dispatch(next, now)
-				next, more = e.cfg.Schedule.Next()
+				la.pop()
+				next, more = la.peek()
 			}
 			if !more {
 				stopping = true
 				stop = now
+				l.eager() // nothing more to send: wake for the responses
+				e.finished(p)
 			} else if e.cfg.OnWindow != nil {
-				e.passTo(min(next.At, now)) // passing.go
+				e.passTo(p, min(next.At, now)) // passing.go
 			}
 		}
 		l.expire(now)
@@ -121,9 +141,9 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 		}
 		wake := time.Duration(1<<63 - 1)
 		if !stopping {
-			wake = next.At
+			wake = la.wake(e.cfg.TimerSlack) // lookahead.go
 			if e.cfg.OnWindow != nil {
-				wake = min(wake, e.passMark)
+				wake = min(wake, p.passMark)
 			}
 		}
 		if len(l.heap) > 0 {
@@ -152,9 +172,11 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (interrupted bool, stop
 				var b [8]byte
 				unix.Read(l.efd, b[:])
 				if !interrupted {
+					l.eager()
 					interrupted, stopping = true, true
 					stop = l.now()
-					e.stopAt(e.start.Add(stop))
+					e.stopped(stop, true) // parts.go
+					reported = true
 					graceEnd = stop + e.cfg.Grace
 				}
 			default:
@@ -202,6 +224,11 @@ func (l *evLoop) setup() error {
 		return err
 	}
 	l.mono0 = ts.Nano() - int64(l.now())
+	l.clockPair()
+	if err := l.lazySetup(); err != nil {
+		return err
+	}
+	l.stamping = l.lazy
 	return nil
 }
 
@@ -209,7 +236,7 @@ func (l *evLoop) teardown() {
 	for _, c := range l.conns {
 		unix.Close(c.fd)
 	}
-	for _, fd := range []int{l.tfd, l.efd, l.epfd} {
+	for _, fd := range []int{l.tfd, l.efd, l.epfd, l.wfd} {
 		if fd >= 0 { // −1: setup failed before creating it
 			unix.Close(fd)
 		}
@@ -218,32 +245,42 @@ func (l *evLoop) teardown() {
 
 // wait waits for events until wake (from the start; MaxInt64: none):
 // epoll_pwait2's nanosecond timeout where the kernel has it (5.11+), else
-// epoll_wait woken by the timerfd.
+// epoll_wait woken by the timerfd. It never spins: it sleeps to the
+// deadline and accepts the kernel's wake-up latency (tens of µs, which the
+// send lag reports), because on the measured machine a wake-up costs about
+// as much CPU as a whole request and polling through the last stretch
+// before a deadline cost more than it saved (bench/README.md).
 func (l *evLoop) wait(now, wake time.Duration) (int, error) {
-	// A timed wait returns late by a fairly steady amount (the wake-up):
-	// aim early by its running average, and closer to the deadline than
-	// that, poll without blocking, so sends centre on their intended time.
-	if wake <= now || wake-now <= l.lead {
+	if wake <= now || l.again {
+		l.again = false
 		return l.sys.epollWait(l.epfd, l.events, 0)
 	}
+	set, events := l.epfd, l.events
+	if l.lazy { // sleep on the wake set, then harvest the main one
+		set, events = l.wfd, l.wev[:]
+	}
+	n, err := l.sleep(set, events, now, wake)
+	if l.hooks != nil && l.hooks.woke != nil {
+		l.hooks.woke(n)
+	}
+	if err != nil || !l.lazy {
+		return n, err
+	}
+	l.clockPair()
+	return l.sys.epollWait(l.epfd, l.events, 0)
+}
+
+// sleep waits on the epoll set until wake (see wait).
+func (l *evLoop) sleep(set int, events []unix.EpollEvent, now, wake time.Duration) (int, error) {
 	if l.pwait2 {
 		var tsp *unix.Timespec
-		timed := wake < time.Duration(1<<63-1)
-		aim := wake - now - l.lead
-		if timed {
-			l.ts = unix.NsecToTimespec(int64(aim)) // in l: no allocation per wait
+		if wake < time.Duration(1<<63-1) {
+			l.ts = unix.NsecToTimespec(int64(wake - now)) // in l: no allocation per wait
 			tsp = &l.ts
 		}
-		r, err := l.sys.epollPwait2(l.epfd, l.events, tsp)
+		r, err := l.sys.epollPwait2(set, events, tsp)
 		if err != unix.ENOSYS {
-			if err != nil {
-				return 0, err
-			}
-			if timed && r == 0 { // it timed out: learn how late
-				late := min(max(l.now()-now-aim, 0), maxLead)
-				l.lead += (late - l.lead) / 16
-			}
-			return r, nil
+			return r, err
 		}
 		l.pwait2 = false
 	}
@@ -252,7 +289,7 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 			return 0, err
 		}
 	}
-	return l.sys.epollWait(l.epfd, l.events, -1)
+	return l.sys.epollWait(set, events, -1)
 }
 
 // arm sets the timerfd to fire at wake (from the start), unless it already does.
@@ -271,12 +308,12 @@ func (l *evLoop) arm(wake time.Duration) error {
 // dispatch sends arrival a, due at or before now, or counts it not sent.
 func (l *evLoop) dispatch(a schedule.Arrival, now time.Duration) {
 	e := l.e
-	e.scheduled(a)
-	if l.inFlight >= e.cfg.MaxInFlight {
+	e.scheduled(l.p, a)
+	if !e.acquire() { // MaxInFlight, for all the loops together
 		e.notSent(a)
 		return
 	}
-	e.gaps[a.Stage].add(e.start.Add(now))
+	l.p.gaps[a.Stage].add(e.start.Add(now))
 	e.sent(a, now)
 	l.inFlight++
 	c := l.takeIdle()
@@ -285,6 +322,7 @@ func (l *evLoop) dispatch(a schedule.Arrival, now time.Duration) {
 		if c, err = l.dial(); err != nil {
 			e.done(a, now, now, new(failedResponse(err)))
 			l.inFlight--
+			e.release() // after done, as in complete
 			return
 		}
 	}

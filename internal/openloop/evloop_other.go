@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// runLoop is Linux-only; elsewhere the engine uses its worker mode.
-func (e *Engine) runLoop(ctx context.Context, d *H1Doer) (bool, time.Duration, error) {
+// runLoops is Linux-only; elsewhere the engine uses its worker mode.
+func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (bool, time.Duration, error) {
 	return false, 0, errors.New("the event loop needs Linux")
 }
 

@@ -209,12 +209,12 @@ func TestLoopLineBufferCap(t *testing.T) {
 	const limit = 1 << 20
 	rec, e := seamRun(t, srv.url, segs, 5*time.Second, nil, limit)
 	tot := rec.Total
-	refused := e.bufs.refused
+	refused := e.lineBufs().refused
 	if refused == 0 || tot.Errors[result.ErrOther] != refused || tot.Status["200"] != tot.Sent-refused {
 		t.Errorf("refused %d; sent %d, status %v, errors %v", refused, tot.Sent, tot.Status, tot.Errors)
 	}
-	if e.bufs.peak > limit || e.bufs.left != 0 {
-		t.Errorf("peak %d bytes lent (cap %d), %d still lent at the end", e.bufs.peak, limit, e.bufs.left)
+	if e.lineBufs().peak > limit || e.lineBufs().left != 0 {
+		t.Errorf("peak %d bytes lent (cap %d), %d still lent at the end", e.lineBufs().peak, limit, e.lineBufs().left)
 	}
 	if s := rec.Samples; s == nil || !strings.Contains(s.Errors[result.ErrOther], "event loop's buffers") {
 		t.Errorf("samples %+v", s)
@@ -226,11 +226,11 @@ func TestLoopLineBufferCap(t *testing.T) {
 	if !warned {
 		t.Errorf("no warning counts the %d requests: %q", refused, rec.Warnings)
 	}
-	t.Logf("cap %d: %d refused of %d, peak %d bytes", limit, refused, tot.Sent, e.bufs.peak)
+	t.Logf("cap %d: %d refused of %d, peak %d bytes", limit, refused, tot.Sent, e.lineBufs().peak)
 
 	rec, e = seamRun(t, srv.url, segs, 5*time.Second, nil, 0)
-	if rec.Total.Status["200"] != rec.Total.Sent || e.bufs.refused != 0 || e.bufs.left != 0 {
-		t.Errorf("default cap: status %v errors %v, refused %d, left %d", rec.Total.Status, rec.Total.Errors, e.bufs.refused, e.bufs.left)
+	if rec.Total.Status["200"] != rec.Total.Sent || e.lineBufs().refused != 0 || e.lineBufs().left != 0 {
+		t.Errorf("default cap: status %v errors %v, refused %d, left %d", rec.Total.Status, rec.Total.Errors, e.lineBufs().refused, e.lineBufs().left)
 	}
-	t.Logf("default cap: peak %d bytes lent for %d connections", e.bufs.peak, rec.Total.Sent)
+	t.Logf("default cap: peak %d bytes lent for %d connections", e.lineBufs().peak, rec.Total.Sent)
 }

@@ -43,4 +43,8 @@ type loopHooks struct {
 	// because they reached readBudget (n bytes read), not because the
 	// socket was drained.
 	readYield func(fd, n int)
+	// woke is called after each sleep (a wait that may block) with the
+	// number of events that ended it (0: it timed out, a deadline woke the
+	// loop; with kernel timestamps, responses are not among the events).
+	woke func(events int)
 }

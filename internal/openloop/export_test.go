@@ -9,7 +9,7 @@ import (
 // RecordOne runs one request's events through the engine's recording path
 // (scheduled, sent, done: recordpath.go), for benchmarks in openloop_test.
 func (e *Engine) RecordOne(a schedule.Arrival, sent, end time.Duration, resp *Response) {
-	e.scheduled(a)
+	e.scheduled(e.parts[0], a)
 	e.sent(a, sent)
 	e.done(a, sent, end, resp)
 }

@@ -57,11 +57,31 @@ type runSpec struct {
 	timeout     time.Duration
 	grace       time.Duration
 	onDone      func(a schedule.Arrival, sent, end time.Duration, r *Response) // optional per-request hook
-	mode        string                                                         // "" (net/http, workers), "h1" (workers) or "loop" (event loop)
+	mode        string                                                         // "" (net/http, workers), "h1" (workers), "loop" (event loop) or "loop2" (two event loops)
+	slack       time.Duration                                                  // Config.TimerSlack
+	hooks       *loopHooks                                                     // the event loop's test seam (nil: none)
 }
 
 // modes are the engine's ways of sending; the end-to-end tests run in each.
-var modes = []string{"", "h1", "loop"}
+var modes = []string{"", "h1", "loop", "loop2"}
+
+// loopParts returns the schedules of n event loops for a plan (n > 1), or
+// nil for one (Config.Parts).
+func loopParts(t *testing.T, segs []schedule.Segment, kind schedule.Kind, seed int64, n int) []*schedule.Schedule {
+	t.Helper()
+	if n <= 1 {
+		return nil
+	}
+	var out []*schedule.Schedule
+	for _, sh := range LoopShards(schedule.Shard{}, n) {
+		s, err := schedule.New(segs, kind, schedule.NewRand(seed), uint64(seed), sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
 
 // doerFunc adapts a function to Doer (the fake-clock tests' in-memory doers).
 type doerFunc func(ctx context.Context, s *Scratch) Response
@@ -85,7 +105,7 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 	hc := HTTPConfig{Method: "GET", URL: url, Timeout: rs.timeout, MaxConns: rs.maxInFlight}
 	var doer Doer
 	switch rs.mode {
-	case "h1", "loop":
+	case "h1", "loop", "loop2":
 		d, err := NewH1Doer(hc)
 		if err != nil {
 			t.Fatal(err)
@@ -100,11 +120,16 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 		t.Cleanup(d.Close)
 		doer = d
 	}
-	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock,
-		EventLoop: rs.mode == "loop", OnDone: rs.onDone})
+	var parts []*schedule.Schedule
+	if rs.mode == "loop2" {
+		parts = loopParts(t, rs.segs, rs.kind, rs.seed, 2)
+	}
+	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock, Parts: parts,
+		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: rs.slack})
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.hooks = rs.hooks
 	rec := e.Run(ctx)
 	return rec, e.start
 }

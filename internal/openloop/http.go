@@ -31,8 +31,9 @@ type HTTPConfig struct {
 	HTTP2 bool
 	// Insecure skips TLS certificate verification.
 	Insecure bool
-	// PeakRate is the plan's highest rate (requests per second); "auto"
-	// picks the event loop for high rates and workers below.
+	// PeakRate is the plan's highest rate (requests per second), this
+	// process's share; no client choice depends on it any more (AutoLoops
+	// does, in the caller), kept for callers that set it.
 	PeakRate float64
 }
 

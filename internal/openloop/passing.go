@@ -17,28 +17,28 @@ import (
 // nothing that ends by t, so a window sealed here keeps its row. It takes
 // the lock only when t reaches the next window boundary (at most once a
 // window). Dispatcher only.
-func (e *Engine) passTo(t time.Duration) {
-	if t < e.passMark {
+func (e *Engine) passTo(p *part, t time.Duration) {
+	if t < p.passMark {
 		return
 	}
-	e.passMark = (t/WindowLength + 1) * WindowLength
+	p.passMark = (t/WindowLength + 1) * WindowLength
 	e.rec.mu.Lock()
-	e.rec.advance(t)
+	e.rec.reach(p.index, t)
 	e.rec.mu.Unlock()
 }
 
 // sleepPassing sleeps to each window boundary before the intended time
 // at, telling the recorder as it passes it (passTo), when OnWindow is set;
 // the caller then sleeps until at. False if ctx stopped it.
-func (e *Engine) sleepPassing(ctx context.Context, sl Sleeper, at time.Duration) bool {
+func (e *Engine) sleepPassing(ctx context.Context, sl Sleeper, p *part, at time.Duration) bool {
 	if e.cfg.OnWindow == nil {
 		return true
 	}
-	for b := max(e.passMark, WindowLength); b < at; b = e.passMark {
+	for b := max(p.passMark, WindowLength); b < at; b = p.passMark {
 		if !sl.SleepUntil(ctx, e.start.Add(b)) {
 			return false
 		}
-		e.passTo(b)
+		e.passTo(p, b)
 	}
 	return true
 }

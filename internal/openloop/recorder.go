@@ -2,6 +2,7 @@ package openloop
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,9 @@ type recorder struct {
 	// before passed and whose members all finished is final.
 	passed           time.Duration
 	scanWin, scanStg int
+	// marks is how far each dispatcher has got when several share the
+	// run (one per event loop): passed is their minimum.
+	marks []time.Duration
 
 	inFlight  int64
 	lastStage int // stage / window of the last in-flight change, for carrying
@@ -39,7 +43,7 @@ type recorder struct {
 	// finals receives intervals that just became final; the finalizer
 	// goroutine encodes them off the lock (see finalize.go).
 	finals  chan *acc
-	opened  []bool // stages given dense histograms; the dispatcher's alone
+	opened  []bool // stages given dense histograms (read and set locked)
 	freeMu  sync.Mutex
 	free    []*hdr.Histogram // dense histograms of finished stages, for reuse
 	samples result.Samples
@@ -53,9 +57,11 @@ type recorder struct {
 	streamNext int
 }
 
-func newRecorder(s *schedule.Schedule, redact func(string) string) *recorder {
+// newRecorder prepares the recording of schedule s, sent by parts
+// dispatchers.
+func newRecorder(s *schedule.Schedule, parts int, redact func(string) string) *recorder {
 	d := s.Duration()
-	r := &recorder{limit: d, redact: redact, finals: make(chan *acc, 1024)}
+	r := &recorder{limit: d, redact: redact, finals: make(chan *acc, 1024), marks: make([]time.Duration, parts)}
 	r.stages = make([]acc, s.Stages())
 	r.opened = make([]bool, s.Stages())
 	for i := range r.stages {
@@ -82,24 +88,31 @@ func (r *recorder) stageAt(t time.Duration) int {
 	return min(i, len(r.stages)-1)
 }
 
-// scheduled counts an arrival the dispatcher reached. Only the
-// dispatcher calls it.
-func (r *recorder) scheduled(a schedule.Arrival) {
-	var hists [nHist]*hdr.Histogram
-	open := !r.opened[a.Stage]
-	if open { // allocate outside the lock
-		r.opened[a.Stage] = true
-		hists = r.denseSet()
-	}
+// scheduled counts an arrival that dispatcher part (0 when there is one)
+// reached.
+func (r *recorder) scheduled(part int, a schedule.Arrival) {
 	r.mu.Lock()
 	st := &r.stages[a.Stage]
-	if open {
-		st.dense = hists
+	if !r.opened[a.Stage] { // once per stage
+		r.opened[a.Stage] = true
+		st.dense = r.denseSet()
 	}
-	r.advance(a.At)
+	r.reach(part, a.At)
 	st.scheduled++
 	r.windows[r.windowOf(a.At)].scheduled++
 	r.mu.Unlock()
+}
+
+// reach records that dispatcher part has scheduled everything before t;
+// with several dispatchers the run has passed the least of their marks.
+// Called locked.
+func (r *recorder) reach(part int, t time.Duration) {
+	if len(r.marks) <= 1 {
+		r.advance(t)
+		return
+	}
+	r.marks[part] = max(r.marks[part], t)
+	r.advance(slices.Min(r.marks))
 }
 
 // notSent counts an arrival that could not be sent (--max-in-flight).

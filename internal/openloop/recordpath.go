@@ -13,9 +13,9 @@ import (
 // modes cannot drift apart in what they count. Times are offsets from the
 // run's start.
 
-// scheduled counts an arrival the dispatcher reached. Dispatcher only.
-func (e *Engine) scheduled(a schedule.Arrival) {
-	e.rec.scheduled(a)
+// scheduled counts an arrival dispatcher p reached. Dispatcher only.
+func (e *Engine) scheduled(p *part, a schedule.Arrival) {
+	e.rec.scheduled(p.index, a)
 	e.scheduledN.Add(1)
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"runtime"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/analysis"
@@ -64,6 +65,15 @@ type Options struct {
 	// goes (live.Stream): one line per 1-second window as soon as every
 	// request intended in it has ended, then the totals.
 	Stream io.Writer
+	// TimerSlack lets an arrival be sent up to this late so that arrivals
+	// close together share a wake-up (openloop.Config.TimerSlack); 0: none.
+	TimerSlack time.Duration
+	// Loops is how many event loops send the load (client loop); 0: as
+	// openloop.AutoLoops decides from the peak rate and GOMAXPROCS.
+	Loops int
+	// WakePerResponse makes the event loop wake for each response instead
+	// of timing it by the kernel's receive timestamp (for measurements).
+	WakePerResponse bool
 }
 
 // Progress is a snapshot of a run in flight: elapsed and planned time,
@@ -163,6 +173,27 @@ func Execute(ctx context.Context, p *Plan, o Options) (res *result.Result, err e
 	return r, nil
 }
 
+// loopParts builds the schedules of the event loops: loops of them (0:
+// openloop.AutoLoops of the peak rate and GOMAXPROCS), each a disjoint part
+// of this process's shard (openloop.LoopShards); nil for one loop.
+func loopParts(segs []schedule.Segment, p *Plan, loops int, peak float64) ([]*schedule.Schedule, error) {
+	if loops <= 0 {
+		loops = openloop.AutoLoops(peak, runtime.GOMAXPROCS(0))
+	}
+	if loops == 1 {
+		return nil, nil
+	}
+	var out []*schedule.Schedule
+	for _, sh := range openloop.LoopShards(p.Shard, loops) {
+		s, err := schedule.New(segs, p.Arrival, schedule.NewRand(p.Seed), uint64(p.Seed), sh)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
 // record runs the engine over the plan's schedule, with the scrape and the
 // progress display beside it, and builds the result.
 func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv *liveRun) (*result.Result, error) {
@@ -199,7 +230,13 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 	cfg := openloop.Config{
 		Schedule: sched, Doer: doer, MaxInFlight: p.MaxInFlight, Grace: grace,
 		Clock: openloop.SystemClock{}, Redact: sec.String, StartAt: p.StartAt,
-		EventLoop: client == openloop.ClientLoop,
+		EventLoop: client == openloop.ClientLoop, TimerSlack: o.TimerSlack,
+		WakePerResponse: o.WakePerResponse,
+	}
+	if cfg.EventLoop {
+		if cfg.Parts, err = loopParts(segs, p, o.Loops, hc.PeakRate); err != nil {
+			return nil, err
+		}
 	}
 	if reqLog != nil {
 		cfg.OnDone = reqLog.log.Record

@@ -1,0 +1,54 @@
+//go:build linux
+
+package openloop
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// runLoops runs the event loops, one per part (Config.Parts; one when
+// there is none), each on its own locked thread, and waits for them all.
+// A loop that fails stops the others as an interrupt would (they give
+// their requests in flight the grace), so the recording covers what ran.
+// It returns whether ctx interrupted the run and when sending stopped: the
+// latest of the loops' stops (parts.go: stopped).
+func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (interrupted bool, stop time.Duration, err error) {
+	limit := e.cfg.LoopBufferBytes
+	if limit <= 0 {
+		limit = DefaultLoopBufferBytes
+	}
+	if len(e.parts) == 1 {
+		return e.runLoop(ctx, d, e.parts[0], limit)
+	}
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type outcome struct {
+		interrupted bool
+		stop        time.Duration
+		err         error
+	}
+	out := make([]outcome, len(e.parts))
+	var wg sync.WaitGroup
+	for i, p := range e.parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// The line buffers' bound is shared out: each loop holds its share.
+			in, st, err := e.runLoop(lctx, d, p, max(limit/len(e.parts), 1))
+			if err != nil {
+				cancel()
+			}
+			out[i] = outcome{in, st, err}
+		}()
+	}
+	wg.Wait()
+	for _, o := range out {
+		stop = max(stop, o.stop)
+		if o.err != nil && err == nil {
+			err = o.err
+		}
+	}
+	return ctx.Err() != nil, stop, err
+}
