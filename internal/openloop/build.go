@@ -67,6 +67,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 	}
 	rec.Total = e.stageResult(0, total, 0, end, totalGaps)
 	rec.Total.Name = "total"
+	e.fillByRequest(rec, end)
 
 	for i := range r.windows {
 		w := &r.windows[i]
@@ -199,9 +200,13 @@ func lagLimited(t *result.Stage, slack time.Duration) bool {
 func (e *Engine) warnings(rec *Recording) []string {
 	var w []string
 	t := &rec.Total
-	if t.NotSent > 0 {
+	noRow := e.noRowN.Load() // mixsend.go
+	if n := t.NotSent - noRow; n > 0 {
 		w = append(w, fmt.Sprintf("the generator limited the load: %d of %d requests (%.2f%%) were not sent because %d were already in flight (--max-in-flight); raise --max-in-flight, or read the target's latency as the cause",
-			t.NotSent, t.Scheduled, 100*float64(t.NotSent)/float64(max(t.Scheduled, 1)), e.cfg.MaxInFlight))
+			n, t.Scheduled, 100*float64(n)/float64(max(t.Scheduled, 1)), e.cfg.MaxInFlight))
+	}
+	if noRow > 0 {
+		w = append(w, fmt.Sprintf("%d requests were not sent because the request set had none for them (the data rows of order unique ran out)", noRow))
 	}
 	if lim := LagLimit(t.ServiceTime.Mean) + e.cfg.TimerSlack.Seconds(); lagLimited(t, e.cfg.TimerSlack) {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",

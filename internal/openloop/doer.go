@@ -19,6 +19,8 @@ type Scratch struct {
 	buf  [SampleBodyBytes]byte
 	// conn is the worker's own keep-alive connection (H1Doer).
 	conn *h1Conn
+	// req is the current arrival's request of a request set (mixsend.go).
+	req prepared
 }
 
 // Close releases what the worker held (its connection).

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/mix"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
@@ -64,6 +65,14 @@ type Config struct {
 	// time it when it reads it, instead of sleeping until its next send and
 	// timing responses by the kernel's receive timestamps (evstamp_linux.go).
 	WakePerResponse bool
+	// Requests, if set, is the run's request set (package mix): each
+	// arrival sends the set's request for its seq, rendered per arrival
+	// (mixsend.go); nil: every arrival sends the Doer's one request. An
+	// arrival the set has no request for is counted as not_sent.
+	Requests *mix.Set
+	// ByRequest records every stage and the total by request name
+	// (Stage.ByRequest, mixrec.go); it needs Requests.
+	ByRequest bool
 }
 
 // DefaultGrace is the default Config.Grace.
@@ -126,6 +135,10 @@ type Engine struct {
 	// hooks is the event loop's test seam (replaced system calls,
 	// callbacks); nil in real runs.
 	hooks *loopHooks
+	// mix is Config.Requests' state (mixsend.go), nil without a set;
+	// noRowN counts the arrivals it had no request for.
+	mix    *mixState
+	noRowN atomic.Int64
 }
 
 // New prepares a run.
@@ -153,6 +166,9 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{cfg: cfg, work: make(chan item)}
 	e.parts = newParts(&cfg)
 	e.rec = newRecorder(cfg.Schedule, len(e.parts), cfg.Redact)
+	if e.mix = newMixState(&cfg); e.mix != nil && cfg.ByRequest {
+		e.rec.byReq = newReqRec(cfg.Requests, cfg.Schedule.Stages())
+	}
 	if cfg.OnWindow != nil {
 		e.rec.row, e.rec.onWindow = e.windowResult, cfg.OnWindow
 	}
@@ -269,7 +285,7 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 		for now := clock.Now().Sub(e.start); ok && a.At <= now; a, ok = la.peek() {
 			la.pop()
 			e.scheduled(p, a)
-			if !e.offer(item{a: a}) {
+			if e.noRequest(a) || !e.offer(item{a: a}) {
 				e.notSent(a)
 				continue
 			}
@@ -343,6 +359,10 @@ func (e *Engine) worker(it item) {
 
 func (e *Engine) send(it item, scratch *Scratch) {
 	clock := e.cfg.Clock
+	if e.mix != nil && !e.render(it.a, 0, scratch) {
+		e.notSent(it.a) // no request for it (noRequest missed none so far)
+		return
+	}
 	sendAt := clock.Now().Sub(e.start)
 	e.sent(it.a, sendAt)
 	resp := e.cfg.Doer.Do(e.reqCtx, scratch)

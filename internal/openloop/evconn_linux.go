@@ -35,14 +35,16 @@ type loopConn struct {
 	deadline time.Duration
 	hi       int // index in the deadline heap, −1 when not there
 	ii       int // index in the idle stack, −1 when not there
+
+	out  []byte // the request of a request set, rendered (evmix_linux.go)
+	idem bool   // its current request may be resent (an idempotent method)
 }
 
 // start puts a request on c (connected or connecting).
 func (l *evLoop) start(c *loopConn, a schedule.Arrival, sent, deadline time.Duration) {
 	c.active, c.got, c.a, c.sent, c.deadline = true, false, a, sent, deadline
-	c.p.reset(l.d.head, true, c.prefix[:])
+	c.p.reset(l.prepare(c, a), true, c.prefix[:]) // evmix_linux.go: sets c.wbuf
 	l.release(c)
-	c.wbuf = l.d.req
 	l.heapPush(c)
 	if !c.dialing {
 		l.write(c)
@@ -340,7 +342,7 @@ func (l *evLoop) fail(c *loopConn, err error) {
 		return
 	}
 	a, sent, deadline := c.a, c.sent, c.deadline
-	if c.reused && !c.retried && !c.got && l.d.retry && isStale(err) {
+	if c.reused && !c.retried && !c.got && c.idem && isStale(err) {
 		l.heapRemove(c)
 		c.active = false
 		l.closeConn(c)

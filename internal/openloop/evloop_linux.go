@@ -309,7 +309,7 @@ func (l *evLoop) arm(wake time.Duration) error {
 func (l *evLoop) dispatch(a schedule.Arrival, now time.Duration) {
 	e := l.e
 	e.scheduled(l.p, a)
-	if !e.acquire() { // MaxInFlight, for all the loops together
+	if e.noRequest(a) || !e.acquire() { // MaxInFlight, for all the loops together
 		e.notSent(a)
 		return
 	}

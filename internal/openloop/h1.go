@@ -190,7 +190,7 @@ func (d *H1Doer) Do(ctx context.Context, s *Scratch) Response {
 			return resp.Response
 		}
 		s.Close()
-		if attempt == 0 && !fresh && resp.n == 0 && d.retry && isStale(err) && ctx.Err() == nil {
+		if attempt == 0 && !fresh && resp.n == 0 && d.resendable(s) && isStale(err) && ctx.Err() == nil {
 			d.retries.Add(1)
 			continue
 		}
@@ -213,14 +213,18 @@ func (d *H1Doer) roundTrip(ctx context.Context, c *h1Conn, s *Scratch, deadline 
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
-	_, werr := c.c.Write(d.req)
+	req, head := d.req, d.head
+	if s.req.on { // a request set's (mixsend.go)
+		req, head = s.req.wire, s.req.head
+	}
+	_, werr := c.c.Write(req)
 	// The status is not known before the headers are read; keep headers
 	// and body prefix only for non-2xx responses, re-reading nothing: the
 	// prefix buffer is the scratch's, and headers are kept when cheap to
 	// decide, i.e. always parsed but copied only for non-2xx below. After
 	// a failed write the server may still have answered (a 413 to a large
 	// body, then close): that answer is the outcome.
-	r, kept, err := readH1Response(c.br, d.head, true, s.buf[:])
+	r, kept, err := readH1Response(c.br, head, true, s.buf[:])
 	out.n = r.n
 	if err != nil {
 		if werr != nil {
@@ -241,6 +245,15 @@ func (d *H1Doer) roundTrip(ctx context.Context, c *h1Conn, s *Scratch, deadline 
 		out.Body, out.Header = s.Body, r.header
 	}
 	return out, nil
+}
+
+// resendable reports whether the worker's current request may be resent
+// after a stale keep-alive connection failed (an idempotent method).
+func (d *H1Doer) resendable(s *Scratch) bool {
+	if s.req.on {
+		return s.req.idempotent
+	}
+	return d.retry
 }
 
 func (d *H1Doer) dial(ctx context.Context, deadline time.Time) (*h1Conn, error) {

@@ -144,6 +144,13 @@ func (d *HTTPDoer) Close() { d.client.CloseIdleConnections() }
 func (d *HTTPDoer) Do(ctx context.Context, s *Scratch) Response {
 	ctx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
 	defer cancel()
+	if s.req.on { // a request set's (mixsend.go)
+		req, err := d.partsRequest(ctx, &s.req.parts)
+		if err != nil {
+			return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
+		}
+		return d.exchange(req, s)
+	}
 	req := &http.Request{
 		Method:     d.cfg.Method,
 		URL:        d.url,
@@ -159,7 +166,11 @@ func (d *HTTPDoer) Do(ctx context.Context, s *Scratch) Response {
 		req.ContentLength = int64(len(body))
 		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
-	req = req.WithContext(ctx)
+	return d.exchange(req.WithContext(ctx), s)
+}
+
+// exchange sends req and reads its whole response.
+func (d *HTTPDoer) exchange(req *http.Request, s *Scratch) Response {
 	resp, err := d.client.Do(req)
 	if err != nil {
 		var ue *url.Error

@@ -55,6 +55,9 @@ type recorder struct {
 	row        func(w *acc, end time.Duration) result.Window
 	onWindow   func(result.Window)
 	streamNext int
+
+	// byReq records by request name (mixrec.go); nil: not asked for.
+	byReq *reqRec
 }
 
 // newRecorder prepares the recording of schedule s, sent by parts
@@ -100,6 +103,9 @@ func (r *recorder) scheduled(part int, a schedule.Arrival) {
 	r.reach(part, a.At)
 	st.scheduled++
 	r.windows[r.windowOf(a.At)].scheduled++
+	if r.byReq != nil {
+		r.byReq.of(a).scheduled++
+	}
 	r.mu.Unlock()
 }
 
@@ -120,6 +126,9 @@ func (r *recorder) notSent(a schedule.Arrival) {
 	r.mu.Lock()
 	r.stages[a.Stage].notSent++
 	r.windows[r.windowOf(a.At)].notSent++
+	if r.byReq != nil {
+		r.byReq.of(a).notSent++
+	}
 	r.mu.Unlock()
 }
 
@@ -130,6 +139,9 @@ func (r *recorder) sent(a schedule.Arrival, t time.Duration) {
 	st.sent++
 	w.sent++
 	st.record(hSendLag, int64(t-a.At))
+	if r.byReq != nil {
+		r.byReq.of(a).sent++
+	}
 	r.changeInFlight(t, +1)
 	r.mu.Unlock()
 }
@@ -186,6 +198,9 @@ func (r *recorder) done(a schedule.Arrival, s, e time.Duration, resp *Response) 
 			st.srvSum += v
 			st.srvSumSq += v * v
 		}
+	}
+	if r.byReq != nil {
+		r.byReq.done(a, lat, svc, resp)
 	}
 	r.addArea(s, e)
 	r.sample(resp)

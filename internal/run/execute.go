@@ -185,7 +185,7 @@ func loopParts(segs []schedule.Segment, p *Plan, loops int, peak float64) ([]*sc
 	}
 	var out []*schedule.Schedule
 	for _, sh := range openloop.LoopShards(p.Shard, loops) {
-		s, err := schedule.New(segs, p.Arrival, schedule.NewRand(p.Seed), uint64(p.Seed), sh)
+		s, err := p.schedule(segs, sh)
 		if err != nil {
 			return nil, err
 		}
@@ -197,11 +197,9 @@ func loopParts(segs []schedule.Segment, p *Plan, loops int, peak float64) ([]*sc
 // record runs the engine over the plan's schedule, with the scrape and the
 // progress display beside it, and builds the result.
 func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv *liveRun) (*result.Result, error) {
-	segs := make([]schedule.Segment, len(p.Stages))
-	for i, s := range p.Stages {
-		segs[i] = schedule.Segment{Duration: s.Duration, From: s.Rate, To: s.To}
-	}
-	sched, err := schedule.New(segs, p.Arrival, schedule.NewRand(p.Seed), uint64(p.Seed), p.Shard)
+	segs := segments(p)
+	sched, err := p.schedule(segs, p.Shard) // mix.go: a replay's times, or the stages'
+
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +212,11 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 		Timeout: p.Timeout, MaxConns: p.MaxInFlight, HTTP2: o.HTTP2, Insecure: o.Insecure,
 		PeakRate: p.peakRate() / float64(max(p.Shard.Count, 1)),
 	}
-	doer, client, err := openloop.NewDoer(o.Client, hc)
+	which, err := p.pickClient(o.Client) // mix.go: requests to other origins need net/http
+	if err != nil {
+		return nil, err
+	}
+	doer, client, err := openloop.NewDoer(which, hc)
 	if err != nil {
 		return nil, invalid(err)
 	}
@@ -232,6 +234,9 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 		Clock: openloop.SystemClock{}, Redact: sec.String, StartAt: p.StartAt,
 		EventLoop: client == openloop.ClientLoop, TimerSlack: o.TimerSlack,
 		WakePerResponse: o.WakePerResponse,
+	}
+	if p.Mix != nil {
+		cfg.Requests, cfg.ByRequest = p.Mix.Set, p.Mix.ByRequest
 	}
 	if cfg.EventLoop {
 		if cfg.Parts, err = loopParts(segs, p, o.Loops, hc.PeakRate); err != nil {
@@ -271,6 +276,9 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 			rec.Err, rec.Total.Completed, rec.Total.Sent)
 	}
 	r := buildResult(p, rec, o.Tool)
+	if p.Mix != nil && p.Mix.Replay != nil && p.Mix.Replay.Skipped > 0 {
+		r.Warnings = append(r.Warnings, fmt.Sprintf("the replayed log had %d lines with no request, skipped", p.Mix.Replay.Skipped))
+	}
 	r.Client = string(client)
 	r.Protocol = doer.Protocol()
 	r.Connections, r.Retries = doer.Dials()
@@ -351,6 +359,7 @@ func runSecrets(p *Plan, scrapeURL string) *redact.Secrets {
 		sec.AddHeader(h.Name, h.Value)
 	}
 	sec.AddURL(scrapeURL)
+	p.Mix.addSecrets(sec)
 	return sec
 }
 

@@ -30,6 +30,9 @@ type Plan struct {
 	// Retry is how the simulated clients retry (issue #17). The zero
 	// Policy and retry.Default() never retry; Resolve gives the defaults.
 	Retry retry.Policy
+	// Mix is the request set (mix.go): requests:, a targets file, a replay,
+	// or placeholders in Request; nil sends Request alone.
+	Mix *Mix
 }
 
 // Defaults of a plan and of Options.
@@ -100,7 +103,7 @@ func (p *Plan) Validate() error {
 	if len(p.Stages) == 0 {
 		return invalid(ErrNoStages)
 	}
-	if err := profile.ValidateStages(p.Stages); err != nil {
+	if err := profile.ValidateStages(p.Stages); err != nil && (p.Mix == nil || p.Mix.Replay == nil) { // a replay's stages may have no arrivals
 		return invalid(err)
 	}
 	if p.Shard != (schedule.Shard{}) && (p.Shard.Count < 1 || p.Shard.Count > MaxShards || p.Shard.Index < 1 || p.Shard.Index > p.Shard.Count) {
@@ -114,7 +117,10 @@ func (p *Plan) Validate() error {
 			return invalid(fmt.Errorf("retry: %w", err))
 		}
 	}
-	return invalid(assert.Validate(p.Asserts, len(p.Stages)))
+	if err := assert.Validate(p.Asserts, len(p.Stages)); err != nil {
+		return invalid(err)
+	}
+	return invalid(assert.ValidateRequests(p.Asserts, p.requestNames()))
 }
 
 // checkLimits checks the bounds on in-flight requests and the timeout;

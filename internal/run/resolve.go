@@ -38,6 +38,14 @@ type Overrides struct {
 	// Retry overrides the profile's `retry:` keys (settings retry_on …
 	// retry_budget, RetrySettings).
 	Retry RetryOverrides
+	// Targets is a vegeta targets file (the request set, mix.ParseTargets);
+	// Replay a request log replayed at its times (JSON lines, or the
+	// combined access-log format when ReplayFormat is "combined"), scaled
+	// by ReplaySpeed (0: 1) in stages of ReplayStage (0: 10s); "" for none.
+	// Settings targets, replay, replay_speed, replay_stage, replay_format.
+	Targets, Replay, ReplayFormat string
+	ReplaySpeed                   float64
+	ReplayStage                   time.Duration
 	// Shard is "I/N", the I-th of N disjoint parts of the plan, or
 	// "auto/N", I from the environment's JOB_COMPLETION_INDEX + 1 (a
 	// Kubernetes Indexed Job); "" runs the whole plan.
@@ -103,7 +111,11 @@ func resolve(prof *profile.Profile, o *Overrides) (*Plan, error) {
 	if err := o.request(&pl.Request); err != nil {
 		return nil, err
 	}
-	if err := o.shape(prof, pl); err != nil {
+	if o.replaying() { // the replay gives the stages (requests, below)
+		if o.shapeGiven() {
+			return nil, fmt.Errorf("%s gives the arrivals: give no rate plan with it", o.name("replay"))
+		}
+	} else if err := o.shape(prof, pl); err != nil {
 		return nil, err
 	}
 	arrival := prof.Arrival
@@ -122,6 +134,9 @@ func resolve(prof *profile.Profile, o *Overrides) (*Plan, error) {
 	pl.MaxInFlight = pick(o.given("max_in_flight"), o.MaxInFlight, prof.MaxInFlight > 0, prof.MaxInFlight, DefaultMaxInFlight)
 	pl.Timeout = pick(o.given("timeout"), o.Timeout, prof.Request.Timeout > 0, prof.Request.Timeout, DefaultTimeout)
 	if err := pl.checkLimits(o.name); err != nil {
+		return nil, err
+	}
+	if err := o.requests(prof, pl); err != nil { // mix.go
 		return nil, err
 	}
 	var err error
@@ -266,7 +281,10 @@ func (o *Overrides) asserts(prof *profile.Profile, pl *Plan) error {
 		}
 		pl.Asserts = append(pl.Asserts, e)
 	}
-	return assert.Validate(pl.Asserts, len(pl.Stages))
+	if err := assert.Validate(pl.Asserts, len(pl.Stages)); err != nil {
+		return err
+	}
+	return assert.ValidateRequests(pl.Asserts, pl.requestNames())
 }
 
 // shard reads Overrides.Shard: "I/N" with 1 <= I <= N <= MaxShards, or
