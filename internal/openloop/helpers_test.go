@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bploadgen/bploadgen/internal/mix"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
@@ -60,6 +61,8 @@ type runSpec struct {
 	mode        string                                                         // "" (net/http, workers), "h1" (workers), "loop" (event loop) or "loop2" (two event loops)
 	slack       time.Duration                                                  // Config.TimerSlack
 	hooks       *loopHooks                                                     // the event loop's test seam (nil: none)
+	requests    *mix.Set                                                       // Config.Requests (nil: the one GET)
+	byRequest   bool                                                           // Config.ByRequest
 }
 
 // modes are the engine's ways of sending; the end-to-end tests run in each.
@@ -125,7 +128,8 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 		parts = loopParts(t, rs.segs, rs.kind, rs.seed, 2)
 	}
 	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock, Parts: parts,
-		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: rs.slack})
+		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: rs.slack,
+		Requests: rs.requests, ByRequest: rs.byRequest})
 	if err != nil {
 		t.Fatal(err)
 	}
