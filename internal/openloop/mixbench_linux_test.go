@@ -1,0 +1,63 @@
+package openloop
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bploadgen/bploadgen/internal/mix"
+	"github.com/bploadgen/bploadgen/internal/profile"
+	"github.com/bploadgen/bploadgen/internal/schedule"
+)
+
+// BenchmarkEventLoopMix is BenchmarkEventLoop's default variant (2000 rps,
+// one loop, a request per op) with the one GET, and with a 3-request mix
+// whose URLs and headers hold placeholders ({{seq}}, {{uuid}},
+// {{rand_int}}) and which is recorded by request: the process's CPU time
+// per request (cpu-ns/req) of the two, to be compared (issue #16: within
+// 10%). Run it with -count to take medians:
+//
+//	go test -run '^$' -bench EventLoopMix -count 6 ./internal/openloop/
+func BenchmarkEventLoopMix(b *testing.B) {
+	u := rawServer(b, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	h := []profile.Header{{Name: "X-Seq", Value: "{{seq}}"}, {Name: "X-Id", Value: "{{uuid}}"}}
+	set, err := mix.Build(mix.Spec{Base: u, Seed: 1, Requests: []profile.Request{
+		{Name: "home", Weight: 7, URL: "/?s={{seq}}", Headers: h},
+		{Name: "search", Weight: 2, URL: "/search?q={{rand_int 1 1000}}", Headers: h},
+		{Name: "item", Weight: 1, URL: "/item/{{rand_int 1 100000}}", Headers: h},
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range []struct {
+		name string
+		set  *mix.Set
+	}{{"single", nil}, {"mix3", set}} {
+		b.Run(v.name, func(b *testing.B) {
+			n := b.N
+			segs := []schedule.Segment{{Duration: time.Duration(n) * time.Second / 2000, From: 2000, To: 2000}}
+			s, _ := schedule.New(segs, schedule.Uniform, nil, 0, schedule.Shard{})
+			d, err := NewH1Doer(HTTPConfig{Method: "GET", URL: u, Timeout: time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer d.Close()
+			e, err := New(Config{Schedule: s, Doer: d, MaxInFlight: 100, EventLoop: true, Requests: v.set, ByRequest: v.set != nil})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var r0, r1 syscall.Rusage
+			syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
+			b.ResetTimer()
+			rec := e.Run(context.Background())
+			b.StopTimer()
+			syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
+			if rec.Total.Status["200"] != int64(n) {
+				b.Fatalf("%d requests, %v %v %v", n, rec.Total.Status, rec.Total.Errors, rec.Samples)
+			}
+			cpu := time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/req")
+		})
+	}
+}
