@@ -37,6 +37,13 @@
 //     the sends. Its system calls go through a seam a test can replace
 //     (evsys_linux.go), to make epoll_wait fail mid-run for instance.
 //
+// A run may send a request set (Config.Requests, package mix) instead of
+// the Doer's one request: each arrival's request is the set's choice for
+// its seq, rendered into the sender's own buffer without allocating
+// (mixsend.go), and with Config.ByRequest the recorder also keeps each
+// stage's counters and histograms per request name (mixrec.go), under the
+// same lock and through the same four calls.
+//
 // The clock is the engine's (Config.Clock); tests run the worker mode
 // inside testing/synctest with an in-memory Doer, where time is virtual, and
 // both modes against real loopback servers.

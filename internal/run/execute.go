@@ -277,7 +277,7 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 	}
 	r := buildResult(p, rec, o.Tool)
 	if p.Mix != nil && p.Mix.Replay != nil && p.Mix.Replay.Skipped > 0 {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("the replayed log had %d lines with no request, skipped", p.Mix.Replay.Skipped))
+		r.Warnings = append(r.Warnings, replaySkipped(p.Mix.Replay.Skipped))
 	}
 	r.Client = string(client)
 	r.Protocol = doer.Protocol()

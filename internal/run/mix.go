@@ -313,6 +313,14 @@ func hasPlaceholder(r *profile.RequestSpec) bool {
 	return false
 }
 
+// replaySkipped is the warning for a replayed log's lines without a request.
+func replaySkipped(n int) string {
+	if n == 1 {
+		return "the replayed log had 1 line with no request (skipped)"
+	}
+	return fmt.Sprintf("the replayed log had %d lines with no request (skipped)", n)
+}
+
 func btoi(b bool) int {
 	if b {
 		return 1
