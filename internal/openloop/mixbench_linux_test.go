@@ -61,3 +61,51 @@ func BenchmarkEventLoopMix(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMixPerArrival isolates what a request set adds to an arrival on
+// the event loop's path, without I/O: its request rendered into the
+// connection's buffer (or the one request taken), and the recorder's
+// scheduled, sent and done (per request name too for the mix). The
+// difference between the two is the mix's CPU per request, to compare
+// with BenchmarkEventLoopMix's cpu-ns/req of a whole request.
+func BenchmarkMixPerArrival(b *testing.B) {
+	h := []profile.Header{{Name: "X-Seq", Value: "{{seq}}"}, {Name: "X-Id", Value: "{{uuid}}"}}
+	set, err := mix.Build(mix.Spec{Base: "http://127.0.0.1:1/", Seed: 1, Requests: []profile.Request{
+		{Name: "home", Weight: 7, URL: "/?s={{seq}}", Headers: h},
+		{Name: "search", Weight: 2, URL: "/search?q={{rand_int 1 1000}}", Headers: h},
+		{Name: "item", Weight: 1, URL: "/item/{{rand_int 1 100000}}", Headers: h},
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range []struct {
+		name string
+		set  *mix.Set
+	}{{"single", nil}, {"mix3", set}} {
+		b.Run(v.name, func(b *testing.B) {
+			s, _ := schedule.New([]schedule.Segment{{Duration: time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
+			d, err := NewH1Doer(HTTPConfig{Method: "GET", URL: "http://127.0.0.1:1/", Timeout: time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			e, err := New(Config{Schedule: s, Doer: d, MaxInFlight: 1, EventLoop: true, Requests: v.set, ByRequest: v.set != nil})
+			if err != nil {
+				b.Fatal(err)
+			}
+			l := &evLoop{e: e, d: d}
+			c := &loopConn{}
+			resp := Response{Status: 200, ServerQueue: -1, ServerService: -1}
+			var seq int64
+			b.ReportAllocs()
+			for b.Loop() {
+				a := schedule.Arrival{Seq: seq, At: time.Duration(seq) * time.Millisecond}
+				seq++
+				e.rec.scheduled(0, a)
+				e.noRequest(a)
+				l.prepare(c, a)
+				e.rec.sent(a, a.At+time.Microsecond)
+				e.rec.done(a, a.At+time.Microsecond, a.At+time.Millisecond, &resp)
+			}
+		})
+	}
+}
