@@ -30,6 +30,14 @@
 //     with epoll, parsing responses incrementally (h1Stream). It needs no
 //     goroutine switch or netpoller wake-up per request, which on the
 //     measured machine doubled the highest sustained rate (bench/README.md).
+//     It times responses by the kernel's receive timestamps and so wakes
+//     once per send, not also per response (evstamp_linux.go). Several
+//     loops (Config.Parts: disjoint parts of the schedule, LoopShards) may
+//     share a run and its recording (parts.go, loops_linux.go).
+//
+// No dispatcher spins: each sleeps to its next deadline and sends every
+// arrival due when it wakes; Config.TimerSlack lets arrivals close
+// together share a wake-up (lookahead.go).
 //     Its memory is bounded whatever the target sends: a line cut by a
 //     read waits in a buffer lent from one pool (evbuf.go) capped across
 //     connections by Config.LoopBufferBytes, and one wake reads at most
