@@ -34,16 +34,16 @@
 //     once per send, not also per response (evstamp_linux.go). Several
 //     loops (Config.Parts: disjoint parts of the schedule, LoopShards) may
 //     share a run and its recording (parts.go, loops_linux.go).
-//
-// No dispatcher spins: each sleeps to its next deadline and sends every
-// arrival due when it wakes; Config.TimerSlack lets arrivals close
-// together share a wake-up (lookahead.go).
 //     Its memory is bounded whatever the target sends: a line cut by a
 //     read waits in a buffer lent from one pool (evbuf.go) capped across
 //     connections by Config.LoopBufferBytes, and one wake reads at most
 //     readBudget bytes of a connection, so a fast large body cannot starve
 //     the sends. Its system calls go through a seam a test can replace
 //     (evsys_linux.go), to make epoll_wait fail mid-run for instance.
+//
+// No dispatcher spins: each sleeps to its next deadline and sends every
+// arrival due when it wakes; Config.TimerSlack lets arrivals close
+// together share a wake-up (lookahead.go).
 //
 // The clock is the engine's (Config.Clock); tests run the worker mode
 // inside testing/synctest with an in-memory Doer, where time is virtual, and
