@@ -89,6 +89,12 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 	}
 	defer func() { p.peak, p.bufs = l.peak, l.pool.stats() }()
 	defer l.teardown()
+	reported := false // to stopped (parts.go)
+	defer func() {
+		if !reported && len(e.parts) > 1 {
+			e.stopped(stop, err != nil)
+		}
+	}()
 	if err := l.setup(); err != nil {
 		return false, 0, err
 	}
@@ -105,12 +111,6 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 	}()
 
 	la := newLookahead(p.sched)
-	reported := false // to stopped (parts.go)
-	defer func() {
-		if !reported && len(e.parts) > 1 {
-			e.stopped(stop, err != nil)
-		}
-	}()
 	stopping := false
 	var graceEnd time.Duration
 	for {
