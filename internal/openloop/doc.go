@@ -41,9 +41,10 @@
 //     the sends. Its system calls go through a seam a test can replace
 //     (evsys_linux.go), to make epoll_wait fail mid-run for instance.
 //
-// No dispatcher spins: each sleeps to its next deadline and sends every
-// arrival due when it wakes; Config.TimerSlack lets arrivals close
-// together share a wake-up (lookahead.go).
+// The event loop never spins: it sleeps to its next deadline and sends
+// every arrival due when it wakes (the worker pool's sleeper still yields
+// through the last ≤100 µs: sleep_linux.go); Config.TimerSlack lets
+// arrivals close together share a wake-up (lookahead.go).
 //
 // The clock is the engine's (Config.Clock); tests run the worker mode
 // inside testing/synctest with an in-memory Doer, where time is virtual, and
