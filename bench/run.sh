@@ -8,6 +8,7 @@
 #   bash bench/run.sh                                  # everything (~25 min)
 #   PHASES=cpu CPU_RATES=2000 bash bench/run.sh        # CPU per request at 2000 rps only
 #   VARIANTS="--timer-slack 1ms,--loops 2" bash bench/run.sh   # bploadgen configurations beside the default
+#   GEN_CPU=8-15 TARGET_CPU=0-7 PHASES=max VARIANTS="--loops 1,--loops 2,--loops 4,--loops 8" bash bench/run.sh
 #   RATES=2000,5000,10000 STEP=5s RUNS=3 NO_VEGETA=1 bash bench/run.sh
 #
 # Everything runs on 127.0.0.1 and stops by itself.
@@ -32,7 +33,9 @@ fi
 wrk=$(command -v wrk || true)
 [ -n "$wrk" ] || echo "no wrk (apt-get install wrk): no closed-loop reference" >&2
 
-gen_cpu=1 target_cpu=0
+# GEN_CPU and TARGET_CPU (taskset CPU lists) place the two on a bigger
+# machine, e.g. GEN_CPU=8-15 TARGET_CPU=0-7 to measure --loops scaling.
+gen_cpu=${GEN_CPU:-1} target_cpu=${TARGET_CPU:-0}
 if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then gen_cpu="" target_cpu=""; fi
 
 # VARIANTS: extra bploadgen configurations, separated by commas.

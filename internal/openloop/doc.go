@@ -30,12 +30,21 @@
 //     with epoll, parsing responses incrementally (h1Stream). It needs no
 //     goroutine switch or netpoller wake-up per request, which on the
 //     measured machine doubled the highest sustained rate (bench/README.md).
+//     It times responses by the kernel's receive timestamps and so wakes
+//     once per send, not also per response (evstamp_linux.go). Several
+//     loops (Config.Parts: disjoint parts of the schedule, LoopShards) may
+//     share a run and its recording (parts.go, loops_linux.go).
 //     Its memory is bounded whatever the target sends: a line cut by a
 //     read waits in a buffer lent from one pool (evbuf.go) capped across
 //     connections by Config.LoopBufferBytes, and one wake reads at most
 //     readBudget bytes of a connection, so a fast large body cannot starve
 //     the sends. Its system calls go through a seam a test can replace
 //     (evsys_linux.go), to make epoll_wait fail mid-run for instance.
+//
+// The event loop never spins: it sleeps to its next deadline and sends
+// every arrival due when it wakes (the worker pool's sleeper still yields
+// through the last ≤100 µs: sleep_linux.go); Config.TimerSlack lets
+// arrivals close together share a wake-up (lookahead.go).
 //
 // A run may send a request set (Config.Requests, package mix) instead of
 // the Doer's one request: each arrival's request is the set's choice for

@@ -18,3 +18,7 @@ const EventLoopSupported = false
 
 // loopHooks is the event loop's test seam; there is no loop here.
 type loopHooks struct{}
+
+// SpareProcs is the GOMAXPROCS a run with the event loop wants; there is
+// no loop here.
+func SpareProcs(parts int) int { return 1 }

@@ -60,7 +60,7 @@ func TestLoopEpollFailsMidRun(t *testing.T) {
 	})
 	var inFlight, sent atomic.Int64
 	hooks := func(e *Engine) *loopHooks {
-		real := realSys()
+		real := realSys(false)
 		failing := func() bool {
 			p := e.Progress()
 			if p.Sent < 20 || p.Now == 0 {
@@ -141,7 +141,7 @@ func TestLoopReadBudgetYields(t *testing.T) {
 	}
 	var yields []yield // appended on the loop's thread only
 	hooks := func(e *Engine) *loopHooks {
-		real := realSys()
+		real := realSys(false)
 		sys := real
 		sys.epollWait = func(epfd int, ev []unix.EpollEvent, msec int) (int, error) {
 			waits.Add(1)

@@ -21,12 +21,36 @@ type loopSys struct {
 	read func(fd int, p []byte) (int, error)
 }
 
-func realSys() loopSys {
-	return loopSys{epollWait: unix.EpollWait, epollPwait2: epollPwait2, read: unix.Read}
+// realSys is the real system calls; raw makes the loop's timed sleep a
+// raw system call (epollPwait2Raw), which needs a spare processor.
+func realSys(raw bool) loopSys {
+	s := loopSys{epollWait: unix.EpollWait, epollPwait2: epollPwait2, read: unix.Read}
+	if raw {
+		s.epollPwait2 = epollPwait2Raw
+	}
+	return s
 }
 
 func epollPwait2(epfd int, events []unix.EpollEvent, timeout *unix.Timespec) (int, error) {
 	r, _, errno := unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])),
+		uintptr(len(events)), uintptr(unsafe.Pointer(timeout)), 0, 0)
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(r), nil
+}
+
+// epollPwait2Raw blocks without telling the Go scheduler (a raw system
+// call): the loop's thread keeps its processor, so the runtime's monitor
+// does not take it back and keep waking (every 20 µs while that goes on)
+// to check on it, which on the measured machine cost more CPU per wake-up
+// than the rest of the request (bench/README.md). The processor is lost to
+// other goroutines meanwhile, so the loop uses it only when there is a
+// spare one (runLoop); the monitor still preempts a goroutine that has
+// held its processor for 10 ms, with a signal that ends the wait (EINTR;
+// the loop waits again), so the collector always gets its turn.
+func epollPwait2Raw(epfd int, events []unix.EpollEvent, timeout *unix.Timespec) (int, error) {
+	r, _, errno := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])),
 		uintptr(len(events)), uintptr(unsafe.Pointer(timeout)), 0, 0)
 	if errno != 0 {
 		return 0, errno

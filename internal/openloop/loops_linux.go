@@ -14,6 +14,11 @@ import (
 // their requests in flight the grace), so the recording covers what ran.
 // It returns whether ctx interrupted the run and when sending stopped: the
 // latest of the loops' stops (parts.go: stopped).
+//
+// A loop sleeps in a raw system call, keeping its processor, when the
+// process has a spare one (GOMAXPROCS above the number of loops:
+// evsys_linux.go); else it sleeps in an ordinary one. SpareProcs says how
+// many processors a run wants.
 func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (interrupted bool, stop time.Duration, err error) {
 	limit := e.cfg.LoopBufferBytes
 	if limit <= 0 {
@@ -52,3 +57,10 @@ func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (interrupted bool, sto
 	}
 	return ctx.Err() != nil, stop, err
 }
+
+// SpareProcs is the GOMAXPROCS a run with the event loop and parts parts
+// (Config.Parts; 0 or 1: one loop) wants: one processor per loop and one
+// spare for everything else, so that the loops can sleep without giving
+// theirs up (evsys_linux.go). A caller that may raise GOMAXPROCS for the
+// run raises it to this.
+func SpareProcs(parts int) int { return max(parts, 1) + 1 }

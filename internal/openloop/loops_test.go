@@ -55,11 +55,16 @@ func TestLoopShardsPartition(t *testing.T) {
 //   - the in-flight means are exact: each stage's is the sum of the
 //     requests' [sent, end) clipped to the stage, over its length (to
 //     floating-point rounding);
-//   - the in-flight maximum is that of the one shared count, not a sum of
-//     per-loop maxima: within one of the maximum of the reports' intervals
-//     swept in time order (each loop records each event just after reading
-//     its clock, so the shared count's changes can be out of time order by
-//     at most the one event the other loop has in hand).
+//   - the in-flight maximum is that of the one shared count: at least
+//     each loop's own maximum (its reports swept in time order: a loop
+//     records its events in its own time order, and when it records its
+//     peak the shared count holds all of its requests in flight and the
+//     other loop's), and at most their sum (the shared count is the two
+//     loops' counts added). Where in between depends on how the two loops'
+//     events interleave in real time, which a loaded machine stretches
+//     (a loop records a burst of catch-up sends with the time of its
+//     wake-up), so the time-ordered sweep of all the reports is only
+//     logged beside it.
 func TestLoopsOneRecording(t *testing.T) {
 	if !EventLoopSupported {
 		t.Skip("the event loop needs Linux")
@@ -74,12 +79,14 @@ func TestLoopsOneRecording(t *testing.T) {
 	})
 	segs := []schedule.Segment{{Duration: time.Second, From: 1000, To: 1000}, {Duration: time.Second, From: 3000, To: 3000}}
 	var got reports
+	var perLoop [2]reports // uniform: loop j sends the arrivals with Seq mod 2 = j (LoopShards)
 	seqs := map[int64]int{}
 	onDone := func(a schedule.Arrival, sent, end time.Duration, r *Response) {
 		mu.Lock()
 		seqs[a.Seq]++
 		mu.Unlock()
 		got.onDone(a, sent, end, r)
+		perLoop[a.Seq%2].onDone(a, sent, end, r)
 	}
 	rec, _ := runAgainst(t, context.Background(), srv.URL, runSpec{segs: segs, mode: "loop2", onDone: onDone})
 	checkConservation(t, rec)
@@ -111,10 +118,11 @@ func TestLoopsOneRecording(t *testing.T) {
 			t.Errorf("stage %d: in-flight mean %.9f, the reports' intervals give %.9f", i+1, st.InFlightMean, want)
 		}
 	}
-	sweep := sweepMax(rs)
-	t.Logf("in-flight max %d, swept from the reports %d; mean %.4f", rec.Total.InFlightMax, sweep, rec.Total.InFlightMean)
-	if d := rec.Total.InFlightMax - sweep; d < -1 || d > 1 {
-		t.Errorf("in-flight max %d, the reports' intervals reach %d", rec.Total.InFlightMax, sweep)
+	m0, m1 := sweepMax(perLoop[0].sorted()), sweepMax(perLoop[1].sorted())
+	t.Logf("in-flight max %d: loops' own %d and %d, all the reports swept in time order %d; mean %.4f",
+		rec.Total.InFlightMax, m0, m1, sweepMax(rs), rec.Total.InFlightMean)
+	if got := rec.Total.InFlightMax; got < max(m0, m1) || got > m0+m1 {
+		t.Errorf("in-flight max %d, want in [%d, %d] (the larger loop's own, their sum)", got, max(m0, m1), m0+m1)
 	}
 }
 
