@@ -261,7 +261,11 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 	}
 	n, err := l.sleep(set, events, now, wake)
 	if l.hooks != nil && l.hooks.woke != nil {
-		l.hooks.woke(n)
+		if err == unix.EINTR {
+			l.hooks.woke(-1)
+		} else {
+			l.hooks.woke(n)
+		}
 	}
 	if err != nil || !l.lazy {
 		return n, err

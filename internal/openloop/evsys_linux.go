@@ -69,6 +69,8 @@ type loopHooks struct {
 	readYield func(fd, n int)
 	// woke is called after each sleep (a wait that may block) with the
 	// number of events that ended it (0: it timed out, a deadline woke the
-	// loop; with kernel timestamps, responses are not among the events).
+	// loop; −1: a signal ended it early, EINTR, such as the runtime's
+	// preemption of the raw epoll_pwait2; with kernel timestamps, responses
+	// are not among the events).
 	woke func(events int)
 }
