@@ -239,7 +239,7 @@ func replayStages(pl *Plan, r *Replay) error {
 	for i := 0; i < s.Stages(); i++ {
 		start, end := s.StageBounds(i)
 		rate := s.Expected(start, end) / (end - start).Seconds()
-		pl.Stages = append(pl.Stages, profile.Stage{Name: fmt.Sprintf("replay %s–%s", start, end),
+		pl.Stages = append(pl.Stages, profile.Stage{Name: fmt.Sprintf("replay %s–%s", start, end.Round(time.Millisecond)),
 			Rate: rate, To: rate, Duration: end - start})
 	}
 	return nil

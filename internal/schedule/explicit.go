@@ -13,8 +13,9 @@ const MaxExplicit = 50_000_000
 // i is at times[i] from the start. times must be non-decreasing and >= 0;
 // the schedule keeps the slice (8 bytes an arrival) and never changes it.
 //
-// Its stages are windows of length stage from the start, up to the last
-// time rounded up to a whole window; each window's rate is its arrivals
+// Its stages are windows of length stage from the start; the last ends one
+// mean inter-arrival gap (last time / (arrivals − 1)) after the last
+// arrival, or at the next whole window if that is sooner; each window's rate is its arrivals
 // divided by its length (the offered rate of the replayed traffic), held
 // constant over the window. Shards take arrival i when i mod N = I−1, the
 // partition of uniform arrivals, so the union of the shards is the plan.
@@ -45,11 +46,18 @@ func NewExplicit(times []time.Duration, stage time.Duration, shard Shard) (*Sche
 		return nil, fmt.Errorf("schedule: %d stages of %s: at most 100000", windows, stage)
 	}
 	s := &Schedule{kind: Explicit, shard: shard, times: times}
+	// The log ends one mean gap after its last arrival (when the next
+	// would have come), not at the next whole window: a 5.8 s log in 10 s
+	// stages offers its rate over 5.8 s, not 10.
+	final := time.Duration(windows) * stage
+	if n := len(times); n > 1 && last > 0 {
+		final = min(final, last+last/time.Duration(n-1))
+	}
 	i := 0
 	for w := int64(0); w < windows; w++ {
-		start, end := time.Duration(w)*stage, time.Duration(w+1)*stage
+		start, end := time.Duration(w)*stage, min(time.Duration(w+1)*stage, final)
 		j := i + sort.Search(len(times)-i, func(k int) bool { return times[i+k] >= end })
-		rate := float64(j-i) / stage.Seconds()
+		rate := float64(j-i) / (end - start).Seconds()
 		s.segs = append(s.segs, seg{start: start, end: end, from: rate, to: rate, lam0: float64(i), lam1: float64(j)})
 		i = j
 	}

@@ -41,6 +41,23 @@ func TestExplicit(t *testing.T) {
 	if n, ok := s.Arrivals(); n != 6 || !ok {
 		t.Errorf("Arrivals = %d %v", n, ok)
 	}
+	// A log that ends inside a window: 100 arrivals 10 ms apart (0 to
+	// 990 ms) in 10 s stages offer 100/s over the 1 s they span (the last
+	// stage ends one mean gap after the last arrival), not 10/s over 10 s.
+	even := make([]time.Duration, 100)
+	for i := range even {
+		even[i] = time.Duration(i) * 10 * ms
+	}
+	if s, err = NewExplicit(even, 10*time.Second, Shard{}); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := s.RateAt(500 * ms); s.Stages() != 1 || s.Duration() != time.Second || r != 100 {
+		t.Errorf("a 1 s log in 10 s stages: %d stages, %s, %g/s; want 1, 1s, 100/s", s.Stages(), s.Duration(), r)
+	}
+	// All at once: no gap to go by, the whole window.
+	if s, err = NewExplicit([]time.Duration{0, 0, 0}, time.Second, Shard{}); err != nil || s.Duration() != time.Second {
+		t.Errorf("three arrivals at 0: %v %v", s.Duration(), err)
+	}
 }
 
 // TestExplicitShards: the shards take disjoint index sets whose union is
