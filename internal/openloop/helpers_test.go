@@ -11,7 +11,6 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/mix"
 	"github.com/bploadgen/bploadgen/internal/result"
-	"github.com/bploadgen/bploadgen/internal/retry"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
 
@@ -64,7 +63,6 @@ type runSpec struct {
 	hooks       *loopHooks                                                     // the event loop's test seam (nil: none)
 	requests    *mix.Set                                                       // Config.Requests (nil: the one GET)
 	byRequest   bool                                                           // Config.ByRequest
-	retry       retry.Policy                                                   // Config.Retry (RetrySeed: seed)
 }
 
 // modes are the engine's ways of sending; the end-to-end tests run in each.
@@ -131,7 +129,7 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 	}
 	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock, Parts: parts,
 		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: rs.slack,
-		Requests: rs.requests, ByRequest: rs.byRequest, Retry: rs.retry, RetrySeed: uint64(rs.seed)})
+		Requests: rs.requests, ByRequest: rs.byRequest})
 	if err != nil {
 		t.Fatal(err)
 	}
