@@ -32,6 +32,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	addRequestFlags(fs, &o.Overrides)
 	o.sendOptions.addFlags(fs)
 	addMixFlags(fs, &o.Overrides, &o.Files) // mixflags.go
+	addRetryFlags(fs, &o.Overrides.Retry)   // retryflags.go
 	fs.StringVar(&o.Shape.Kind, "profile", "", "rate shape: constant, step, spike or ramp (default constant)")
 	fs.Float64Var(&o.Shape.Rate, "rate", 0, "requests per second (constant; the base of spike)")
 	fs.DurationVar(&o.Shape.Duration, "duration", 0, "run length (constant, spike, ramp)")

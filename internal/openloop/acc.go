@@ -58,6 +58,7 @@ type acc struct {
 	sealed bool          // a window compacted by the finalizer: its row may be streamed
 	enc    [nHist]string // encoded histograms once final (windows)
 	sums   [nHist]result.Summary
+	att    *attAcc // attempts, with retries on (retryrec.go)
 }
 
 // complete reports whether every member has an outcome, given that the

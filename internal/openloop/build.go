@@ -67,6 +67,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 	}
 	rec.Total = e.stageResult(0, total, 0, end, totalGaps)
 	rec.Total.Name = "total"
+	e.fillAttempts(rec) // retryrec.go
 	e.fillByRequest(rec, end)
 
 	for i := range r.windows {
@@ -86,7 +87,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 		s := r.samples
 		rec.Samples = &s
 	}
-	rec.Warnings = e.warnings(rec)
+	rec.Warnings = append(e.warnings(rec), e.retryWarnings(rec)...) // retryrec.go
 	if e.loopErr != nil {
 		rec.Err = e.loopErr
 		rec.Warnings = append(rec.Warnings, e.loopErr.Error())
@@ -163,7 +164,8 @@ func (e *Engine) windowResult(w *acc, end time.Duration) result.Window {
 		Status: status, Errors: errorMap(&w.errors),
 		P50S: lat.P50, P90S: lat.P90, P99S: lat.P99, MaxS: lat.Max, MeanS: lat.Mean,
 		InFlightMean: per(w.areaNS / 1e9), InFlightMax: w.maxInFlight,
-		HDR: result.WindowHDR{Latency: w.enc[hLatency], Latency2xx: w.enc[hLatency2xx], ServiceTime: w.enc[hService]},
+		HDR:      result.WindowHDR{Latency: w.enc[hLatency], Latency2xx: w.enc[hLatency2xx], ServiceTime: w.enc[hService]},
+		Attempts: e.windowAttempts(w),
 	}
 }
 

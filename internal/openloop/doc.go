@@ -53,6 +53,13 @@
 // stage's counters and histograms per request name (mixrec.go), under the
 // same lock and through the same four calls.
 //
+// With Config.Retry the clients retry (docs/retry.md): an attempt that
+// ends retryable is sent again as one more open-loop send at its due time,
+// from a per-dispatcher min-heap merged with the schedule (retrywire.go,
+// retryworkers.go, retryloop_linux.go); the four calls keep meaning the
+// logical request (sent at its first attempt, done once with its final
+// outcome) and the attempts are recorded beside them (retryrec.go).
+//
 // The clock is the engine's (Config.Clock); tests run the worker mode
 // inside testing/synctest with an in-memory Doer, where time is virtual, and
 // both modes against real loopback servers.

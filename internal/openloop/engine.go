@@ -10,6 +10,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/mix"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/retry"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
 
@@ -73,6 +74,10 @@ type Config struct {
 	// ByRequest records every stage and the total by request name
 	// (Stage.ByRequest, mixrec.go); it needs Requests.
 	ByRequest bool
+	// Retry is how the clients retry (docs/retry.md, retrywire.go); the
+	// zero Policy never retries. RetrySeed keys the backoff jitter.
+	Retry     retry.Policy
+	RetrySeed uint64
 }
 
 // DefaultGrace is the default Config.Grace.
@@ -103,6 +108,7 @@ type Recording struct {
 
 type item struct {
 	a      schedule.Arrival
+	t      try  // the attempt (retrywire.go): zero for the first
 	retire bool // the worker closes its connection and exits
 }
 
@@ -139,6 +145,10 @@ type Engine struct {
 	// noRowN counts the arrivals it had no request for.
 	mix    *mixState
 	noRowN atomic.Int64
+	// rt is Config.Retry's state, nil with retries off; rq the worker
+	// pool's pending retries (retrywire.go, retryworkers.go).
+	rt *retrier
+	rq retryQueue
 }
 
 // New prepares a run.
@@ -165,6 +175,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, work: make(chan item)}
 	e.parts = newParts(&cfg)
+	e.rt = newRetrier(&cfg)
 	e.rec = newRecorder(cfg.Schedule, len(e.parts), cfg.Redact)
 	if e.mix = newMixState(&cfg); e.mix != nil && cfg.ByRequest {
 		e.rec.byReq = newReqRec(cfg.Requests, cfg.Schedule.Stages())
@@ -244,6 +255,9 @@ func (e *Engine) runWorkers(ctx context.Context) (interrupted bool, stop time.Du
 	clock := e.cfg.Clock
 	interrupted = e.dispatch(ctx)
 	stop = clock.Now().Sub(e.start)
+	if interrupted {
+		e.haltRetries(stop) // retryworkers.go
+	}
 	close(e.work)
 
 	allDone := make(chan struct{})
@@ -274,9 +288,13 @@ func (e *Engine) dispatch(ctx context.Context) (interrupted bool) {
 	for {
 		a, ok := la.peek()
 		if !ok {
+			if e.afterSchedule(ctx, sleeper) { // retryworkers.go
+				e.stopAt(clock.Now())
+				return true
+			}
 			return false
 		}
-		if !e.sleepPassing(ctx, sleeper, p, a.At) || !sleeper.SleepUntil(ctx, e.start.Add(la.wake(e.cfg.TimerSlack))) {
+		if !e.sleepPassing(ctx, sleeper, p, a.At) || !e.sleepTo(ctx, sleeper, la.wake(e.cfg.TimerSlack)) {
 			e.stopAt(clock.Now())
 			return true
 		}
@@ -359,12 +377,13 @@ func (e *Engine) worker(it item) {
 
 func (e *Engine) send(it item, scratch *Scratch) {
 	clock := e.cfg.Clock
-	if e.mix != nil && !e.render(it.a, 0, scratch) {
-		e.notSent(it.a) // no request for it (noRequest missed none so far)
+	if e.mix != nil && !e.render(it.a, it.t.n, scratch) {
+		e.notSent(it.a) // no request for it (noRequest missed none so far; a retry renders the seq its first attempt did)
+		e.rq.kick()
 		return
 	}
 	sendAt := clock.Now().Sub(e.start)
-	e.sent(it.a, sendAt)
+	it.t = e.began(it.a, it.t, sendAt) // retrywire.go: sent, for the first attempt
 	resp := e.cfg.Doer.Do(e.reqCtx, scratch)
-	e.done(it.a, sendAt, clock.Now().Sub(e.start), &resp)
+	e.workerEnded(&it, sendAt, clock.Now().Sub(e.start), &resp) // done, or a retry queued
 }

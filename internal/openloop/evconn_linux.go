@@ -38,6 +38,7 @@ type loopConn struct {
 
 	out  []byte // the request of a request set, rendered (evmix_linux.go)
 	idem bool   // its current request may be resent (an idempotent method)
+	t    try    // the attempt of its request (retrywire.go)
 }
 
 // start puts a request on c (connected or connecting).
@@ -316,7 +317,8 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	l.heapRemove(c)
 	c.active = false
 	l.inFlight--
-	l.e.done(c.a, c.sent, l.endTime(c, now), &resp)
+	// done, or a retry queued (retryloop_linux.go)
+	l.endAttempt(c.a, &c.t, c.sent, l.endTime(c, now), &resp)
 	l.e.release()                     // after done: the recorder never counts more than the bound
 	c.reused, c.retried = true, false // the next request may be resent once too
 	l.release(c)
@@ -341,7 +343,7 @@ func (l *evLoop) fail(c *loopConn, err error) {
 		l.closeConn(c)
 		return
 	}
-	a, sent, deadline := c.a, c.sent, c.deadline
+	a, sent, deadline, t := c.a, c.sent, c.deadline, c.t
 	if c.reused && !c.retried && !c.got && c.idem && isStale(err) {
 		l.heapRemove(c)
 		c.active = false
@@ -349,7 +351,7 @@ func (l *evLoop) fail(c *loopConn, err error) {
 		nc, derr := l.dial()
 		if derr == nil {
 			l.d.retries.Add(1)
-			nc.retried = true
+			nc.retried, nc.t = true, t
 			l.start(nc, a, sent, deadline)
 			return
 		}
@@ -360,7 +362,7 @@ func (l *evLoop) fail(c *loopConn, err error) {
 		l.closeConn(c)
 	}
 	l.inFlight--
-	l.e.done(a, sent, l.now(), new(failedResponse(err)))
+	l.endAttempt(a, &t, sent, l.now(), new(failedResponse(err)))
 	l.e.release()
 }
 

@@ -64,6 +64,8 @@ type evLoop struct {
 	wall0    int64     // the wall clock at the start, ns (maps stamps to offsets)
 	again    bool      // a read stopped at readBudget: poll on the next wait
 	wev      [4]unix.EpollEvent
+
+	retries retryHeap // the retries of its arrivals, by due time (retryloop_linux.go)
 }
 
 // retirePace bounds how often the loop closes a spare idle connection, so
@@ -132,7 +134,10 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 			}
 		}
 		l.expire(now)
-		if stopping && l.inFlight == 0 {
+		if !interrupted {
+			l.sendRetries(now) // retryloop_linux.go
+		}
+		if stopping && l.inFlight == 0 && len(l.retries) == 0 {
 			break
 		}
 		if interrupted && now >= graceEnd {
@@ -149,6 +154,9 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 		if len(l.heap) > 0 {
 			wake = min(wake, l.heap[0].deadline)
 		}
+		if !interrupted {
+			wake = l.retryWake(wake)
+		}
 		if interrupted {
 			wake = min(wake, graceEnd)
 		}
@@ -158,6 +166,7 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 			if !stopping {
 				stop = l.now()
 			}
+			l.haltRetries(l.now())
 			l.failAll(err)
 			return interrupted, stop, err
 		}
@@ -175,6 +184,7 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 					l.eager()
 					interrupted, stopping = true, true
 					stop = l.now()
+					l.haltRetries(stop)
 					e.stopped(stop, true) // parts.go
 					reported = true
 					graceEnd = stop + e.cfg.Grace
@@ -321,17 +331,18 @@ func (l *evLoop) dispatch(a schedule.Arrival, now time.Duration) {
 		return
 	}
 	l.p.gaps[a.Stage].add(e.start.Add(now))
-	e.sent(a, now)
+	t := e.began(a, try{}, now) // retrywire.go: sent
 	l.inFlight++
 	c := l.takeIdle()
 	if c == nil {
 		var err error
 		if c, err = l.dial(); err != nil {
-			e.done(a, now, now, new(failedResponse(err)))
+			l.endAttempt(a, &t, now, now, new(failedResponse(err)))
 			l.inFlight--
 			e.release() // after done, as in complete
 			return
 		}
 	}
+	c.t = t
 	l.start(c, a, now, now+l.d.timeout)
 }

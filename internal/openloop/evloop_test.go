@@ -91,9 +91,13 @@ func TestLoopResponses(t *testing.T) {
 		t.Errorf("close: status %v dials %d", rec.Total.Status, dials)
 	}
 
+	// Kept alive: a connection is dialled only when every open one
+	// carries a request, so the dials never exceed the most requests in
+	// flight at once (1 when each response came before the next send, 20
+	// per second; a starved machine may overlap two).
 	rec, d = loopRun(t, srv.URL+"/", "HEAD", segs)
-	if dials, _ := d.Dials(); rec.Total.Status["200"] != 10 || dials != 1 {
-		t.Errorf("head: status %v errors %v dials %d", rec.Total.Status, rec.Total.Errors, dials)
+	if dials, _ := d.Dials(); rec.Total.Status["200"] != 10 || dials < 1 || dials > rec.Total.InFlightMax {
+		t.Errorf("head: status %v errors %v dials %d, in flight at most %d", rec.Total.Status, rec.Total.Errors, dials, rec.Total.InFlightMax)
 	}
 }
 

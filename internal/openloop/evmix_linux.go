@@ -21,8 +21,8 @@ func (l *evLoop) prepare(c *loopConn, a schedule.Arrival) (head bool) {
 	}
 	seq := uint64(a.Seq)
 	i := m.set.Choose(seq)
-	// Attempt 0: the first (client retries will pass theirs).
-	c.out, _ = m.set.AppendHTTP1Attempt(i, seq, 0, c.out[:0]) // noRequest let only arrivals with a request through
+	// c.t.n: the attempt, 0 the first (retrywire.go).
+	c.out, _ = m.set.AppendHTTP1Attempt(i, seq, c.t.n, c.out[:0]) // noRequest let only arrivals with a request through
 	c.wbuf, c.idem = c.out, m.set.Idempotent(i)
 	return m.set.Method(i) == http.MethodHead
 }

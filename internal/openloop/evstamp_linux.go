@@ -86,7 +86,9 @@ func (l *evLoop) lazySetup() error {
 	// early would be counted out after other loops' later sends. So they
 	// wake per response and time it when read, as the worker pool does. A
 	// test's replaced reads are plain reads: time responses as read.
-	if l.e.cfg.WakePerResponse || len(l.e.parts) > 1 || (l.hooks != nil && l.hooks.sys != nil) {
+	// With retries a response is handled when it arrives, so that its
+	// retry is sent at its due time.
+	if l.e.cfg.WakePerResponse || len(l.e.parts) > 1 || l.e.rt != nil || (l.hooks != nil && l.hooks.sys != nil) {
 		return nil
 	}
 	wfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/mix"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/retry"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
 
@@ -63,6 +64,7 @@ type runSpec struct {
 	hooks       *loopHooks                                                     // the event loop's test seam (nil: none)
 	requests    *mix.Set                                                       // Config.Requests (nil: the one GET)
 	byRequest   bool                                                           // Config.ByRequest
+	retry       retry.Policy                                                   // Config.Retry (RetrySeed: seed)
 }
 
 // modes are the engine's ways of sending; the end-to-end tests run in each.
@@ -129,7 +131,7 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 	}
 	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock, Parts: parts,
 		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: rs.slack,
-		Requests: rs.requests, ByRequest: rs.byRequest})
+		Requests: rs.requests, ByRequest: rs.byRequest, Retry: rs.retry, RetrySeed: uint64(rs.seed)})
 	if err != nil {
 		t.Fatal(err)
 	}

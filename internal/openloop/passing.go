@@ -35,7 +35,7 @@ func (e *Engine) sleepPassing(ctx context.Context, sl Sleeper, p *part, at time.
 		return true
 	}
 	for b := max(p.passMark, WindowLength); b < at; b = p.passMark {
-		if !sl.SleepUntil(ctx, e.start.Add(b)) {
+		if !e.sleepTo(ctx, sl, b) { // sending the retries due before b
 			return false
 		}
 		e.passTo(p, b)

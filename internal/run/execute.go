@@ -134,9 +134,6 @@ func Execute(ctx context.Context, p *Plan, o Options) (res *result.Result, err e
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if p.Retry.Enabled() {
-		return nil, invalid(ErrRetryPending)
-	}
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
@@ -234,6 +231,7 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 		Clock: openloop.SystemClock{}, Redact: sec.String, StartAt: p.StartAt,
 		EventLoop: client == openloop.ClientLoop, TimerSlack: o.TimerSlack,
 		WakePerResponse: o.WakePerResponse,
+		Retry:           p.Retry, RetrySeed: uint64(p.Seed),
 	}
 	if p.Mix != nil {
 		cfg.Requests, cfg.ByRequest = p.Mix.Set, p.Mix.ByRequest

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -27,12 +26,6 @@ type RetryOverrides struct {
 // RetrySettings are the setting names of the retry overrides, in the order
 // of RetryOverrides' fields.
 var RetrySettings = []string{"retry_on", "retry_max", "retry_backoff", "retry_after", "retry_after_max", "retry_budget"}
-
-// ErrRetryPending refuses a plan whose retries are on: the policy is
-// resolved, checked and recorded, but the engine does not send retries
-// yet (issue #17, engine integration pending). The engine's wiring removes
-// this refusal.
-var ErrRetryPending = errors.New("client retries are not performed by the engine yet (issue #17: engine integration pending); run without them")
 
 func (r *RetryOverrides) given(s string) bool {
 	switch s {

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -97,18 +96,12 @@ func TestResolveRetryErrors(t *testing.T) {
 	}
 }
 
-// TestRetryPending: a plan with retries on is refused before anything is
-// sent (the engine does not retry yet); Validate checks a set policy.
-func TestRetryPending(t *testing.T) {
+// TestRetryValidate: Validate checks a set policy; the zero policy is off.
+func TestRetryValidate(t *testing.T) {
 	pl := NewPlan(profile.RequestSpec{URL: "http://127.0.0.1:1/"}, profile.Stage{Rate: 1, To: 1, Duration: time.Second})
 	pl.Retry = retry.Default()
 	pl.Retry.On, _ = retry.ParseSet("503")
 	pl.Retry.Max = 1
-	_, err := Execute(context.Background(), pl, Options{})
-	var ie *InputError
-	if !errors.Is(err, ErrRetryPending) || !errors.As(err, &ie) {
-		t.Errorf("Execute with retries on: %v", err)
-	}
 	pl.Retry.BackoffMin = 0
 	if err := pl.Validate(); err == nil || !strings.Contains(err.Error(), "retry: backoff") {
 		t.Errorf("Validate of a bad policy: %v", err)
