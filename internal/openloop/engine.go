@@ -211,11 +211,13 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	defer e.abandon()
 	finalized := make(chan struct{})
 	go e.rec.finalizer(finalized)
+	e.preDial(ctx) // predial.go: connections ready before the start
 	if !e.cfg.StartAt.IsZero() {
 		sl := clock.NewSleeper()
 		ok := sl.SleepUntil(ctx, e.cfg.StartAt)
 		sl.Close()
 		if !ok { // interrupted before the start: nothing was scheduled
+			e.closeWarm()
 			e.start = clock.Now()
 			e.started.Store(&e.start)
 			close(e.work)
@@ -365,8 +367,14 @@ func (e *Engine) worker(it item) {
 	defer e.wg.Done()
 	var scratch Scratch
 	defer scratch.Close()
+	e.serve(it, &scratch)
+}
+
+// serve sends it and then whatever the dispatcher hands the worker, until
+// the work ends or the worker is retired.
+func (e *Engine) serve(it item, scratch *Scratch) {
 	for {
-		e.send(it, &scratch)
+		e.send(it, scratch)
 		e.idle.Add(1)
 		var ok bool
 		if it, ok = <-e.work; !ok || it.retire {

@@ -5,7 +5,6 @@ package openloop
 import (
 	"context"
 	"fmt"
-	"net"
 	"runtime"
 	"time"
 
@@ -97,8 +96,14 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 			e.stopped(stop, err != nil)
 		}
 	}()
+	warm := p.warm
+	p.warm = nil
 	if err := l.setup(); err != nil {
+		closeAll(warm)
 		return false, 0, err
+	}
+	for _, fd := range warm {
+		l.adopt(fd) // predial_linux.go
 	}
 	loopDone := make(chan struct{})
 	defer close(loopDone)
@@ -202,18 +207,9 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 func (l *evLoop) now() time.Duration { return time.Since(l.e.start) }
 
 func (l *evLoop) setup() error {
-	addr, err := net.ResolveTCPAddr("tcp", l.d.addr)
-	if err != nil {
+	var err error
+	if l.sa, l.fam, err = sockaddr(l.d.addr); err != nil {
 		return err
-	}
-	if ip4 := addr.IP.To4(); ip4 != nil {
-		sa := &unix.SockaddrInet4{Port: addr.Port}
-		copy(sa.Addr[:], ip4)
-		l.sa, l.fam = sa, unix.AF_INET
-	} else {
-		sa := &unix.SockaddrInet6{Port: addr.Port}
-		copy(sa.Addr[:], addr.IP.To16())
-		l.sa, l.fam = sa, unix.AF_INET6
 	}
 	if l.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
 		return fmt.Errorf("epoll_create: %w", err)

@@ -22,3 +22,9 @@ type loopHooks struct{}
 // SpareProcs is the GOMAXPROCS a run with the event loop wants; there is
 // no loop here.
 func SpareProcs(parts int) int { return 1 }
+
+// preDialLoops: there are no loops here.
+func (e *Engine) preDialLoops(d *H1Doer) {}
+
+// closeWarm: there are no loops here.
+func (e *Engine) closeWarm() {}
