@@ -62,22 +62,18 @@ func noArgs(cmd *cobra.Command, args []string) error {
 }
 
 // exactArgs is cobra.ExactArgs with a usage error.
-func exactArgs(n int) cobra.PositionalArgs {
-	return func(cmd *cobra.Command, args []string) error {
-		if len(args) != n {
-			return usageError("%swant %d argument(s), got %d (see --help)", cmdPrefix(cmd), n, len(args))
-		}
-		return nil
-	}
-}
+func exactArgs(n int) cobra.PositionalArgs { return rangeArgs(n, n) }
 
 // rangeArgs is cobra.RangeArgs with a usage error.
 func rangeArgs(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) < min || len(args) > max {
-			return usageError("%swant %d to %d argument(s), got %d (see --help)", cmdPrefix(cmd), min, max, len(args))
+		switch {
+		case len(args) >= min && len(args) <= max:
+			return nil
+		case min == max:
+			return usageError("%swant %d argument(s), got %d (see --help)", cmdPrefix(cmd), min, len(args))
 		}
-		return nil
+		return usageError("%swant %d to %d argument(s), got %d (see --help)", cmdPrefix(cmd), min, max, len(args))
 	}
 }
 

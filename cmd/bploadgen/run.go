@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -15,17 +14,11 @@ import (
 // settings (bound straight into run.Overrides) and how to run and report.
 type runOptions struct {
 	run.Overrides // the request, the shape (--profile and its parameters), arrival, seed, limits, gates, shard, start
-	sendOptions   // -f, the client, grace, scrape, model, -q
+	sendOptions   // -f, the client, grace, scrape, model, -q; --log-requests, --metrics-listen, --metrics-linger
 
-	Out   string         // -o: the result JSON
-	Files report.Outputs // --html --junit --csv --hlog --md
-
-	LogRequests string
-	CPUProfile  string
-
-	MetricsListen string        // --metrics-listen: serve /metrics here during the run
-	MetricsLinger time.Duration // --metrics-linger: and this long after it
-	Stream        string        // --stream: the timeline as JSON lines, "-" for stdout
+	Out      string         // -o: the result JSON
+	Files    report.Outputs // --html --junit --csv --hlog --md
+	StreamTo string         // --stream: the timeline as JSON lines, "-" for stdout
 }
 
 func (o *runOptions) addFlags(fs *pflag.FlagSet) {
@@ -55,7 +48,7 @@ func (o *runOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.LogRequests, "log-requests", "", "write one CSV line per scheduled request here (intended/sent/end times, latency, status, error)")
 	fs.StringVar(&o.MetricsListen, "metrics-listen", "", "serve the run's live Prometheus metrics at /metrics on this address during the run, e.g. 127.0.0.1:9464")
 	fs.DurationVar(&o.MetricsLinger, "metrics-linger", 0, "keep serving --metrics-listen this long after the run, so a last scrape sees the final values")
-	fs.StringVar(&o.Stream, "stream", "", "write the timeline here as JSON lines while the run goes: one line per 1-second window, then the totals (- for stdout, only with -o FILE)")
+	fs.StringVar(&o.StreamTo, "stream", "", "write the timeline here as JSON lines while the run goes: one line per 1-second window, then the totals (- for stdout, only with -o FILE)")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a Go CPU profile of the run here (for bploadgen's own performance work)")
 	_ = fs.MarkHidden("cpuprofile")
 }

@@ -7,17 +7,17 @@ import (
 	"os"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
-	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/profile"
 	"github.com/bploadgen/bploadgen/internal/report"
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
-// plan loads the profile file (-f), if any, checks --grace and resolves
-// the profile and ov, the flags given on the command line overriding it,
-// with resolve (run.Resolve; capacity.Plan). name is the command's, for
-// the no-target message. Every error is invalid input (exit 2).
+// plan loads the profile file (-f), if any, checks --grace and the other
+// options (run.Options.Validate) and resolves the profile and ov, the
+// flags given on the command line overriding it, with resolve
+// (run.Resolve; capacity.Plan). name is the command's, for the no-target
+// message. Every error is invalid input (exit 2).
 func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.Profile, run.Overrides) (*run.Plan, error)) (*run.Plan, error) {
 	var prof *profile.Profile
 	if o.File != "" {
@@ -30,7 +30,7 @@ func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.
 	if o.Grace <= 0 {
 		return nil, usageError("--grace must be > 0")
 	}
-	if err := o.engine.check(); err != nil {
+	if err := o.Options.Validate(flagName); err != nil {
 		return nil, err
 	}
 	ov.Given = givenBy(o.changed)
@@ -47,12 +47,11 @@ func (o *sendOptions) plan(name string, ov run.Overrides, resolve func(*profile.
 	return pl, err
 }
 
-// runOptions is how the run pipeline carries the load out: this build,
-// the client, the grace, the scrape, the resolver.
+// runOptions is how the run pipeline carries the load out: the flags'
+// options, this build, the resolver.
 func (o *sendOptions) runOptions(e *env) run.Options {
-	ro := run.Options{Tool: toolInfo(), Client: openloop.Client(o.Client), HTTP2: o.HTTP2, Insecure: o.Insecure,
-		Grace: o.Grace, Scrape: o.Scrape, ScrapeMetrics: o.ScrapeMetrics, LookupHost: e.lookupHost}
-	o.engine.apply(&ro)
+	ro := o.Options
+	ro.Tool, ro.LookupHost = toolInfo(), e.lookupHost
 	return ro
 }
 
@@ -62,17 +61,11 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Scrape != "" {
-		if err := profile.ValidateURL(o.Scrape); err != nil {
-			return usageError("--scrape: %v", err)
-		}
-	}
 	spec, err := o.Model.spec()
 	if err != nil {
 		return err
 	}
 	opts := o.runOptions(e)
-	opts.LogRequests, opts.CPUProfile = o.LogRequests, o.CPUProfile
 	fe, closeStream, err := o.liveOptions(e, &opts)
 	if err != nil {
 		return err

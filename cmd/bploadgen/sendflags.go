@@ -1,11 +1,10 @@
 package main
 
 import (
-	"time"
-
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/bploadgen/bploadgen/internal/openloop"
 	"github.com/bploadgen/bploadgen/internal/run"
 )
 
@@ -30,17 +29,11 @@ func addRequestFlags(fs *pflag.FlagSet, ov *run.Overrides) {
 type sendOptions struct {
 	File string // -f profile.yaml
 
-	Grace    time.Duration
-	HTTP2    bool
-	Insecure bool
-	Client   string
-
-	Scrape        string
-	ScrapeMetrics []string
-	Quiet         bool
-
-	// engine is --timer-slack (engineflags.go).
-	engine engineOptions
+	// Options are how the load is carried out, bound straight from the
+	// flags: the client, the grace, the scrape, the engine's pacing
+	// (engineflags.go); the command fills in the rest.
+	run.Options
+	Quiet bool
 
 	// Model is the target's queueing model for the analysis (--model-*).
 	Model analyzeOptions
@@ -71,11 +64,11 @@ func (o *sendOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.Grace, "grace", run.DefaultGrace, "after SIGINT/SIGTERM, how long to wait for requests in flight")
 	fs.BoolVar(&o.HTTP2, "http2", false, "allow HTTP/2 over TLS (its stream limit can cap in-flight requests)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
-	fs.StringVar(&o.Client, "client", "auto", "HTTP client: auto (for plain http: loop on Linux, h1 elsewhere; net/http otherwise), loop (event loops: epoll, non-blocking keep-alive connections; the fastest and cheapest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
+	fs.StringVar((*string)(&o.Client), "client", string(openloop.ClientAuto), "HTTP client: auto (for plain http: loop on Linux, h1 elsewhere; net/http otherwise), loop (event loops: epoll, non-blocking keep-alive connections; the fastest and cheapest), h1 (lean HTTP/1.1, a goroutine and a connection per worker) or net/http (https, proxies, --http2)")
 	fs.StringVar(&o.Scrape, "scrape", "", "Prometheus text endpoint of the target to sample every second")
 	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
-	o.engine.addFlags(fs)
+	addEngineFlags(fs, &o.Options)
 	fs.IntVar(&o.Model.Workers, "model-workers", 0, "capacity analysis: the target's worker count c (default: estimated)")
 	fs.IntVar(&o.Model.Queue, "model-queue", 0, "capacity analysis: the target's waiting slots; K = c + queue")
 	fs.BoolVar(&o.Model.Unbounded, "model-unbounded", false, "capacity analysis: the target's queue has no bound")

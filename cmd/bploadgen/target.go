@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -65,30 +64,15 @@ func addPolicyFlags(fs *pflag.FlagSet, s *targets.Settings) {
 	fs.DurationVar(&s.AIMDTarget, "aimd-target", 0, "aimd policy: a request that waited longer than this for a worker shrinks the limit (default: the mean service time)")
 }
 
-// targetRun serves until ctx is cancelled (SIGINT/SIGTERM), then drains.
-// Exit codes: 2 for invalid flags, 3 when it cannot listen.
+// targetRun serves until ctx is cancelled (SIGINT/SIGTERM), then drains
+// (targets.Serve). Exit codes: 2 for invalid flags, 3 when it cannot listen.
 func targetRun(ctx context.Context, e *env, o *targetOptions) error {
 	cfg, err := o.config()
 	if err != nil {
 		return err
 	}
-	srv, err := targets.Start(cfg)
-	if err != nil {
-		return runFailed(err)
-	}
-	fmt.Fprintln(e.stdout, cfg.Banner(srv.URL()))
-
-	<-ctx.Done()
-	dctx, cancel := context.WithTimeout(context.Background(), o.DrainTimeout)
-	defer cancel()
-	err = srv.Shutdown(dctx)
-	st := srv.Stats()
-	if errors.Is(err, context.DeadlineExceeded) {
+	return runFailed(targets.Serve(ctx, cfg, o.DrainTimeout, e.stdout, func(aborted uint64) {
 		fmt.Fprintf(e.stderr, "bploadgen: target: drain did not finish within --drain-timeout %v: %d admitted requests cut off\n",
-			o.DrainTimeout, st.Aborted)
-	} else if err != nil {
-		return runFailed(err)
-	}
-	fmt.Fprintf(e.stdout, "target stopped after %v: %s\n", st.Uptime.Round(time.Millisecond), st.Summary())
-	return nil
+			o.DrainTimeout, aborted)
+	}))
 }

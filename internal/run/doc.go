@@ -29,6 +29,7 @@
 //
 // Nothing here prints, reads flags or exits: progress goes to a callback,
 // the tool's identity is passed in, and the words errors use for settings
-// are chosen by the caller (Overrides.Name), so the command line can say
+// are chosen by the caller (Overrides.Name, the name function of
+// Options.Validate), so the command line can say
 // "--max-in-flight" where a profile or a program says "max_in_flight".
 package run

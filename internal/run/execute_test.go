@@ -164,6 +164,8 @@ func TestExecuteRefusesInvalidInput(t *testing.T) {
 		{"gate on a missing stage", func(p *Plan, _ *Options) { p.Asserts = mustAsserts(t, "p99 < 1s in stage 2") }, "stage 2 does not exist"},
 		{"grace", func(_ *Plan, o *Options) { o.Grace = -time.Second }, "grace must be > 0"},
 		{"scrape", func(_ *Plan, o *Options) { o.Scrape = "ftp://127.0.0.1/metrics" }, "scrape: "},
+		{"loops", func(_ *Plan, o *Options) { o.Loops = -1 }, "loops must be >= 0"},
+		{"linger without endpoint", func(_ *Plan, o *Options) { o.MetricsLinger = time.Second }, "metrics_linger needs metrics_listen"},
 		{"client", func(_ *Plan, o *Options) { o.Client = "carrier-pigeon" }, "unknown client"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/live"
@@ -12,8 +11,6 @@ import (
 	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
-
-var errLinger = errors.New("metrics linger must be >= 0")
 
 // liveRun is what watches a run while it runs (package live): the metrics
 // endpoint (Options.MetricsListen) and the timeline stream (Options.Stream).

@@ -30,6 +30,9 @@
 //	defer srv.Close()
 //	resp, err := http.Get(srv.URL())
 //
+// Serve is the server as a foreground process (`bploadgen target`): start,
+// serve until the context ends, drain for a bounded time, report.
+//
 // Paths: "/" (any method) is the modelled service, "/metrics" is Prometheus
 // text format (names: the Metric* constants), "/healthz" answers 200
 // without touching the model.
