@@ -32,9 +32,13 @@ func (x RetryRun) spike() *result.Stage {
 	return &x.Result.Stages[x.Spike]
 }
 
-// recovery is "1s" or "not recovered".
+// recovery is "1s", "not recovered", or "interrupted" for an interrupted
+// run that had not recovered (it may not have reached the spike's end).
 func (x RetryRun) recovery() string {
-	if x.RecoveryS < 0 {
+	switch {
+	case x.RecoveryS < 0 && x.Result.Interrupted:
+		return "interrupted"
+	case x.RecoveryS < 0:
 		return "not recovered"
 	}
 	return numfmt.Duration(x.RecoveryS)
@@ -110,7 +114,10 @@ func RetryHeadline(x RetryRun) string {
 	}
 	n2xx, _ := result.Count(t.Status, t.Errors, t.NotSent, "2xx")
 	s += fmt.Sprintf(", goodput %s/s, %s of requests ended 2xx; ", goodput(t), numfmt.Percent(ratio(n2xx, t.Scheduled)))
-	if x.RecoveryS < 0 {
+	switch {
+	case x.RecoveryS < 0 && x.Result.Interrupted:
+		return s + "the run was interrupted before the attempt rate was back within 10% of the first-attempt rate"
+	case x.RecoveryS < 0:
 		return s + "the attempt rate was not back within 10% of the first-attempt rate by the run's end"
 	}
 	return s + "attempts back within 10% of first attempts " + x.recovery() + " after the spike's end"

@@ -89,6 +89,10 @@ func TestRetryHeadline(t *testing.T) {
 	if got := RetryHeadline(x); !strings.HasSuffix(got, "the attempt rate was not back within 10% of the first-attempt rate by the run's end") {
 		t.Errorf("not recovered: %q", got)
 	}
+	x.Result.Interrupted = true
+	if got := RetryHeadline(x); !strings.HasSuffix(got, "the run was interrupted before the attempt rate was back within 10% of the first-attempt rate") || x.recovery() != "interrupted" {
+		t.Errorf("interrupted: %q, %q", got, x.recovery())
+	}
 	x.RecoveryS = 2
 	if got := RetryHeadline(x); !strings.HasPrefix(got, "ignore Retry-After: ×") || !strings.HasSuffix(got, "back within 10% of first attempts 2s after the spike's end") {
 		t.Errorf("recovered: %q", got)
