@@ -24,7 +24,6 @@ type demoOptions struct {
 
 	Retries bool            // --retries: the retry demo (demoretries.go)
 	Retry   demo.RetryInput // its spike; the target, arrival and seed are Input's
-	stepSet []string        // the step profile's flags given (bound at run time)
 }
 
 func (o *demoOptions) addFlags(fs *pflag.FlagSet) {
