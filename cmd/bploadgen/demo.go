@@ -21,6 +21,9 @@ type demoOptions struct {
 	demo.Input
 	OutDir string
 	Quiet  bool
+
+	Retries bool            // --retries: the retry demo (demoretries.go)
+	Retry   demo.RetryInput // its spike; the target, arrival and seed are Input's
 }
 
 func (o *demoOptions) addFlags(fs *pflag.FlagSet) {
@@ -36,6 +39,7 @@ func (o *demoOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Arrival, "arrival", "poisson", "arrival process: poisson or uniform")
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the arrivals and of the target's service times")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
+	addRetryDemoFlags(fs, o)
 }
 
 func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
@@ -45,7 +49,13 @@ func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
 		Short: "The whole story on an embedded default: built-in target, step profile across capacity, report",
 		Long:  longHelp("demo") + exitCodeHelp,
 		Args:  noArgs,
-	}, opts, runF, nil, func(ctx context.Context) error { return demoRun(ctx, e, opts) })
+	}, opts, runF, func(cmd *cobra.Command, _ []string) error { return opts.bindRetries(cmd.Flags()) },
+		func(ctx context.Context) error {
+			if opts.Retries {
+				return demoRetriesRun(ctx, e, opts)
+			}
+			return demoRun(ctx, e, opts)
+		})
 }
 
 // demoRun checks the scenario, runs it (demo.Run) and writes result.json

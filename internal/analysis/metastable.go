@@ -63,27 +63,21 @@ func CheckMetastability(stages []RetryStage, windows []RetryWindow, maxDelay tim
 		m := Metastability{Index: i, Stage: st.Name, Verdict: Undecided, FromS: st.StartS + maxDelay.Seconds(), RecoveryS: -1}
 		var first, all int64
 		var span float64
-		settledFrom := -1.0
+		var inside []RetryWindow
 		for _, w := range windows {
 			end := w.StartS + w.DurationS
 			if w.StartS < st.StartS-1e-9 || end > st.EndS+1e-9 {
 				continue
 			}
-			if settles(w) {
-				if settledFrom < 0 {
-					settledFrom = w.StartS
-				}
-			} else {
-				settledFrom = -1
-			}
+			inside = append(inside, w)
 			if w.StartS >= m.FromS-1e-9 {
 				first += w.First
 				all += w.Attempts
 				span += w.DurationS
 			}
 		}
-		if settledFrom >= 0 {
-			m.RecoveryS = settledFrom - st.StartS
+		if rec, ok := RecoveryTime(inside, st.StartS); ok {
+			m.RecoveryS = rec
 		}
 		if span > 0 {
 			m.FirstRPS, m.AttemptRPS = float64(first)/span, float64(all)/span
@@ -98,6 +92,34 @@ func CheckMetastability(stages []RetryStage, windows []RetryWindow, maxDelay tim
 		out = append(out, m)
 	}
 	return out
+}
+
+// RecoveryTime is how long after fromS (s from the run's start: a spike's
+// end) the attempt rate came back within RecoveryTolerance of the
+// first-attempt rate for good: the start of the first window, at or after
+// fromS, from which every later window settles (attempts ≤ 1.1 × first
+// attempts; a window without first attempts, none at all), minus fromS.
+// Its resolution is the windows' length. Windows that start before fromS
+// are not looked at. ok is false when the last window does not settle
+// (not recovered by the windows' end) or no window starts at or after
+// fromS. The windows are in time order.
+func RecoveryTime(windows []RetryWindow, fromS float64) (s float64, ok bool) {
+	settledFrom := -1.0
+	for _, w := range windows {
+		if w.StartS < fromS-1e-9 {
+			continue
+		}
+		switch {
+		case !settles(w):
+			settledFrom = -1
+		case settledFrom < 0:
+			settledFrom = w.StartS
+		}
+	}
+	if settledFrom < 0 {
+		return 0, false
+	}
+	return settledFrom - fromS, true
 }
 
 // settles reports whether a window's attempts are within RecoveryTolerance

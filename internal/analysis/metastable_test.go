@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -65,5 +66,35 @@ func TestCheckMetastability(t *testing.T) {
 	// No drop, no check.
 	if got := CheckMetastability(stages[:2], nil, time.Second); len(got) != 0 {
 		t.Errorf("no drop: %+v", got)
+	}
+}
+
+// TestRecoveryTime: from the spike's end to the start of the first window
+// from which every later window is within 10%, or not recovered.
+func TestRecoveryTime(t *testing.T) {
+	w := func(start float64, first, attempts int64) RetryWindow {
+		return RetryWindow{StartS: start, DurationS: 1, First: first, Attempts: attempts}
+	}
+	spike := []RetryWindow{w(0, 100, 100), w(1, 400, 900), w(2, 400, 1000)}
+	for _, tc := range []struct {
+		name  string
+		after []RetryWindow
+		from  float64
+		want  float64
+		ok    bool
+	}{
+		{"at once", []RetryWindow{w(3, 100, 110), w(4, 100, 100)}, 3, 0, true},
+		{"after 2 s", []RetryWindow{w(3, 100, 300), w(4, 100, 150), w(5, 100, 105), w(6, 100, 100)}, 3, 2, true},
+		{"relapse counts from the last unsettled window", []RetryWindow{w(3, 100, 100), w(4, 100, 200), w(5, 100, 100)}, 3, 2, true},
+		{"just above 10% is not settled", []RetryWindow{w(3, 100, 300), w(4, 100, 111)}, 3, 0, false},
+		{"retries with no first attempts", []RetryWindow{w(3, 100, 100), w(4, 0, 5)}, 3, 0, false},
+		{"a window with nothing sent settles", []RetryWindow{w(3, 100, 250), w(4, 0, 0)}, 3, 1, true},
+		{"spike ends inside a window: the next one", []RetryWindow{w(3, 100, 100), w(4, 100, 100)}, 2.5, 0.5, true},
+		{"no window after the spike", nil, 3, 0, false},
+	} {
+		got, ok := RecoveryTime(append(append([]RetryWindow{}, spike...), tc.after...), tc.from)
+		if ok != tc.ok || ok && math.Abs(got-tc.want) > 1e-9 {
+			t.Errorf("%s: %g, %v; want %g, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
 	}
 }

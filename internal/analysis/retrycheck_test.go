@@ -71,3 +71,18 @@ func TestAnalyzeMetastability(t *testing.T) {
 		t.Error("metastability without retries")
 	}
 }
+
+// TestRecovery reads the result's own windows: the synthetic clients stop
+// retrying at the spike's end (15 s) when the after stage rejects nothing,
+// and never when it rejects half.
+func TestRecovery(t *testing.T) {
+	if s, ok := Recovery(spikeRetries(0), 15); !ok || s < 0 || s > 1 {
+		t.Errorf("no rejections after the spike: recovery %g s, %v; want within the first window", s, ok)
+	}
+	if s, ok := Recovery(spikeRetries(0.5), 15); ok {
+		t.Errorf("half rejected after the spike: recovered after %g s", s)
+	}
+	if _, ok := Recovery(&result.Result{}, 0); ok {
+		t.Error("a result without retries recovered")
+	}
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bploadgen/bploadgen/internal/profile"
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/retry"
 	"github.com/bploadgen/bploadgen/internal/run"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 	"github.com/bploadgen/bploadgen/internal/targets"
@@ -75,6 +76,12 @@ func (s Scenario) Describe(url string) string {
 // the target's /metrics, its known model) and closes it. Errors are those
 // of run.Execute, and the target's failure to listen.
 func Run(ctx context.Context, s Scenario, o run.Options, started func(url string)) (*result.Result, error) {
+	return execute(ctx, s, "step", retry.Policy{}, o, started)
+}
+
+// execute is Run for a plan of any kind (the result's plan.profile) whose
+// clients retry by pol (the zero Policy: no retries).
+func execute(ctx context.Context, s Scenario, kind string, pol retry.Policy, o run.Options, started func(url string)) (*result.Result, error) {
 	srv, err := targets.Start(s.Target)
 	if err != nil {
 		return nil, err
@@ -84,7 +91,7 @@ func Run(ctx context.Context, s Scenario, o run.Options, started func(url string
 		started(srv.URL())
 	}
 	pl := run.NewPlan(profile.RequestSpec{URL: srv.URL() + "/", Method: "GET"}, s.Stages...)
-	pl.Kind, pl.Arrival, pl.Seed = "step", s.Arrival, s.Seed
+	pl.Kind, pl.Arrival, pl.Seed, pl.Retry = kind, s.Arrival, s.Seed, pol
 	o.Scrape, o.ScrapeMetrics, o.Analyze = srv.URL()+"/metrics", nil, run.BuiltinTarget(s.Target)
 	return run.Execute(ctx, pl, o)
 }

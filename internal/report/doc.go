@@ -5,7 +5,9 @@
 // timeline as CSV, and an HdrHistogram interval log — a capacity analysis
 // as text (AnalysisText, analysis.go, what `analyze` prints), and a sizing
 // recommendation as text or JSON (WriteSizingText, WriteSizingJSON,
-// sizing*.go, what `size` prints). Numbers are written with internal/numfmt.
+// sizing*.go, what `size` prints) — and retrying client populations side
+// by side as text and HTML (WriteRetryText, WriteRetryHTML, retrydemo*.go,
+// what `demo --retries` writes). Numbers are written with internal/numfmt.
 //
 // Every renderer is a pure function of the Result: no clock, no map-order
 // randomness, no environment. `bploadgen report RESULT.json --html F`
