@@ -4,10 +4,11 @@ import "time"
 
 // Metastability verdicts (issue #17): after a stage whose offered rate
 // dropped back, once the largest retry delay in force has passed, the
-// attempt rate either came back to the first-attempt rate or stayed above.
+// attempt rate either came back to the first-attempt rate for good by the
+// stage's end or stayed above.
 const (
-	Recovered = "recovered" // attempts within RecoveryTolerance of first attempts
-	Amplified = "amplified" // still above, by Factor
+	Recovered = "recovered" // attempts within RecoveryTolerance of first attempts from RecoveryS to the stage's end
+	Amplified = "amplified" // still above at the stage's end; Factor over the judged span
 	Undecided = "undecided" // the stage ended before the largest retry delay passed
 )
 
@@ -84,8 +85,13 @@ func CheckMetastability(stages []RetryStage, windows []RetryWindow, maxDelay tim
 			if first > 0 {
 				m.Factor = float64(all) / float64(first)
 			}
+			// Recovered when the stage settled for good by its end (its
+			// last window too), so that the verdict and RecoveryS never
+			// disagree: a request's retries may follow one another up to
+			// the policy's maximum, so the attempt rate may still be
+			// coming down when the largest delay has passed.
 			m.Verdict = Amplified
-			if first > 0 && m.Factor <= 1+RecoveryTolerance || first == 0 && all == 0 {
+			if m.RecoveryS >= 0 {
 				m.Verdict = Recovered
 			}
 		}

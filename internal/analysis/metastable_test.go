@@ -49,6 +49,28 @@ func TestCheckMetastability(t *testing.T) {
 	if m := amp[0]; m.Verdict != Amplified || m.Factor != 2.5 || m.RecoveryS != -1 || m.AttemptRPS != 250 {
 		t.Errorf("storm: %+v", m)
 	}
+	// A tail of chained retries still coming down when the largest delay
+	// has passed (×3 to 28 s, the judged span from 25 s averaging above
+	// 1.1) is recovered once it settles before the stage's end; one that
+	// settles and flares up again in the last window is not.
+	tail := CheckMetastability(stages, windows(func(t float64) float64 {
+		if t >= 10 && t < 28 {
+			return 3
+		}
+		return 1
+	}), 5*time.Second)
+	if m := tail[0]; m.Verdict != Recovered || m.RecoveryS != 8 || m.Factor <= 1+RecoveryTolerance {
+		t.Errorf("settling tail: %+v", m)
+	}
+	flare := CheckMetastability(stages, windows(func(t float64) float64 {
+		if t >= 10 && t < 23 || t >= 39 {
+			return 2
+		}
+		return 1
+	}), 5*time.Second)
+	if m := flare[0]; m.Verdict != Amplified || m.RecoveryS != -1 || m.Factor > 1+RecoveryTolerance {
+		t.Errorf("flare in the last window: %+v", m)
+	}
 	// Within 10% counts as recovered; just above does not.
 	for _, tc := range []struct {
 		amp  float64
