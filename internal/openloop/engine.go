@@ -211,13 +211,14 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	defer e.abandon()
 	finalized := make(chan struct{})
 	go e.rec.finalizer(finalized)
-	e.preDial(ctx) // predial.go: connections ready before the start
+	e.rec.preopen(0) // finalize.go: the first stage's histograms
+	e.prepare(ctx)   // prepare.go: loops and connections ready before the start
 	if !e.cfg.StartAt.IsZero() {
 		sl := clock.NewSleeper()
 		ok := sl.SleepUntil(ctx, e.cfg.StartAt)
 		sl.Close()
 		if !ok { // interrupted before the start: nothing was scheduled
-			e.closeWarm()
+			e.dropLoops()
 			e.start = clock.Now()
 			e.started.Store(&e.start)
 			close(e.work)
@@ -234,7 +235,7 @@ func (e *Engine) Run(ctx context.Context) *Recording {
 	var stop time.Duration
 	if e.cfg.EventLoop {
 		var err error
-		interrupted, stop, err = e.runLoops(ctx, e.cfg.Doer.(*H1Doer))
+		interrupted, stop, err = e.runLoops(ctx)
 		if err != nil {
 			e.loopErr = fmt.Errorf("the event loop failed: %w", err)
 		}

@@ -65,6 +65,9 @@ type evLoop struct {
 	wev      [4]unix.EpollEvent
 
 	retries retryHeap // the retries of its arrivals, by due time (retryloop_linux.go)
+
+	la       *lookahead // its part's arrivals
+	setupErr error      // setup failed before the start: the loop reports it and ends
 }
 
 // retirePace bounds how often the loop closes a spare idle connection, so
@@ -72,22 +75,17 @@ type evLoop struct {
 // closed and redialled as the load wobbles.
 const retirePace = 10 * time.Millisecond
 
-// runLoop runs part p's schedule in event-loop mode and returns whether
-// ctx interrupted it and when sending stopped. bufLimit bounds its line
-// buffers (bytes).
-func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) (interrupted bool, stop time.Duration, err error) {
+// runLoop runs part p's schedule in event-loop mode, on the loop prepared
+// for it before the start (prepare_linux.go), and returns whether ctx
+// interrupted it and when sending stopped.
+func (e *Engine) runLoop(ctx context.Context, p *part) (interrupted bool, stop time.Duration, err error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	// This thread alone runs the loop: timeouts to the ns, not rounded up
 	// by the default 50 µs timer slack.
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0)
-	l := &evLoop{e: e, p: p, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true, epfd: -1, tfd: -1, efd: -1, wfd: -1,
-		events: make([]unix.EpollEvent, 256), buf: make([]byte, 64<<10), sys: realSys(runtime.GOMAXPROCS(0) > len(e.parts)), hooks: e.hooks,
-		pool: bufPool{limit: bufLimit}}
-	if l.hooks != nil && l.hooks.sys != nil {
-		l.sys = *l.hooks.sys
-	}
+	l := p.loop
 	defer func() { p.peak, p.bufs = l.peak, l.pool.stats() }()
 	defer l.teardown()
 	reported := false // to stopped (parts.go)
@@ -96,14 +94,11 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 			e.stopped(stop, err != nil)
 		}
 	}()
-	warm := p.warm
-	p.warm = nil
-	if err := l.setup(); err != nil {
-		closeAll(warm)
-		return false, 0, err
+	if l.setupErr != nil {
+		return false, 0, l.setupErr
 	}
-	for _, fd := range warm {
-		l.adopt(fd) // predial_linux.go
+	if err := l.begin(); err != nil {
+		return false, 0, err
 	}
 	loopDone := make(chan struct{})
 	defer close(loopDone)
@@ -117,7 +112,7 @@ func (e *Engine) runLoop(ctx context.Context, d *H1Doer, p *part, bufLimit int) 
 		}
 	}()
 
-	la := newLookahead(p.sched)
+	la := l.la
 	stopping := false
 	var graceEnd time.Duration
 	for {
@@ -225,16 +220,22 @@ func (l *evLoop) setup() error {
 			return fmt.Errorf("epoll_ctl: %w", err)
 		}
 	}
+	if err := l.lazySetup(); err != nil {
+		return err
+	}
+	l.stamping = l.lazy
+	return nil
+}
+
+// begin ties the loop's clocks to the run's start: the monotonic clock
+// the timerfd reads and the wall clock of the kernel's stamps.
+func (l *evLoop) begin() error {
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return err
 	}
 	l.mono0 = ts.Nano() - int64(l.now())
 	l.clockPair()
-	if err := l.lazySetup(); err != nil {
-		return err
-	}
-	l.stamping = l.lazy
 	return nil
 }
 

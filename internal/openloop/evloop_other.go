@@ -9,7 +9,7 @@ import (
 )
 
 // runLoops is Linux-only; elsewhere the engine uses its worker mode.
-func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (bool, time.Duration, error) {
+func (e *Engine) runLoops(ctx context.Context) (bool, time.Duration, error) {
 	return false, 0, errors.New("the event loop needs Linux")
 }
 
@@ -23,8 +23,11 @@ type loopHooks struct{}
 // no loop here.
 func SpareProcs(parts int) int { return 1 }
 
-// preDialLoops: there are no loops here.
-func (e *Engine) preDialLoops(d *H1Doer) {}
+// evLoop is the event loop; there is none here.
+type evLoop struct{}
 
-// closeWarm: there are no loops here.
-func (e *Engine) closeWarm() {}
+// prepareLoops: there are no loops here.
+func (e *Engine) prepareLoops(d *H1Doer) {}
+
+// dropLoops: there are no loops here.
+func (e *Engine) dropLoops() {}

@@ -147,3 +147,47 @@ func (l *evLoop) clockPair() {
 	t := time.Now()
 	l.wall0 = t.UnixNano() - int64(t.Sub(l.e.start))
 }
+
+// stampWait bounds how long the start waits for the kernel to stamp
+// arrivals (awaitStamps).
+const stampWait = 100 * time.Millisecond
+
+// awaitStamps waits, at most limit, until the kernel stamps packets as
+// they arrive (prepare_linux.go says why it may not yet): it sends itself a
+// datagram on loopback, reads it a millisecond later and compares the
+// stamp with the send. A stamp taken at the read, as the kernel does when
+// the packet came unstamped, is a millisecond after the send; one taken at
+// arrival, microseconds. It reports whether it saw arrivals stamped.
+func awaitStamps(limit time.Duration) bool {
+	const gap = time.Millisecond
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	if unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}) != nil ||
+		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) != nil {
+		return false
+	}
+	self, err := unix.Getsockname(fd)
+	if err != nil {
+		return false
+	}
+	var rs stampRecv
+	var b [1]byte
+	for deadline := time.Now().Add(limit); time.Now().Before(deadline); {
+		sent := time.Now().UnixNano()
+		if unix.Sendto(fd, b[:], 0, self) != nil {
+			return false
+		}
+		time.Sleep(gap)
+		rs.stamp = 0
+		if _, err := rs.recv(fd, b[:]); err != nil && err != unix.EAGAIN {
+			return false
+		}
+		if rs.stamp != 0 && rs.stamp-sent < int64(gap/2) {
+			return true
+		}
+	}
+	return false
+}

@@ -73,3 +73,12 @@ func TestLoopKernelTimestamps(t *testing.T) {
 		}
 	}
 }
+
+// TestAwaitStamps: on loopback the kernel comes to stamp arrivals (not
+// reads) within the bound the start waits (the loop's lazy mode depends
+// on it).
+func TestAwaitStamps(t *testing.T) {
+	if !awaitStamps(stampWait) {
+		t.Fatalf("no stamps at arrival within %s", stampWait)
+	}
+}

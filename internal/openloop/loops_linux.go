@@ -19,13 +19,9 @@ import (
 // process has a spare one (GOMAXPROCS above the number of loops:
 // evsys_linux.go); else it sleeps in an ordinary one. SpareProcs says how
 // many processors a run wants.
-func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (interrupted bool, stop time.Duration, err error) {
-	limit := e.cfg.LoopBufferBytes
-	if limit <= 0 {
-		limit = DefaultLoopBufferBytes
-	}
+func (e *Engine) runLoops(ctx context.Context) (interrupted bool, stop time.Duration, err error) {
 	if len(e.parts) == 1 {
-		return e.runLoop(ctx, d, e.parts[0], limit)
+		return e.runLoop(ctx, e.parts[0])
 	}
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -40,8 +36,7 @@ func (e *Engine) runLoops(ctx context.Context, d *H1Doer) (interrupted bool, sto
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// The line buffers' bound is shared out: each loop holds its share.
-			in, st, err := e.runLoop(lctx, d, p, max(limit/len(e.parts), 1))
+			in, st, err := e.runLoop(lctx, p)
 			if err != nil {
 				cancel()
 			}

@@ -18,7 +18,7 @@ type part struct {
 	passMark time.Duration // the next window boundary to tell the recorder about (passing.go)
 	peak     int           // the most connections it held (event loop)
 	bufs     bufStats      // what its line buffers did (evbuf.go)
-	warm     []int         // connections opened for it before the start (predial_linux.go)
+	loop     *evLoop       // its event loop, made before the start (prepare_linux.go); nil in worker mode
 }
 
 // newParts makes the dispatchers' parts: one per schedule of cfg.Parts

@@ -44,6 +44,7 @@ type recorder struct {
 	// goroutine encodes them off the lock (see finalize.go).
 	finals  chan *acc
 	opened  []bool // stages given dense histograms (read and set locked)
+	reached int    // 1 + the last stage an arrival was scheduled in (locked)
 	freeMu  sync.Mutex
 	free    []*hdr.Histogram // dense histograms of finished stages, for reuse
 	samples result.Samples
@@ -96,9 +97,13 @@ func (r *recorder) stageAt(t time.Duration) int {
 func (r *recorder) scheduled(part int, a schedule.Arrival) {
 	r.mu.Lock()
 	st := &r.stages[a.Stage]
-	if !r.opened[a.Stage] { // once per stage
+	if !r.opened[a.Stage] { // once per stage, unless preopened
 		r.opened[a.Stage] = true
 		st.dense = r.denseSet()
+	}
+	if a.Stage >= r.reached {
+		r.reached = a.Stage + 1
+		go r.preopen(a.Stage + 1) // finalize.go
 	}
 	r.reach(part, a.At)
 	st.scheduled++

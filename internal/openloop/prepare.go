@@ -6,7 +6,7 @@ import (
 )
 
 // preDialWait bounds how long the start waits for the connections opened
-// before it (predial_linux.go says why they are), so that a target slow
+// before it (prepare_linux.go says why they are), so that a target slow
 // to accept delays the start by no more than this.
 const preDialWait = 500 * time.Millisecond
 
@@ -19,16 +19,17 @@ func (d *H1Doer) preDialWait() time.Duration {
 	return preDialWait
 }
 
-// preDial opens the connections the run starts with: one per event loop,
-// or, for the HTTP/1.1 client's worker pool, one idle worker holding one.
-// Other Doers (net/http) open their own when the first request comes.
-func (e *Engine) preDial(ctx context.Context) {
+// prepare readies the run before its start: the event loops
+// (prepareLoops), or, for the HTTP/1.1 client's worker pool, one idle
+// worker holding a connection. Other Doers (net/http) open their own when
+// the first request comes.
+func (e *Engine) prepare(ctx context.Context) {
 	d, ok := e.cfg.Doer.(*H1Doer)
 	if !ok {
 		return
 	}
 	if e.cfg.EventLoop {
-		e.preDialLoops(d)
+		e.prepareLoops(d)
 		return
 	}
 	c, err := d.dial(ctx, time.Now().Add(d.preDialWait()))

@@ -4,11 +4,16 @@ package openloop
 
 import (
 	"net"
+	"runtime"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
+// The event loops are made before the start (prepareLoops): their
+// descriptors, their first connection and the kernel's receive stamps, so
+// that the first arrival is sent at its time and timed as every later one.
+//
 // Connections opened before the start. A run's first request would
 // otherwise pay for the TCP handshake and the server's accept on a
 // connection nobody has used yet: measured against nginx on loopback,
@@ -16,21 +21,82 @@ import (
 // is lateness at the target that the plan did not ask for (a replay's
 // first request, the first window's p99). So before the start each event
 // loop gets one connected socket, and the worker pool of the HTTP/1.1
-// client one worker holding one (predial.go); the first request finds it
+// client one worker holding one (prepare.go); the first request finds it
 // idle as every later one finds a kept-alive connection. A socket not
 // connected within preDialWait is closed and forgotten: that request dials
 // as it would have. net/http (HTTPS, HTTP/2, proxies) opens its own.
+//
+// Stamps switched on before the start. The kernel stamps received packets
+// only while some socket asks for stamps, and the first to ask switches
+// that on later, from a work queue: a response arriving in between has no
+// stamp, and the loop, which sleeps past responses, timed it when it next
+// woke (the first response of a 100 rps run came out 10 ms late in one run
+// of six). So the loops ask on their first connections before the start
+// and wait until the kernel stamps (awaitStamps).
 
-// preDialLoops opens one connection per loop to d's address, waiting up
-// to min(the client's timeout, preDialWait) for all of them together, and
-// hands each part the one that connected.
-func (e *Engine) preDialLoops(d *H1Doer) {
+// prepareLoops makes every part's loop before the start: its descriptors
+// (a failure is kept and reported when the loop runs), one connection
+// opened for it (adopted as idle) and, where the loop times responses by
+// the kernel's stamps, the stamps switched on.
+func (e *Engine) prepareLoops(d *H1Doer) {
+	limit := e.cfg.LoopBufferBytes
+	if limit <= 0 {
+		limit = DefaultLoopBufferBytes
+	}
+	fds := preDial(d, len(e.parts))
+	stamping := false
+	for i, p := range e.parts {
+		// The line buffers' bound is shared out: each loop holds its share.
+		l := e.newLoop(d, p, max(limit/len(e.parts), 1))
+		p.loop = l
+		if l.setupErr = l.setup(); l.setupErr != nil {
+			if i < len(fds) {
+				unix.Close(fds[i])
+			}
+			continue
+		}
+		if i < len(fds) {
+			l.adopt(fds[i])
+		}
+		stamping = stamping || l.stamping
+	}
+	if stamping {
+		awaitStamps(stampWait)
+	}
+}
+
+// newLoop makes part p's loop, without its descriptors (setup).
+func (e *Engine) newLoop(d *H1Doer, p *part, bufLimit int) *evLoop {
+	l := &evLoop{e: e, p: p, d: d, conns: map[int]*loopConn{}, armed: -1, pwait2: true, epfd: -1, tfd: -1, efd: -1, wfd: -1,
+		events: make([]unix.EpollEvent, 256), buf: make([]byte, 64<<10), sys: realSys(runtime.GOMAXPROCS(0) > len(e.parts)), hooks: e.hooks,
+		pool: bufPool{limit: bufLimit}, la: newLookahead(p.sched)}
+	if l.hooks != nil && l.hooks.sys != nil {
+		l.sys = *l.hooks.sys
+	}
+	return l
+}
+
+// dropLoops closes the loops made for a start that never came (an
+// interrupt while waiting for Config.StartAt).
+func (e *Engine) dropLoops() {
+	for _, p := range e.parts {
+		if p.loop != nil {
+			p.loop.teardown()
+			p.loop = nil
+		}
+	}
+}
+
+// preDial opens n connections to d's address, waiting up to
+// min(the client's timeout, preDialWait) for all of them together, and
+// returns those that connected.
+func preDial(d *H1Doer, n int) []int {
 	sa, fam, err := sockaddr(d.addr)
 	if err != nil {
-		return // the loops' setup reports it
+		return nil // the loops' setup reports it
 	}
-	fds := make([]int, 0, len(e.parts))
-	for range e.parts {
+	fds := make([]int, 0, n)
+	for range n {
 		fd, err := unix.Socket(fam, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			break
@@ -42,10 +108,7 @@ func (e *Engine) preDialLoops(d *H1Doer) {
 		}
 		fds = append(fds, fd)
 	}
-	fds = awaitConnected(fds, time.Now().Add(d.preDialWait()))
-	for i, fd := range fds {
-		e.parts[i].warm = append(e.parts[i].warm, fd)
-	}
+	return awaitConnected(fds, time.Now().Add(d.preDialWait()))
 }
 
 // awaitConnected waits until every socket in fds has connected or failed,
@@ -106,21 +169,6 @@ func (l *evLoop) adopt(fd int) {
 	l.idle = append(l.idle, c)
 	l.peak = max(l.peak, len(l.conns))
 	l.d.dials.Add(1)
-}
-
-// closeWarm closes the connections opened before a start that never came
-// (an interrupt while waiting for Config.StartAt).
-func (e *Engine) closeWarm() {
-	for _, p := range e.parts {
-		closeAll(p.warm)
-		p.warm = nil
-	}
-}
-
-func closeAll(fds []int) {
-	for _, fd := range fds {
-		unix.Close(fd)
-	}
 }
 
 // sockaddr resolves a host:port for the loops' raw sockets.
