@@ -103,6 +103,9 @@ func TestCapacityRatioSLO(t *testing.T) {
 		// itself says so (its note: the verdict may be the generator's),
 		// that is the honest answer: the test skips if the process waited
 		// for a processor at least that send lag p99, and fails otherwise.
+		if len(doc.Probes) == 0 {
+			t.Fatalf("exit %d, no probe\n%s", code, out)
+		}
 		if late, behind := generatorBehind(doc.Probes[0]); behind {
 			starvedOr(t, wm, late, fmt.Sprintf("exit %d, capacity %g: the first probe (%g rps) did not pass, its note: %s", code, doc.CapacityRPS, doc.Probes[0].RateRPS, doc.Probes[0].Note))
 		}
