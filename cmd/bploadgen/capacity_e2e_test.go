@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -92,9 +93,22 @@ func TestCapacityRatioSLO(t *testing.T) {
 	srv := startBuiltin(t, 4, 4, "exp:20ms", targets.Reject)
 	dir := t.TempDir()
 	html, md, junit := filepath.Join(dir, "c.html"), filepath.Join(dir, "c.md"), filepath.Join(dir, "c.xml")
+	wm := startWait()
 	code, doc, out := capacitySearch(t, srv.URL(), "--slo", "ratio(503) < 5%", "--arrival", "poisson", "--min", "50",
 		"--max", "1000", "--budget", "15s", "--precision", "25%", "--overload", "none", "--html", html, "--md", md, "--junit", junit)
 	if code != 0 || doc.CapacityRPS < 50 {
+		// The premise: at 50 rps (ρ = 0.25) M/M/4/8 blocks 0.01%, so the
+		// first probe passes unless the generator bunched its arrivals
+		// (a send lag of K/r = 160 ms makes bursts of 8). When the probe
+		// itself says so (its note: the verdict may be the generator's),
+		// that is the honest answer: the test skips if the process waited
+		// for a processor at least that send lag p99, and fails otherwise.
+		if len(doc.Probes) == 0 {
+			t.Fatalf("exit %d, no probe\n%s", code, out)
+		}
+		if late, behind := generatorBehind(doc.Probes[0]); behind {
+			starvedOr(t, wm, late, fmt.Sprintf("exit %d, capacity %g: the first probe (%g rps) did not pass, its note: %s", code, doc.CapacityRPS, doc.Probes[0].RateRPS, doc.Probes[0].Note))
+		}
 		t.Fatalf("exit %d, capacity %g\n%s", code, doc.CapacityRPS, out)
 	}
 	if doc.Probes[0].ProposedBy != "min" || doc.Probes[0].RateRPS != 50 || doc.Settings.MinRPS != 50 {
@@ -201,6 +215,7 @@ func TestCapacityBackpressure(t *testing.T) {
 func TestCapacityFixedDelay(t *testing.T) {
 	t.Parallel()
 	srv := startBuiltin(t, 4, 0, "det:20ms", targets.Unbounded)
+	wm := startWait()
 	code, doc, out := capacitySearch(t, srv.URL(), "--slo", "service.mean < 200ms", "--min", "60", "--max", "1000",
 		"--precision", "20%", "--budget", "15s", "--overload", "none")
 	if code != 0 || doc.CapacityRPS == 0 {
@@ -231,8 +246,25 @@ func TestCapacityFixedDelay(t *testing.T) {
 	if !strings.Contains(string(raw), `"schema":"bploadgen.capacity/v1"`) {
 		t.Error("schema missing")
 	}
-	if math.IsNaN(doc.ElapsedS) || doc.ElapsedS > 15+5 {
-		t.Errorf("elapsed %g s for a 15 s budget", doc.ElapsedS)
+	// The search starts a probe only when its planned length fits what is
+	// left of the 15 s budget, so it ends past the budget only by the last
+	// probe's overrun of its plan: the responses still in flight at the
+	// plan's end (at most that probe's latency max), and whatever the
+	// process spent waiting for a processor (a machine starved by other
+	// packages stretches every step). An overrun beyond both is the
+	// search's own.
+	last := doc.Probes[len(doc.Probes)-1]
+	over := doc.ElapsedS - 15 - last.Stage.Latency.Max
+	wait, known := wm.waited()
+	t.Logf("elapsed %.3g s for a 15 s budget: %.3g s beyond it and the last probe's drain (%.3g s); the process waited %s for a processor", doc.ElapsedS, over, last.Stage.Latency.Max, wait)
+	switch {
+	case math.IsNaN(doc.ElapsedS):
+		t.Errorf("elapsed %g s", doc.ElapsedS)
+	case over > 0 && !known:
+		t.Skipf("elapsed %.3g s for a 15 s budget, and the kernel does not say how long the process waited for a processor", doc.ElapsedS)
+	case over > wait.Seconds():
+		t.Errorf("elapsed %.3g s for a 15 s budget: %.3g s beyond it and the last probe's drain (%.3g s), while the process waited only %s for a processor",
+			doc.ElapsedS, over, last.Stage.Latency.Max, wait)
 	}
 }
 

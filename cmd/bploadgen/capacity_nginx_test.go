@@ -98,9 +98,29 @@ func TestCapacityNginxRateLimit(t *testing.T) {
 	t.Parallel()
 	url := startNginx(t)
 	const precision = 0.1
+	wm := startWait()
 	code, doc, out := capacitySearch(t, url, "--slo", "ratio(503) < 5%", "--arrival", "uniform", "--min", "100",
 		"--max", "800", "--precision", "10%", "--budget", "15s", "--overload", "none")
+	// The bounds below assume the send jitter the probes' own send lag
+	// shows. A probe whose note says the generator fell behind (the
+	// verdict may be the generator's: a clump beyond the burst) is the
+	// product's honest answer when the machine starved the generator: the
+	// test then skips if the process waited for a processor at least that
+	// probe's send lag p99, and fails otherwise (starvedOr).
+	starved := func(what string) {
+		var late time.Duration
+		var behind bool
+		for _, p := range doc.Probes {
+			if l, ok := generatorBehind(p); ok {
+				late, behind = max(late, l), true
+			}
+		}
+		if behind {
+			starvedOr(t, wm, late, what)
+		}
+	}
 	if code != 0 || doc.CapacityRPS == 0 {
+		starved(fmt.Sprintf("exit %d, capacity %g", code, doc.CapacityRPS))
 		t.Fatalf("exit %d, capacity %g\n%s", code, doc.CapacityRPS, out)
 	}
 	// Above: a passing probe's 503 ratio was below its interval's upper
@@ -119,6 +139,7 @@ func TestCapacityNginxRateLimit(t *testing.T) {
 	lower := 1 / (1/nginxLimit + 2*lag/10) / (1 + precision)
 	t.Logf("capacity %g rps within [%.0f, %.0f]\n%s", doc.CapacityRPS, lower, upper, out)
 	if doc.CapacityRPS > upper || doc.CapacityRPS < lower {
+		starved(fmt.Sprintf("capacity %g rps, not within [%.0f, %.0f]", doc.CapacityRPS, lower, upper))
 		t.Errorf("capacity %g rps, want within [%.0f, %.0f] of nginx's %g r/s (send lag p99 up to %.3gms)\n%s",
 			doc.CapacityRPS, lower, upper, nginxLimit, lag*1e3, out)
 	}

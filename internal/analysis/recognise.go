@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -102,8 +103,26 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	cands = bestBurst(cands, rc)
 	an.weigh(obs, cands, rc)
 	an.applyGiven(rc, cands)
+	rc.noteGenerator(an.r)
 	return rc
 }
+
+// noteGenerator says why no mechanism fitted when the generator fell
+// behind its schedule (r.GeneratorLimited): the target then saw late,
+// bunched arrivals that no mechanism's model was given, so "unknown" is
+// the generator's doing as likely as the target's — the honest answer is
+// that this run cannot tell, not a guess.
+func (rc *recognition) noteGenerator(r *result.Result) {
+	if rc.given || rc.best.mech != mechUnknown || !r.GeneratorLimited {
+		return
+	}
+	rc.evidence = append([]string{fmt.Sprintf("%s: the generator fell behind its schedule (send lag p99 %s), so the target saw late, bunched arrivals no mechanism's model was given; this run cannot tell how the target sheds (rerun where the generator keeps up)",
+		generatorCannotTell, numfmt.Seconds(r.Total.SendLag.P99))}, rc.evidence...)
+}
+
+// generatorCannotTell begins the evidence of an "unknown" mechanism that a
+// generator behind its schedule may explain (noteGenerator).
+const generatorCannotTell = "cannot tell"
 
 // saturatedBusy is the busy workers X·E[S] at the stage that shed the
 // most (Server-Timing's own E[S] for it when there is one), the count

@@ -155,3 +155,39 @@ func probabilityOf(sh *result.Shedding, mech string) float64 {
 	}
 	return 0
 }
+
+// TestNoteGeneratorCannotTell: an "unknown" mechanism on a run whose
+// generator fell behind says that the run cannot tell (the arrivals were
+// the generator's bursts), first in the evidence; a run that kept up, a
+// recognised mechanism or a given one carries no such line.
+func TestNoteGeneratorCannotTell(t *testing.T) {
+	behind := &result.Result{GeneratorLimited: true}
+	behind.Total.SendLag.P99 = 0.031
+	for _, tc := range []struct {
+		name string
+		rc   recognition
+		r    *result.Result
+		want bool
+	}{
+		{"unknown, generator behind", recognition{best: candidate{mech: mechUnknown}, evidence: []string{"x"}}, behind, true},
+		{"unknown, generator kept up", recognition{best: candidate{mech: mechUnknown}, evidence: []string{"x"}}, &result.Result{}, false},
+		{"recognised, generator behind", recognition{best: candidate{mech: mechBoundedQueue}, evidence: []string{"x"}}, behind, false},
+		{"given, generator behind", recognition{best: candidate{mech: mechUnknown}, given: true, evidence: []string{"x"}}, behind, false},
+	} {
+		tc.rc.noteGenerator(tc.r)
+		got := strings.HasPrefix(tc.rc.evidence[0], generatorCannotTell)
+		if got != tc.want || len(tc.rc.evidence) != 1+btoi(tc.want) {
+			t.Errorf("%s: evidence %q", tc.name, tc.rc.evidence)
+		}
+		if got && !strings.Contains(tc.rc.evidence[0], "31ms") {
+			t.Errorf("%s: the send lag is not in %q", tc.name, tc.rc.evidence[0])
+		}
+	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
