@@ -332,3 +332,29 @@ func TestCommonHeaders(t *testing.T) {
 		t.Errorf("a bad common header: %v", err)
 	}
 }
+
+// TestBodyBytes: a body's length as sent: `\{{` is the `{{` sent (a
+// literal set sends `\{{` itself); a varying body counts as arrival 0's.
+func TestBodyBytes(t *testing.T) {
+	for _, tt := range []struct {
+		body    string
+		literal bool
+		n       int
+		static  bool
+	}{
+		{`a\{{b`, false, 4, true},
+		{`a\{{b`, true, 5, true},
+		{`{{seq}}xy`, false, 3, false}, // "0xy"
+		{"", false, 0, true},
+	} {
+		s, err := Build(Spec{Base: "http://h/", Literal: tt.literal, Requests: []profile.Request{{Method: "POST", URL: "/", Body: tt.body}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := s.AppendHTTP1(0, 0, nil)
+		_, sent, _ := strings.Cut(string(req), "\r\n\r\n")
+		if n, static := s.BodyBytes(0); n != tt.n || static != tt.static || n != len(sent) {
+			t.Errorf("body %q (literal %v): %d %v, want %d %v; sent %q", tt.body, tt.literal, n, static, tt.n, tt.static, sent)
+		}
+	}
+}

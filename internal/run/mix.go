@@ -66,6 +66,21 @@ func (p *Plan) requestNames() []string {
 	return p.Mix.Set.Names()
 }
 
+// bodyBytes is the one request's body length as sent (the result's
+// target.body_bytes): `\{{` counts as the `{{` sent; a body whose
+// placeholders make it vary counts as arrival 0's. A request set's
+// requests carry their own bodies: 0.
+func (p *Plan) bodyBytes() int {
+	switch {
+	case p.Mix == nil:
+		return len(p.Request.Body)
+	case p.Mix.ByRequest:
+		return 0
+	}
+	n, _ := p.Mix.Set.BodyBytes(0)
+	return n
+}
+
 // schedule is the plan's schedule for shard sh: the replay's times, or
 // the stages' arrivals.
 func (p *Plan) schedule(segs []schedule.Segment, sh schedule.Shard) (*schedule.Schedule, error) {

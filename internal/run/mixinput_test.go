@@ -116,6 +116,36 @@ func TestOneRequestPlaceholders(t *testing.T) {
 	if r.Total.ByRequest != nil || len(bodies) != 1 || bodies[0] != `{"t": "{{x}}"}` || seqs[0] != "0" {
 		t.Errorf("by_request %v, bodies %q, seqs %q", r.Total.ByRequest, bodies, seqs)
 	}
+	if len(bodies) == 1 && r.Target.BodyBytes != len(bodies[0]) {
+		t.Errorf("target.body_bytes %d, %d sent", r.Target.BodyBytes, len(bodies[0]))
+	}
+}
+
+// TestBodyBytes: target.body_bytes counts the bytes sent: `\{{` as the
+// `{{` sent, a varying body as arrival 0's, and none for a request set,
+// whose requests carry their own bodies.
+func TestBodyBytes(t *testing.T) {
+	tgts := filepath.Join(t.TempDir(), "targets.txt")
+	os.WriteFile(tgts, []byte("GET /a\n"), 0o644)
+	base := "http://127.0.0.1:1/"
+	for _, tt := range []struct {
+		o    Overrides
+		want int
+	}{
+		{Overrides{Body: "abc"}, 3},
+		{Overrides{Body: `a\{{b`}, 4},
+		{Overrides{Body: `{{seq}}xy`}, 3},
+		{Overrides{Body: "xyz", Targets: tgts}, 0},
+	} {
+		tt.o.URL, tt.o.Method, tt.o.Shape = base, "POST", oneRate
+		pl, err := Resolve(nil, tt.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pl.bodyBytes(); got != tt.want {
+			t.Errorf("body %q (targets %q): %d, want %d", tt.o.Body, tt.o.Targets, got, tt.want)
+		}
+	}
 }
 
 // TestTargetsCommonHeaders: -H goes with every request of a targets file,
