@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -93,7 +94,10 @@ func TestRunLiveBadInput(t *testing.T) {
 		{[]string{"--stream", "-"}, exitUsage, "--stream - writes to standard output"},
 		{[]string{"--stream", "-", "-o", "-"}, exitUsage, "--stream - writes to standard output"},
 		{[]string{"--metrics-linger", "1s"}, exitUsage, "--metrics-linger needs --metrics-listen"},
-		{[]string{"--stream", same, "-o", same}, exitUsage, "name the same file"},
+		{[]string{"--stream", same, "-o", same}, exitUsage, "-o and --stream both write to " + same},
+		{[]string{"--stream", same, "--log-requests", same}, exitUsage, "--stream and --log-requests both write to " + same},
+		{[]string{"--html", same, "-o", filepath.Join(filepath.Dir(same), ".", "same.json")}, exitUsage, "-o and --html both write to "},
+		{[]string{"--log-requests", same, "--requests-csv", same}, exitUsage, "--requests-csv and --log-requests both write to " + same},
 		{[]string{"--metrics-listen", "127.0.0.1:0", "--metrics-linger", "-1s"}, exitUsage, "--metrics-linger must be >= 0"},
 		{[]string{"--metrics-listen", "192.0.2.1:0"}, exitRunFailed, "is not a loopback address"},
 		{[]string{"--stream", filepath.Join(t.TempDir(), "no", "such", "dir")}, exitRunFailed, "--stream:"},
@@ -106,5 +110,8 @@ func TestRunLiveBadInput(t *testing.T) {
 	}
 	if n.Load() != 0 {
 		t.Errorf("%d requests sent", n.Load())
+	}
+	if _, err := os.Stat(same); err == nil {
+		t.Errorf("a refused run created %s", same)
 	}
 }

@@ -65,6 +65,9 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := o.checkFiles(e); err != nil {
+		return err
+	}
 	opts := o.runOptions(e)
 	fe, closeStream, err := o.liveOptions(e, &opts)
 	if err != nil {
@@ -72,9 +75,6 @@ func runRun(ctx context.Context, e *env, o *runOptions) error {
 	}
 	defer closeStream() // a second close after the one below is harmless
 	d := fe.delivery(o.Out, o.Files)
-	if err := d.Check(); err != nil {
-		return asUsage(err)
-	}
 	if err := d.Files.CheckWritable(o.Out); err != nil {
 		return runFailed(err)
 	}

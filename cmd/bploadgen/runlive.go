@@ -9,7 +9,8 @@ import (
 )
 
 // liveOptions warns of a --metrics-listen that is not loopback, checks
-// --stream, opens the stream and puts them into opts. closeStream closes the stream's file
+// --stream - (checkFiles keeps a stream file apart from the others), opens
+// the stream and puts them into opts. closeStream closes the stream's file
 // (nothing for stdout); the returned env is the one the outputs use: with
 // --stream - the summary moves to stderr, so stdout holds only JSON lines.
 func (o *runOptions) liveOptions(e *env, opts *run.Options) (fe *env, closeStream func() error, err error) {
@@ -33,9 +34,6 @@ func (o *runOptions) liveOptions(e *env, opts *run.Options) (fe *env, closeStrea
 		moved.stdout, moved.stdoutIsTerminal = e.stderr, e.stderrIsTerminal
 		fe = &moved
 	default:
-		if o.StreamTo == o.Out {
-			return nil, nil, usageError("--stream and -o name the same file %q", o.Out)
-		}
 		f, err := os.Create(o.StreamTo)
 		if err != nil {
 			return nil, nil, runFailed(fmt.Errorf("--stream: %v", unwrapPathError(err)))

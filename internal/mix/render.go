@@ -29,6 +29,18 @@ func (s *Set) Origin(i int) string { return s.reqs[i].origin }
 // keep-alive connection failed.
 func (s *Set) Idempotent(i int) bool { return s.reqs[i].idempotent }
 
+// BodyBytes is request i's body length as sent, escapes (`\{{`)
+// resolved: exact when static is true; when placeholders make it vary,
+// arrival 0's (seq 0, attempt 0; 0 if the data has no row for it).
+func (s *Set) BodyBytes(i int) (n int, static bool) {
+	if c := &s.reqs[i]; c.bodyLen >= 0 {
+		return c.bodyLen, true
+	}
+	var p Parts
+	s.RenderParts(i, 0, &p)
+	return len(p.Body), false
+}
+
 // Chooser is the weighted choice of the set's requests.
 func (s *Set) Chooser() *Chooser { return s.chooser }
 

@@ -25,15 +25,16 @@ const MaxBodyBytes = profile.MaxBodyBytes
 type Spec struct {
 	// Base is the target URL, which relative request URLs resolve against.
 	Base string
-	// Common are headers every request sends (the target's) unless it sets
-	// one of the same name itself.
+	// Common are headers every request sends (the target's: a profile's
+	// target.headers and the command line's) unless it sets one of the same
+	// name itself. Their values take placeholders even when Literal.
 	Common []profile.Header
 	// Requests are the requests; their Line and File name errors.
 	Requests []profile.Request
 	// File is the file the requests came from ("" for flags).
 	File string
-	// Literal: the texts hold no placeholders (targets files, replays):
-	// `{{` is sent as it is.
+	// Literal: the requests' own texts hold no placeholders (targets files,
+	// replays): `{{` is sent as it is.
 	Literal bool
 	// Data is the data the placeholders read; nil without.
 	Data *Table
@@ -44,10 +45,11 @@ type Spec struct {
 // Error is a problem with one request of a set: Field is "url", "header
 // NAME", "body" or "body_file" (the caller maps it to a flag when the text
 // came from one). It prints as "FILE:LINE: request N (NAME): FIELD: MSG".
+// A common header's error has Request 0 and prints as "FIELD: MSG".
 type Error struct {
 	File    string
 	Line    int
-	Request int // 1-based
+	Request int // 1-based; 0 for a common header
 	Name    string
 	Field   string
 	Msg     string
@@ -62,7 +64,9 @@ func (e *Error) Error() string {
 		}
 		b.WriteString(": ")
 	}
-	fmt.Fprintf(&b, "request %d (%s): ", e.Request, e.Name)
+	if e.Request > 0 {
+		fmt.Fprintf(&b, "request %d (%s): ", e.Request, e.Name)
+	}
 	if e.Field != "" {
 		b.WriteString(e.Field + ": ")
 	}
@@ -117,6 +121,10 @@ func Build(spec Spec) (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
+	common, err := compileCommon(spec, comp)
+	if err != nil {
+		return nil, err
+	}
 	s := &Set{data: spec.Data, seed: spec.Seed, files: map[string][]byte{}}
 	defer func() { s.files = nil }()
 	nameIdx := map[string]int{}
@@ -125,7 +133,7 @@ func Build(spec Spec) (*Set, error) {
 		fail := func(field, format string, args ...any) error {
 			return &Error{File: spec.File, Line: r.Line, Request: i + 1, Name: r.Name, Field: field, Msg: fmt.Sprintf(format, args...)}
 		}
-		c, err := s.compile(spec, comp, &r, fail)
+		c, err := s.compile(spec, comp, common, &r, fail)
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +167,7 @@ func Build(spec Spec) (*Set, error) {
 	return s, nil
 }
 
-func (s *Set) compile(spec Spec, comp *placeholder.Compiler, r *profile.Request, fail func(field, format string, args ...any) error) (compiled, error) {
+func (s *Set) compile(spec Spec, comp *placeholder.Compiler, common []header, r *profile.Request, fail func(field, format string, args ...any) error) (compiled, error) {
 	method := r.Method
 	if method == "" {
 		method = http.MethodGet
@@ -198,10 +206,9 @@ func (s *Set) compile(spec Spec, comp *placeholder.Compiler, r *profile.Request,
 	}
 	c.idempotent = map[string]bool{"GET": true, "HEAD": true, "OPTIONS": true, "TRACE": true, "PUT": true, "DELETE": true}[method]
 
-	hdrs := mergeHeaders(spec.Common, r.Headers)
 	var head strings.Builder
 	host, hasUA, hasAuth := u.Host, false, false
-	for _, h := range hdrs {
+	for _, h := range mergeHeaders(spec.Common, common, r.Headers) {
 		switch http.CanonicalHeaderKey(h.Name) {
 		case "Host":
 			host, c.host = h.Value, h.Value // sent as given
@@ -213,12 +220,14 @@ func (s *Set) compile(spec Spec, comp *placeholder.Compiler, r *profile.Request,
 		case "Authorization":
 			hasAuth = true
 		}
-		v, err := tmpl("header "+h.Name, h.Value, placeholder.Raw)
-		if err != nil {
-			return c, err
-		}
-		if err := checkHeaderColumns(spec.Data, v); err != nil {
-			return c, fail("header "+h.Name, "%v", err)
+		v := h.value // a common header's, compiled once
+		if v == nil {
+			if v, err = tmpl("header "+h.Name, h.Value, placeholder.Raw); err != nil {
+				return c, err
+			}
+			if err := checkHeaderColumns(spec.Data, v); err != nil {
+				return c, fail("header "+h.Name, "%v", err)
+			}
 		}
 		c.headers = append(c.headers, header{name: h.Name, value: v})
 	}
@@ -256,20 +265,56 @@ func (s *Set) compile(spec Spec, comp *placeholder.Compiler, r *profile.Request,
 // UserAgent is sent unless the request sets its own (the engine's).
 const UserAgent = "bploadgen/1"
 
-// mergeHeaders returns the common headers with those the request sets
-// itself replaced, then the request's own, in order.
-func mergeHeaders(common, own []profile.Header) []profile.Header {
-	out := make([]profile.Header, 0, len(common)+len(own))
-	for _, h := range common {
+// merged is a header to send: a common one with its compiled value, or
+// the request's own (value nil: compiled per request).
+type merged struct {
+	profile.Header
+	value *placeholder.Template
+}
+
+// mergeHeaders returns the common headers (compiled[i] is common[i]'s
+// value) with those the request sets itself replaced, then the request's
+// own, in order.
+func mergeHeaders(common []profile.Header, compiled []header, own []profile.Header) []merged {
+	out := make([]merged, 0, len(common)+len(own))
+	for i, h := range common {
 		replaced := false
 		for _, o := range own {
 			replaced = replaced || strings.EqualFold(o.Name, h.Name)
 		}
 		if !replaced {
-			out = append(out, h)
+			out = append(out, merged{h, compiled[i].value})
 		}
 	}
-	return append(out, own...)
+	for _, o := range own {
+		out = append(out, merged{Header: o})
+	}
+	return out
+}
+
+// compileCommon compiles the common headers' values once, with
+// placeholders whether or not the requests' own texts are literal (they
+// come from the target, not from a targets file or a log). Host and the
+// headers the client writes itself are left nil. Errors are *Error with
+// Request 0.
+func compileCommon(spec Spec, comp *placeholder.Compiler) ([]header, error) {
+	out := make([]header, len(spec.Common))
+	for i, h := range spec.Common {
+		out[i].name = h.Name
+		switch http.CanonicalHeaderKey(h.Name) {
+		case "Host", "Content-Length", "Connection", "Transfer-Encoding":
+			continue
+		}
+		v, err := comp.Compile(h.Value, placeholder.Raw)
+		if err == nil {
+			err = checkHeaderColumns(spec.Data, v)
+		}
+		if err != nil {
+			return nil, &Error{Field: "header " + h.Name, Msg: err.Error()}
+		}
+		out[i].value = v
+	}
+	return out, nil
 }
 
 // checkHeaderColumns refuses a data value that a header cannot carry (a

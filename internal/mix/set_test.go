@@ -301,3 +301,60 @@ func TestAttempt(t *testing.T) {
 		t.Errorf("parts url %s headers %q body %s", p.URL, p.Headers, p.Body)
 	}
 }
+
+// TestCommonHeaders: the target's headers (a profile's target.headers,
+// --header) go with every request, their placeholders rendered even when
+// the requests' own texts are literal (a targets file, a replay); a
+// request's own header of the same name wins.
+func TestCommonHeaders(t *testing.T) {
+	common := []profile.Header{{Name: "X-Id", Value: "{{seq}}"}, {Name: "X-A", Value: "1"}, {Name: "X-Lit", Value: `\{{x}}`}}
+	own := []profile.Header{{Name: "x-a", Value: "2"}, {Name: "X-Own", Value: "{{seq}}"}}
+	s, err := Build(Spec{Base: "http://h/", Common: common, Literal: true, Requests: []profile.Request{
+		{Method: "GET", URL: "/a", Headers: own}, {Method: "GET", URL: "/b"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		req  int
+		want string
+	}{
+		{0, "GET /a HTTP/1.1\r\nHost: h\r\nUser-Agent: bploadgen/1\r\nX-Id: 7\r\nX-Lit: {{x}}\r\nx-a: 2\r\nX-Own: {{seq}}\r\n\r\n"},
+		{1, "GET /b HTTP/1.1\r\nHost: h\r\nUser-Agent: bploadgen/1\r\nX-Id: 7\r\nX-A: 1\r\nX-Lit: {{x}}\r\n\r\n"},
+	} {
+		if got, _ := s.AppendHTTP1(tt.req, 7, nil); string(got) != tt.want {
+			t.Errorf("request %d:\n got %q\nwant %q", tt.req, got, tt.want)
+		}
+	}
+	_, err = Build(Spec{Base: "http://h/", Common: []profile.Header{{Name: "X-B", Value: "{{nope}}"}}, Literal: true, File: "t.txt",
+		Requests: []profile.Request{{Method: "GET", URL: "/a", Line: 3}}})
+	var me *Error
+	if !errors.As(err, &me) || me.Request != 0 || !strings.HasPrefix(err.Error(), `header X-B: placeholder {{nope}}: unknown placeholder "nope"`) {
+		t.Errorf("a bad common header: %v", err)
+	}
+}
+
+// TestBodyBytes: a body's length as sent: `\{{` is the `{{` sent (a
+// literal set sends `\{{` itself); a varying body counts as arrival 0's.
+func TestBodyBytes(t *testing.T) {
+	for _, tt := range []struct {
+		body    string
+		literal bool
+		n       int
+		static  bool
+	}{
+		{`a\{{b`, false, 4, true},
+		{`a\{{b`, true, 5, true},
+		{`{{seq}}xy`, false, 3, false}, // "0xy"
+		{"", false, 0, true},
+	} {
+		s, err := Build(Spec{Base: "http://h/", Literal: tt.literal, Requests: []profile.Request{{Method: "POST", URL: "/", Body: tt.body}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, _ := s.AppendHTTP1(0, 0, nil)
+		_, sent, _ := strings.Cut(string(req), "\r\n\r\n")
+		if n, static := s.BodyBytes(0); n != tt.n || static != tt.static || n != len(sent) {
+			t.Errorf("body %q (literal %v): %d %v, want %d %v; sent %q", tt.body, tt.literal, n, static, tt.n, tt.static, sent)
+		}
+	}
+}

@@ -23,6 +23,35 @@ func requestRows(st *result.Stage) ([]string, []result.Stage) {
 	return names, rows
 }
 
+// targetLabel is what a run sent, as a report's header says it, given the
+// target URL as the report shows it: "METHOD URL" for one request; for a
+// run broken down by request (a mix, a targets file), "mix of N requests,
+// base URL" (N request names; "more than 100" with other), and for a
+// replay "replay of N requests (K names), base URL". The base is the URL
+// relative request URLs resolve against.
+func targetLabel(r *result.Result, url string) string {
+	if !r.HasByRequest() {
+		return strings.TrimSpace(r.Target.Method + " " + url)
+	}
+	k := len(r.Total.ByRequest)
+	names := numfmt.Int(int64(k))
+	if _, ok := r.Total.ByRequest[result.OtherRequests]; ok && k > maxRequestNames {
+		names = "more than " + numfmt.Int(maxRequestNames)
+	}
+	base := ""
+	if url != "" {
+		base = ", base " + url
+	}
+	if r.Arrival == "replay" {
+		return fmt.Sprintf("replay of %s request%s (%s name%s)%s", numfmt.Int(r.Total.Scheduled), plural(int(r.Total.Scheduled)), names, plural(k), base)
+	}
+	return fmt.Sprintf("mix of %s request%s%s", names, plural(k), base)
+}
+
+// maxRequestNames is how many request names a run reports before the rest
+// go together as other (mix.MaxNames).
+const maxRequestNames = 100
+
 // share is n as a fraction of all, as a percentage ("–" of nothing).
 func share(n, all int64) string {
 	if all <= 0 {

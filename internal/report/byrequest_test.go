@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,40 @@ func TestByRequestContent(t *testing.T) {
 	html.Reset()
 	if err := WriteHTML(&html, r); err != nil || strings.Contains(html.String(), `id="requests"`) {
 		t.Errorf("a request section without a breakdown (%v)", err)
+	}
+}
+
+// TestTargetLabel: a report's header says what was sent: the one request,
+// a mix by its request names, a replay by its requests.
+func TestTargetLabel(t *testing.T) {
+	byReq := func(names ...string) map[string]*result.RequestStats {
+		m := map[string]*result.RequestStats{}
+		for _, n := range names {
+			m[n] = &result.RequestStats{}
+		}
+		return m
+	}
+	many := make([]string, 0, 101)
+	for i := 0; i < 100; i++ {
+		many = append(many, "GET /"+strconv.Itoa(i))
+	}
+	for _, tt := range []struct {
+		arrival string
+		sched   int64
+		by      map[string]*result.RequestStats
+		want    string
+	}{
+		{"uniform", 10, nil, "POST http://h/"},
+		{"poisson", 10, byReq("a", "b", "c"), "mix of 3 requests, base http://h/"},
+		{"uniform", 10, byReq("a"), "mix of 1 request, base http://h/"},
+		{"uniform", 10, byReq(append(many, result.OtherRequests)...), "mix of more than 100 requests, base http://h/"},
+		{"replay", 1234, byReq("GET /a", "GET /b"), "replay of 1,234 requests (2 names), base http://h/"},
+		{"replay", 1, byReq("GET /a"), "replay of 1 request (1 name), base http://h/"},
+	} {
+		r := &result.Result{Target: result.Target{Method: "POST", URL: "http://h/"}, Arrival: tt.arrival}
+		r.Total.Scheduled, r.Total.ByRequest = tt.sched, tt.by
+		if got := targetLabel(r, r.Target.URL); got != tt.want {
+			t.Errorf("%s with %d names: %q, want %q", tt.arrival, len(tt.by), got, tt.want)
+		}
 	}
 }

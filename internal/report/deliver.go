@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -11,10 +12,19 @@ import (
 // Stdout, "" nowhere), the renderings in Files, and the text summary to
 // Stdout, or to Stderr when the JSON or a rendering takes standard output.
 type Delivery struct {
-	Out            string
-	Files          Outputs // Files.Name also names Out ("out") in errors
+	Out   string
+	Files Outputs // Files.Name also names Out ("out") and Side in errors
+	// Side are the other files the command writes (while it runs: the
+	// stream, the request log), which Check keeps apart from the outputs
+	// and from each other. Delivery writes none of them.
+	Side           []SideFile
 	Stdout, Stderr io.Writer
 }
+
+// SideFile is a file a command writes besides its outputs: its setting
+// ("stream", "log_requests") and path ("" none; "-", standard output, is
+// the command's to check).
+type SideFile struct{ Setting, Path string }
 
 // Summary is where the text summary goes.
 func (d Delivery) Summary() io.Writer {
@@ -24,18 +34,41 @@ func (d Delivery) Summary() io.Writer {
 	return d.Stdout
 }
 
-// Check refuses two outputs to the same place (Outputs.Validate, and the
-// JSON and a rendering both on standard output): invalid input.
+// Check refuses two outputs to the same place (Outputs.Validate; the JSON
+// and a rendering both on standard output; two of the JSON, the
+// renderings and the side files naming one file, however the path is
+// spelled): invalid input. Call it before anything is written.
 func (d Delivery) Check() error {
 	if err := d.Files.Validate(); err != nil {
 		return err
 	}
-	if d.Out == "-" && d.Files.UsesStdout() {
-		out := "out"
+	name := func(s string) string {
 		if d.Files.Name != nil {
-			out = d.Files.Name(out)
+			return d.Files.Name(s)
 		}
-		return fmt.Errorf("%s - and a report to - both write to standard output: pick one", out)
+		return s
+	}
+	if d.Out == "-" && d.Files.UsesStdout() {
+		return fmt.Errorf("%s - and a report to - both write to standard output: pick one", name("out"))
+	}
+	files := []output{{flag: name("out"), path: d.Out}}
+	files = append(files, d.Files.list()...)
+	for _, f := range d.Side {
+		files = append(files, output{flag: name(f.Setting), path: f.Path})
+	}
+	seen := map[string]string{}
+	for _, f := range files {
+		if f.path == "" || f.path == "-" {
+			continue
+		}
+		key, err := filepath.Abs(f.path)
+		if err != nil {
+			key = filepath.Clean(f.path)
+		}
+		if prev, ok := seen[key]; ok {
+			return fmt.Errorf("%s and %s both write to %s", prev, f.flag, f.path)
+		}
+		seen[key] = f.flag
 	}
 	return nil
 }

@@ -92,6 +92,11 @@ func TestDeliveryCheck(t *testing.T) {
 		{Delivery{Out: "-", Files: Outputs{Markdown: "-"}}, "out - and a report to - both write to standard output: pick one"},
 		{Delivery{Out: "-", Files: Outputs{Markdown: "-", Name: flag}}, "-o - and a report to - both write to standard output: pick one"},
 		{Delivery{Files: Outputs{Markdown: "x", CSV: "x", Name: flag}}, "--md and --csv both write to x"},
+		{Delivery{Out: "r.json", Files: Outputs{HTML: "./r.json", Name: flag}}, "-o and --html both write to ./r.json"},
+		{Delivery{Out: "r.json", Files: Outputs{Name: flag}, Side: []SideFile{{"log_requests", "r.json"}}}, "-o and --log_requests both write to r.json"},
+		{Delivery{Side: []SideFile{{"stream", "s"}, {"log_requests", "d/../s"}}}, "stream and log_requests both write to d/../s"},
+		{Delivery{Files: Outputs{CSV: "t.csv"}, Side: []SideFile{{"stream", "t.csv"}}}, "csv and stream both write to t.csv"},
+		{Delivery{Out: "-", Files: Outputs{CSV: "t.csv"}, Side: []SideFile{{"stream", "-"}, {"log_requests", "l.csv"}}}, ""},
 	} {
 		err := tc.d.Check()
 		if (err == nil) != (tc.want == "") || (err != nil && err.Error() != tc.want) {

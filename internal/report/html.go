@@ -115,7 +115,7 @@ func buildHTMLView(r *result.Result) *htmlView {
 		CSP:         cspFor(reportCSS),
 		Verdict:     verdict(r),
 		VerdictLine: verdictLine(r),
-		Target:      strings.TrimSpace(r.Target.Method + " " + redact.URL(r.Target.URL)),
+		Target:      targetLabel(r, redact.URL(r.Target.URL)),
 		Interrupted: r.Interrupted,
 	}
 	v.VerdictClass = strings.ToLower(strings.ReplaceAll(v.Verdict, " ", "-"))
@@ -220,7 +220,7 @@ func metadata(r *result.Result) []kv {
 	m := []kv{
 		{"tool", strings.TrimSpace(toolName(r) + " " + r.Tool.Commit + " " + r.Tool.Go)},
 		{"schema", r.Schema},
-		{"target", r.Target.Method + " " + redact.URL(r.Target.URL)},
+		{"target", targetLabel(r, redact.URL(r.Target.URL))},
 	}
 	for _, k := range sortedKeys(r.Target.Headers) {
 		m = append(m, kv{"header", k + ": " + redact.Header(k, r.Target.Headers[k])})

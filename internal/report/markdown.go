@@ -28,7 +28,7 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	t := &r.Total
 	o := outcomeOf(t.Status, t.Errors, t.NotSent)
 	fmt.Fprintf(&b, "%s · %s · %s scheduled · %s rps 2xx · p99 %s · 503 %s · errors %s\n\n",
-		mdEscape(r.Target.Method+" "+redact.URL(r.Target.URL)), mdEscape(subtitle(r)),
+		mdEscape(targetLabel(r, redact.URL(r.Target.URL))), mdEscape(subtitle(r)),
 		numfmt.Int(t.Scheduled), numfmt.Rate(t.ThroughputRPS), latencyOrDash(t), numfmt.Percent(ratio(o.S503, t.Scheduled)),
 		numfmt.Percent(ratio(o.Errors, t.Scheduled)))
 	if r.Interrupted {

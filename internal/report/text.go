@@ -36,8 +36,7 @@ func Text(w io.Writer, r *result.Result) error {
 }
 
 func textHeader(w io.Writer, r *result.Result) {
-	target := r.Target.Method + " " + r.Target.URL
-	fmt.Fprintf(w, "bploadgen %s  %s\n", r.Tool.Version, target)
+	fmt.Fprintf(w, "bploadgen %s  %s\n", r.Tool.Version, targetLabel(r, r.Target.URL))
 	arr := r.Arrival + " arrivals"
 	if r.Arrival == "poisson" {
 		arr += fmt.Sprintf(" (seed %d)", r.Seed)

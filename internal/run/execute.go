@@ -214,7 +214,7 @@ func buildResult(p *Plan, rec *openloop.Recording, tool result.Tool) *result.Res
 			URL:       profile.RedactURL(p.Request.URL),
 			Method:    p.Request.Method,
 			Headers:   profile.RedactHeaders(p.Request.Headers),
-			BodyBytes: len(p.Request.Body),
+			BodyBytes: p.bodyBytes(), // mix.go
 		},
 		Arrival:          p.Arrival.String(),
 		Seed:             p.Seed,

@@ -66,6 +66,21 @@ func (p *Plan) requestNames() []string {
 	return p.Mix.Set.Names()
 }
 
+// bodyBytes is the one request's body length as sent (the result's
+// target.body_bytes): `\{{` counts as the `{{` sent; a body whose
+// placeholders make it vary counts as arrival 0's. A request set's
+// requests carry their own bodies: 0.
+func (p *Plan) bodyBytes() int {
+	switch {
+	case p.Mix == nil:
+		return len(p.Request.Body)
+	case p.Mix.ByRequest:
+		return 0
+	}
+	n, _ := p.Mix.Set.BodyBytes(0)
+	return n
+}
+
 // schedule is the plan's schedule for shard sh: the replay's times, or
 // the stages' arrivals.
 func (p *Plan) schedule(segs []schedule.Segment, sh schedule.Shard) (*schedule.Schedule, error) {
@@ -110,7 +125,7 @@ func (o *Overrides) requests(prof *profile.Profile, pl *Plan) error {
 			return fmt.Errorf("%s must be > 0", o.name("replay_stage"))
 		}
 		m.Replay = &Replay{Times: log.Times, Stage: stage, Skipped: log.Skipped}
-		if err := o.build(spec, m); err != nil {
+		if err := o.build(spec, m, prof); err != nil {
 			return err
 		}
 		if err := m.Set.SetArrivals(log.Index); err != nil {
@@ -128,7 +143,7 @@ func (o *Overrides) requests(prof *profile.Profile, pl *Plan) error {
 			return err
 		}
 		spec.File, spec.Literal = o.Targets, true
-		if err := o.build(spec, m); err != nil {
+		if err := o.build(spec, m, prof); err != nil {
 			return err
 		}
 	case len(prof.Requests) > 0:
@@ -143,7 +158,7 @@ func (o *Overrides) requests(prof *profile.Profile, pl *Plan) error {
 			}
 			spec.Data, m.data = t, t
 		}
-		if err := o.build(spec, m); err != nil {
+		if err := o.build(spec, m, prof); err != nil {
 			return err
 		}
 	case hasPlaceholder(&pl.Request):
@@ -152,7 +167,7 @@ func (o *Overrides) requests(prof *profile.Profile, pl *Plan) error {
 		m.ByRequest, spec.Common = false, nil
 		spec.Requests = []profile.Request{{Method: pl.Request.Method, URL: pl.Request.URL,
 			Headers: pl.Request.Headers, Body: string(pl.Request.Body)}}
-		if err := o.build(spec, m); err != nil {
+		if err := o.build(spec, m, prof); err != nil {
 			return o.flagError(err)
 		}
 	default:
@@ -171,9 +186,22 @@ func (o *Overrides) requests(prof *profile.Profile, pl *Plan) error {
 	return spec.Data.CheckPlan(n)
 }
 
-// build compiles spec into m.Set.
-func (o *Overrides) build(spec mix.Spec, m *Mix) error {
+// build compiles spec into m.Set. A common header's error names where
+// the header was given: --header, or the profile's target.headers.
+func (o *Overrides) build(spec mix.Spec, m *Mix, prof *profile.Profile) error {
 	s, err := mix.Build(spec)
+	var me *mix.Error
+	if errors.As(err, &me) && me.Request == 0 {
+		name := strings.TrimPrefix(me.Field, "header ")
+		for _, h := range o.Headers {
+			if hd, e := profile.ParseHeader(h); e == nil && hd.Name == name {
+				return fmt.Errorf("%s: %s: %s", o.name("header"), name, me.Msg)
+			}
+		}
+		if prof != nil && prof.File != "" {
+			return fmt.Errorf("%s: target.headers: %s: %s", prof.File, name, me.Msg)
+		}
+	}
 	if err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ func TestMixRefusals(t *testing.T) {
 	dir := t.TempDir()
 	csv := filepath.Join(dir, "rows.csv")
 	os.WriteFile(csv, []byte("user,api_token\nann,s3cr3t-tok\nbob,s3cr3t-tok2\n"), 0o644)
+	tgts := filepath.Join(dir, "targets.txt")
+	os.WriteFile(tgts, []byte("GET /a\n"), 0o644)
 	base := "http://127.0.0.1:1/"
 	stages := []profile.Stage{{Rate: 10, To: 10, Duration: time.Second}}
 	for _, c := range []struct {
@@ -39,6 +41,9 @@ func TestMixRefusals(t *testing.T) {
 			Requests: []profile.Request{{URL: "/{{usr}}", Line: 7}}, Data: &profile.Data{File: csv}}, Overrides{}, "p.yaml:7: request 1"},
 		{"bad placeholder in -H", nil, Overrides{URL: base, Headers: []string{"X-A: {{nope}}"}, Shape: oneRate}, "header: "},
 		{"targets and requests", weighted(base, 10, time.Second), Overrides{Targets: csv}, "give one"},
+		{"bad placeholder in -H with targets", nil, Overrides{URL: base, Targets: tgts, Headers: []string{"X-B: {{nope}}"}, Shape: oneRate}, `header: X-B: placeholder {{nope}}`},
+		{"bad placeholder in target.headers", &profile.Profile{Request: profile.RequestSpec{URL: base, Headers: []profile.Header{{Name: "X-B", Value: "{{nope}}"}}},
+			File: "p.yaml", Stages: stages, Kind: "stages", Requests: []profile.Request{{URL: "/", Line: 7}}}, Overrides{}, `p.yaml: target.headers: X-B: placeholder {{nope}}`},
 		{"replay with a rate", nil, Overrides{URL: base, Replay: csv, Shape: oneRate}, "give no rate plan"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -110,5 +115,57 @@ func TestOneRequestPlaceholders(t *testing.T) {
 	defer mu.Unlock()
 	if r.Total.ByRequest != nil || len(bodies) != 1 || bodies[0] != `{"t": "{{x}}"}` || seqs[0] != "0" {
 		t.Errorf("by_request %v, bodies %q, seqs %q", r.Total.ByRequest, bodies, seqs)
+	}
+	if len(bodies) == 1 && r.Target.BodyBytes != len(bodies[0]) {
+		t.Errorf("target.body_bytes %d, %d sent", r.Target.BodyBytes, len(bodies[0]))
+	}
+}
+
+// TestBodyBytes: target.body_bytes counts the bytes sent: `\{{` as the
+// `{{` sent, a varying body as arrival 0's, and none for a request set,
+// whose requests carry their own bodies.
+func TestBodyBytes(t *testing.T) {
+	tgts := filepath.Join(t.TempDir(), "targets.txt")
+	os.WriteFile(tgts, []byte("GET /a\n"), 0o644)
+	base := "http://127.0.0.1:1/"
+	for _, tt := range []struct {
+		o    Overrides
+		want int
+	}{
+		{Overrides{Body: "abc"}, 3},
+		{Overrides{Body: `a\{{b`}, 4},
+		{Overrides{Body: `{{seq}}xy`}, 3},
+		{Overrides{Body: "xyz", Targets: tgts}, 0},
+	} {
+		tt.o.URL, tt.o.Method, tt.o.Shape = base, "POST", oneRate
+		pl, err := Resolve(nil, tt.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pl.bodyBytes(); got != tt.want {
+			t.Errorf("body %q (targets %q): %d, want %d", tt.o.Body, tt.o.Targets, got, tt.want)
+		}
+	}
+}
+
+// TestTargetsCommonHeaders: -H goes with every request of a targets file,
+// its placeholders rendered (the file's own texts are literal); a target's
+// own header of the same name wins.
+func TestTargetsCommonHeaders(t *testing.T) {
+	s, base := newLogServer(t)
+	tgts := filepath.Join(t.TempDir(), "targets.txt")
+	os.WriteFile(tgts, []byte("GET /a\nX-Name: own {{seq}}\n\nGET /b\n"), 0o644)
+	four := profile.Shape{Kind: "constant", Rate: 20, Duration: 200 * time.Millisecond, Set: map[string]bool{"rate": true, "duration": true}}
+	mustRun(t, nil, Overrides{URL: base, Targets: tgts, Headers: []string{"X-Name: flag", "X-Seq: {{seq}}"}, Shape: four}, Options{})
+	seqs := map[string]bool{}
+	for _, g := range s.log() {
+		want := map[string]string{"/a": "own {{seq}}", "/b": "flag"}[g.path]
+		if g.name != want || seqs[g.seq] || strings.Contains(g.seq, "{") {
+			t.Errorf("%s: X-Name %q (want %q), X-Seq %q (seen %v)", g.path, g.name, want, g.seq, seqs)
+		}
+		seqs[g.seq] = true
+	}
+	if len(seqs) != 4 {
+		t.Errorf("%d requests, want 4", len(seqs))
 	}
 }
