@@ -1,46 +1,16 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/runqueue"
 )
 
-// cpuWait is how long, in total, this process's threads have been
-// runnable but waiting for a processor (the second field of
-// /proc/self/task/*/schedstat, the scheduler's run-queue wait), and false
-// where the kernel does not say. It is internal/openloop's test helper of
-// the same name (a test file cannot be shared across packages); the
-// difference across a run tells a starved machine (other test packages on
-// CI's two cores) from a generator late by its own doing.
-func cpuWait() (time.Duration, bool) {
-	stats, _ := filepath.Glob("/proc/self/task/*/schedstat")
-	if len(stats) == 0 {
-		return 0, false
-	}
-	var sum int64
-	for _, f := range stats {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			continue // the thread ended meanwhile
-		}
-		fields := strings.Fields(string(b))
-		if len(fields) < 2 {
-			return 0, false
-		}
-		ns, err := strconv.ParseInt(fields[1], 10, 64)
-		if err != nil {
-			return 0, false
-		}
-		sum += ns
-	}
-	return time.Duration(sum), true
-}
+// cpuWait is runqueue.Wait: the process's run-queue wait so far.
+func cpuWait() (time.Duration, bool) { return runqueue.Wait() }
 
 // waitMeter measures the process's run-queue wait across part of a test.
 type waitMeter struct {

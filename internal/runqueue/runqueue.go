@@ -1,0 +1,36 @@
+package runqueue
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Wait is how long, in total, this process's threads have been runnable
+// but waiting for a processor (the second field of
+// /proc/self/task/*/schedstat), and false where the kernel does not say.
+func Wait() (time.Duration, bool) {
+	stats, _ := filepath.Glob("/proc/self/task/*/schedstat")
+	if len(stats) == 0 {
+		return 0, false
+	}
+	var sum int64
+	for _, f := range stats {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		fields := strings.Fields(string(b))
+		if len(fields) < 2 {
+			return 0, false
+		}
+		ns, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			return 0, false
+		}
+		sum += ns
+	}
+	return time.Duration(sum), true
+}
