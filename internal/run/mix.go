@@ -355,3 +355,23 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// targetsOrigin is the origin (scheme://host:port/) of the first absolute
+// URL in the targets file, the base a run with --targets and no URL takes,
+// as vegeta needs none; "" when every target is relative.
+func (o *Overrides) targetsOrigin() (string, error) {
+	data, err := os.ReadFile(o.Targets)
+	if err != nil {
+		return "", fmt.Errorf("%s: %v", o.name("targets"), err)
+	}
+	reqs, err := mix.ParseTargets(o.Targets, data)
+	if err != nil {
+		return "", err
+	}
+	for _, r := range reqs {
+		if u, err := url.Parse(r.URL); err == nil && u.IsAbs() && u.Host != "" {
+			return u.Scheme + "://" + u.Host + "/", nil
+		}
+	}
+	return "", nil
+}

@@ -169,3 +169,25 @@ func TestTargetsCommonHeaders(t *testing.T) {
 		t.Errorf("%d requests, want 4", len(seqs))
 	}
 }
+
+// TestTargetsWithoutURL: as with vegeta, a targets file needs no URL; the
+// first absolute target's origin is the base (relative targets resolve
+// against it). With only relative targets there is still no target.
+func TestTargetsWithoutURL(t *testing.T) {
+	dir := t.TempDir()
+	abs := filepath.Join(dir, "abs.txt")
+	os.WriteFile(abs, []byte("GET /rel\n\nGET http://127.0.0.1:18123/a?q=1\n\nPOST http://127.0.0.1:18123/b\n"), 0o644)
+	rel := filepath.Join(dir, "rel.txt")
+	os.WriteFile(rel, []byte("GET /a\n"), 0o644)
+	shape := profile.Shape{Kind: "constant", Rate: 10, Duration: time.Second, Set: map[string]bool{"rate": true, "duration": true}}
+	pl, err := Resolve(nil, Overrides{Targets: abs, Shape: shape})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Request.URL != "http://127.0.0.1:18123/" || pl.Mix == nil || len(pl.Mix.Set.Names()) != 3 {
+		t.Errorf("url %q, mix %+v", pl.Request.URL, pl.Mix)
+	}
+	if _, err := Resolve(nil, Overrides{Targets: rel, Shape: shape}); !errors.Is(err, ErrNoTarget) {
+		t.Errorf("relative targets only: %v, want ErrNoTarget", err)
+	}
+}

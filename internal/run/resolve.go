@@ -172,6 +172,13 @@ func (o *Overrides) request(r *profile.RequestSpec) error {
 	if o.given("url") || r.URL == "" {
 		r.URL = o.URL
 	}
+	if r.URL == "" && o.Targets != "" {
+		origin, err := o.targetsOrigin()
+		if err != nil {
+			return err
+		}
+		r.URL = origin
+	}
 	if r.URL == "" {
 		return ErrNoTarget
 	}
