@@ -111,6 +111,14 @@ func (o *Overrides) requests(prof *profile.Profile, pl *Plan) error {
 	switch n := btoi(o.Replay != "") + btoi(o.Targets != "") + btoi(len(prof.Requests) > 0); {
 	case n > 1:
 		return fmt.Errorf("%s, %s and a profile's requests: each give the requests; give one", o.name("replay"), o.name("targets"))
+	case n == 1 && (o.given("body") || o.given("body_file")):
+		// As target.body in a profile with requests: it would go with no
+		// request (each brings its own body, or none).
+		key := "body"
+		if o.given("body_file") {
+			key = "body_file"
+		}
+		return fmt.Errorf("%s applies to no request of %s: each request gives its own body", o.name(key), o.mixSource(prof))
 	case o.Replay != "":
 		log, err := o.readReplay()
 		if err != nil {
@@ -374,4 +382,15 @@ func (o *Overrides) targetsOrigin() (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// mixSource names where the run's requests come from, for messages.
+func (o *Overrides) mixSource(prof *profile.Profile) string {
+	switch {
+	case o.Replay != "":
+		return o.name("replay")
+	case o.Targets != "":
+		return o.name("targets")
+	}
+	return "the profile's requests:"
 }

@@ -45,6 +45,8 @@ func TestMixRefusals(t *testing.T) {
 		{"bad placeholder in target.headers", &profile.Profile{Request: profile.RequestSpec{URL: base, Headers: []profile.Header{{Name: "X-B", Value: "{{nope}}"}}},
 			File: "p.yaml", Stages: stages, Kind: "stages", Requests: []profile.Request{{URL: "/", Line: 7}}}, Overrides{}, `p.yaml: target.headers: X-B: placeholder {{nope}}`},
 		{"replay with a rate", nil, Overrides{URL: base, Replay: csv, Shape: oneRate}, "give no rate plan"},
+		{"body with targets", nil, Overrides{URL: base, Targets: tgts, Body: "xyz", Shape: oneRate}, "body applies to no request of targets"},
+		{"body file with requests", weighted(base, 10, time.Second), Overrides{BodyFile: csv}, "body_file applies to no request of the profile's requests:"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Resolve(c.prof, c.o)
