@@ -48,7 +48,7 @@ func TestHelperLogProcess(t *testing.T) {
 
 // startLogProcess starts the logging server; stop ends it and returns the
 // requests it received, in the order received.
-func startLogProcess(t *testing.T) (base string, stop func() []got) {
+func startLogProcess(t *testing.T) (base string, stop func() []got, pid int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLogProcess$")
 	cmd.Env = append(os.Environ(), "BPL_LOG_PROCESS=1")
@@ -79,5 +79,5 @@ func startLogProcess(t *testing.T) (base string, stop func() []got) {
 		return log
 	}
 	t.Cleanup(func() { stop() })
-	return strings.TrimSpace(first), stop
+	return strings.TrimSpace(first), stop, cmd.Process.Pid
 }

@@ -11,8 +11,13 @@ import (
 // Wait is how long, in total, this process's threads have been runnable
 // but waiting for a processor (the second field of
 // /proc/self/task/*/schedstat), and false where the kernel does not say.
-func Wait() (time.Duration, bool) {
-	stats, _ := filepath.Glob("/proc/self/task/*/schedstat")
+func Wait() (time.Duration, bool) { return of("self") }
+
+// WaitOf is Wait for process pid (a server a test started, say).
+func WaitOf(pid int) (time.Duration, bool) { return of(strconv.Itoa(pid)) }
+
+func of(proc string) (time.Duration, bool) {
+	stats, _ := filepath.Glob("/proc/" + proc + "/task/*/schedstat")
 	if len(stats) == 0 {
 		return 0, false
 	}

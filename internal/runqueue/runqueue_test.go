@@ -1,6 +1,7 @@
 package runqueue
 
 import (
+	"os"
 	"runtime"
 	"sync"
 	"testing"
@@ -33,5 +34,20 @@ func TestWaitGrows(t *testing.T) {
 	w1, ok := Wait()
 	if !ok || w1 <= w0 {
 		t.Errorf("run-queue wait %s then %s (%v) with %d threads spinning on %d processors", w0, w1, ok, n, runtime.NumCPU())
+	}
+}
+
+// TestWaitOf: this process read by its pid is this process.
+func TestWaitOf(t *testing.T) {
+	w0, ok := Wait()
+	if !ok {
+		t.Skip("the kernel does not report schedstat here")
+	}
+	w, ok := WaitOf(os.Getpid())
+	if !ok || w < w0 {
+		t.Errorf("WaitOf(self) %s (%v), below Wait %s read before it", w, ok, w0)
+	}
+	if _, ok := WaitOf(-1); ok {
+		t.Error("WaitOf(-1) claims a figure")
 	}
 }
