@@ -326,7 +326,9 @@ func TestInterruptedRun(t *testing.T) {
 			}
 			rs := runSpec{segs: []schedule.Segment{{Duration: 10 * time.Second, From: rate, To: rate}}, kind: schedule.Uniform,
 				grace: grace, mode: mode, onDone: onDone}
+			w0, _ := cpuWait()
 			rec, start := runAgainst(t, ctx, srv.URL, rs)
+			w1, waitKnown := cpuWait()
 			checkConservation(t, rec)
 			tot := rec.Total
 			if !rec.Interrupted {
@@ -352,6 +354,17 @@ func TestInterruptedRun(t *testing.T) {
 			t.Logf("cancel at %s, end %s, scheduled %d in [%d, %d], largest send lag %s, elapsed %s", c, end, tot.Scheduled, lo, hi, lag, rec.Elapsed)
 			if end < c || end-c > 100*time.Millisecond || tot.EndS != end.Seconds() {
 				t.Errorf("end %s (%g s), cancel at %s", end, tot.EndS, c)
+			}
+			// Arrivals planned before C − L that were never dispatched had a
+			// lag no send showed: the dispatcher was asleep past them. Missed
+			// by less than the process waited for a processor, the machine
+			// starved it: skip, with the figures; by more, it fails.
+			if tot.Scheduled < lo && tot.Scheduled <= hi && lastPlanned <= end {
+				firstMissed := time.Duration(float64(tot.Scheduled) / rate * float64(time.Second)) // uniform: the k-th at k/rate
+				if behind := c - firstMissed; waitKnown && w1-w0 >= behind {
+					t.Skipf("scheduled %d, want in [%d, %d]: the arrival planned at %s was not dispatched by the cancel at %s, while the process waited %s for a processor: the machine starved the dispatcher",
+						tot.Scheduled, lo, hi, firstMissed, c, w1-w0)
+				}
 			}
 			if lastPlanned > end || tot.Scheduled < lo || tot.Scheduled > hi {
 				t.Errorf("scheduled %d, want in [%d, %d]; last arrival handled planned at %s, end %s", tot.Scheduled, lo, hi, lastPlanned, end)
