@@ -1,8 +1,6 @@
 package openloop
 
 import (
-	"context"
-	"syscall"
 	"testing"
 	"time"
 
@@ -28,15 +26,7 @@ import (
 // requests unsent, which would fail the run.
 func BenchmarkEventLoopMix(b *testing.B) {
 	u := rawServer(b, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-	h := []profile.Header{{Name: "X-Seq", Value: "{{seq}}"}, {Name: "X-Id", Value: "{{uuid}}"}}
-	set, err := mix.Build(mix.Spec{Base: u, Seed: 1, Requests: []profile.Request{
-		{Name: "home", Weight: 7, URL: "/?s={{seq}}", Headers: h},
-		{Name: "search", Weight: 2, URL: "/search?q={{rand_int 1 1000}}", Headers: h},
-		{Name: "item", Weight: 1, URL: "/item/{{rand_int 1 100000}}", Headers: h},
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	set := benchMix(b, u)
 	for _, v := range []struct {
 		name string
 		set  *mix.Set
@@ -54,17 +44,7 @@ func BenchmarkEventLoopMix(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var r0, r1 syscall.Rusage
-			syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
-			b.ResetTimer()
-			rec := e.Run(context.Background())
-			b.StopTimer()
-			syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
-			if rec.Total.Status["200"] != int64(n) {
-				b.Fatalf("%d requests, %v %v %v", n, rec.Total.Status, rec.Total.Errors, rec.Samples)
-			}
-			cpu := time.Duration(r1.Utime.Nano() + r1.Stime.Nano() - r0.Utime.Nano() - r0.Stime.Nano())
-			b.ReportMetric(float64(cpu.Nanoseconds())/float64(n), "cpu-ns/req")
+			runCPU(b, e, n)
 		})
 	}
 }
@@ -76,15 +56,7 @@ func BenchmarkEventLoopMix(b *testing.B) {
 // difference between the two is the mix's CPU per request, to compare
 // with BenchmarkEventLoopMix's cpu-ns/req of a whole request.
 func BenchmarkMixPerArrival(b *testing.B) {
-	h := []profile.Header{{Name: "X-Seq", Value: "{{seq}}"}, {Name: "X-Id", Value: "{{uuid}}"}}
-	set, err := mix.Build(mix.Spec{Base: "http://127.0.0.1:1/", Seed: 1, Requests: []profile.Request{
-		{Name: "home", Weight: 7, URL: "/?s={{seq}}", Headers: h},
-		{Name: "search", Weight: 2, URL: "/search?q={{rand_int 1 1000}}", Headers: h},
-		{Name: "item", Weight: 1, URL: "/item/{{rand_int 1 100000}}", Headers: h},
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
+	set := benchMix(b, "http://127.0.0.1:1/")
 	for _, v := range []struct {
 		name string
 		set  *mix.Set
@@ -115,4 +87,19 @@ func BenchmarkMixPerArrival(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchMix is the benchmarks' 3-request mix (weights 7:2:1) against base,
+// its URLs and headers holding placeholders.
+func benchMix(b *testing.B, base string) *mix.Set {
+	h := []profile.Header{{Name: "X-Seq", Value: "{{seq}}"}, {Name: "X-Id", Value: "{{uuid}}"}}
+	set, err := mix.Build(mix.Spec{Base: base, Seed: 1, Requests: []profile.Request{
+		{Name: "home", Weight: 7, URL: "/?s={{seq}}", Headers: h},
+		{Name: "search", Weight: 2, URL: "/search?q={{rand_int 1 1000}}", Headers: h},
+		{Name: "item", Weight: 1, URL: "/item/{{rand_int 1 100000}}", Headers: h},
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return set
 }
