@@ -14,7 +14,7 @@ import (
 // request produces (scheduled, sent, done) with its histograms, windows and
 // in-flight area, for a run of 1000 rps.
 func BenchmarkRecord(b *testing.B) {
-	s, _ := schedule.New([]schedule.Segment{{Duration: time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
+	s, _ := schedule.New([]schedule.Segment{{Duration: 24 * time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
 	r := newRecorder(s, 1, func(x string) string { return x })
 	done := make(chan struct{})
 	go r.finalizer(done)

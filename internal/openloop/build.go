@@ -17,6 +17,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 	r := e.rec
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.flush() // the in-flight changes still held (inflight.go)
 	for i := range r.windows {
 		if w := &r.windows[i]; !w.final || w.packed != [nHist]*hdr.PackedHistogram{} {
 			w.final = true

@@ -18,6 +18,8 @@
 //   - In-flight is integrated exactly: each request adds its own interval
 //     [actual send, completion], clipped to each stage and window, to their
 //     area, so in_flight_mean is the exact time average (what Little's law needs).
+//     in_flight_max is the most open at one instant, the requests' events
+//     applied in time order whatever order they are heard in (inflight.go).
 //
 // Two ways of sending, with the same contracts and one recording path
 // (recordpath.go: scheduled, not sent, sent, done):

@@ -21,6 +21,8 @@ import (
 // to 0. Every bound is derived from the run's own record (OnDone: intended
 // send, actual send and end of every request), so a loaded machine widens
 // them as it should and nothing is guessed:
+//   - the in-flight maxima (the stall's ~500, every window's) are the
+//     reports' intervals swept in time order (checkInFlightMax);
 //   - the stalled requests S are those planned before the release that
 //     ended after it. With i_k the k-th earliest intended time in S and E
 //     the last end in S (the release plus the time to read the last stalled
@@ -68,6 +70,7 @@ func TestStallShowsInTheTail(t *testing.T) {
 			if tot.Latency != lat {
 				t.Errorf("recorded latency %+v, want (from the per-request reports) %+v", tot.Latency, lat)
 			}
+			checkInFlightMax(t, rec, all) // the stall's 500 in flight, and every window's
 			// Each request's latency is at most: for a stalled one, the last
 			// stalled end minus its intended time; for the others, their own.
 			var stalled []report // in plan order
@@ -148,6 +151,14 @@ func hdrTop(d time.Duration) float64 {
 	h := result.NewHistogram()
 	_ = h.RecordValue(result.ClampNS(int64(d)))
 	return float64(h.Max()) / 1e9
+}
+
+// hdrBottom is the bottom of the histogram bucket of d, in seconds: what
+// a minimum of a histogram holding d reports.
+func hdrBottom(d time.Duration) float64 {
+	h := result.NewHistogram()
+	_ = h.RecordValue(result.ClampNS(int64(d)))
+	return float64(h.Min()) / 1e9
 }
 
 // TestFixedDelayReportedAccurately: for a server whose handler takes a

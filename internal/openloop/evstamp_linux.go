@@ -20,8 +20,8 @@ import (
 // wake-ups (one per send instead of one per send and one per response),
 // and a wake-up costs about as much CPU as the rest of a request
 // (bench/README.md). When the schedule is over, after an interrupt, where
-// the kernel refuses the option, with several loops (see lazySetup), or
-// when Config.WakePerResponse asks, it waits on the main set and times
+// the kernel refuses the option, with retries (see lazySetup), or when
+// Config.WakePerResponse asks, it waits on the main set and times
 // each response when it reads it.
 
 // stampRecv is the loop's recvmsg: its message header, buffers and the
@@ -81,14 +81,13 @@ func parseStamp(oob []byte) (int64, bool) {
 
 // lazySetup makes the wake set, unless timestamps are off. Called by setup.
 func (l *evLoop) lazySetup() error {
-	// Several loops share one in-flight count (and its maximum), which
-	// must change in time order: a response harvested late but stamped
-	// early would be counted out after other loops' later sends. So they
-	// wake per response and time it when read, as the worker pool does. A
-	// test's replaced reads are plain reads: time responses as read.
+	// A response harvested late but stamped early reaches the recorder
+	// after later sends, its own loop's or another's: the recorder applies
+	// in-flight changes in time order (inflight.go), so every loop may.
+	// A test's replaced reads are plain reads: time responses as read.
 	// With retries a response is handled when it arrives, so that its
 	// retry is sent at its due time.
-	if l.e.cfg.WakePerResponse || len(l.e.parts) > 1 || l.e.rt != nil || (l.hooks != nil && l.hooks.sys != nil) {
+	if l.e.cfg.WakePerResponse || l.e.rt != nil || (l.hooks != nil && l.hooks.sys != nil) {
 		return nil
 	}
 	wfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)

@@ -15,6 +15,7 @@ func (r *recorder) advance(t time.Duration) {
 		return
 	}
 	r.passed = t
+	r.settle()
 	for ; r.scanWin < len(r.windows) && r.windows[r.scanWin].end <= t; r.scanWin++ {
 		if w := &r.windows[r.scanWin]; !w.final && w.complete() {
 			r.markFinal(w)

@@ -22,8 +22,8 @@ func BenchmarkRecordPath(b *testing.B) {
 }
 
 func benchRecordPath(b *testing.B, metrics, stream bool) {
-	plan, _ := schedule.New([]schedule.Segment{{Duration: time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
-	walk, _ := schedule.New([]schedule.Segment{{Duration: time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
+	plan, _ := schedule.New([]schedule.Segment{{Duration: 24 * time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
+	walk, _ := schedule.New([]schedule.Segment{{Duration: 24 * time.Hour, From: 1000, To: 1000}}, schedule.Uniform, nil, 0, schedule.Shard{})
 	cfg := openloop.Config{Schedule: plan, Doer: nopDoer{}, MaxInFlight: 1}
 	if metrics {
 		m, _ := live.NewMetrics("http://127.0.0.1/")

@@ -36,9 +36,7 @@ type recorder struct {
 	// run (one per event loop): passed is their minimum.
 	marks []time.Duration
 
-	inFlight  int64
-	lastStage int // stage / window of the last in-flight change, for carrying
-	lastWin   int // the in-flight count into intervals with no change
+	fly sweep // the in-flight count in time order (inflight.go)
 
 	// finals receives intervals that just became final; the finalizer
 	// goroutine encodes them off the lock (see finalize.go).
@@ -105,6 +103,7 @@ func (r *recorder) scheduled(part int, a schedule.Arrival) {
 		r.reached = a.Stage + 1
 		go r.preopen(a.Stage + 1) // finalize.go
 	}
+	r.fly.live(a.At) // it will be sent at or after a.At
 	r.reach(part, a.At)
 	st.scheduled++
 	r.windows[r.windowOf(a.At)].scheduled++
@@ -134,6 +133,8 @@ func (r *recorder) notSent(a schedule.Arrival) {
 	if r.byReq != nil {
 		r.byReq.of(a).notSent++
 	}
+	r.fly.unlive(a.At)
+	r.settle()
 	r.mu.Unlock()
 }
 
@@ -147,28 +148,10 @@ func (r *recorder) sent(a schedule.Arrival, t time.Duration) {
 	if r.byReq != nil {
 		r.byReq.of(a).sent++
 	}
-	r.changeInFlight(t, +1)
+	r.fly.unlive(a.At)
+	r.fly.live(t) // it ends at or after t
+	r.changeAt(t, +1)
 	r.mu.Unlock()
-}
-
-// changeInFlight applies a ±1 change at wall offset t and keeps the maxima:
-// an interval with no change of its own still saw the count carried into it.
-func (r *recorder) changeInFlight(t time.Duration, delta int64) {
-	si, wi := r.stageAt(t), int(t/WindowLength)
-	for ; r.lastStage < si; r.lastStage++ {
-		s := &r.stages[r.lastStage+1]
-		s.maxInFlight = max(s.maxInFlight, r.inFlight)
-	}
-	for ; r.lastWin < wi && r.lastWin+1 < len(r.windows); r.lastWin++ {
-		w := &r.windows[r.lastWin+1]
-		w.maxInFlight = max(w.maxInFlight, r.inFlight)
-	}
-	r.inFlight += delta
-	if t < r.limit { // then t is before the plan's end, so wi is a window
-		s, w := &r.stages[si], &r.windows[wi]
-		s.maxInFlight = max(s.maxInFlight, r.inFlight)
-		w.maxInFlight = max(w.maxInFlight, r.inFlight)
-	}
 }
 
 // done records the outcome of a request sent at offset s that ended at e.
@@ -176,7 +159,9 @@ func (r *recorder) done(a schedule.Arrival, s, e time.Duration, resp *Response) 
 	lat, svc := int64(e-a.At), int64(e-s)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.changeInFlight(e, -1)
+	r.fly.unlive(s)
+	r.changeAt(e, -1)
+	r.settle()
 	wi := r.windowOf(a.At)
 	st, w := &r.stages[a.Stage], &r.windows[wi]
 	for _, x := range [2]*acc{st, w} {
