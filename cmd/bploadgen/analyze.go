@@ -28,11 +28,7 @@ type analyzeOptions struct {
 }
 
 func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
-	fs.IntVar(&o.Workers, "workers", 0, "the target's worker count c (default: estimated from the throughput plateau)")
-	fs.IntVar(&o.Queue, "queue", 0, "the target's waiting slots; the model's K = c + queue (default: unknown)")
-	fs.BoolVar(&o.Unbounded, "unbounded", false, "the target's queue has no bound (it never answers 503)")
-	fs.StringVar(&o.ServiceTime, "service-time", "", "mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5 (default: the target's Server-Timing, else estimated)")
-	fs.Float64Var(&o.ServiceSCV, "service-scv", 0, "squared coefficient of variation of the service time: 0 constant, 1 exponential; when not given: measured (Server-Timing), else 1")
+	addModelFlags(fs, &o.ModelInput, "", "")
 	fs.BoolVar(&o.JSON, "json", false, "print the analysis object (spec/result.md ANALYSIS) as JSON")
 	fs.StringVar(&o.Mechanism, "mechanism", "", "how the target sheds load: bounded-queue, queue-timeout, rate-limit, concurrency-limit, adaptive-limit, unbounded, none (default: recognised from the result)")
 	fs.DurationVar(&o.QueueTimeout, "queue-timeout", 0, "the target's queue timeout: the longest a request waits for a worker before a 503 (default: estimated)")
@@ -40,12 +36,23 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.Burst, "burst", 0, "the rate limit's bucket size in requests (default: estimated)")
 }
 
+// addModelFlags binds what is known of the target's queueing model, for
+// analyze, and for run and capacity as --model-* (prefix "model-", their
+// help starting with about).
+func addModelFlags(fs *pflag.FlagSet, m *analysis.ModelInput, prefix, about string) {
+	fs.IntVar(&m.Workers, prefix+"workers", 0, about+"the target's worker count c (default: estimated from the throughput plateau)")
+	fs.IntVar(&m.Queue, prefix+"queue", 0, about+"the target's waiting slots; the model's K = c + queue (default: unknown)")
+	fs.BoolVar(&m.Unbounded, prefix+"unbounded", false, about+"the target's queue has no bound (it never answers 503)")
+	fs.StringVar(&m.ServiceTime, prefix+"service-time", "", about+"mean service time of one request on one worker (10ms), or a distribution: exp:10ms, det:10ms, lognormal:10ms,0.5 (default: the target's Server-Timing, else estimated)")
+	fs.Float64Var(&m.ServiceSCV, prefix+"service-scv", 0, about+"squared coefficient of variation of the service time: 0 constant, 1 exponential; when not given: measured (Server-Timing), else 1")
+}
+
 func newAnalyzeCmd(e *env, runF func(*analyzeOptions) error) *cobra.Command {
 	opts := &analyzeOptions{}
 	return command(&cobra.Command{
 		Use:     "analyze RESULT.json",
 		Short:   "Capacity analysis of a saved result: Little's law, queueing-model predictions, the knee",
-		Long:    longHelp("analyze") + exitCodeHelp,
+		Long:    longHelp("analyze") + exitCodeHelp(),
 		Example: examples("analyze"),
 		Args:    exactArgs(1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {

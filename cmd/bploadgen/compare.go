@@ -32,7 +32,7 @@ func newCompareCmd(e *env, runF func(*compareOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:     "compare BASE.json NEW.json",
 		Short:   "Compare two results side by side; gate on the differences",
-		Long:    longHelp("compare") + exitCodeHelp,
+		Long:    longHelp("compare") + exitCodeHelp(),
 		Example: examples("compare"),
 		Args:    exactArgs(2),
 	}, opts, runF, func(_ *cobra.Command, args []string) error {
@@ -64,14 +64,13 @@ func compareRun(e *env, o *compareOptions) error {
 		return usageError("compare: %v", err)
 	}
 	rep.Base.Name, rep.New.Name = o.Base, o.New
-	switch {
-	case o.JSON:
-		err = rep.WriteJSON(e.stdout)
-	case o.Markdown:
-		err = rep.WriteMarkdown(e.stdout)
-	default:
-		err = rep.WriteText(e.stdout)
+	write := rep.WriteText
+	if o.JSON {
+		write = rep.WriteJSON
+	} else if o.Markdown {
+		write = rep.WriteMarkdown
 	}
+	err = write(e.stdout)
 	if err != nil {
 		return runFailed(fmt.Errorf("compare: %w", err))
 	}

@@ -47,7 +47,7 @@ func newDemoCmd(e *env, runF func(*demoOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:   "demo",
 		Short: "The whole story on an embedded default: built-in target, step profile across capacity, report",
-		Long:  longHelp("demo") + exitCodeHelp,
+		Long:  longHelp("demo") + exitCodeHelp(),
 		Args:  noArgs,
 	}, opts, runF, func(cmd *cobra.Command, _ []string) error { return opts.bindRetries(cmd.Flags()) },
 		func(ctx context.Context) error {

@@ -17,14 +17,8 @@ const (
 	exitInterrupted = 130 // interrupted: the partial result is still written
 )
 
-const exitCodeHelp = `Exit codes:
-  0    ran, and every assertion held
-  1    ran, and at least one assertion failed
-  2    usage error or invalid input: nothing was sent
-  3    the run could not be carried out (output not writable, address unresolvable,
-       TLS certificate not trusted, ...)
-  130  interrupted (SIGINT/SIGTERM): the partial result is still written
-`
+// exitCodeHelp is the table for --help (help/exit-codes.txt).
+func exitCodeHelp() string { return helpFile("help/exit-codes.txt") }
 
 // codedError carries an exit code with an error.
 type codedError struct {

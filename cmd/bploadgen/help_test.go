@@ -7,7 +7,8 @@ import (
 )
 
 // TestLongHelp: every command has its long help, ending in a newline, and
-// every help file (long help or examples) belongs to a command.
+// every help file (long help, examples, the exit codes) belongs to a
+// command.
 func TestLongHelp(t *testing.T) {
 	root := newRootCmd(&newTestEnv().env)
 	used := map[string]bool{}
@@ -19,6 +20,9 @@ func TestLongHelp(t *testing.T) {
 			t.Errorf("%s: long help %q", c.Name(), c.Long)
 		}
 		used[c.Name()+".txt"] = true
+		if strings.HasSuffix(c.Long, exitCodeHelp()) {
+			used["exit-codes.txt"] = true
+		}
 		if c.Example != "" {
 			used["examples/"+c.Name()+".txt"] = true
 		}

@@ -32,7 +32,7 @@ func newMergeCmd(e *env, runF func(*mergeOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:     "merge A.json B.json ... -o OUT.json",
 		Short:   "Merge the results of several generator processes (shards) exactly",
-		Long:    longHelp("merge") + exitCodeHelp,
+		Long:    longHelp("merge") + exitCodeHelp(),
 		Example: examples("merge"),
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -77,20 +77,9 @@ func mergeRun(e *env, o *mergeOptions) error {
 	case err != nil:
 		return usageError("merge: %v", err)
 	}
-	summary := e.stdout
-	if o.Out == "-" {
-		summary = e.stderr
-		if err := result.Write(e.stdout, m); err != nil {
-			return runFailed(fmt.Errorf("merge: writing the result: %w", err))
-		}
-	} else if err := result.WriteFile(o.Out, m); err != nil {
-		return runFailed(fmt.Errorf("merge: %w", err))
+	werr := e.delivery(o.Out, report.Outputs{}).WriteResult(m, false) // -o, then the summary
+	if werr != nil {
+		werr = fmt.Errorf("merge: %w", werr)
 	}
-	if err := report.Text(summary, m); err != nil {
-		return runFailed(fmt.Errorf("merge: %w", err))
-	}
-	if !assert.AllPass(m.Assertions) {
-		return errAssertions
-	}
-	return nil
+	return outcome(e, false, werr, !assert.AllPass(m.Assertions))
 }

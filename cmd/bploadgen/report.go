@@ -31,7 +31,7 @@ func newReportCmd(e *env, runF func(*reportOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:     "report RESULT.json",
 		Short:   "Re-render a saved result: text, HTML, JUnit, Markdown, CSV, HdrHistogram log",
-		Long:    longHelp("report") + exitCodeHelp,
+		Long:    longHelp("report") + exitCodeHelp(),
 		Example: examples("report"),
 		Args:    exactArgs(1),
 	}, opts, runF, func(_ *cobra.Command, args []string) error {

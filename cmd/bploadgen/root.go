@@ -26,7 +26,7 @@ func newRootCmd(e *env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "bploadgen",
 		Short:         "Open-loop HTTP load generator and capacity analyser",
-		Long:          longHelp("bploadgen") + exitCodeHelp,
+		Long:          longHelp("bploadgen") + exitCodeHelp(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Args:          noArgs,

@@ -58,7 +58,7 @@ func newRunCmd(e *env, runF func(*runOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:     "run [URL]",
 		Short:   "Drive a target through a rate profile; record, report and gate",
-		Long:    longHelp("run") + exitCodeHelp,
+		Long:    longHelp("run") + exitCodeHelp(),
 		Example: examples("run"),
 		Args:    rangeArgs(0, 1),
 	}, opts, runF, func(cmd *cobra.Command, args []string) error {

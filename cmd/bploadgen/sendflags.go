@@ -69,9 +69,5 @@ func (o *sendOptions) addFlags(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&o.ScrapeMetrics, "scrape-metric", nil, "metric to keep from --scrape (repeatable; default: the built-in target's, or every unlabelled gauge and counter)")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no live progress line")
 	addEngineFlags(fs, &o.Options)
-	fs.IntVar(&o.Model.Workers, "model-workers", 0, "capacity analysis: the target's worker count c (default: estimated)")
-	fs.IntVar(&o.Model.Queue, "model-queue", 0, "capacity analysis: the target's waiting slots; K = c + queue")
-	fs.BoolVar(&o.Model.Unbounded, "model-unbounded", false, "capacity analysis: the target's queue has no bound")
-	fs.StringVar(&o.Model.ServiceTime, "model-service-time", "", "capacity analysis: mean service time (10ms) or a distribution (exp:10ms) (default: the target's Server-Timing, else estimated)")
-	fs.Float64Var(&o.Model.ServiceSCV, "model-service-scv", 0, "capacity analysis: SCV of the service time")
+	addModelFlags(fs, &o.Model.ModelInput, "model-", "capacity analysis: ") // analyze.go
 }

@@ -54,7 +54,7 @@ func newSizeCmd(e *env, runF func(*sizeOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:     "size --rate R --service-time S --slo 'p99<50ms'",
 		Short:   "Recommend worker count and queue size for a rate, a service time and an SLO",
-		Long:    longHelp("size") + exitCodeHelp,
+		Long:    longHelp("size") + exitCodeHelp(),
 		Example: examples("size"),
 		Args:    noArgs,
 	}, opts, runF, func(cmd *cobra.Command, _ []string) error {

@@ -35,7 +35,7 @@ func newTargetCmd(e *env, runF func(*targetOptions) error) *cobra.Command {
 	return command(&cobra.Command{
 		Use:     "target [--addr HOST:PORT] [--workers C] [--queue Q] [--service DIST]",
 		Short:   "Start a built-in, backpressure-aware target server",
-		Long:    longHelp("target") + exitCodeHelp,
+		Long:    longHelp("target") + exitCodeHelp(),
 		Example: examples("target"),
 		Args:    noArgs,
 	}, opts, runF, nil, func(ctx context.Context) error { return targetRun(ctx, e, opts) })
