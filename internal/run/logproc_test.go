@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,7 +48,7 @@ func TestHelperLogProcess(t *testing.T) {
 }
 
 // startLogProcess starts the logging server; stop ends it and returns the
-// requests it received, in the order received.
+// requests it received, in the order of their receive times.
 func startLogProcess(t *testing.T) (base string, stop func() []got, pid int) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperLogProcess$")
@@ -75,6 +76,9 @@ func startLogProcess(t *testing.T) (base string, stop func() []got, pid int) {
 				log = append(log, got{at: time.Unix(0, n), path: path})
 			}
 			cmd.Wait()
+			// Handlers stamp, then queue their lines: two at nearly one
+			// instant may queue in the other order.
+			slices.SortStableFunc(log, func(a, b got) int { return a.at.Compare(b.at) })
 		})
 		return log
 	}
