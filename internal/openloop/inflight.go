@@ -2,6 +2,7 @@ package openloop
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -20,9 +21,10 @@ import (
 //   - every arrival before the recorder's passed mark has been scheduled.
 //
 // The mark is the lesser of the two. Pending holds the changes after it:
-// in a steady run those of the longest request now in flight, twice its
-// rate × age; maxPending bounds them (a request stuck that long makes the
-// oldest changes apply in arrival order, no longer exactly).
+// in a steady run those of the longest request now in flight, twice the
+// rate × its age (a request hung for the 30 s default timeout at 2000 rps:
+// 120,000 changes, 1 MB); maxPending bounds them (beyond, the oldest apply
+// as heard, no longer exactly).
 
 // maxPending bounds the held changes, 8 bytes each.
 const maxPending = 1 << 21
@@ -37,8 +39,35 @@ type sweep struct {
 }
 
 // live adds a live request's low bound; unlive removes one added before.
-func (s *sweep) live(t time.Duration)   { s.low.push(int64(t)) }
-func (s *sweep) unlive(t time.Duration) { s.gone.push(int64(t)) }
+func (s *sweep) live(t time.Duration) { s.low.push(int64(t)) }
+func (s *sweep) unlive(t time.Duration) {
+	s.gone.push(int64(t))
+	if n := s.gone.len(); n > 1024 && 2*n > s.low.len() {
+		s.compact()
+	}
+}
+
+// compact drops the removed bounds from low at once. Removals are lazy
+// (lowest drops a removed bound when it reaches the top), so behind a
+// request in flight for long, low would keep every bound added since;
+// compacting when they are half of it keeps low within twice the live
+// requests (and 2048), at O(log n) a request amortized.
+func (s *sweep) compact() {
+	slices.Sort(s.low) // a sorted slice is a min-heap
+	slices.Sort(s.gone)
+	kept, j := s.low[:0], 0
+	for _, v := range s.low {
+		for j < len(s.gone) && s.gone[j] < v {
+			j++ // never added: drop it
+		}
+		if j < len(s.gone) && s.gone[j] == v {
+			j++
+			continue
+		}
+		kept = append(kept, v)
+	}
+	s.low, s.gone = kept, s.gone[:0]
+}
 
 // lowest is the least low bound of the live requests (MaxInt64: none).
 func (s *sweep) lowest() int64 {

@@ -164,3 +164,50 @@ func TestInFlightRandomOrders(t *testing.T) {
 		})
 	}
 }
+
+// TestInFlightLongRequest: behind a request in flight for the whole run
+// (sent at 0, ended at 4 s) 2000 rps of 1 ms requests come and go. The
+// mark cannot pass the long one's send, so every change after it is held
+// (pending grows with the run, 4 per ms here, as the doc says), but the
+// removed bounds do not pile up: low stays within twice the live requests
+// and the compaction's 2048. The maxima are still exact.
+func TestInFlightLongRequest(t *testing.T) {
+	segs := []schedule.Segment{{Duration: 4 * time.Second, From: 2000, To: 2000}}
+	s, err := schedule.New(segs, schedule.Uniform, nil, 0, schedule.Shard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newRecorder(s, 1, func(s string) string { return s })
+	ok := &Response{Status: 200, ServerQueue: -1, ServerService: -1}
+	var rs []report
+	var long schedule.Arrival
+	maxLow := 0
+	for a, more := s.Next(); more; a, more = s.Next() {
+		r.scheduled(0, a)
+		r.sent(a, a.At)
+		if a.Seq == 0 {
+			long = a
+			continue
+		}
+		r.done(a, a.At, a.At+time.Millisecond, ok)
+		rs = append(rs, report{at: a.At, sent: a.At, end: a.At + time.Millisecond})
+		maxLow = max(maxLow, len(r.fly.low))
+	}
+	held := len(r.fly.pending)
+	r.done(long, 0, 4*time.Second, ok)
+	rs = append(rs, report{sent: 0, end: 4 * time.Second})
+	r.mu.Lock()
+	r.reach(0, time.Duration(1<<63-1))
+	r.flush()
+	r.mu.Unlock()
+	if maxLow > 2048+4 {
+		t.Errorf("low held up to %d bounds behind the long request, want at most about 2048", maxLow)
+	}
+	if held < 2*7990 {
+		t.Errorf("%d changes held behind the long request, want the 2 × 7999 since its send", held)
+	}
+	st, win := maxima(r)
+	if ws, ww := swept(r, rs); !slices.Equal(st, ws) || !slices.Equal(win, ww) || st[0] != 3 {
+		t.Errorf("recorded stage %v windows %v; swept %v %v (want 3: the long one and two 1 ms ones, sent every 0.5 ms)", st, win, ws, ww)
+	}
+}
