@@ -62,23 +62,24 @@ func policyLine(p *result.RetryPolicy) string {
 }
 
 // MetastabilitySentence says one metastability check's verdict with its
-// figures: the judged span's start, the attempt and first-attempt rates,
-// their factor and the recovery time.
+// figures: whether and when (into the stage) the attempt rate settled,
+// then the rates over the judged span (from FromS into the run to the
+// stage's end) and their factor.
 func MetastabilitySentence(m result.Metastability) string {
 	head := fmt.Sprintf("stage %d (%s): %s", m.Stage, m.Name, m.Verdict)
 	if m.Verdict == "undecided" {
-		return head + fmt.Sprintf(": the stage ended before the largest retry delay had passed (judging would start at %s)", numfmt.Duration(m.FromS))
-	}
-	rates := fmt.Sprintf("from %s on, %s attempts/s against %s first attempts/s", numfmt.Duration(m.FromS),
-		numfmt.Rate(m.AttemptRPS), numfmt.Rate(m.FirstRPS))
-	if m.Factor > 0 {
-		rates += " (×" + numfmt.Num(m.Factor) + ")"
+		return head + fmt.Sprintf(": the stage ended before the largest retry delay had passed (judging would start %s into the run)", numfmt.Duration(m.FromS))
 	}
 	settle := "the attempt rate never settled within 10% of the first-attempt rate"
 	if m.RecoveryS >= 0 {
-		settle = "within 10% from " + numfmt.Duration(m.RecoveryS) + " after the stage began"
+		settle = "the attempt rate came back within 10% of the first-attempt rate " + numfmt.Duration(m.RecoveryS) + " into the stage, and stayed"
 	}
-	return head + " — " + rates + "; " + settle
+	span := fmt.Sprintf("from %s into the run to the stage's end, %s attempts/s against %s first attempts/s", numfmt.Duration(m.FromS),
+		numfmt.Rate(m.AttemptRPS), numfmt.Rate(m.FirstRPS))
+	if m.Factor > 0 {
+		span += " (×" + numfmt.Num(m.Factor) + ")"
+	}
+	return head + " — " + settle + "; " + span
 }
 
 // metastabilityChecks is the result's checks (none without an analysis).

@@ -95,7 +95,7 @@ func TestRetryContent(t *testing.T) {
 	want := []string{
 		"×" + numfmt.Num(*r.Total.Amplification), numfmt.Rate(*r.Total.GoodputRPS), numfmt.Int(r.Total.Attempts.Count),
 		"stage 3 (after): amplified", "×" + numfmt.Num(checks[0].Factor), numfmt.Rate(checks[0].AttemptRPS) + " attempts/s",
-		"stage 5 (calm): recovered", "within 10% from " + numfmt.Duration(checks[1].RecoveryS),
+		"stage 5 (calm): recovered", "within 10% of the first-attempt rate " + numfmt.Duration(checks[1].RecoveryS) + " into the stage",
 	}
 	for format, out := range map[string]string{"text": txt.String(), "md": md.String(), "html": html.String()} {
 		for _, w := range want {
@@ -125,11 +125,11 @@ func TestMetastabilitySentence(t *testing.T) {
 		want string
 	}{
 		{result.Metastability{Stage: 3, Name: "after", Verdict: "amplified", FromS: 35, FirstRPS: 100, AttemptRPS: 187.5, Factor: 1.875, RecoveryS: -1},
-			"stage 3 (after): amplified — from 35s on, 188 attempts/s against 100 first attempts/s (×1.88); the attempt rate never settled within 10% of the first-attempt rate"},
+			"stage 3 (after): amplified — the attempt rate never settled within 10% of the first-attempt rate; from 35s into the run to the stage's end, 188 attempts/s against 100 first attempts/s (×1.88)"},
 		{result.Metastability{Stage: 2, Name: "down", Verdict: "recovered", FromS: 15, FirstRPS: 100, AttemptRPS: 101, Factor: 1.01, RecoveryS: 3},
-			"stage 2 (down): recovered — from 15s on, 101 attempts/s against 100 first attempts/s (×1.01); within 10% from 3s after the stage began"},
+			"stage 2 (down): recovered — the attempt rate came back within 10% of the first-attempt rate 3s into the stage, and stayed; from 15s into the run to the stage's end, 101 attempts/s against 100 first attempts/s (×1.01)"},
 		{result.Metastability{Stage: 2, Name: "short", Verdict: "undecided", FromS: 40, RecoveryS: -1},
-			"stage 2 (short): undecided: the stage ended before the largest retry delay had passed (judging would start at 40s)"},
+			"stage 2 (short): undecided: the stage ended before the largest retry delay had passed (judging would start 40s into the run)"},
 	}
 	for _, tt := range tests {
 		if got := MetastabilitySentence(tt.m); got != tt.want {
