@@ -4,18 +4,45 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 )
 
 func main() {
 	// net/http's transport says some server misbehaviour (a response on an
-	// idle connection) through the standard logger: say it as ours.
+	// idle connection) through the standard logger: say it as ours, and
+	// only the first few times (a server may misbehave on every connection).
 	log.SetFlags(0)
 	log.SetPrefix("bploadgen: warning: net/http: ")
+	log.SetOutput(&firstLines{w: os.Stderr, left: 5})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(Main(ctx, os.Args[1:], newStdEnv()))
+}
+
+// firstLines passes the first left writes (the logger's lines) to w, then
+// says once that it drops the rest.
+type firstLines struct {
+	mu   sync.Mutex
+	w    io.Writer
+	left int
+}
+
+func (f *firstLines) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case f.left > 0:
+		f.left--
+		return f.w.Write(p)
+	case f.left == 0:
+		f.left--
+		fmt.Fprintln(f.w, "bploadgen: warning: net/http: more warnings of net/http's own are not shown")
+	}
+	return len(p), nil
 }
