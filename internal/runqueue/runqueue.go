@@ -11,6 +11,9 @@ import (
 // Wait is how long, in total, this process's threads have been runnable
 // but waiting for a processor (the second field of
 // /proc/self/task/*/schedstat), and false where the kernel does not say.
+// A thread that ends takes its wait out of the sum: compare readings
+// between which no thread ended (Go keeps its threads, unless a goroutine
+// ends with its thread locked).
 func Wait() (time.Duration, bool) { return of("self") }
 
 // WaitOf is Wait for process pid (a server a test started, say).

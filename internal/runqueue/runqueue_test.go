@@ -26,6 +26,10 @@ func TestWaitGrows(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			runtime.LockOSThread() // threads of their own, competing in the kernel's run queue
+			// Unlocked at the end, so the threads live on: a goroutine that
+			// ends locked ends its thread, whose wait then leaves the sum
+			// (TestWaitOf, next, once read less than this test's total).
+			defer runtime.UnlockOSThread()
 			for time.Now().Before(end) {
 			}
 		}()
