@@ -156,7 +156,7 @@ func (e *Engine) windowResult(w *acc, end time.Duration) result.Window {
 	}
 	status := statusMap(w.status)
 	n2xx, _ := result.Count(status, nil, 0, "2xx")
-	lat := w.sums[hLatency]
+	lat := w.lat
 	return result.Window{
 		TS: w.start.Seconds(), DurationS: d,
 		OfferedRPS: per(e.cfg.Schedule.Expected(w.start, end)),

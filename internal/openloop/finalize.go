@@ -149,16 +149,22 @@ func (r *recorder) compactStage(s *acc) {
 }
 
 // compactWindow encodes a finished window's histograms and releases them,
-// leaving only its summary row in memory.
+// leaving only its row's figures in memory: the counters, the latency
+// summary and the encodings. A window's memory is what grows with the
+// run, a second at a time, so a window whose responses were all 2xx, with
+// one latency histogram twice, has it encoded once and the text shared.
 func (r *recorder) compactWindow(w *acc) {
-	for i := 0; i < nWindowHist; i++ {
-		p := w.packed[i]
-		if p == nil {
-			continue
+	w.lat = summarizePacked(w.packed[hLatency])
+	all, two := w.packed[hLatency], w.packed[hLatency2xx]
+	same := all != nil && two != nil && all.TotalCount() == two.TotalCount() // the same values: see done
+	for i := range w.enc {
+		if p := w.packed[i]; p != nil && !(same && i == hLatency2xx) {
+			w.enc[i], _ = result.EncodePacked(p) // encoding a valid histogram cannot fail
 		}
-		w.sums[i] = summarizePacked(p)
-		w.enc[i], _ = result.EncodePacked(p) // encoding a valid histogram cannot fail
 		w.packed[i] = nil
+	}
+	if same {
+		w.enc[hLatency2xx] = w.enc[hLatency]
 	}
 }
 

@@ -2,6 +2,8 @@ package result
 
 import (
 	"bytes"
+	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,3 +56,96 @@ func TestReadRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestWriteAsEncoder: Write, which streams the timeline a window at a
+// time, writes byte for byte what one json.Encoder indenting by two
+// spaces writes for the whole result: saved results of every kind (a
+// step run, a mix, retries, a merge, real servers' shedding), and a
+// timeline that is nil, empty, or holds text HTML escaping changes.
+func TestWriteAsEncoder(t *testing.T) {
+	paths := []string{"../../testdata/shedding/nginx-limit-req.json", "../../testdata/shedding/haproxy-queue-timeout.json",
+		"../report/testdata/result-step.json", "../report/testdata/result-mix.json", "../report/testdata/result-retry.json",
+		"../merge/testdata/merged.golden.json", "../../cmd/bploadgen/testdata/analyze_result.json"}
+	var rs []*Result
+	for _, p := range paths {
+		r, err := ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Timeline) == 0 {
+			t.Fatalf("%s: no timeline to stream", p)
+		}
+		rs = append(rs, r)
+	}
+	nilTL := *rs[0]
+	nilTL.Timeline = nil
+	emptyTL := *rs[0]
+	emptyTL.Timeline = []Window{}
+	html := *rs[0]
+	html.Timeline = append([]Window(nil), rs[0].Timeline...)
+	html.Timeline[0].Status = map[string]int64{"<a&b>": 1}
+	rs = append(rs, &nilTL, &emptyTL, &html)
+	for i, r := range rs {
+		var want, got bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := Write(&got, r); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Bytes(), want.Bytes()) {
+			n := 0
+			for n < min(got.Len(), want.Len()) && got.Bytes()[n] == want.Bytes()[n] {
+				n++
+			}
+			t.Errorf("result %d: differs from the encoder's at byte %d: got %q, want %q", i, n,
+				got.Bytes()[max(n-40, 0):min(n+40, got.Len())], want.Bytes()[max(n-40, 0):min(n+40, want.Len())])
+		}
+	}
+}
+
+// BenchmarkWrite writes an hour-long run's result (a saved step run's
+// timeline repeated to 3,600 windows) with Write and, for comparison,
+// with one json.Encoder for the whole document: B/op against the
+// document's size (SetBytes) shows what each holds in memory at once.
+func BenchmarkWrite(b *testing.B) {
+	r, err := ReadFile("../report/testdata/result-step.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var tl []Window
+	for len(tl) < 3600 {
+		tl = append(tl, r.Timeline...)
+	}
+	r.Timeline = tl[:3600]
+	whole := func(w io.Writer, r *Result) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	for _, c := range []struct {
+		name  string
+		write func(io.Writer, *Result) error
+	}{{"streamed", Write}, {"whole", whole}} {
+		b.Run(c.name, func(b *testing.B) {
+			var n countWriter
+			if err := c.write(&n, r); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.write(io.Discard, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// countWriter counts the bytes written to it.
+type countWriter int
+
+func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
