@@ -61,16 +61,22 @@ func usage(c *exec.Cmd) (time.Duration, int64) {
 }
 
 // targetLag asks the target how late the arrivals since the last reset
-// were against a uniform schedule at rate, and resets.
-func targetLag(url string, rate float64) (time.Duration, error) {
+// were against a uniform schedule at rate, and resets: by the handler's
+// time, and by the kernel's receive stamp at the target's socket (−1 when
+// the target has none).
+func targetLag(url string, rate float64) (handler, socket time.Duration, err error) {
 	resp, err := http.Get(fmt.Sprintf("%s__schedule?rate=%g&reset=1", url, rate))
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer resp.Body.Close()
 	var s map[string]int64
 	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return time.Duration(s["lag_p99_ns"]), nil
+	socket = -1
+	if s["socket_count"] > 0 {
+		socket = time.Duration(s["socket_lag_p99_ns"])
+	}
+	return time.Duration(s["lag_p99_ns"]), socket, nil
 }

@@ -41,7 +41,7 @@ func render(o options, res *results) string {
 		}
 		fmt.Fprintf(&b, "| %s |", r.tool.name)
 		for _, rate := range o.cpuRates {
-			fmt.Fprintf(&b, " %s (runs: %s) | %s |", us(r.cpuPerReq[rate]), runsText(r.cpuRuns[rate]), r.seenLag[rate].Round(time.Microsecond))
+			fmt.Fprintf(&b, " %s (runs: %s) | %s (socket %s) |", us(r.cpuPerReq[rate]), runsText(r.cpuRuns[rate]), r.seenLag[rate].Round(time.Microsecond), lagText(r.sockLag[rate].Round(time.Microsecond)))
 		}
 		fmt.Fprintf(&b, " %.1f MB | %s | %s | %s |\n", float64(r.rssKB)/1024, r.p50Over.Round(time.Microsecond), r.p99Over.Round(time.Microsecond), rateText(r.maxRate))
 	}
@@ -71,9 +71,9 @@ func render(o options, res *results) string {
 		fmt.Fprintf(&b, " – | %s | – | %s of wrk's |\n", p50, ratio(r.maxRate, res.wrkRPS))
 	}
 	b.WriteString("\nCPU per request: user + system time of the generator process over the run divided by its requests; the median of the runs listed (tools take turns).\n")
-	b.WriteString("Arrivals lag: the p99 lateness of the arrivals at the target against a uniform schedule (the target measures it, the same for every tool).\n")
+	b.WriteString("Arrivals lag: the p99 lateness of the arrivals at the target against a uniform schedule (the target measures it, the same for every tool): when its handler ran, and (socket) when the request reached its socket by the kernel's receive stamp, without the one-core target's own delay in getting to it.\n")
 	b.WriteString("Overhead: the tool's latency percentile minus the server's own handler-time percentile (bench/target measures it), at 200 rps, median of the runs.\n")
-	b.WriteString("Sustained: ≥ 99% of the planned requests sent, no errors, and the arrivals at the target within 1 ms of the uniform schedule at p99.\n")
+	b.WriteString("Sustained: ≥ 99% of the planned requests sent, no errors, and the arrivals at the target's socket (kernel receive stamps; the handler's time where there are none) within 1 ms of the uniform schedule at p99.\n")
 	return b.String()
 }
 

@@ -21,7 +21,7 @@ func attack(o options, tl tool, url string, rate float64, d time.Duration) (tria
 		return trial{}, err
 	}
 	defer os.RemoveAll(dir)
-	if _, err := targetLag(url, rate); err != nil { // reset the target's record
+	if _, _, err := targetLag(url, rate); err != nil { // reset the target's record
 		return trial{}, err
 	}
 	start := time.Now()
@@ -40,7 +40,7 @@ func attack(o options, tl tool, url string, rate float64, d time.Duration) (tria
 	if err != nil {
 		return t, err
 	}
-	if t.seenLag, err = targetLag(url, rate); err != nil {
+	if t.seenLag, t.socketLag, err = targetLag(url, rate); err != nil {
 		return t, err
 	}
 	judge(&t)

@@ -4,7 +4,10 @@
 // serves the distribution at /__stats (GET; ?reset=1 clears it), so a
 // benchmark can tell a generator's overhead from the server's own time; and
 // at /__schedule?rate=R how late the arrivals were against a uniform
-// schedule at R, so every generator's pacing is judged the same way.
+// schedule at R, so every generator's pacing is judged the same way:
+// by when the handler ran, and (Linux) by when the request reached the
+// socket, the kernel's receive stamp, which leaves out this one-core
+// server's own delay in getting to it.
 package main
 
 import (
@@ -25,17 +28,23 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// stats is the handler-time histogram in ns, and the arrival times.
+// stats is the handler-time histogram in ns, and the arrival times: when
+// the handler ran, and when the request reached the socket (the kernel's
+// stamp, where there is one).
 type stats struct {
 	mu       sync.Mutex
 	h        *hdr.Histogram
 	arrivals []time.Time
+	atSocket []time.Time
 }
 
-func (s *stats) arrive(t time.Time) {
+func (s *stats) arrive(t, sock time.Time, stamped bool) {
 	s.mu.Lock()
 	if len(s.arrivals) < 50_000_000 {
 		s.arrivals = append(s.arrivals, t)
+		if stamped {
+			s.atSocket = append(s.atSocket, sock)
+		}
 	}
 	s.mu.Unlock()
 }
@@ -49,7 +58,9 @@ func (s *stats) record(d time.Duration) {
 // schedule compares the arrivals with a uniform schedule at rate R that
 // starts with the first arrival: the k-th arrival's lag is
 // a_k − (a_0 + k/R), the send lag of whatever generator sent them as seen
-// from outside it (plus the loopback delay). GET /__schedule?rate=R[&reset=1].
+// from outside it (plus the loopback delay). lag_* are by the handler's
+// time, socket_lag_* by the kernel's receive stamp (socket_count of them).
+// GET /__schedule?rate=R[&reset=1].
 func (s *stats) schedule(w http.ResponseWriter, r *http.Request) {
 	rate, err := strconv.ParseFloat(r.URL.Query().Get("rate"), 64)
 	if err != nil || rate <= 0 {
@@ -58,18 +69,32 @@ func (s *stats) schedule(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	arr := append([]time.Time(nil), s.arrivals...)
+	sock := append([]time.Time(nil), s.atSocket...)
 	if r.URL.Query().Get("reset") == "1" {
-		s.arrivals = s.arrivals[:0]
+		s.arrivals, s.atSocket = s.arrivals[:0], s.atSocket[:0]
 	}
 	s.mu.Unlock()
-	sort.Slice(arr, func(i, j int) bool { return arr[i].Before(arr[j]) })
+	out := map[string]int64{"count": int64(len(arr)), "socket_count": int64(len(sock))}
+	for _, c := range []struct {
+		prefix string
+		at     []time.Time
+	}{{"", arr}, {"socket_", sock}} {
+		lags := lagsAgainst(c.at, rate)
+		out[c.prefix+"lag_p50_ns"], out[c.prefix+"lag_p99_ns"], out[c.prefix+"lag_max_ns"] = lags.ValueAtQuantile(50), lags.ValueAtQuantile(99), lags.Max()
+	}
+	json.NewEncoder(w).Encode(out)
+}
+
+// lagsAgainst is the histogram of the arrivals' lags behind a uniform
+// schedule at rate from the first of them.
+func lagsAgainst(at []time.Time, rate float64) *hdr.Histogram {
+	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
 	lags := hdr.New(1, int64(time.Hour), 3)
-	for k, a := range arr {
-		lag := a.Sub(arr[0]) - time.Duration(float64(k)/rate*1e9)
+	for k, a := range at {
+		lag := a.Sub(at[0]) - time.Duration(float64(k)/rate*1e9)
 		_ = lags.RecordValue(max(int64(lag), 0))
 	}
-	json.NewEncoder(w).Encode(map[string]int64{"count": int64(len(arr)),
-		"lag_p50_ns": lags.ValueAtQuantile(50), "lag_p99_ns": lags.ValueAtQuantile(99), "lag_max_ns": lags.Max()})
+	return lags
 }
 
 func (s *stats) serve(w http.ResponseWriter, r *http.Request) {
@@ -81,6 +106,9 @@ func (s *stats) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	json.NewEncoder(w).Encode(out)
 }
+
+// connKey holds a request's connection in its context.
+type connKey struct{}
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "listen address (loopback only)")
@@ -99,7 +127,8 @@ func main() {
 	mux.HandleFunc("/__schedule", st.schedule)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st.arrive(start)
+		sock, stamped := socketTime(r.Context().Value(connKey{}).(net.Conn))
+		st.arrive(start, sock, stamped)
 		if *delay > 0 {
 			time.Sleep(*delay)
 		}
@@ -107,11 +136,12 @@ func main() {
 		w.Write(body)
 		st.record(time.Since(start))
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context { return context.WithValue(ctx, connKey{}, c) }}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() { <-ctx.Done(); srv.Close() }()
-	if err := srv.Serve(l); err != nil && err != http.ErrServerClosed {
+	if err := srv.Serve(stampListener{l}); err != nil && err != http.ErrServerClosed {
 		fmt.Fprintln(os.Stderr, "target:", err)
 		os.Exit(1)
 	}
