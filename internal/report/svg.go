@@ -211,17 +211,20 @@ func (p *panel) steps(x0s, x1s, ys []float64, stroke, dash string, width float64
 }
 
 // stackedSteps draws filled step areas between lo[i] and hi[i] over
-// [x0s[i], x1s[i]] (a stacked area chart of per-window values).
+// [x0s[i], x1s[i]] (a stacked area chart of per-window values); a window
+// whose bounds are not a finite hi > lo (NaN from a hostile file's zero
+// duration, say) is a gap.
 func (p *panel) stackedSteps(x0s, x1s, lo, hi []float64, fill, title string) {
 	var pb pathBuilder
 	n := len(hi)
+	filled := func(k int) bool { return hi[k] > lo[k] && !math.IsInf(hi[k]-lo[k], 0) }
 	for i := 0; i < n; {
-		if hi[i] <= lo[i] {
+		if !filled(i) {
 			i++
 			continue
 		}
 		j := i
-		for j < n && hi[j] > lo[j] {
+		for j < n && filled(j) {
 			j++
 		}
 		for k := i; k < j; k++ {
