@@ -20,9 +20,22 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("bploadgen: warning: net/http: ")
 	log.SetOutput(&firstLines{w: os.Stderr, left: 5})
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signalContext()
 	defer stop()
 	os.Exit(Main(ctx, os.Args[1:], newStdEnv()))
+}
+
+// signalContext is cancelled by the first SIGINT or SIGTERM, which stops
+// a command gracefully (a run waits out --grace and writes its partial
+// result); the second ends the process at once, by the signal's default
+// action, for when the graceful stop itself is what the user wants to cut.
+func signalContext() (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // no longer caught: the next signal kills
+	}()
+	return ctx, stop
 }
 
 // firstLines passes the first left writes (the logger's lines) to w, then

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"net"
 	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -66,7 +64,7 @@ func execMain(t *testing.T, ctx context.Context, args ...string) (int, string, s
 // (BPLOADGEN_AS_MAIN=1), for tests that need several real processes.
 func TestMain(m *testing.M) {
 	if os.Getenv("BPLOADGEN_AS_MAIN") == "1" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signalContext()
 		code := Main(ctx, os.Args[1:], newStdEnv())
 		stop()
 		os.Exit(code)
