@@ -25,6 +25,8 @@ func Duration(s float64) string {
 		return sig3(s*1e3) + "ms"
 	case s < 100:
 		return sig3(s) + "s"
+	case s >= 1e12: // 31,700 years: past the hours' int64 (a hostile file's 1.7e308 s)
+		return strconv.FormatFloat(s, 'g', 3, 64) + "s"
 	default:
 		m := int64(s) / 60
 		sec := int64(math.Round(s)) - m*60
@@ -68,6 +70,8 @@ func Rate(v float64) string {
 		return "–"
 	case v == 0:
 		return "0"
+	case math.Abs(v) >= 1e15: // past exact integers (and int64's range): 1.7e+308
+		return strconv.FormatFloat(v, 'g', 3, 64)
 	case math.Abs(v) >= 100:
 		return Int(int64(math.Round(v)))
 	default:
@@ -75,12 +79,18 @@ func Rate(v float64) string {
 	}
 }
 
-// Int groups thousands with commas: 42000 -> "42,000".
+// Int groups thousands with commas: 42000 -> "42,000", -1500 -> "−1,500"
+// (math.MinInt64 too, which has no positive).
 func Int(n int64) string {
-	if n < 0 {
-		return "−" + Int(-n)
-	}
 	s := strconv.FormatInt(n, 10)
+	if n < 0 {
+		return "−" + group(s[1:])
+	}
+	return group(s)
+}
+
+// group puts commas between the thousands of a string of digits.
+func group(s string) string {
 	if len(s) <= 3 {
 		return s
 	}

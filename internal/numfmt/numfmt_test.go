@@ -30,6 +30,15 @@ func TestFormats(t *testing.T) {
 		{Int(999), "999"},
 		{Int(42000), "42,000"},
 		{Int(-1234567), "−1,234,567"},
+		// A hostile file's extremes: no recursion past math.MinInt64, no
+		// float beyond int64 converted to one.
+		{Int(math.MinInt64), "−9,223,372,036,854,775,808"},
+		{Int(math.MaxInt64), "9,223,372,036,854,775,807"},
+		{Rate(1.7e308), "1.7e+308"},
+		{Rate(-1.7e308), "-1.7e+308"},
+		{Rate(123456789012345), "123,456,789,012,345"},
+		{Duration(1.7e308), "1.7e+308s"},
+		{Duration(1e12), "1e+12s"},
 		{Num(0.5), "0.5"},
 		{Num(1e7), "1e+07"},
 		{Num(-3), "−3"},

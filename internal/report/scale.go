@@ -97,6 +97,8 @@ func linTicks(lo, hi float64, n int, label func(float64) string) []tick {
 
 // logDomain widens [lo, hi] (both > 0) to 1, 2 or 5 times a power of ten
 // at either end, spanning at least a factor of 5.
+// The bounds stay within [logMin, logMax], so that widening them cannot
+// overflow to infinity or underflow to zero (a hostile file's 1.7e308 s).
 func logDomain(lo, hi float64) (float64, float64) {
 	if !(lo > 0) || math.IsInf(lo, 0) {
 		lo = 1e-3
@@ -104,6 +106,7 @@ func logDomain(lo, hi float64) (float64, float64) {
 	if !(hi > 0) || math.IsInf(hi, 0) || hi < lo {
 		hi = lo
 	}
+	lo, hi = min(max(lo, logMin), logMax), min(max(hi, logMin), logMax)
 	d0, d1 := logFloor(lo), logCeil(hi)
 	for i := 0; d1/d0 < 4.99; i++ {
 		if i%2 == 0 {
@@ -114,6 +117,10 @@ func logDomain(lo, hi float64) (float64, float64) {
 	}
 	return d0, d1
 }
+
+// logMin and logMax bound a log axis: 10^±300, twice widened, stays a
+// finite positive number.
+const logMin, logMax = 1e-300, 1e300
 
 // logSteps are the mantissas a log axis may start or end at.
 var logSteps = [...]float64{1, 2, 5, 10}
@@ -145,6 +152,9 @@ func logCeil(v float64) float64 {
 // both ends are labelled; 2 and 5 are labelled too when the axis spans at
 // most about two decades.
 func logTicks(d0, d1 float64, label func(float64) string) []tick {
+	if !(d0 > 0) || !(d1 >= d0) || math.IsInf(d1, 0) {
+		return nil // not a domain logDomain returns
+	}
 	few := d1/d0 <= 300
 	var out []tick
 	for e := math.Floor(math.Log10(d0) + 1e-9); e <= math.Ceil(math.Log10(d1)-1e-9); e++ {
