@@ -3,6 +3,8 @@ package analysis
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"slices"
 	"testing"
 
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -15,6 +17,18 @@ func FuzzAnalyze(f *testing.F) {
 	small := synth{c: 2, k: 4, mean: 0.01, rates: []float64{100, 300}, stageDur: 2, seed: 1}.result(f)
 	b, err := json.Marshal(small)
 	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b)
+	// A shedding run whose windows say in_flight_max is math.MinInt64: K's
+	// candidates were the in-flight level less one, which wrapped to
+	// MaxInt64, and their loop never ended.
+	wrap := *small
+	wrap.Timeline = slices.Clone(small.Timeline)
+	for i := range wrap.Timeline {
+		wrap.Timeline[i].InFlightMax = math.MinInt64
+	}
+	if b, err = json.Marshal(&wrap); err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b)

@@ -187,6 +187,10 @@ func barQuantile(bars []hdr.Bar, n int64, q float64) float64 {
 	return float64(bars[len(bars)-1].To) / 1e9
 }
 
+// maxInFlightSeen bounds a window's in-flight maximum the recognition
+// believes: far above any generator's bound, far below int64's end.
+const maxInFlightSeen = 1 << 30
+
 // observeInFlight reads the in-flight level of the rejecting windows.
 func (o *shedObs) observeInFlight(data []*stageData) {
 	var area, span float64
@@ -195,6 +199,9 @@ func (o *shedObs) observeInFlight(data []*stageData) {
 		for _, w := range d.windows {
 			if w.responses == 0 || float64(w.n503) < minShedWindow*float64(w.responses) || w.n503 < 2 {
 				continue
+			}
+			if w.inFlightMax < 1 || w.inFlightMax > maxInFlightSeen {
+				continue // not a client's count: a hostile file's (K's arithmetic would wrap)
 			}
 			maxima = append(maxima, w.inFlightMax)
 			if o.rejWindows == 0 || w.inFlightMax < o.inFlightLow {
