@@ -38,3 +38,25 @@ func Seeds() [][]byte {
 	}
 	return out
 }
+
+// SeedPairs are Seeds, each paired with the next, for fuzz tests of two
+// result files (merge, compare).
+func SeedPairs() [][2][]byte {
+	s := Seeds()
+	out := make([][2][]byte, len(s))
+	for i := range s {
+		out[i] = [2][]byte{s[i], s[(i+1)%len(s)]}
+	}
+	return out
+}
+
+// ReadPair reads two fuzzed result files; ok is false when either is not
+// a result (the fuzz case then has nothing to check).
+func ReadPair(a, b []byte) (ra, rb *result.Result, ok bool) {
+	ra, err := result.Read(bytes.NewReader(a))
+	if err != nil {
+		return nil, nil, false
+	}
+	rb, err = result.Read(bytes.NewReader(b))
+	return ra, rb, err == nil
+}
