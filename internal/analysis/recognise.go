@@ -89,7 +89,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 		}
 	}
 	if rate, hw, ok := an.admittedRate(); ok {
-		cands = append(cands, an.fitRate(rate)...)
+		cands = append(cands, an.fitRate(rate, an.bursts())...)
 		rc.rateHW = hw
 	}
 	cands = an.specCandidates(cands, c)
@@ -101,6 +101,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	cands = bestOf(cands, mechConcurrency)
 	cands = bestOf(cands, mechBoundedQueue)
 	cands = bestBurst(cands, rc)
+	rc.burstSeen = rc.burstSeen || an.spec.Burst > 0 // a given bucket is known
 	an.weigh(obs, cands, rc)
 	an.applyGiven(rc, cands)
 	rc.noteGenerator(an.r)
@@ -168,11 +169,20 @@ func (an *analyzer) admittedRate() (rate, hw float64, ok bool) {
 // burstGrid are the bucket sizes a rate limit's fit tries.
 var burstGrid = []float64{1, 2, 10, 100}
 
-// fitRate is a rate-limit candidate per burst of the grid. The admitted
+// bursts are the bucket sizes to fit: the one given (--burst), else the
+// grid.
+func (an *analyzer) bursts() []float64 {
+	if an.spec.Burst > 0 {
+		return []float64{an.spec.Burst}
+	}
+	return burstGrid
+}
+
+// fitRate is a rate-limit candidate per bucket size of bursts. The admitted
 // rate equals R only when no token is wasted (a bucket full while a
 // request could have used it): R is corrected by the waste the model
 // predicts at the stage that shed the most.
-func (an *analyzer) fitRate(admitted float64) []candidate {
+func (an *analyzer) fitRate(admitted float64, bursts []float64) []candidate {
 	var worst *stageData
 	for _, d := range an.data {
 		if d.responses >= shedStageMin && (worst == nil || float64(d.n503)/float64(d.responses) > float64(worst.n503)/float64(worst.responses)) {
@@ -180,7 +190,7 @@ func (an *analyzer) fitRate(admitted float64) []candidate {
 		}
 	}
 	var out []candidate
-	for _, b := range burstGrid {
+	for _, b := range bursts {
 		cd := candidate{mech: mechRateLimit, rate: admitted, burst: b}
 		if worst != nil {
 			if fp, ok := cd.predict(worst, an.r.Arrival, an.svc, seedOf(an.r), nil); ok && fp.ratio < 1 {

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -86,4 +87,28 @@ func TestRecordedNginx(t *testing.T) {
 		t.Errorf("only %d overloaded stages", over)
 	}
 	noAgreesOff(t, a, 0.25)
+}
+
+// The same nginx result, the rate limit given (--rate-limit 200) and the
+// bucket not: the bucket is fitted as when nothing is given, not taken as
+// one token (which made the right rate fit with confidence 1.7e-7), and
+// the model says the size is its own assumption. Given too, the bucket is
+// the user's and the shedding reports it.
+func TestRecordedNginxRateGiven(t *testing.T) {
+	r, free := recorded(t, "nginx-limit-req.json")
+	a := mustAnalyze(t, r, ModelSpec{RateLimit: 200})
+	if sh := a.Shedding; sh.Mechanism != mechRateLimit || sh.Confidence < 0.9 || sh.Burst != 0 {
+		t.Fatalf("rate given: shedding %+v", sh)
+	}
+	freeB := strings.TrimSuffix(free.Model.Kendall[strings.LastIndex(free.Model.Kendall, " ")+1:], ")")
+	if want := "TB(200/s, " + freeB + ")"; a.Model.Kendall != want {
+		t.Errorf("rate given: model %s, want the free fit's bucket: %s", a.Model.Kendall, want)
+	}
+	if !strings.Contains(a.Model.Notes, "assumed") {
+		t.Errorf("rate given: the notes do not say the bucket is assumed: %s", a.Model.Notes)
+	}
+	a = mustAnalyze(t, r, ModelSpec{RateLimit: 200, Burst: 11})
+	if sh := a.Shedding; sh.Burst != 11 || a.Model.Kendall != "TB(200/s, 11)" || strings.Contains(a.Model.Notes, "assumed") {
+		t.Errorf("bucket given: shedding %+v, model %s: %s", sh, a.Model.Kendall, a.Model.Notes)
+	}
 }

@@ -59,18 +59,22 @@ func (an *analyzer) specCandidates(cands []candidate, c int) []candidate {
 	if s.Workers > 0 {
 		c = s.Workers
 	}
-	var fixed *candidate
+	var fixed []candidate // one mechanism's
 	switch {
 	case s.QueueKnown:
 		mech := mechBoundedQueue
 		if s.Queue == 0 {
 			mech = mechConcurrency
 		}
-		fixed = &candidate{mech: mech, c: c, k: c + s.Queue}
+		fixed = []candidate{{mech: mech, c: c, k: c + s.Queue}}
 	case s.QueueTimeout > 0:
-		fixed = &candidate{mech: mechQueueTimeout, c: c, patience: s.QueueTimeout}
+		fixed = []candidate{{mech: mechQueueTimeout, c: c, patience: s.QueueTimeout}}
 	case s.RateLimit > 0:
-		fixed = &candidate{mech: mechRateLimit, rate: s.RateLimit, burst: max(s.Burst, 1)}
+		// The rate given; the bucket given too, or fitted over the grid
+		// (bestBurst keeps the best).
+		for _, b := range an.bursts() {
+			fixed = append(fixed, candidate{mech: mechRateLimit, rate: s.RateLimit, burst: b})
+		}
 	}
 	if s.Workers > 0 {
 		for i := range cands {
@@ -85,9 +89,9 @@ func (an *analyzer) specCandidates(cands []candidate, c int) []candidate {
 	if fixed == nil {
 		return cands
 	}
-	out := []candidate{*fixed}
+	out := fixed
 	for _, cd := range cands {
-		if cd.mech != fixed.mech {
+		if cd.mech != fixed[0].mech {
 			out = append(out, cd)
 		}
 	}

@@ -90,8 +90,17 @@ func (m *model) adoptShedding(sh *recognition, data []*stageData, svc *service) 
 		}
 		m.name = kindName(m.kind)
 		m.kendall = "TB(" + strconv.FormatFloat(m.rate, 'g', 4, 64) + "/s, " + strconv.FormatFloat(m.burst, 'g', 4, 64) + ")"
-		m.notes = []string{fmt.Sprintf("a token bucket of R = %.4g/s and B = %g tokens refuses what exceeds it, whatever the service: predicted by %s; the workers behind it are not modelled, so no times are predicted",
-			m.rate, m.burst, kindWhy(m.kind))}
+		bucket := fmt.Sprintf("B = %g tokens", m.burst)
+		if m.burst == 1 {
+			bucket = "B = 1 token"
+		}
+		if !sh.burstSeen {
+			// The fit did not tell this bucket from the largest it tried
+			// (bestBurst): say the size is the model's, not the target's.
+			bucket += " (assumed: the run does not tell the bucket's size; a larger one fits as well)"
+		}
+		m.notes = []string{fmt.Sprintf("a token bucket of R = %.4g/s and %s refuses what exceeds it, whatever the service: predicted by %s; the workers behind it are not modelled, so no times are predicted",
+			m.rate, bucket, kindWhy(m.kind))}
 	case mechAdaptive:
 		m.notes = append(m.notes, fmt.Sprintf("the concurrency limit adapts: modelled as a fixed K = %d (its level while shedding), an approximation with a %s tolerance", m.k, numfmt.Share(tolAdaptive)))
 	}
