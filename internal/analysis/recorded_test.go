@@ -58,6 +58,9 @@ func TestRecordedHAProxy(t *testing.T) {
 				t.Errorf("capacity %.4g, want at the sustained plateau %.4g (+ its noise %.3g)", a.CapacityRPS, x, hw)
 			}
 			noAgreesOff(t, a, 0.25)
+			if g := mustAnalyze(t, r, ModelSpec{Workers: 4}).Shedding; g.Workers != 4 || g.WorkersCI != 0 {
+				t.Errorf("--workers 4 given: c = %d ± %g, want 4 with no interval", g.Workers, g.WorkersCI)
+			}
 		})
 	}
 }

@@ -276,8 +276,12 @@ func (an *analyzer) sustained() (float64, *stageData) {
 }
 
 // applyGiven makes the spec's mechanism the answer, keeping the
-// probability the evidence gives it as the confidence.
+// probability the evidence gives it as the confidence; a worker count
+// given has no interval.
 func (an *analyzer) applyGiven(rc *recognition, cands []candidate) {
+	if an.spec.Workers > 0 {
+		rc.cHW = 0 // the count given is the candidates' (specCandidates)
+	}
 	m := an.spec.givenMechanism()
 	if m == "" {
 		return

@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 )
 
 // WriteText writes the report as aligned text tables, one per scope, the
@@ -50,7 +52,7 @@ func writeInputs(b *strings.Builder, r *Report) {
 
 // describe is one line about an input.
 func (in Input) describe() string {
-	parts := []string{fmt.Sprintf("%s, %d stage%s", in.Profile, in.Stages, plural(in.Stages)), in.Arrival,
+	parts := []string{fmt.Sprintf("%s, %d stage%s", in.Profile, in.Stages, numfmt.Plural(int64(in.Stages))), in.Arrival,
 		fmt.Sprintf("%d scheduled", in.Scheduled)}
 	if !in.StartedAt.IsZero() {
 		parts = append(parts, in.StartedAt.UTC().Format("2006-01-02 15:04:05Z"))
@@ -62,13 +64,6 @@ func (in Input) describe() string {
 		parts = append(parts, "shard "+in.Shard)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func passText(ok bool) string {

@@ -168,3 +168,12 @@ func Bytes(n float64) string {
 	}
 	return ""
 }
+
+// Plural is the ending of a count's noun: "" for exactly one, else "s"
+// ("1 stage", "0 stages", "4 workers").
+func Plural(n int64) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

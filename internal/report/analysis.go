@@ -56,7 +56,7 @@ func analysisHeader(b *strings.Builder, name string, r *result.Result, a *result
 			fmt.Fprintf(b, " = %s", m.Kendall)
 		}
 		if m.Workers > 0 {
-			fmt.Fprintf(b, ": c = %d workers (%s)", m.Workers, m.WorkersSource)
+			fmt.Fprintf(b, ": c = %d worker%s (%s)", m.Workers, numfmt.Plural(int64(m.Workers)), m.WorkersSource)
 		}
 		switch {
 		case m.SystemCapacity > 0:

@@ -43,9 +43,9 @@ func targetLabel(r *result.Result, url string) string {
 		base = ", base " + url
 	}
 	if r.Arrival == "replay" {
-		return fmt.Sprintf("replay of %s request%s (%s name%s)%s", numfmt.Int(r.Total.Scheduled), plural(int(r.Total.Scheduled)), names, plural(k), base)
+		return fmt.Sprintf("replay of %s request%s (%s name%s)%s", numfmt.Int(r.Total.Scheduled), numfmt.Plural(r.Total.Scheduled), names, numfmt.Plural(int64(k)), base)
 	}
-	return fmt.Sprintf("mix of %s request%s%s", names, plural(k), base)
+	return fmt.Sprintf("mix of %s request%s%s", names, numfmt.Plural(int64(k)), base)
 }
 
 // maxRequestNames is how many request names a run reports before the rest

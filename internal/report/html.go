@@ -163,7 +163,7 @@ func subtitle(r *result.Result) string {
 	if r.Plan.Profile != "" {
 		parts = append(parts, r.Plan.Profile+" profile")
 	}
-	parts = append(parts, numfmt.Int(int64(len(r.Stages)))+" stage"+plural(len(r.Stages)))
+	parts = append(parts, numfmt.Int(int64(len(r.Stages)))+" stage"+numfmt.Plural(int64(len(r.Stages))))
 	parts = append(parts, numfmt.Duration(r.ElapsedS)+" elapsed (planned "+numfmt.Duration(r.DurationS)+")")
 	switch r.Arrival {
 	case "":
@@ -176,13 +176,6 @@ func subtitle(r *result.Result) string {
 		parts = append(parts, "started "+r.StartedAt.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
 	return strings.Join(parts, " · ")
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 func cards(r *result.Result) []card {

@@ -25,16 +25,16 @@ func SheddingSummary(s *result.Shedding) string {
 	var parts []string
 	switch s.Mechanism {
 	case "bounded-queue":
-		parts = append(parts, fmt.Sprintf("c = %s workers", pm(float64(s.Workers), s.WorkersCI, num)))
+		parts = append(parts, "c = "+workers(s))
 		if s.Queue != nil {
 			parts = append(parts, fmt.Sprintf("%d waiting slots (K = %s), 503 at once when full", *s.Queue, pm(float64(s.Limit), s.LimitCI, num)))
 		}
 	case "concurrency-limit":
 		parts = append(parts, fmt.Sprintf("at most %s in flight, no queue, 503 at once beyond", pm(float64(s.Limit), s.LimitCI, num)))
 	case "adaptive-limit":
-		parts = append(parts, fmt.Sprintf("a limit that moves, about %s in flight while shedding, c = %d workers", pm(float64(s.Limit), s.LimitCI, num), s.Workers))
+		parts = append(parts, fmt.Sprintf("a limit that moves, about %s in flight while shedding, c = %d worker%s", pm(float64(s.Limit), s.LimitCI, num), s.Workers, numfmt.Plural(int64(s.Workers))))
 	case "queue-timeout":
-		parts = append(parts, fmt.Sprintf("c = %s workers", pm(float64(s.Workers), s.WorkersCI, num)),
+		parts = append(parts, "c = "+workers(s),
 			fmt.Sprintf("a request waits at most %s for one, then gets 503", pm(s.QueueTimeoutS, s.QueueTimeoutCIS, numfmt.Duration)))
 	case "rate-limit":
 		p := fmt.Sprintf("a rate limit of %s requests/s", pm(s.RateRPS, s.RateCIRPS, numfmt.Rate))
@@ -54,4 +54,13 @@ func SheddingSummary(s *result.Shedding) string {
 		how = "given"
 	}
 	return fmt.Sprintf("%s: %s (%s; confidence %s)", s.Mechanism, strings.Join(parts, "; "), how, numfmt.Percent(s.Confidence))
+}
+
+// workers is the shedding's worker count with its 95% half-width and the
+// noun: "4 ± 0.7 workers", "1 worker".
+func workers(s *result.Shedding) string {
+	if s.WorkersCI > 0 {
+		return numfmt.Num(float64(s.Workers)) + " ± " + numfmt.Num(s.WorkersCI) + " workers"
+	}
+	return numfmt.Num(float64(s.Workers)) + " worker" + numfmt.Plural(int64(s.Workers))
 }

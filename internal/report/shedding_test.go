@@ -22,6 +22,8 @@ func TestSheddingSummary(t *testing.T) {
 			"rate-limit: a rate limit of 200 ± 3 requests/s, burst 11, the excess refused at once (recognised from the run; confidence 100%)"},
 		{&result.Shedding{Mechanism: "bounded-queue", Workers: 8, Queue: &q, Limit: 24, Confidence: 0.9, Source: "given"},
 			"bounded-queue: c = 8 workers; 16 waiting slots (K = 24), 503 at once when full (given; confidence 90%)"},
+		{&result.Shedding{Mechanism: "queue-timeout", Workers: 1, QueueTimeoutS: 0.00185, Source: "given"},
+			"queue-timeout: c = 1 worker; a request waits at most 1.85ms for one, then gets 503 (given; confidence 0%)"},
 		{&result.Shedding{Mechanism: "none", Confidence: 0.7, Source: "recognised"},
 			"none: nothing shed and no overload seen: how it would shed is unknown (recognised from the run; confidence 70%)"},
 	} {
