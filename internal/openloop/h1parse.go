@@ -7,43 +7,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
-)
-
-// h1Response is what the HTTP/1.1 client needs from a response.
-type h1Response struct {
-	status     int
-	close      bool // the connection cannot be reused after this response
-	serverTime []byte
-	// header is filled only when the caller asked for it (samples).
-	header http.Header
-	// n is the number of response bytes consumed (0 means none arrived).
-	n int
-	// prev is the kind of the last header field, for obs-fold lines.
-	prev foldPrev
-	// lastName is the last header field's name when header is kept.
-	lastName string
-	// keptN is the bytes of names and values kept in header.
-	keptN int
-}
-
-// foldPrev is what an obs-fold continuation line extends.
-type foldPrev int
-
-const (
-	foldNone foldPrev = iota // no field yet: a leading continuation is malformed
-	foldOther
-	foldServerTiming
 )
 
 // Limits of the response parsers (blocking and stream alike, and net/http's
 // Transport.MaxResponseHeaderBytes): a server that exceeds them is answered
 // with an error, not with unbounded memory. The header limit is net/http's
-// server default (1 MB), which real servers' headers fit.
+// server default (1 MB), which real servers' headers fit. The chunked
+// framing's limits are net/http's own (h1chunk.go).
 const (
 	h1BufSize        = 8 << 10 // read buffer per connection, bytes
-	H1MaxHeaderBytes = 1 << 20 // status line and headers of one response, or its trailers, bytes
-	h1MaxChunkLine   = 8 << 10 // a chunk-size line with its extensions, bytes
+	H1MaxHeaderBytes = 1 << 20 // status line and headers of one response, bytes
 	h1Max1xx         = 5       // interim responses before the final one (net/http's limit)
 	// h1MaxKeptHeader bounds the header names and values of a non-2xx
 	// response kept for its sample, bytes (fields past it are parsed but
@@ -69,7 +42,6 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 		if interim > h1Max1xx {
 			return r, 0, fmt.Errorf("%w: more than %d interim responses", errMalformed, h1Max1xx)
 		}
-		r.header, r.serverTime, r.prev, r.keptN, r.lastName = nil, nil, foldNone, 0, "" // an interim response's do not carry over
 		budget := H1MaxHeaderBytes
 		line, err := readLine(br, &r, &budget)
 		if err != nil {
@@ -79,8 +51,7 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 		if err != nil {
 			return r, 0, err
 		}
-		r.status = status
-		r.close = minor == 0 // HTTP/1.0 closes unless it says keep-alive
+		r.startHead(status, minor) // HTTP/1.0 closes unless it says keep-alive
 		keep := samples && (status < 200 || status > 299)
 		if !keep {
 			bodyPrefix = nil
@@ -119,6 +90,15 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 // slice is valid until the next read from br. A line longer than br's
 // buffer is copied (the only allocation, and only for such lines).
 func readLine(br *bufio.Reader, r *h1Response, budget *int) ([]byte, error) {
+	line, err := readRawLine(br, r, budget)
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, err
+}
+
+// readRawLine is readLine keeping the line's CR, if any.
+func readRawLine(br *bufio.Reader, r *h1Response, budget *int) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	r.n += len(line)
 	for err == bufio.ErrBufferFull && len(line) <= *budget {
@@ -137,24 +117,22 @@ func readLine(br *bufio.Reader, r *h1Response, budget *int) ([]byte, error) {
 		}
 		return nil, err
 	}
-	line = line[:len(line)-1]
-	if n := len(line); n > 0 && line[n-1] == '\r' {
-		line = line[:n-1]
-	}
-	return line, nil
+	return line[:len(line)-1], nil
 }
 
-// parseStatusLine reads "HTTP/1.x SSS reason".
+// parseStatusLine reads "HTTP/1.x SSS reason"; as net/http, it takes
+// more than one space before the code.
 func parseStatusLine(line []byte) (status, minor int, err error) {
-	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' {
+	proto, rest, ok := bytes.Cut(line, []byte(" "))
+	if !ok || len(proto) != 8 || !bytes.HasPrefix(proto, []byte("HTTP/1.")) {
 		return 0, 0, fmt.Errorf("%w: bad status line %q", errMalformed, truncateBytes(line, 40))
 	}
-	minor = int(line[7] - '0')
+	minor = int(proto[7]) - '0'
 	if minor < 0 || minor > 9 {
 		return 0, 0, fmt.Errorf("%w: bad HTTP version in %q", errMalformed, truncateBytes(line, 40))
 	}
-	s := line[9:12]
-	if s[0] < '1' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' || (len(line) > 12 && line[12] != ' ') {
+	s, _, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
+	if len(s) != 3 || s[0] < '1' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' {
 		return 0, 0, fmt.Errorf("%w: bad status code in %q", errMalformed, truncateBytes(line, 40))
 	}
 	return int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0'), minor, nil
@@ -175,93 +153,12 @@ func readHeaders(br *bufio.Reader, r *h1Response, keep bool, budget *int) (clen 
 			return 0, false, err
 		}
 		if len(line) == 0 {
-			return clen, chunked, nil
+			return clen, chunked, r.endHead(chunked)
 		}
 		if err := applyHeader(line, r, keep, &clen, &chunked); err != nil {
 			return 0, false, err
 		}
 	}
-}
-
-// applyHeader interprets one header line for the client: framing
-// (Content-Length, Transfer-Encoding), Connection, Server-Timing, and the
-// whole header when keep is set.
-// An obs-fold line (one starting with a space or tab) continues the
-// previous field: it is joined to it with a space (RFC 9112 §5.2).
-func applyHeader(line []byte, r *h1Response, keep bool, clen *int64, chunked *bool) error {
-	if line[0] == ' ' || line[0] == '\t' {
-		return applyFold(bytes.TrimSpace(line), r, keep)
-	}
-	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 {
-		return fmt.Errorf("%w: bad header line %q", errMalformed, truncateBytes(line, 40))
-	}
-	name, value := line[:colon], bytes.TrimSpace(line[colon+1:])
-	r.prev = foldOther
-	switch {
-	case asciiEqualFold(name, "content-length"):
-		n, err := parseContentLength(value)
-		if err != nil || (*clen >= 0 && *clen != n) {
-			return fmt.Errorf("%w: bad Content-Length %q", errMalformed, truncateBytes(value, 40))
-		}
-		*clen = n
-	case asciiEqualFold(name, "transfer-encoding"):
-		if !asciiEqualFold(lastToken(value), "chunked") {
-			return fmt.Errorf("%w: unsupported Transfer-Encoding %q", errMalformed, truncateBytes(value, 40))
-		}
-		*chunked = true
-	case asciiEqualFold(name, "connection"):
-		if containsTokenFold(value, "close") {
-			r.close = true
-		} else if containsTokenFold(value, "keep-alive") {
-			r.close = false
-		}
-	case asciiEqualFold(name, "server-timing"):
-		// Several fields are one comma-separated list (RFC 9110 §5.3).
-		if len(r.serverTime) > 0 {
-			r.serverTime = append(r.serverTime, ',')
-		}
-		r.serverTime = append(r.serverTime, value...)
-		r.prev = foldServerTiming
-	}
-	if keep {
-		r.lastName = ""
-		if r.keptN += len(name) + len(value); r.keptN <= h1MaxKeptHeader {
-			r.lastName = http.CanonicalHeaderKey(string(name))
-			r.header.Add(r.lastName, string(value))
-		}
-	}
-	return nil
-}
-
-// applyFold joins an obs-fold continuation to the previous field.
-func applyFold(value []byte, r *h1Response, keep bool) error {
-	switch r.prev {
-	case foldNone:
-		return fmt.Errorf("%w: continuation line before any header", errMalformed)
-	case foldServerTiming:
-		r.serverTime = append(append(r.serverTime, ' '), value...)
-	}
-	if r.keptN += len(value) + 1; keep && r.lastName != "" && r.keptN <= h1MaxKeptHeader {
-		vs := r.header[r.lastName]
-		vs[len(vs)-1] += " " + string(value)
-	}
-	return nil
-}
-
-// parseContentLength accepts digits only (no sign, no spaces inside).
-func parseContentLength(v []byte) (int64, error) {
-	if len(v) == 0 || len(v) > 18 {
-		return 0, fmt.Errorf("%w: bad Content-Length", errMalformed)
-	}
-	var n int64
-	for _, c := range v {
-		if c < '0' || c > '9' {
-			return 0, fmt.Errorf("%w: bad Content-Length", errMalformed)
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, nil
 }
 
 func discardN(br *bufio.Reader, r *h1Response, n int64, prefix []byte) (int, error) {
@@ -311,31 +208,19 @@ func discardToEOF(br *bufio.Reader, r *h1Response, prefix []byte) (int, error) {
 
 func discardChunked(br *bufio.Reader, r *h1Response, prefix []byte) (int, error) {
 	kept := 0
+	var excess int64
 	for {
 		budget := h1MaxChunkLine
-		line, err := readLine(br, r, &budget)
+		line, err := readRawLine(br, r, &budget)
 		if err != nil {
 			return kept, unexpected(err)
 		}
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i] // chunk extensions
-		}
-		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
-		if err != nil || size < 0 {
-			return kept, fmt.Errorf("%w: bad chunk size %q", errMalformed, truncateBytes(line, 40))
+		size, err := chunkSize(line, &excess)
+		if err != nil {
+			return kept, err
 		}
 		if size == 0 {
-			// Trailers, then the empty line.
-			budget := H1MaxHeaderBytes
-			for {
-				t, err := readLine(br, r, &budget)
-				if err != nil {
-					return kept, unexpected(err)
-				}
-				if len(t) == 0 {
-					return kept, nil
-				}
-			}
+			return kept, readTrailer(br, r)
 		}
 		k, err := discardN(br, r, size, prefix[kept:])
 		kept += k
@@ -343,11 +228,60 @@ func discardChunked(br *bufio.Reader, r *h1Response, prefix []byte) (int, error)
 			return kept, err
 		}
 		budget = h1MaxChunkLine
-		if crlf, err := readLine(br, r, &budget); err != nil || len(crlf) != 0 {
-			if err == nil {
-				err = fmt.Errorf("%w: chunk not followed by CRLF", errMalformed)
-			}
+		line, err = readRawLine(br, r, &budget)
+		if err != nil {
 			return kept, unexpected(err)
+		}
+		if err := chunkEnd(line); err != nil {
+			return kept, err
+		}
+	}
+}
+
+// readTrailer reads the trailer section after the last chunk: none (a
+// CRLF), or fields ended by a blank line, once trailerStart has seen their
+// end within its window.
+func readTrailer(br *bufio.Reader, r *h1Response) error {
+	scanned := 0
+	for n := 2; ; {
+		b, err := br.Peek(n)
+		skip, lines, need, serr := trailerStart(b, &scanned)
+		switch {
+		case serr != nil:
+			return serr
+		case skip > 0:
+			d, _ := br.Discard(skip)
+			r.n += d
+			return nil
+		case lines:
+			return readTrailerLines(br, r)
+		case need && err != nil:
+			return unexpected(err)
+		}
+		// What is buffered, else one byte more (the next read's worth
+		// arrives): never wait for bytes a finished trailer need not have.
+		n = br.Buffered()
+		if n <= len(b) {
+			n = len(b) + 1
+		}
+		n = min(n, h1TrailerWindow)
+	}
+}
+
+// readTrailerLines reads trailer fields up to the blank line, checking
+// their syntax.
+func readTrailerLines(br *bufio.Reader, r *h1Response) error {
+	budget := h1TrailerWindow
+	for first := true; ; first = false {
+		line, err := readLine(br, r, &budget)
+		if err != nil {
+			return unexpected(err)
+		}
+		if len(line) == 0 {
+			return nil
+		}
+		if err := checkTrailerLine(line, first); err != nil {
+			return err
 		}
 	}
 }
@@ -357,45 +291,6 @@ func unexpected(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-func asciiEqualFold(b []byte, s string) bool {
-	if len(b) != len(s) {
-		return false
-	}
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != s[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// containsTokenFold reports whether the comma-separated list v has token t.
-func containsTokenFold(v []byte, t string) bool {
-	for len(v) > 0 {
-		var tok []byte
-		if i := bytes.IndexByte(v, ','); i >= 0 {
-			tok, v = v[:i], v[i+1:]
-		} else {
-			tok, v = v, nil
-		}
-		if asciiEqualFold(bytes.TrimSpace(tok), t) {
-			return true
-		}
-	}
-	return false
-}
-
-func lastToken(v []byte) []byte {
-	if i := bytes.LastIndexByte(v, ','); i >= 0 {
-		v = v[i+1:]
-	}
-	return bytes.TrimSpace(v)
 }
 
 func truncateBytes(b []byte, n int) []byte {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 )
 
 // h1Stream parses one HTTP/1.1 response from bytes as they arrive (the
@@ -24,22 +23,24 @@ type h1Stream struct {
 	headN   int   // bytes of this head so far
 	clen    int64 // Content-Length, −1 when none
 	chunked bool
-	interim int  // 1xx responses skipped
-	trail   int  // trailer bytes so far
-	seen    bool // a byte of the response arrived (resp.n counts whole lines only)
-	scanned int  // bytes of the current partial line already searched for its LF
+	interim int   // 1xx responses skipped
+	excess  int64 // net/http's chunk framing account (chunkSize)
+	trail   int   // trailer bytes so far
+	seen    bool  // a byte of the response arrived (resp.n counts whole lines only)
+	scanned int   // bytes of the current partial line already searched for its LF
 }
 
 type streamState int
 
 const (
-	stHead       streamState = iota // status line and headers, waiting for the blank line
-	stBody                          // Content-Length body
-	stUntilClose                    // body delimited by the connection's end
-	stChunkSize                     // a chunk-size line
-	stChunkData                     // chunk data
-	stChunkEnd                      // the CRLF after chunk data
-	stTrailer                       // trailer lines after the last chunk
+	stHead         streamState = iota // status line and headers, waiting for the blank line
+	stBody                            // Content-Length body
+	stUntilClose                      // body delimited by the connection's end
+	stChunkSize                       // a chunk-size line
+	stChunkData                       // chunk data
+	stChunkEnd                        // the CRLF after chunk data
+	stTrailerStart                    // after the last chunk: no trailer, or where it ends
+	stTrailer                         // trailer lines after the last chunk
 	stDone
 )
 
@@ -85,10 +86,23 @@ func (p *h1Stream) step(b []byte) (int, error) {
 	case stUntilClose:
 		p.keepBody(b)
 		return len(b), nil
+	case stTrailerStart:
+		skip, lines, _, err := trailerStart(b, &p.scanned)
+		switch {
+		case err != nil:
+			return 0, err
+		case skip > 0:
+			p.state, p.scanned = stDone, 0
+			return skip, nil
+		case lines:
+			p.state, p.scanned = stTrailer, 0
+			return p.step(b)
+		}
+		return 0, nil
 	case stChunkSize, stChunkEnd, stTrailer:
 		limit := h1MaxChunkLine
 		if p.state == stTrailer {
-			limit = H1MaxHeaderBytes - p.trail
+			limit = h1TrailerWindow - p.trail
 		}
 		i := p.lineEnd(b)
 		if i < 0 {
@@ -103,8 +117,7 @@ func (p *h1Stream) step(b []byte) (int, error) {
 		if p.state == stTrailer {
 			p.trail += i + 1
 		}
-		line := bytes.TrimSuffix(b[:i], []byte("\r"))
-		return i + 1, p.chunkLine(line)
+		return i + 1, p.chunkLine(b[:i])
 	case stChunkData:
 		n := int(min(int64(len(b)), p.remain))
 		p.keepBody(b[:n])
@@ -122,30 +135,32 @@ func (p *h1Stream) keepBody(b []byte) {
 	}
 }
 
-func (p *h1Stream) chunkLine(line []byte) error {
+// chunkLine takes a chunk-size line, the line after a chunk's data, or a
+// trailer line (raw: before its LF).
+func (p *h1Stream) chunkLine(raw []byte) error {
 	switch p.state {
 	case stChunkSize:
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i]
-		}
-		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64)
-		if err != nil || size < 0 {
-			return fmt.Errorf("%w: bad chunk size %q", errMalformed, truncateBytes(line, 40))
+		size, err := chunkSize(raw, &p.excess)
+		if err != nil {
+			return err
 		}
 		if size == 0 {
-			p.state = stTrailer
+			p.state = stTrailerStart
 		} else {
 			p.state, p.remain = stChunkData, size
 		}
 	case stChunkEnd:
-		if len(line) != 0 {
-			return fmt.Errorf("%w: chunk not followed by CRLF", errMalformed)
+		if err := chunkEnd(raw); err != nil {
+			return err
 		}
 		p.state = stChunkSize
 	case stTrailer:
+		line := bytes.TrimSuffix(raw, []byte("\r"))
 		if len(line) == 0 {
 			p.state = stDone
+			return nil
 		}
+		return checkTrailerLine(line, p.trail == len(raw)+1)
 	}
 	return nil
 }
@@ -173,7 +188,7 @@ func (p *h1Stream) stepHead(b []byte) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		p.resp = h1Response{status: status, close: minor == 0, n: p.resp.n}
+		p.resp.startHead(status, minor)
 		p.keep = p.samples && (status < 200 || status > 299)
 		if p.keep {
 			p.resp.header = http.Header{}
@@ -186,6 +201,9 @@ func (p *h1Stream) stepHead(b []byte) (int, error) {
 	}
 	p.inHead, p.headN = false, 0
 	r := &p.resp
+	if err := r.endHead(p.chunked); err != nil {
+		return 0, err
+	}
 	switch {
 	case r.status >= 100 && r.status <= 199 && r.status != 101:
 		if p.interim++; p.interim > h1Max1xx {

@@ -179,6 +179,10 @@ func (d *HTTPDoer) exchange(req *http.Request, s *Scratch) Response {
 		}
 		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
 	}
+	if err := finalStatus(resp); err != nil {
+		resp.Body.Close()
+		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
+	}
 	out := Response{Status: resp.StatusCode, ServerQueue: -1, ServerService: -1}
 	seen := &d.h1
 	if resp.ProtoMajor == 2 {
@@ -203,4 +207,22 @@ func (d *HTTPDoer) exchange(req *http.Request, s *Scratch) Response {
 		return Response{ErrClass: Classify(err), Err: err, ServerQueue: -1, ServerService: -1}
 	}
 	return out
+}
+
+// finalStatus refuses what net/http lets through but the h1 and loop
+// clients' parser does not (parseStatusLine), so that a server's bytes are
+// one outcome in every client mode: a final status outside 200–599 (a 101,
+// or a code no HTTP defines: "000", "+20", "999"), and a status line of an
+// HTTP version other than 1.x where HTTP/2 was not negotiated.
+func finalStatus(resp *http.Response) error {
+	h2 := resp.ProtoMajor == 2 && resp.TLS != nil && resp.TLS.NegotiatedProtocol == "h2"
+	switch {
+	case resp.ProtoMajor != 1 && !h2:
+		return fmt.Errorf("%w: bad HTTP version in %q", errMalformed, resp.Proto)
+	case resp.StatusCode == http.StatusSwitchingProtocols:
+		return fmt.Errorf("%w: unexpected 101 Switching Protocols", errMalformed)
+	case resp.StatusCode < 200 || resp.StatusCode > 599:
+		return fmt.Errorf("%w: bad status code %d", errMalformed, resp.StatusCode)
+	}
+	return nil
 }
