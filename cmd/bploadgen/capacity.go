@@ -123,7 +123,7 @@ func runCapacity(ctx context.Context, e *env, o *capacityOptions) error {
 	}
 	opts := o.runOptions(e)
 	if e.stderrIsTerminal && !o.Quiet {
-		live := &capacity.Live{W: e.stderr, Budget: cfg.Budget}
+		live := &capacity.Live{W: e.liveOut(), Budget: cfg.Budget}
 		cfg.OnEvent, opts.Progress = live.Event, live.Progress
 	}
 	doc, searchErr := capacity.Run(ctx, cfg, pl, opts)

@@ -102,7 +102,7 @@ func (e *env) progress(quiet bool) func(run.Progress, bool) {
 	if !e.stderrIsTerminal || quiet {
 		return nil
 	}
-	return run.ProgressLine(e.stderr)
+	return run.ProgressLine(e.liveOut())
 }
 
 // delivery sends a command's document to -o OUT and the report files,

@@ -5,6 +5,7 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/numfmt"
@@ -215,6 +216,9 @@ func (e *Engine) warnings(rec *Recording) []string {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
 			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim)))
 	}
+	if nw := noAnswer(t, rec.Samples); nw != "" {
+		w = append(w, nw)
+	}
 	if e.lineBufs().refused > 0 {
 		lim := e.cfg.LoopBufferBytes
 		if lim <= 0 {
@@ -224,6 +228,39 @@ func (e *Engine) warnings(rec *Recording) []string {
 			e.lineBufs().refused, numfmt.Bytes(float64(lim))))
 	}
 	return w
+}
+
+// noAnswer is the warning of a run in which requests were sent and none
+// was answered, naming the commonest error and its first message ("" when
+// a response came): the target was down, unreachable or broken, which the
+// counts alone say less plainly.
+func noAnswer(t *result.Stage, s *result.Samples) string {
+	if t.Sent == 0 {
+		return ""
+	}
+	for _, n := range t.Status {
+		if n > 0 {
+			return ""
+		}
+	}
+	var parts []string
+	top, topN := "", int64(0)
+	for _, c := range result.ErrorClasses {
+		if n := t.Errors[c]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", c, numfmt.Int(n)))
+			if n > topN {
+				top, topN = c, n
+			}
+		}
+	}
+	msg := fmt.Sprintf("no request was answered: all %s sent ended in errors (%s)", numfmt.Int(t.Sent), strings.Join(parts, ", "))
+	if s != nil && s.Errors[top] != "" {
+		msg += fmt.Sprintf("; the first %s error: %s", top, s.Errors[top])
+	}
+	if top == result.ErrConnect {
+		msg += "; is the target up at that address?"
+	}
+	return msg
 }
 
 // GeneratorLimited reports whether the recording's warnings say the

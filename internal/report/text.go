@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -128,6 +129,13 @@ func textTotals(w io.Writer, r *result.Result) {
 		}
 	}
 	fmt.Fprintf(w, "errors     %s\n", strings.Join(errs, ", "))
+	if r.Samples != nil {
+		for _, c := range result.ErrorClasses {
+			if m := r.Samples.Errors[c]; m != "" && t.Errors[c] > 0 {
+				fmt.Fprintf(w, "           first %s: %s\n", c, oneLine(m, 200))
+			}
+		}
+	}
 	if t.Latency.Count > 0 {
 		fmt.Fprintf(w, "latency    mean %s, p99.9 %s (from the intended send time); service time p50 %s, p99 %s (from the actual send)\n",
 			numfmt.Duration(t.Latency.Mean), numfmt.Duration(t.Latency.P999), numfmt.Duration(t.ServiceTime.P50), numfmt.Duration(t.ServiceTime.P99))
@@ -170,4 +178,22 @@ func observedText(a result.Assertion) string {
 	default:
 		return numfmt.Duration(a.Observed)
 	}
+}
+
+// oneLine makes s, a message that may hold a server's bytes, safe for one
+// line of a terminal: control characters become U+FFFD (no escape
+// sequence reaches the screen), and it is cut to at most n runes.
+func oneLine(s string, n int) string {
+	var b strings.Builder
+	for i, r := range []rune(s) {
+		if i == n {
+			b.WriteString("…")
+			break
+		}
+		if unicode.IsControl(r) {
+			r = unicode.ReplacementChar
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
