@@ -12,11 +12,15 @@ import (
 )
 
 // netHTTPVerdict is what the net/http client mode (HTTPDoer, as built for
-// a run) makes of a server that answers a GET with data and closes: the
-// status, or 0 and the error.
-func netHTTPVerdict(t *testing.T, data []byte) (int, error) {
+// a run) makes of a server that answers a GET (a HEAD if head) with data
+// and closes: the status, or 0 and the error.
+func netHTTPVerdict(t *testing.T, data []byte, head bool) (int, error) {
 	t.Helper()
-	d, err := NewHTTPDoer(HTTPConfig{Method: "GET", URL: "http://verdict.invalid/", Timeout: 5 * time.Second})
+	method := "GET"
+	if head {
+		method = "HEAD"
+	}
+	d, err := NewHTTPDoer(HTTPConfig{Method: method, URL: "http://verdict.invalid/", Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +43,8 @@ func netHTTPVerdict(t *testing.T, data []byte) (int, error) {
 }
 
 // ownVerdict is what the h1 and loop clients' parser makes of data.
-func ownVerdict(data []byte) (int, error) {
-	r, _, err := readH1Response(bufio.NewReaderSize(bytes.NewReader(data), h1BufSize), false, false, nil)
+func ownVerdict(data []byte, head bool) (int, error) {
+	r, _, err := readH1Response(bufio.NewReaderSize(bytes.NewReader(data), h1BufSize), head, false, nil)
 	if err != nil {
 		return 0, err
 	}
@@ -49,7 +53,8 @@ func ownVerdict(data []byte) (int, error) {
 
 // FuzzVerdictMatchesNetHTTP: the same bytes from a server are the same
 // outcome in every client mode: a response with the same status, or an
-// error, in net/http's client and in the h1 and loop clients' parser.
+// error, in net/http's client and in the h1 and loop clients' parser, for
+// a GET and for a HEAD.
 func FuzzVerdictMatchesNetHTTP(f *testing.F) {
 	for _, s := range []string{
 		"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
@@ -77,13 +82,14 @@ func FuzzVerdictMatchesNetHTTP(f *testing.F) {
 		"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nTrailer: trailer\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nX-\x80: \xff\x7f\r\nContent-Length: 0\r\n\r\n",
 	} {
-		f.Add([]byte(s))
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		own, ownErr := ownVerdict(data)
-		theirs, theirErr := netHTTPVerdict(t, data)
+	f.Fuzz(func(t *testing.T, data []byte, head bool) {
+		own, ownErr := ownVerdict(data, head)
+		theirs, theirErr := netHTTPVerdict(t, data, head)
 		if (ownErr == nil) != (theirErr == nil) || own != theirs {
-			t.Fatalf("%q:\nh1/loop: %d %v\nnet/http: %d %v", data, own, ownErr, theirs, theirErr)
+			t.Fatalf("%q (HEAD %v):\nh1/loop: %d %v\nnet/http: %d %v", data, head, own, ownErr, theirs, theirErr)
 		}
 	})
 }
