@@ -53,6 +53,8 @@ func TestRunBadInput(t *testing.T) {
 		{"no duration", []string{"run", u, "--rate", "5"}, "a constant shape needs --duration"},
 		{"no plan", []string{"run", u}, "no rate plan"},
 		{"invalid url", []string{"run", "ftp://x/", "--rate", "5", "--duration", "1s"}, "the scheme must be http or https"},
+		{"no scheme", []string{"run", "localhost:8080", "--rate", "5", "--duration", "1s"}, `invalid URL "localhost:8080": no scheme; did you mean http://localhost:8080?`},
+		{"no scheme, an address", []string{"run", "127.0.0.1:8080/x", "--rate", "5", "--duration", "1s"}, "did you mean http://127.0.0.1:8080/x?"},
 		{"no url", []string{"run", "--rate", "5", "--duration", "1s"}, "no target"},
 		{"bad assertion", []string{"run", u, "--rate", "5", "--duration", "1s", "--assert", "p99 <"}, "--assert: assert"},
 		{"assertion on a missing stage", []string{"run", u, "--rate", "5", "--duration", "1s", "--assert", "p99<1s in stage 3"}, "stage 3"},

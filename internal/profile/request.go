@@ -14,6 +14,11 @@ func ValidateURL(s string) error {
 	if s == "" {
 		return fmt.Errorf("no target URL")
 	}
+	if !strings.Contains(s, "://") {
+		// "localhost:8080" parses as scheme "localhost"; "127.0.0.1:80"
+		// fails on its colon: say what is missing instead.
+		return fmt.Errorf("invalid URL %q: no scheme; did you mean http://%s?", RedactURL(s), RedactURL(s))
+	}
 	u, err := url.Parse(s)
 	if err != nil {
 		return fmt.Errorf("invalid URL %q: %v", RedactURL(s), unwrapURLError(err))

@@ -32,9 +32,10 @@ func IsSecretName(name string) bool {
 // come from anywhere.
 func URL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil {
-		// Unparsable: hide the user info (up to the last @ before the
-		// path) and everything from the query or fragment on.
+	if err != nil || strings.Contains(u.Opaque, "@") {
+		// Unparsable, or scheme-less user info ("user:pw@host" parses
+		// as scheme "user"): hide the user info (up to the last @ before
+		// the path) and everything from the query or fragment on.
 		prefix, rest := "", s
 		if i := strings.Index(s, "://"); i >= 0 {
 			prefix, rest = s[:i+3], s[i+3:]

@@ -14,6 +14,8 @@ func TestRedactURL(t *testing.T) {
 		"http://h/p?q=%22%3E&access_token=x#frag":          "http://h/p?q=%22%3E&access_token=REDACTED#frag",
 		"http://REDACTED@h/?token=REDACTED":                "http://REDACTED@h/?token=REDACTED",
 		"http://h/p?flag":                                  "http://h/p?flag",
+		"user:pw@127.0.0.1:8080/?token=abc":                "REDACTED@127.0.0.1:8080/?REDACTED",
+		"mailto:someone@example.test":                      "REDACTED@example.test",
 	} {
 		if got := URL(in); got != want {
 			t.Errorf("URL(%q) = %q, want %q", in, got, want)
@@ -54,6 +56,11 @@ func FuzzRedactURL(f *testing.F) {
 		}
 		if again := URL(out); again != out {
 			t.Fatalf("URL is not idempotent: %q -> %q", out, again)
+		}
+		// Given without its scheme ("user:pw@host:8080/"), as users do.
+		bare := strings.TrimPrefix(raw, "http://")
+		if out := URL(bare); len(pass) >= 6 && isAlnum(pass) && strings.Contains(out, pass) && !strings.Contains(host+path+extra, pass) {
+			t.Fatalf("URL(%q) = %q keeps the password", bare, out)
 		}
 	})
 }
