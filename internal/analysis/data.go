@@ -27,8 +27,12 @@ type stageData struct {
 	srv *srvStats // Server-Timing, when the target sent it
 
 	windows []windowData // the timeline windows wholly inside the stage
-	memo    map[batchKey][]batch
-	badHist int // window histograms that did not decode
+	// means2xx: the windows' mid-times and mean 2xx latencies (seconds),
+	// of the windows with a 2xx; decoded once, on first use (meanSeries).
+	means2xx   [2][]float64
+	meansReady bool
+	memo       map[batchKey][]batch
+	badHist    int // window histograms that did not decode
 }
 
 // srvStats summarises one stage's Server-Timing entries (2xx responses).
@@ -164,4 +168,21 @@ func (d *stageData) robustOverhead() float64 {
 		return 0
 	}
 	return math.Max(0, d.st.Latency2xx.P50-d.srv.svcP50-d.srv.queueP50)
+}
+
+// meanSeries is the stage's windows' mid-times and mean 2xx latencies
+// (seconds), for the windows that have a 2xx: each window's histogram is
+// decoded once per analysis, however many checks read the series (a dense
+// histogram per decode: a long run has many windows).
+func (d *stageData) meanSeries() (xs, ys []float64) {
+	if !d.meansReady {
+		d.meansReady = true
+		for _, w := range d.windows {
+			if h, err := result.DecodeHist(w.lat2xx); err == nil && h.TotalCount() > 0 {
+				d.means2xx[0] = append(d.means2xx[0], w.t+w.dur/2)
+				d.means2xx[1] = append(d.means2xx[1], h.Mean()/1e9)
+			}
+		}
+	}
+	return d.means2xx[0], d.means2xx[1]
 }

@@ -157,13 +157,7 @@ func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
 // mean 2xx latency against time over a stage, with its degrees of
 // freedom (false with fewer than 3 windows).
 func growthT(d *stageData) (t, df float64, ok bool) {
-	var xs, ys []float64
-	for _, w := range d.windows {
-		if h, err := result.DecodeHist(w.lat2xx); err == nil && h.TotalCount() > 0 {
-			xs = append(xs, w.t+w.dur/2)
-			ys = append(ys, h.Mean()/1e9)
-		}
-	}
+	xs, ys := d.meanSeries()
 	n := float64(len(xs))
 	if n < 3 {
 		return 0, 0, false

@@ -219,13 +219,7 @@ func noHist(d *stageData) string {
 // per second, each drained at c/E[S]).
 func growth(d *stageData, rho float64, c int, s float64) *result.Growth {
 	g := &result.Growth{PredictedLatencySPerS: rho - 1, BacklogRPS: d.lambda - float64(c)/s}
-	var xs, ys []float64
-	for _, w := range d.windows {
-		if h, err := result.DecodeHist(w.lat2xx); err == nil && h.TotalCount() > 0 {
-			xs = append(xs, w.t+w.dur/2)
-			ys = append(ys, h.Mean()/1e9)
-		}
-	}
+	xs, ys := d.meanSeries()
 	if len(xs) >= 2 {
 		var mx, my float64
 		for i := range xs {
