@@ -72,9 +72,7 @@ func WriteCapacityMarkdown(w io.Writer, c *result.Capacity) error {
 		}
 		b.WriteString("\n")
 	}
-	for _, warn := range c.Warnings {
-		b.WriteString("> warning: " + mdEscape(warn) + "\n")
-	}
+	mdWarnings(&b, c.Warnings)
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -11,8 +11,8 @@ import (
 )
 
 // WriteMarkdown writes a compact GitHub-flavoured Markdown summary: a
-// verdict line, the per-stage table, the assertion verdicts and the
-// capacity finding. It fits $GITHUB_STEP_SUMMARY or a pull-request
+// verdict line, the per-stage table, the assertion verdicts, the
+// capacity finding and the warnings. It fits $GITHUB_STEP_SUMMARY or a pull-request
 // comment. Every string that came from the result is escaped, so a target
 // cannot inject markup, links or mentions.
 func WriteMarkdown(w io.Writer, r *result.Result) error {
@@ -89,8 +89,21 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 			b.WriteString("\n**Shedding**: " + mdEscape(sh) + "\n")
 		}
 	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n")
+		mdWarnings(&b, r.Warnings)
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// mdWarnings writes each warning as a quoted line: the run's (the
+// generator fell behind, nothing was answered) belong in a CI summary as
+// much as in the text one.
+func mdWarnings(b *strings.Builder, warns []string) {
+	for _, warn := range warns {
+		b.WriteString("> warning: " + mdEscape(warn) + "\n")
+	}
 }
 
 func latencyOrDash(s *result.Stage) string {
