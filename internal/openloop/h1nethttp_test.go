@@ -81,6 +81,25 @@ func FuzzVerdictMatchesNetHTTP(f *testing.F) {
 		"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early\r\nLink: </a>\r\n\r\nHTTP/1.1 101 Up\r\n\r\n",
 		"HTTP/1.1 204 No Content\r\nTransfer-Encoding: chunked\r\nTrailer: trailer\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nX-\x80: \xff\x7f\r\nContent-Length: 0\r\n\r\n",
+		// Folds of Trailer, Transfer-Encoding and Content-Length; trailer
+		// sections; interim and no-body responses.
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X,\r\n Content-Length\r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X\r\n ,Content-Length\r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\n \r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: ,\r\n\tTrailer , x\r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTrailer: Content-Length\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTrailer: Content-Length\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n x\r\nContent-Length: 1\r\n\r\nx",
+		"HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: Content-Length\r\nContent-Length: 1\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked \r\n\r\n0\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nContent-Length: 1 \r\nContent-Length:1\r\n\r\nx",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\r\n \r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n X: 1\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: 1\n\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n\r\n\r\n",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0;e\r\nX:\x01\r\n\r\n",
+		"HTTP/1.1 100 Continue\r\nTransfer-Encoding: gzip\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+		"HTTP/1.1 204 No Content\r\nContent-Length: x\r\n\r\n",
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
