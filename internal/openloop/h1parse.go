@@ -120,22 +120,28 @@ func readRawLine(br *bufio.Reader, r *h1Response, budget *int) ([]byte, error) {
 	return line[:len(line)-1], nil
 }
 
-// parseStatusLine reads "HTTP/1.x SSS reason"; as net/http, it takes
-// more than one space before the code.
+// parseStatusLine reads "HTTP/x.y SSS reason"; as net/http, it takes
+// more than one space before the code, and any one-digit version, which
+// only an interim (1xx) response may have other than 1.x (net/http skips
+// those whatever their version; a final one must be HTTP/1.x).
 func parseStatusLine(line []byte) (status, minor int, err error) {
 	proto, rest, ok := bytes.Cut(line, []byte(" "))
-	if !ok || len(proto) != 8 || !bytes.HasPrefix(proto, []byte("HTTP/1.")) {
+	if !ok || len(proto) != 8 || !bytes.HasPrefix(proto, []byte("HTTP/")) || proto[6] != '.' {
 		return 0, 0, fmt.Errorf("%w: bad status line %q", errMalformed, truncateBytes(line, 40))
 	}
-	minor = int(proto[7]) - '0'
-	if minor < 0 || minor > 9 {
+	major, minor := int(proto[5])-'0', int(proto[7])-'0'
+	if major < 0 || major > 9 || minor < 0 || minor > 9 {
 		return 0, 0, fmt.Errorf("%w: bad HTTP version in %q", errMalformed, truncateBytes(line, 40))
 	}
 	s, _, _ := bytes.Cut(bytes.TrimLeft(rest, " "), []byte(" "))
 	if len(s) != 3 || s[0] < '1' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9' {
 		return 0, 0, fmt.Errorf("%w: bad status code in %q", errMalformed, truncateBytes(line, 40))
 	}
-	return int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0'), minor, nil
+	status = int(s[0]-'0')*100 + int(s[1]-'0')*10 + int(s[2]-'0')
+	if major != 1 && (status < 100 || status > 199 || status == 101) {
+		return 0, 0, fmt.Errorf("%w: bad HTTP version in %q", errMalformed, truncateBytes(line, 40))
+	}
+	return status, minor, nil
 }
 
 // readHeaders reads the header block; clen is -1 when no Content-Length.
