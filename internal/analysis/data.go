@@ -172,13 +172,13 @@ func (d *stageData) robustOverhead() float64 {
 
 // meanSeries is the stage's windows' mid-times and mean 2xx latencies
 // (seconds), for the windows that have a 2xx: each window's histogram is
-// decoded once per analysis, however many checks read the series (a dense
-// histogram per decode: a long run has many windows).
+// decoded once per analysis, however many checks read the series, into the
+// sparse form (a long run has many windows; a dense decode costs 200 KB).
 func (d *stageData) meanSeries() (xs, ys []float64) {
 	if !d.meansReady {
 		d.meansReady = true
 		for _, w := range d.windows {
-			if h, err := result.DecodeHist(w.lat2xx); err == nil && h.TotalCount() > 0 {
+			if h, err := result.DecodePacked(w.lat2xx); err == nil && h.TotalCount() > 0 {
 				d.means2xx[0] = append(d.means2xx[0], w.t+w.dur/2)
 				d.means2xx[1] = append(d.means2xx[1], h.Mean()/1e9)
 			}

@@ -61,7 +61,7 @@ func WriteHLog(w io.Writer, r *result.Result) error {
 		for _, part := range []struct{ tag, enc string }{
 			{"", win.HDR.Latency}, {hlogTag2xx, win.HDR.Latency2xx}, {hlogTagService, win.HDR.ServiceTime},
 		} {
-			h, err := decodePacked(part.enc)
+			h, err := result.DecodePacked(part.enc)
 			if err != nil {
 				return fmt.Errorf("render hlog: window %d (t = %g s): %w: %w", i+1, win.TS, err, ErrInvalidResult)
 			}
@@ -74,18 +74,4 @@ func WriteHLog(w io.Writer, r *result.Result) error {
 		}
 	}
 	return bw.Flush()
-}
-
-// decodePacked decodes a stored histogram into the sparse form, which
-// re-encodes about three times faster than the dense one (the log writer
-// must encode every interval). "" is an empty histogram.
-func decodePacked(s string) (*hdr.PackedHistogram, error) {
-	if s == "" {
-		return result.NewPacked(), nil
-	}
-	h, err := hdr.DecodePacked([]byte(s))
-	if err != nil {
-		return nil, fmt.Errorf("decode histogram: %w", err)
-	}
-	return h, nil
 }

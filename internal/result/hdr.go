@@ -78,34 +78,44 @@ func EncodePacked(h *hdr.PackedHistogram) (string, error) {
 }
 
 // DecodeHist decodes s (as written by EncodeHist) into a dense histogram
-// with the shared geometry. "" decodes to an empty histogram.
+// with the shared geometry. "" decodes to an empty histogram. Decoding goes
+// through the sparse form (DecodePacked), so it allocates one dense
+// histogram, not two.
 func DecodeHist(s string) (*hdr.Histogram, error) {
 	h := NewHistogram()
-	if s == "" {
-		return h, nil
-	}
-	d, err := hdr.Decode([]byte(s))
-	if err != nil {
-		return nil, fmt.Errorf("decode histogram: %w", err)
-	}
-	if dropped := h.Merge(d); dropped != 0 {
-		return nil, fmt.Errorf("decode histogram: %d values outside the shared range", dropped)
+	if err := MergeEncoded(h, s); err != nil {
+		return nil, err
 	}
 	return h, nil
 }
 
-// MergeEncoded decodes each non-empty s and adds it to dst, exactly.
+// DecodePacked decodes s (as written by EncodeHist or EncodePacked) into
+// the sparse form: its memory is in proportion to the buckets used (a few
+// KB), where a dense decode costs some 200 KB. "" is an empty histogram.
+func DecodePacked(s string) (*hdr.PackedHistogram, error) {
+	if s == "" {
+		return NewPacked(), nil
+	}
+	h, err := hdr.DecodePacked([]byte(s))
+	if err != nil {
+		return nil, fmt.Errorf("decode histogram: %w", err)
+	}
+	return h, nil
+}
+
+// MergeEncoded decodes each non-empty s and adds it to dst, exactly; a
+// value outside dst's range is an error.
 func MergeEncoded(dst *hdr.Histogram, encoded ...string) error {
 	for _, s := range encoded {
 		if s == "" {
 			continue
 		}
-		d, err := hdr.Decode([]byte(s))
+		p, err := DecodePacked(s)
 		if err != nil {
-			return fmt.Errorf("decode histogram: %w", err)
+			return err
 		}
-		if dropped := dst.Merge(d); dropped != 0 {
-			return fmt.Errorf("merge histogram: %d values dropped", dropped)
+		if dropped := p.MergeInto(dst); dropped != 0 {
+			return fmt.Errorf("decode histogram: %d values outside the shared range", dropped)
 		}
 	}
 	return nil
