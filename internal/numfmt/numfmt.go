@@ -70,12 +70,14 @@ func Rate(v float64) string {
 		return "–"
 	case v == 0:
 		return "0"
-	case math.Abs(v) >= 1e15: // past exact integers (and int64's range): 1.7e+308
+	case v < 0:
+		return "−" + Rate(-v)
+	case v >= 1e15: // past exact integers (and int64's range): 1.7e+308
 		return strconv.FormatFloat(v, 'g', 3, 64)
-	case math.Abs(v) >= 100:
+	case v >= 100:
 		return Int(int64(math.Round(v)))
 	default:
-		return sig3(math.Abs(v))
+		return sig3(v)
 	}
 }
 
@@ -131,12 +133,12 @@ func Num(v float64) string {
 		return "–"
 	case v == 0:
 		return "0"
-	case math.Abs(v) >= 1e6 || math.Abs(v) < 1e-3:
-		return strconv.FormatFloat(v, 'g', 3, 64)
-	case math.Abs(v) >= 1000:
-		return Int(int64(math.Round(v)))
 	case v < 0:
-		return "−" + sig3(-v)
+		return "−" + Num(-v)
+	case v >= 1e6 || v < 1e-3:
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	case v >= 1000:
+		return Int(int64(math.Round(v)))
 	default:
 		return sig3(v)
 	}
