@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"reflect"
+	"strings"
 )
 
 // Write encodes r as indented JSON, byte for byte what a json.Encoder
@@ -19,6 +22,9 @@ func Write(w io.Writer, r *Result) error {
 	head.Timeline = nil
 	b, err := json.MarshalIndent(&head, "", "  ")
 	if err != nil {
+		if field, v, ok := firstNonFinite(reflect.ValueOf(&head).Elem()); ok {
+			return fmt.Errorf("result: %s is %v, which JSON cannot hold", field, v)
+		}
 		return err
 	}
 	// A top-level key is the only one indented by exactly two spaces, and
@@ -27,6 +33,14 @@ func Write(w io.Writer, r *Result) error {
 	i := bytes.Index(b, []byte(key+"null"))
 	if i < 0 {
 		return errors.New("result: no timeline key in the encoding") // the struct has one
+	}
+	// A row JSON cannot hold (a number past float64, summed by a merge of
+	// hostile inputs) fails the write before its first byte: w may be
+	// standard output, which no rename protects.
+	for k := range r.Timeline {
+		if field, v, ok := firstNonFinite(reflect.ValueOf(&r.Timeline[k]).Elem()); ok {
+			return fmt.Errorf("result: timeline row %d (t = %g s): %s is %v, which JSON cannot hold", k+1, r.Timeline[k].TS, field, v)
+		}
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.Write(b[:i+len(key)])
@@ -53,6 +67,40 @@ func Write(w io.Writer, r *Result) error {
 	bw.Write(b[i+len(key)+len("null"):])
 	bw.WriteString("\n")
 	return bw.Flush()
+}
+
+// firstNonFinite finds a NaN or infinite float64 in v (structs, pointers,
+// maps and slices walked), and names it by its JSON key.
+func firstNonFinite(v reflect.Value) (field string, f float64, ok bool) {
+	switch v.Kind() {
+	case reflect.Float64:
+		f = v.Float()
+		return "", f, math.IsNaN(f) || math.IsInf(f, 0)
+	case reflect.Pointer:
+		if !v.IsNil() {
+			return firstNonFinite(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if name, f, ok := firstNonFinite(v.Field(i)); ok {
+				key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
+				return strings.TrimSuffix(key+"."+name, "."), f, true
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if name, f, ok := firstNonFinite(it.Value()); ok {
+				return strings.TrimSuffix(fmt.Sprint(it.Key().Interface())+"."+name, "."), f, true
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			if name, f, ok := firstNonFinite(v.Index(i)); ok {
+				return strings.TrimSuffix(fmt.Sprintf("%d.%s", i, name), "."), f, true
+			}
+		}
+	}
+	return "", 0, false
 }
 
 // WriteFile writes r to path (via a temporary file and a rename, so a

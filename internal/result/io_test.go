@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -149,3 +150,42 @@ func BenchmarkWrite(b *testing.B) {
 type countWriter int
 
 func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); return len(p), nil }
+
+// TestWriteNothingOnBadRow: a timeline row that JSON cannot hold (+Inf,
+// as a merge of hostile inputs can sum) fails the write before anything
+// reaches w, however many rows come first (more than the 64 KB buffer
+// here), and the error names the row.
+func TestWriteNothingOnBadRow(t *testing.T) {
+	r, err := ReadFile("../report/testdata/result-step.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tl []Window
+	for len(tl) < 400 {
+		tl = append(tl, r.Timeline...)
+	}
+	r.Timeline = tl[:400]
+	r.Timeline[399].TS, r.Timeline[399].InFlightMean = 1234, math.Inf(1)
+	var out bytes.Buffer
+	err = Write(&out, r)
+	if err == nil || !strings.Contains(err.Error(), "timeline row 400 (t = 1234 s): in_flight_mean is +Inf") {
+		t.Fatalf("err = %v, want one naming timeline row 400 and in_flight_mean", err)
+	}
+	if out.Len() != 0 {
+		t.Errorf("%d bytes written before the error", out.Len())
+	}
+}
+
+// TestWriteNamesBadField: a number JSON cannot hold outside the timeline
+// is named by its keys.
+func TestWriteNamesBadField(t *testing.T) {
+	r, err := ReadFile("../report/testdata/result-step.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Stages[1].InFlightMean = math.NaN()
+	var out bytes.Buffer
+	if err := Write(&out, r); err == nil || !strings.Contains(err.Error(), "stages.1.in_flight_mean is NaN") || out.Len() != 0 {
+		t.Errorf("err = %v (%d bytes written), want stages.1.in_flight_mean named and nothing written", err, out.Len())
+	}
+}
