@@ -78,6 +78,9 @@ func Merge(rs []*result.Result) (*result.Result, error) {
 	}
 	out.Samples = mergeSamples(rs)
 	out.Warnings = mergeWarnings(rs, labels(rs), append(mergeNotes(rs, out), tl.warnings...))
+	if field, v, ok := result.NonFinite(out); ok {
+		return nil, fmt.Errorf("the inputs add up past what a number holds: %s is %v", field, v)
+	}
 	return out, nil
 }
 

@@ -103,3 +103,18 @@ func TestAssertExprs(t *testing.T) {
 		t.Errorf("AssertExprs = %q, want %q", got, want)
 	}
 }
+
+// TestMergeRefusesOverflow: inputs whose sum no float64 holds (a hostile
+// 1.7e308 in each) are refused with the field named, not merged into a
+// result that cannot be written.
+func TestMergeRefusesOverflow(t *testing.T) {
+	built, _ := mergetest.MustBuild(stepSpec("uniform", 3))
+	rs := clone(t, built)
+	for _, r := range rs {
+		r.Stages[1].BusyS = 1.7e308
+	}
+	_, err := merge.Merge(rs)
+	if err == nil || !strings.Contains(err.Error(), "stages[1].busy_s is +Inf") {
+		t.Errorf("err = %v, want stages[1].busy_s named", err)
+	}
+}

@@ -22,7 +22,7 @@ func Write(w io.Writer, r *Result) error {
 	head.Timeline = nil
 	b, err := json.MarshalIndent(&head, "", "  ")
 	if err != nil {
-		if field, v, ok := firstNonFinite(reflect.ValueOf(&head).Elem()); ok {
+		if field, v, ok := NonFinite(&head); ok {
 			return fmt.Errorf("result: %s is %v, which JSON cannot hold", field, v)
 		}
 		return err
@@ -38,7 +38,7 @@ func Write(w io.Writer, r *Result) error {
 	// hostile inputs) fails the write before its first byte: w may be
 	// standard output, which no rename protects.
 	for k := range r.Timeline {
-		if field, v, ok := firstNonFinite(reflect.ValueOf(&r.Timeline[k]).Elem()); ok {
+		if field, v, ok := nonFinite(&r.Timeline[k]); ok {
 			return fmt.Errorf("result: timeline row %d (t = %g s): %s is %v, which JSON cannot hold", k+1, r.Timeline[k].TS, field, v)
 		}
 	}
@@ -69,9 +69,22 @@ func Write(w io.Writer, r *Result) error {
 	return bw.Flush()
 }
 
+// NonFinite finds a NaN or infinite number in r, which JSON cannot hold,
+// and names it by its keys ("stages[0].in_flight_mean").
+func NonFinite(r *Result) (field string, v float64, ok bool) {
+	return nonFinite(r)
+}
+
+// nonFinite is NonFinite for any value (a timeline row).
+func nonFinite(x any) (string, float64, bool) {
+	path, v, ok := firstNonFinite(reflect.ValueOf(x).Elem())
+	return strings.TrimPrefix(path, "."), v, ok
+}
+
 // firstNonFinite finds a NaN or infinite float64 in v (structs, pointers,
-// maps and slices walked), and names it by its JSON key.
-func firstNonFinite(v reflect.Value) (field string, f float64, ok bool) {
+// maps and slices walked, the fields JSON writes), and its path of keys:
+// ".stages[0].in_flight_mean", `.scrape["x"]`.
+func firstNonFinite(v reflect.Value) (path string, f float64, ok bool) {
 	switch v.Kind() {
 	case reflect.Float64:
 		f = v.Float()
@@ -82,21 +95,28 @@ func firstNonFinite(v reflect.Value) (field string, f float64, ok bool) {
 		}
 	case reflect.Struct:
 		for i := range v.NumField() {
-			if name, f, ok := firstNonFinite(v.Field(i)); ok {
-				key, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("json"), ",")
-				return strings.TrimSuffix(key+"."+name, "."), f, true
+			sf := v.Type().Field(i)
+			key, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if !sf.IsExported() || key == "-" {
+				continue // not in the document
+			}
+			if key == "" {
+				key = sf.Name
+			}
+			if sub, f, ok := firstNonFinite(v.Field(i)); ok {
+				return "." + key + sub, f, true
 			}
 		}
 	case reflect.Map:
 		for it := v.MapRange(); it.Next(); {
-			if name, f, ok := firstNonFinite(it.Value()); ok {
-				return strings.TrimSuffix(fmt.Sprint(it.Key().Interface())+"."+name, "."), f, true
+			if sub, f, ok := firstNonFinite(it.Value()); ok {
+				return fmt.Sprintf("[%q]", fmt.Sprint(it.Key().Interface())) + sub, f, true
 			}
 		}
 	case reflect.Slice:
 		for i := range v.Len() {
-			if name, f, ok := firstNonFinite(v.Index(i)); ok {
-				return strings.TrimSuffix(fmt.Sprintf("%d.%s", i, name), "."), f, true
+			if sub, f, ok := firstNonFinite(v.Index(i)); ok {
+				return fmt.Sprintf("[%d]", i) + sub, f, true
 			}
 		}
 	}

@@ -185,7 +185,7 @@ func TestWriteNamesBadField(t *testing.T) {
 	}
 	r.Stages[1].InFlightMean = math.NaN()
 	var out bytes.Buffer
-	if err := Write(&out, r); err == nil || !strings.Contains(err.Error(), "stages.1.in_flight_mean is NaN") || out.Len() != 0 {
-		t.Errorf("err = %v (%d bytes written), want stages.1.in_flight_mean named and nothing written", err, out.Len())
+	if err := Write(&out, r); err == nil || !strings.Contains(err.Error(), "stages[1].in_flight_mean is NaN") || out.Len() != 0 {
+		t.Errorf("err = %v (%d bytes written), want stages[1].in_flight_mean named and nothing written", err, out.Len())
 	}
 }
