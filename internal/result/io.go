@@ -51,16 +51,22 @@ func Write(w io.Writer, r *Result) error {
 		bw.WriteString("[]")
 	default:
 		bw.WriteString("[")
+		// One encoder into one buffer: its indenting buffer and its
+		// encoding state are reused row after row (MarshalIndent
+		// allocates both for each).
+		var row bytes.Buffer
+		enc := json.NewEncoder(&row)
+		enc.SetIndent("    ", "  ")
 		for k := range r.Timeline {
-			row, err := json.MarshalIndent(&r.Timeline[k], "    ", "  ")
-			if err != nil {
+			row.Reset()
+			if err := enc.Encode(&r.Timeline[k]); err != nil {
 				return err
 			}
 			if k > 0 {
 				bw.WriteString(",")
 			}
 			bw.WriteString("\n    ")
-			bw.Write(row)
+			bw.Write(bytes.TrimSuffix(row.Bytes(), []byte("\n")))
 		}
 		bw.WriteString("\n  ]")
 	}
