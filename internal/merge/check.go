@@ -2,6 +2,7 @@ package merge
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,7 +91,40 @@ func checkInputs(rs []*result.Result) error {
 			return err
 		}
 	}
+	if err := checkCounts(rs); err != nil {
+		return err
+	}
 	return checkShards(rs)
+}
+
+// checkCounts refuses an input with a negative count, or one so large
+// that the inputs' sum could pass int64: with n inputs each count may be
+// at most MaxInt64/n, so no sum the merge forms wraps around.
+func checkCounts(rs []*result.Result) error {
+	limit := int64(math.MaxInt64) / int64(len(rs))
+	for i, r := range rs {
+		for _, part := range []struct {
+			field string
+			v     any
+		}{
+			{"stages", r.Stages}, {"total", &r.Total}, {"timeline", r.Timeline},
+			{"connections", r.Connections}, {"retries", r.Retries}, {"max_in_flight", r.MaxInFlight},
+		} {
+			path, n, bad := result.CountOutside(part.v, 0, limit)
+			if !bad {
+				continue
+			}
+			reason := fmt.Sprintf("%d is more than %d inputs can add up to", n, len(rs))
+			if n < 0 {
+				reason = fmt.Sprintf("%d: a count cannot be negative", n)
+			}
+			if path != "" && path[0] != '[' {
+				path = "." + path
+			}
+			return &InputError{Index: i, Other: -1, Field: part.field + path, Reason: reason}
+		}
+	}
+	return nil
 }
 
 // checkAlone checks what an input must satisfy on its own.

@@ -2,6 +2,7 @@ package merge_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -56,6 +57,10 @@ func TestMergeRefuses(t *testing.T) {
 			"b.json: total.hdr.service_time: not a histogram"},
 		{"count mismatch", func(rs []*result.Result) { rs[1].Stages[1].Latency.Count++ },
 			"b.json: stages[1].hdr.latency: holds"},
+		{"negative count", func(rs []*result.Result) { rs[1].Stages[1].Sent = -1 },
+			"b.json: stages[1].sent: -1: a count cannot be negative"},
+		{"count past int64", func(rs []*result.Result) { rs[2].Timeline[4].Scheduled = math.MaxInt64 / 2 },
+			"c.json: timeline[4].scheduled: 4611686018427387903 is more than 3 inputs can add up to"},
 		{"window length", func(rs []*result.Result) { rs[1].Timeline[3].DurationS = 2 },
 			"b.json: timeline[3].duration_s is 2 but 1 in a.json: windows of different lengths cannot be aligned"},
 	} {

@@ -7,10 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"reflect"
-	"strings"
 )
 
 // Write encodes r as indented JSON, byte for byte what a json.Encoder
@@ -38,7 +35,7 @@ func Write(w io.Writer, r *Result) error {
 	// hostile inputs) fails the write before its first byte: w may be
 	// standard output, which no rename protects.
 	for k := range r.Timeline {
-		if field, v, ok := nonFinite(&r.Timeline[k]); ok {
+		if field, v, ok := NonFinite(&r.Timeline[k]); ok {
 			return fmt.Errorf("result: timeline row %d (t = %g s): %s is %v, which JSON cannot hold", k+1, r.Timeline[k].TS, field, v)
 		}
 	}
@@ -73,60 +70,6 @@ func Write(w io.Writer, r *Result) error {
 	bw.Write(b[i+len(key)+len("null"):])
 	bw.WriteString("\n")
 	return bw.Flush()
-}
-
-// NonFinite finds a NaN or infinite number in r, which JSON cannot hold,
-// and names it by its keys ("stages[0].in_flight_mean").
-func NonFinite(r *Result) (field string, v float64, ok bool) {
-	return nonFinite(r)
-}
-
-// nonFinite is NonFinite for any value (a timeline row).
-func nonFinite(x any) (string, float64, bool) {
-	path, v, ok := firstNonFinite(reflect.ValueOf(x).Elem())
-	return strings.TrimPrefix(path, "."), v, ok
-}
-
-// firstNonFinite finds a NaN or infinite float64 in v (structs, pointers,
-// maps and slices walked, the fields JSON writes), and its path of keys:
-// ".stages[0].in_flight_mean", `.scrape["x"]`.
-func firstNonFinite(v reflect.Value) (path string, f float64, ok bool) {
-	switch v.Kind() {
-	case reflect.Float64:
-		f = v.Float()
-		return "", f, math.IsNaN(f) || math.IsInf(f, 0)
-	case reflect.Pointer:
-		if !v.IsNil() {
-			return firstNonFinite(v.Elem())
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			sf := v.Type().Field(i)
-			key, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
-			if !sf.IsExported() || key == "-" {
-				continue // not in the document
-			}
-			if key == "" {
-				key = sf.Name
-			}
-			if sub, f, ok := firstNonFinite(v.Field(i)); ok {
-				return "." + key + sub, f, true
-			}
-		}
-	case reflect.Map:
-		for it := v.MapRange(); it.Next(); {
-			if sub, f, ok := firstNonFinite(it.Value()); ok {
-				return fmt.Sprintf("[%q]", fmt.Sprint(it.Key().Interface())) + sub, f, true
-			}
-		}
-	case reflect.Slice:
-		for i := range v.Len() {
-			if sub, f, ok := firstNonFinite(v.Index(i)); ok {
-				return fmt.Sprintf("[%d]", i) + sub, f, true
-			}
-		}
-	}
-	return "", 0, false
 }
 
 // WriteFile writes r to path (via a temporary file and a rename, so a
