@@ -126,10 +126,10 @@ func (e *Engine) stageResult(index int, a *acc, start, end time.Duration, g gapS
 	st.ThroughputRPS = per(float64(n2xx))
 	sum := func(h int) (result.Summary, string) {
 		if d := a.dense[h]; d != nil {
-			s, _ := result.EncodeHist(d)
+			s, _ := e.rec.enc.Dense(d)
 			return result.Summarize(d), s
 		}
-		s, _ := result.EncodePacked(a.packed[h])
+		s, _ := e.rec.enc.Packed(a.packed[h])
 		return summarizePacked(a.packed[h]), s
 	}
 	st.Latency, st.HDR.Latency = sum(hLatency)

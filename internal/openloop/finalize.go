@@ -159,7 +159,7 @@ func (r *recorder) compactWindow(w *acc) {
 	same := all != nil && two != nil && all.TotalCount() == two.TotalCount() // the same values: see done
 	for i := range w.enc {
 		if p := w.packed[i]; p != nil && !(same && i == hLatency2xx) {
-			w.enc[i], _ = result.EncodePacked(p) // encoding a valid histogram cannot fail
+			w.enc[i], _ = r.enc.Packed(p) // encoding a valid histogram cannot fail
 		}
 		w.packed[i] = nil
 	}

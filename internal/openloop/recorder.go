@@ -55,6 +55,10 @@ type recorder struct {
 	onWindow   func(result.Window)
 	streamNext int
 
+	// enc encodes the histograms, the finalizer's (then build's): one
+	// zlib writer for the run, not one per histogram (result.Encoder).
+	enc result.Encoder
+
 	// byReq records by request name (mixrec.go); nil: not asked for.
 	byReq *reqRec
 }

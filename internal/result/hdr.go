@@ -53,28 +53,17 @@ func ClampNS(ns int64) int64 {
 }
 
 // EncodeHist returns the base64 V2-compressed form of h ("" if h is empty,
-// so empty histograms cost nothing in the JSON).
+// so empty histograms cost nothing in the JSON). One histogram's worth:
+// an Encoder kept across many is cheaper.
 func EncodeHist(h *hdr.Histogram) (string, error) {
-	if h == nil || h.TotalCount() == 0 {
-		return "", nil
-	}
-	b, err := h.Encode(hdr.V2CompressedEncodingCookieBase)
-	if err != nil {
-		return "", fmt.Errorf("encode histogram: %w", err)
-	}
-	return string(b), nil
+	var e Encoder
+	return e.Dense(h)
 }
 
 // EncodePacked is EncodeHist for a sparse histogram.
 func EncodePacked(h *hdr.PackedHistogram) (string, error) {
-	if h == nil || h.TotalCount() == 0 {
-		return "", nil
-	}
-	b, err := h.Encode()
-	if err != nil {
-		return "", fmt.Errorf("encode histogram: %w", err)
-	}
-	return string(b), nil
+	var e Encoder
+	return e.Packed(h)
 }
 
 // DecodeHist decodes s (as written by EncodeHist) into a dense histogram
