@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // Write encodes r as indented JSON, byte for byte what a json.Encoder
@@ -97,17 +98,87 @@ func writeFileWith(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp, path)
 }
 
-// Read decodes one result and checks its schema.
+// Read decodes one result and checks its schema. The timeline, most of a
+// long run's document, is decoded a row at a time, and the rest as one
+// value: the whole document is never buffered (a decoder reading it whole
+// held about three times its size at once).
 func Read(rd io.Reader) (*Result, error) {
 	var r Result
-	dec := json.NewDecoder(rd)
-	if err := dec.Decode(&r); err != nil {
+	if err := decodeResult(json.NewDecoder(rd), &r); err != nil {
 		return nil, fmt.Errorf("not a bploadgen result: %w", err)
 	}
 	if r.Schema != Schema {
 		return nil, fmt.Errorf("unsupported schema %q (want %q)", r.Schema, Schema)
 	}
 	return &r, nil
+}
+
+// decodeResult decodes the object dec is at into r: each key but the
+// timeline kept raw and decoded together at the end (json's rules: keys
+// matched to fields case-insensitively, the last of a repeated key wins),
+// the timeline's rows as they come.
+func decodeResult(dec *json.Decoder, r *Result) error {
+	if t, err := dec.Token(); err != nil {
+		return err
+	} else if t != json.Delim('{') {
+		return fmt.Errorf("the document is %v, not an object", t)
+	}
+	head := map[string]json.RawMessage{}
+	var timeline []Window
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string) // an object's keys are strings
+		if !strings.EqualFold(key, "timeline") {
+			var raw json.RawMessage
+			if err := dec.Decode(&raw); err != nil {
+				return err
+			}
+			head[key] = raw
+			continue
+		}
+		if timeline, err = decodeTimeline(dec); err != nil {
+			return fmt.Errorf("timeline: %w", err)
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return err
+	}
+	delete(head, "timeline")
+	b, err := json.Marshal(head)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, r); err != nil {
+		return err
+	}
+	r.Timeline = timeline
+	return nil
+}
+
+// decodeTimeline decodes the timeline's array (or null) a row at a time.
+func decodeTimeline(dec *json.Decoder) ([]Window, error) {
+	t, err := dec.Token()
+	switch {
+	case err != nil:
+		return nil, err
+	case t == nil:
+		return nil, nil
+	case t != json.Delim('['):
+		return nil, fmt.Errorf("%v is not an array of windows", t)
+	}
+	out := []Window{}
+	for dec.More() {
+		var w Window
+		if err := dec.Decode(&w); err != nil {
+			return nil, fmt.Errorf("row %d: %w", len(out)+1, err)
+		}
+		out = append(out, w)
+	}
+	_, err = dec.Token() // the closing bracket
+	return out, err
 }
 
 // ReadFile reads a result from path; errors name the file.

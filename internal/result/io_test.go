@@ -189,3 +189,45 @@ func TestWriteNamesBadField(t *testing.T) {
 		t.Errorf("err = %v (%d bytes written), want stages[1].in_flight_mean named and nothing written", err, out.Len())
 	}
 }
+
+// TestReadTimeline: the timeline, read a row at a time, comes back as the
+// whole-document decoder gave it: null and absent as nil, [] as empty,
+// a key in another case matched as json matches it; what is not a
+// timeline is an error naming the row.
+func TestReadTimeline(t *testing.T) {
+	head := `{"schema": "` + Schema + `", "seed": 3`
+	for _, c := range []struct {
+		doc     string
+		rows    int // −1: nil
+		wantErr string
+	}{
+		{head + `}`, -1, ""},
+		{head + `, "timeline": null}`, -1, ""},
+		{head + `, "timeline": []}`, 0, ""},
+		{head + `, "timeline": [{"t_s": 0}, {"t_s": 1}]}`, 2, ""},
+		{`{"timeline": [{"t_s": 0}], "schema": "` + Schema + `"}`, 1, ""},
+		{head + `, "Timeline": [{"t_s": 0}]}`, 1, ""},
+		{head + `, "timeline": {"t_s": 0}}`, 0, "timeline: { is not an array of windows"},
+		{head + `, "timeline": [{"t_s": 0}, {"t_s": "x"}]}`, 0, "timeline: row 2:"},
+		{`[1, 2]`, 0, "not an object"},
+		{head + `, "timeline": [`, 0, "timeline:"},
+	} {
+		r, err := Read(strings.NewReader(c.doc))
+		if c.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+				t.Errorf("%s: err = %v, want %q", c.doc, err, c.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v", c.doc, err)
+			continue
+		}
+		if r.Seed != 3 && strings.HasPrefix(c.doc, head) {
+			t.Errorf("%s: seed %d, want 3", c.doc, r.Seed)
+		}
+		if got := len(r.Timeline); (c.rows < 0) != (r.Timeline == nil) || (c.rows >= 0 && got != c.rows) {
+			t.Errorf("%s: timeline %v (nil %v), want %d rows", c.doc, got, r.Timeline == nil, c.rows)
+		}
+	}
+}
