@@ -112,15 +112,7 @@ func TestWriteAsEncoder(t *testing.T) {
 // with one json.Encoder for the whole document: B/op against the
 // document's size (SetBytes) shows what each holds in memory at once.
 func BenchmarkWrite(b *testing.B) {
-	r, err := ReadFile("../report/testdata/result-step.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var tl []Window
-	for len(tl) < 3600 {
-		tl = append(tl, r.Timeline...)
-	}
-	r.Timeline = tl[:3600]
+	r := longResult(b, 3600)
 	whole := func(w io.Writer, r *Result) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -156,18 +148,10 @@ func (c *countWriter) Write(p []byte) (int, error) { *c += countWriter(len(p)); 
 // reaches w, however many rows come first (more than the 64 KB buffer
 // here), and the error names the row.
 func TestWriteNothingOnBadRow(t *testing.T) {
-	r, err := ReadFile("../report/testdata/result-step.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tl []Window
-	for len(tl) < 400 {
-		tl = append(tl, r.Timeline...)
-	}
-	r.Timeline = tl[:400]
+	r := longResult(t, 400)
 	r.Timeline[399].TS, r.Timeline[399].InFlightMean = 1234, math.Inf(1)
 	var out bytes.Buffer
-	err = Write(&out, r)
+	err := Write(&out, r)
 	if err == nil || !strings.Contains(err.Error(), "timeline row 400 (t = 1234 s): in_flight_mean is +Inf") {
 		t.Fatalf("err = %v, want one naming timeline row 400 and in_flight_mean", err)
 	}
@@ -230,4 +214,19 @@ func TestReadTimeline(t *testing.T) {
 			t.Errorf("%s: timeline %v (nil %v), want %d rows", c.doc, got, r.Timeline == nil, c.rows)
 		}
 	}
+}
+
+// longResult is the saved step run with its timeline repeated to n rows.
+func longResult(tb testing.TB, n int) *Result {
+	tb.Helper()
+	r, err := ReadFile("../report/testdata/result-step.json")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var tl []Window
+	for len(tl) < n {
+		tl = append(tl, r.Timeline...)
+	}
+	r.Timeline = tl[:n]
+	return r
 }
