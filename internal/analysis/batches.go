@@ -87,6 +87,7 @@ func build(ws []windowData, per int) (bs []batch, bad int) {
 	nb := len(ws) / per
 	bs = make([]batch, nb)
 	h := result.NewHistogram()
+	var dec result.Decoder
 	for b := range bs {
 		lo, hi := b*per, (b+1)*per
 		if b == nb-1 {
@@ -102,7 +103,7 @@ func build(ws []windowData, per int) (bs []batch, bad int) {
 			bt.n2xx += w.n2xx
 			if w.lat2xx == "" && w.n2xx > 0 {
 				bt.latOK = false
-			} else if err := result.MergeEncoded(h, w.lat2xx); err != nil {
+			} else if err := dec.Merge(h, w.lat2xx); err != nil {
 				bt.latOK = false
 				bad++
 			}

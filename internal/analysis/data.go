@@ -177,8 +177,9 @@ func (d *stageData) robustOverhead() float64 {
 func (d *stageData) meanSeries() (xs, ys []float64) {
 	if !d.meansReady {
 		d.meansReady = true
+		var dec result.Decoder
 		for _, w := range d.windows {
-			if h, err := result.DecodePacked(w.lat2xx); err == nil && h.TotalCount() > 0 {
+			if h, err := dec.Packed(w.lat2xx); err == nil && h.TotalCount() > 0 {
 				d.means2xx[0] = append(d.means2xx[0], w.t+w.dur/2)
 				d.means2xx[1] = append(d.means2xx[1], h.Mean()/1e9)
 			}

@@ -31,6 +31,7 @@ type batcher struct {
 	hists  map[string][]*hdr.PackedHistogram // family → each sub's decoded histogram (sparse: a few KB)
 	cdfs   map[string][]*cdf                 // family → each sub's cumulative counts
 	dense  *hdr.Histogram                    // one dense histogram, reused to build the cdfs
+	dec    result.Decoder
 }
 
 func newBatcher(subs []result.Stage) *batcher {
@@ -91,7 +92,7 @@ func (bt *batcher) hist(family string, i int) (*hdr.PackedHistogram, error) {
 		bt.hists[family] = hs
 	}
 	if hs[i] == nil {
-		h, err := result.DecodePacked(histOf(&bt.subs[i], family))
+		h, err := bt.dec.Packed(histOf(&bt.subs[i], family))
 		if err != nil {
 			return nil, err
 		}

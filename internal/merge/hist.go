@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"errors"
 	"fmt"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -12,7 +13,8 @@ import (
 // histogram with the shared geometry. Decoding goes through the sparse form,
 // so an input histogram costs memory in proportion to its used buckets.
 type histSum struct {
-	h *hdr.Histogram
+	h   *hdr.Histogram
+	dec result.Decoder
 }
 
 func newHistSum() *histSum { return &histSum{h: result.NewHistogram()} }
@@ -30,9 +32,10 @@ func (s *histSum) add(i int, field, enc string, want int64) error {
 		}
 		return nil
 	}
-	p, err := hdr.DecodePacked([]byte(enc))
+	p, err := s.dec.Packed(enc)
 	if err != nil {
-		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf("not a histogram: %v", err)}
+		// The library's words, as before the Decoder: "not a histogram: illegal base64 ..."
+		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf("not a histogram: %v", errors.Unwrap(err))}
 	}
 	if want >= 0 && p.TotalCount() != want {
 		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(

@@ -82,6 +82,7 @@ type intervalWriter struct {
 	w      io.Writer
 	baseMs int64
 	enc    result.Encoder
+	dec    result.Decoder
 	// empty holds the encodings of empty histograms by their input (the
 	// library's: Encoder writes "" for them), one per distinct input.
 	empty map[string]string
@@ -91,7 +92,7 @@ type intervalWriter struct {
 // tag, from t0 to t1 (ms since the epoch). An undecodable enc is
 // ErrInvalidResult.
 func (iw *intervalWriter) interval(tag, enc string, t0, t1 int64) error {
-	h, err := result.DecodePacked(enc)
+	h, err := iw.dec.Packed(enc)
 	if err != nil {
 		return fmt.Errorf("%w: %w", err, ErrInvalidResult)
 	}

@@ -114,7 +114,8 @@ func TestMergeEncodedSparse(t *testing.T) {
 	}
 }
 
-// BenchmarkDecode compares the two ways to read a window's histogram.
+// BenchmarkDecode compares the ways to read a window's histogram: the
+// package functions (a new zlib reader each) and a kept Decoder.
 func BenchmarkDecode(b *testing.B) {
 	s, _ := encodedSample(b, 1, 2000)
 	b.Run("packed", func(b *testing.B) {
@@ -129,6 +130,26 @@ func BenchmarkDecode(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			if _, err := DecodeHist(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decoder-packed", func(b *testing.B) {
+		b.ReportAllocs()
+		var d Decoder
+		for b.Loop() {
+			if _, err := d.Packed(s); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decoder-merge", func(b *testing.B) { // into a reused dense histogram, as analyze's batches
+		b.ReportAllocs()
+		var d Decoder
+		h := NewHistogram()
+		for b.Loop() {
+			h.Reset()
+			if err := d.Merge(h, s); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -13,29 +13,7 @@ import (
 // at the top of the range, tight and spread latencies, huge counts, runs
 // of one empty bucket and of many.
 func TestEncoderMatchesLibrary(t *testing.T) {
-	rng := rand.New(rand.NewPCG(7, 0))
-	shapes := []func(p *hdr.PackedHistogram){
-		func(p *hdr.PackedHistogram) { _ = p.RecordValue(0) },
-		func(p *hdr.PackedHistogram) { _ = p.RecordValue(HDRHighestNS) },
-		func(p *hdr.PackedHistogram) { _ = p.RecordValues(999, 1<<40) },
-		func(p *hdr.PackedHistogram) { _ = p.RecordValues(1_000_000, 3); _ = p.RecordValue(1_001_000) },
-		func(p *hdr.PackedHistogram) { _ = p.RecordValue(1_000_000); _ = p.RecordValue(1_002_000) }, // one empty bucket between
-		func(p *hdr.PackedHistogram) {
-			for range 2000 {
-				_ = p.RecordValue(int64(50_000 + rng.ExpFloat64()*100_000))
-			}
-		},
-		func(p *hdr.PackedHistogram) {
-			for range 500 {
-				_ = p.RecordValue(int64(rng.Float64() * float64(HDRHighestNS)))
-			}
-		},
-		func(p *hdr.PackedHistogram) {
-			for range 300 {
-				_ = p.RecordValues(int64(1e3*rng.ExpFloat64()*rng.ExpFloat64()*1e3), int64(rng.IntN(1<<20)+1))
-			}
-		},
-	}
+	shapes := histShapes(rand.New(rand.NewPCG(7, 0)))
 	var e Encoder
 	for round := range 20 {
 		for k, shape := range shapes {
@@ -111,4 +89,33 @@ func BenchmarkEncode(b *testing.B) {
 			}
 		}
 	})
+}
+
+// histShapes are histograms of every shape the recorder makes, as
+// functions that record one into p: one value, values below the lowest
+// discernible one and at the top of the range, tight and spread
+// latencies, huge counts, runs of one empty bucket and of many.
+func histShapes(rng *rand.Rand) []func(p *hdr.PackedHistogram) {
+	return []func(p *hdr.PackedHistogram){
+		func(p *hdr.PackedHistogram) { _ = p.RecordValue(0) },
+		func(p *hdr.PackedHistogram) { _ = p.RecordValue(HDRHighestNS) },
+		func(p *hdr.PackedHistogram) { _ = p.RecordValues(999, 1<<40) },
+		func(p *hdr.PackedHistogram) { _ = p.RecordValues(1_000_000, 3); _ = p.RecordValue(1_001_000) },
+		func(p *hdr.PackedHistogram) { _ = p.RecordValue(1_000_000); _ = p.RecordValue(1_002_000) }, // one empty bucket between
+		func(p *hdr.PackedHistogram) {
+			for range 2000 {
+				_ = p.RecordValue(int64(50_000 + rng.ExpFloat64()*100_000))
+			}
+		},
+		func(p *hdr.PackedHistogram) {
+			for range 500 {
+				_ = p.RecordValue(int64(rng.Float64() * float64(HDRHighestNS)))
+			}
+		},
+		func(p *hdr.PackedHistogram) {
+			for range 300 {
+				_ = p.RecordValues(int64(1e3*rng.ExpFloat64()*rng.ExpFloat64()*1e3), int64(rng.IntN(1<<20)+1))
+			}
+		},
+	}
 }

@@ -1,8 +1,6 @@
 package result
 
 import (
-	"fmt"
-
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
@@ -82,32 +80,16 @@ func DecodeHist(s string) (*hdr.Histogram, error) {
 // the sparse form: its memory is in proportion to the buckets used (a few
 // KB), where a dense decode costs some 200 KB. "" is an empty histogram.
 func DecodePacked(s string) (*hdr.PackedHistogram, error) {
-	if s == "" {
-		return NewPacked(), nil
-	}
-	h, err := hdr.DecodePacked([]byte(s))
-	if err != nil {
-		return nil, fmt.Errorf("decode histogram: %w", err)
-	}
-	return h, nil
+	var d Decoder
+	return d.Packed(s)
 }
 
 // MergeEncoded decodes each non-empty s and adds it to dst, exactly; a
-// value outside dst's range is an error.
+// value outside dst's range is an error. A Decoder kept across calls is
+// cheaper.
 func MergeEncoded(dst *hdr.Histogram, encoded ...string) error {
-	for _, s := range encoded {
-		if s == "" {
-			continue
-		}
-		p, err := DecodePacked(s)
-		if err != nil {
-			return err
-		}
-		if dropped := p.MergeInto(dst); dropped != 0 {
-			return fmt.Errorf("decode histogram: %d values outside the shared range", dropped)
-		}
-	}
-	return nil
+	var d Decoder
+	return d.Merge(dst, encoded...)
 }
 
 // Summarize reads the summary of h, converting ns to seconds. Percentiles
