@@ -44,12 +44,21 @@ type loopConn struct {
 // start puts a request on c (connected or connecting).
 func (l *evLoop) start(c *loopConn, a schedule.Arrival, sent, deadline time.Duration) {
 	c.active, c.got, c.a, c.sent, c.deadline = true, false, a, sent, deadline
-	c.p.reset(l.prepare(c, a), true, c.prefix[:]) // evmix_linux.go: sets c.wbuf
+	c.p.reset(l.prepare(c, a), true, c.prefix[:], l.sampledSet()) // evmix_linux.go: sets c.wbuf
 	l.release(c)
 	l.heapPush(c)
 	if !c.dialing {
 		l.write(c)
 	}
+}
+
+// sampledSet is the statuses whose later responses keep nothing (the
+// recorder holds their sample), or nil with retries on.
+func (l *evLoop) sampledSet() *statusSet {
+	if l.e.rt != nil {
+		return nil
+	}
+	return &l.sampled
 }
 
 func (l *evLoop) takeIdle() *loopConn {
@@ -313,6 +322,17 @@ func (l *evLoop) complete(c *loopConn, closeAfter bool) {
 	}
 	if r.status < 200 || r.status > 299 {
 		resp.Header, resp.Body = r.header, c.prefix[:c.p.kept]
+	}
+	if resp.Header != nil {
+		if l.e.rt == nil {
+			// done samples the first response of each status: the next of
+			// this one keep nothing (with retries on they do: a retry
+			// reads Retry-After from them).
+			l.sampled.add(r.status)
+		}
+		if l.hooks != nil && l.hooks.kept != nil {
+			l.hooks.kept(r.status)
+		}
 	}
 	l.heapRemove(c)
 	c.active = false

@@ -65,6 +65,7 @@ type evLoop struct {
 	wev      [4]unix.EpollEvent
 
 	retries retryHeap // the retries of its arrivals, by due time (retryloop_linux.go)
+	sampled statusSet // statuses whose sample the recorder holds (complete)
 
 	la       *lookahead // its part's arrivals
 	setupErr error      // setup failed before the start: the loop reports it and ends

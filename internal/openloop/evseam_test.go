@@ -234,3 +234,38 @@ func TestLoopLineBufferCap(t *testing.T) {
 	}
 	t.Logf("default cap: peak %d bytes lent for %d connections", e.lineBufs().peak, rec.Total.Sent)
 }
+
+// TestLoopKeepsOneHeadPerStatus: a non-2xx response keeps its head and
+// body start only while its status has no sample yet; the samples are
+// still the first 503's and the first 429's. A status can be kept once
+// more for each response of it in flight when its first one completed, so
+// the bound is the run's own in-flight maximum (1 when the responses come
+// before the next send, 20 a second; a starved machine may overlap them).
+func TestLoopKeepsOneHeadPerStatus(t *testing.T) {
+	var seq atomic.Int64
+	srv := newHostileServer(t, func(r hreq, c net.Conn, _ *bufio.Reader) bool {
+		n := seq.Add(1)
+		status := "503 Busy"
+		if n == 5 {
+			status = "429 Slow Down"
+		}
+		write(c, fmt.Sprintf("HTTP/1.1 %s\r\nX-Seq: %d\r\nContent-Length: 4\r\n\r\nbusy", status, n))
+		return true
+	})
+	segs := []schedule.Segment{{Duration: time.Second, From: 20, To: 20}}
+	kept := map[int]int64{}
+	rec, _ := seamRun(t, srv.url, segs, 5*time.Second, func(e *Engine) *loopHooks {
+		return &loopHooks{kept: func(status int) { kept[status]++ }}
+	}, 0)
+	tot := rec.Total
+	if tot.Status["503"] < 10 || tot.Status["429"] != 1 {
+		t.Fatalf("status %v errors %v", tot.Status, tot.Errors)
+	}
+	if kept[503] < 1 || kept[503] > tot.InFlightMax || kept[429] != 1 {
+		t.Errorf("heads kept %v for %v, in flight at most %d: want each status kept once per response in flight", kept, tot.Status, tot.InFlightMax)
+	}
+	s := rec.Samples
+	if s == nil || s.Responses["503"].Headers["X-Seq"] == "" || s.Responses["503"].Body != "busy" || s.Responses["429"].Headers["X-Seq"] != "5" {
+		t.Errorf("samples %+v", s)
+	}
+}

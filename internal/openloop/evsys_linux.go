@@ -73,4 +73,7 @@ type loopHooks struct {
 	// preemption of the raw epoll_pwait2; with kernel timestamps, responses
 	// are not among the events).
 	woke func(events int)
+	// kept is called with the status of each response whose head and
+	// body start were kept for a sample (complete).
+	kept func(status int)
 }

@@ -13,6 +13,10 @@ import (
 type h1Stream struct {
 	head, samples bool
 	prefix        []byte // keeps the body's start of a non-2xx response
+	// sampled are the statuses whose sample the recorder holds already:
+	// a response of one keeps neither headers nor body (nil: every
+	// non-2xx response keeps them).
+	sampled *statusSet
 
 	state   streamState
 	resp    h1Response
@@ -45,8 +49,22 @@ const (
 )
 
 // reset prepares the stream for the next response.
-func (p *h1Stream) reset(head, samples bool, prefix []byte) {
-	*p = h1Stream{head: head, samples: samples, prefix: prefix}
+func (p *h1Stream) reset(head, samples bool, prefix []byte, sampled *statusSet) {
+	*p = h1Stream{head: head, samples: samples, prefix: prefix, sampled: sampled}
+}
+
+// statusSet is a set of status codes (0 to 1023; parseStatusLine reads
+// three digits).
+type statusSet [16]uint64
+
+func (s *statusSet) has(code int) bool {
+	return code >= 0 && code < 1024 && s[code>>6]&(1<<(code&63)) != 0
+}
+
+func (s *statusSet) add(code int) {
+	if code >= 0 && code < 1024 {
+		s[code>>6] |= 1 << (code & 63)
+	}
 }
 
 func (p *h1Stream) done() bool { return p.state == stDone }
@@ -189,7 +207,7 @@ func (p *h1Stream) stepHead(b []byte) (int, error) {
 			return 0, err
 		}
 		p.resp.startHead(status, minor)
-		p.keep = p.samples && (status < 200 || status > 299)
+		p.keep = p.samples && (status < 200 || status > 299) && (p.sampled == nil || !p.sampled.has(status))
 		if p.keep {
 			p.resp.header = http.Header{}
 		}

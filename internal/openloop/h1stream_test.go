@@ -14,7 +14,7 @@ import (
 func streamParse(data []byte, head bool, sizes []int) (h1Response, []byte, int, error) {
 	var p h1Stream
 	prefix := make([]byte, 16)
-	p.reset(head, true, prefix)
+	p.reset(head, true, prefix, nil)
 	var buf []byte
 	pos := 0
 	for i := 0; !p.done(); i++ {
