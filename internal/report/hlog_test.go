@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"compress/zlib"
-	"encoding/base64"
-	"encoding/binary"
 	"io"
 	"math"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/result/resulttest"
 )
 
 // libraryIntervals is the interval lines hdrhistogram-go's log writer
@@ -99,31 +98,6 @@ func TestHLogMatchesLibrary(t *testing.T) {
 	}
 }
 
-// recompress is enc (V2 compressed, base64) with its payload compressed
-// at another zlib level: the same histogram, another encoding.
-func recompress(t *testing.T, enc string) string {
-	t.Helper()
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw[8:]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inner, err := io.ReadAll(zr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var zb bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&zb, zlib.BestSpeed)
-	zw.Write(inner)
-	zw.Close()
-	out := append([]byte(nil), raw[:4]...)
-	out = binary.BigEndian.AppendUint32(out, uint32(zb.Len()))
-	return base64.StdEncoding.EncodeToString(append(out, zb.Bytes()...))
-}
-
 // TestHLogKeepsOtherEncodings: a result whose histogram is encoded in
 // another valid way is logged with that encoding, and the log's reader
 // gets the same counts; one whose base64 holds line breaks (skipped by
@@ -141,7 +115,7 @@ func TestHLogKeepsOtherEncodings(t *testing.T) {
 	if k < 0 {
 		t.Fatal("the fixture has no window with responses")
 	}
-	other := recompress(t, r.Timeline[k].HDR.Latency)
+	other := resulttest.Rewrap(t, r.Timeline[k].HDR.Latency, zlib.BestSpeed, nil)
 	if other == r.Timeline[k].HDR.Latency {
 		t.Fatal("recompressing gave the same encoding")
 	}

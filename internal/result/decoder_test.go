@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/bploadgen/bploadgen/internal/result/resulttest"
 )
 
 // TestValueFromIndex: valueFromIndex is countsIndex's inverse over the
@@ -96,31 +98,6 @@ func sameMerge(t *testing.T, d *Decoder, s string, want *hdr.PackedHistogram, fi
 	}
 }
 
-// rewrap is enc (V2 compressed, base64) with its inner bytes changed by
-// edit and compressed again, the outer length fixed: a well-formed
-// stream around what edit makes.
-func rewrap(t testing.TB, enc string, edit func([]byte) []byte) string {
-	t.Helper()
-	raw, err := base64.StdEncoding.DecodeString(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	zr, err := zlib.NewReader(bytes.NewReader(raw[8:]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var inner bytes.Buffer
-	if _, err := inner.ReadFrom(zr); err != nil {
-		t.Fatal(err)
-	}
-	var zb bytes.Buffer
-	zw := zlib.NewWriter(&zb)
-	zw.Write(edit(inner.Bytes()))
-	zw.Close()
-	out := binary.BigEndian.AppendUint32(append([]byte(nil), raw[:4]...), uint32(zb.Len()))
-	return base64.StdEncoding.EncodeToString(append(out, zb.Bytes()...))
-}
-
 // variants are encodings around enc a reader can meet: truncated, a
 // flipped byte, trailing bytes, line breaks, and well-formed streams
 // whose header or counts lie (another geometry or ratio, a payload
@@ -172,7 +149,7 @@ func variants(t testing.TB, enc string) []string {
 		nine(0xff, 0x02), nine(0x80, 0x82), // nine-byte numbers: the last byte's eight bits count
 	}
 	for _, e := range edits {
-		out = append(out, rewrap(t, enc, e))
+		out = append(out, resulttest.Rewrap(t, enc, zlib.DefaultCompression, e))
 	}
 	return out
 }
