@@ -15,6 +15,7 @@ import (
 type histSum struct {
 	h   *hdr.Histogram
 	dec result.Decoder
+	enc result.Encoder
 }
 
 func newHistSum() *histSum { return &histSum{h: result.NewHistogram()} }
@@ -52,4 +53,4 @@ func (s *histSum) add(i int, field, enc string, want int64) error {
 func (s *histSum) summary() result.Summary { return result.Summarize(s.h) }
 
 // encode returns the sum in the result's encoding.
-func (s *histSum) encode() (string, error) { return result.EncodeHist(s.h) }
+func (s *histSum) encode() (string, error) { return s.enc.Dense(s.h) }
