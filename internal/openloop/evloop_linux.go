@@ -275,7 +275,16 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 			l.hooks.woke(n)
 		}
 	}
-	if err != nil || !l.lazy {
+	if err == unix.EINTR {
+		// A signal ended the sleep (the runtime's preemption of the raw
+		// wait, every 10 ms or so), perhaps at or past wake: harvest what
+		// came meanwhile all the same, or the next dispatch finds the
+		// connections of responses long received still busy and dials
+		// new ones (TestLoopHarvestsAfterSignal).
+		if !l.lazy {
+			return l.sys.epollWait(l.epfd, l.events, 0)
+		}
+	} else if err != nil || !l.lazy {
 		return n, err
 	}
 	l.clockPair()

@@ -269,3 +269,39 @@ func TestLoopKeepsOneHeadPerStatus(t *testing.T) {
 		t.Errorf("samples %+v", s)
 	}
 }
+
+// TestLoopHarvestsAfterSignal: every timed sleep of the loop sleeps its
+// whole time and then reports EINTR, as when the runtime's preemption
+// signal lands on the wake-up. The responses that came during the sleep
+// are still read before the next dispatch, so the one kept-alive
+// connection carries every request: before, each dispatch found the
+// connection of a response received 50 ms earlier still busy and dialled
+// a new one.
+func TestLoopHarvestsAfterSignal(t *testing.T) {
+	srv := newHostileServer(t, func(r hreq, c net.Conn, _ *bufio.Reader) bool {
+		write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		return true
+	})
+	var interrupted atomic.Int64
+	hooks := func(e *Engine) *loopHooks {
+		real := realSys(false)
+		sys := real
+		sys.epollPwait2 = func(epfd int, ev []unix.EpollEvent, ts *unix.Timespec) (int, error) {
+			if _, err := real.epollPwait2(epfd, ev, ts); err != nil || ts == nil {
+				return 0, err
+			}
+			interrupted.Add(1)
+			return 0, unix.EINTR
+		}
+		return &loopHooks{sys: &sys}
+	}
+	segs := []schedule.Segment{{Duration: 500 * time.Millisecond, From: 20, To: 20}}
+	rec, e := seamRun(t, srv.url, segs, 5*time.Second, hooks, 0)
+	dials, _ := e.cfg.Doer.(*H1Doer).Dials()
+	if rec.Total.Status["200"] != 10 || interrupted.Load() < 9 {
+		t.Fatalf("status %v errors %v, %d sleeps interrupted", rec.Total.Status, rec.Total.Errors, interrupted.Load())
+	}
+	if dials > rec.Total.InFlightMax {
+		t.Errorf("%d connections dialled for at most %d requests in flight", dials, rec.Total.InFlightMax)
+	}
+}
