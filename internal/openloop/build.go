@@ -219,6 +219,9 @@ func (e *Engine) warnings(rec *Recording) []string {
 	if nw := noAnswer(t, rec.Samples); nw != "" {
 		w = append(w, nw)
 	}
+	if fw := e.rec.fly.warning(); fw != "" {
+		w = append(w, fw)
+	}
 	if e.lineBufs().refused > 0 {
 		lim := e.cfg.LoopBufferBytes
 		if lim <= 0 {

@@ -1,6 +1,7 @@
 package openloop
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -23,8 +24,11 @@ import (
 // The mark is the lesser of the two. Pending holds the changes after it:
 // in a steady run those of the longest request now in flight, twice the
 // rate × its age (a request hung for the 30 s default timeout at 2000 rps:
-// 120,000 changes, 1 MB); maxPending bounds them (beyond, the oldest apply
-// as heard, no longer exactly).
+// 120,000 changes, 1 MB); maxPending bounds them: beyond, the oldest is
+// applied at once. That stays exact unless a change before it comes
+// later; such changes are counted (late) and the run warns (warning).
+// Behind one long request the later changes are the newest, so the
+// count stays exact; ends stamped long before they are heard are not.
 
 // maxPending bounds the held changes, 8 bytes each.
 const maxPending = 1 << 21
@@ -36,6 +40,10 @@ type sweep struct {
 	low, gone minHeap // the live requests' low bounds; gone: bounds removed (lazy deletion)
 	lastStage int     // stage / window of the last change applied, for carrying
 	lastWin   int     // the count into intervals with no change of their own
+
+	bound  int   // most changes held (maxPending; tests lower it)
+	forced int64 // greatest key applied before its mark (MinInt64: none)
+	late   int64 // changes that came before a change already applied: out of time order
 }
 
 // live adds a live request's low bound; unlive removes one added before.
@@ -96,11 +104,26 @@ func (r *recorder) changeAt(t time.Duration, delta int64) {
 	if delta > 0 {
 		k |= 1
 	}
-	r.fly.pending.push(k)
-	if r.fly.pending.len() > maxPending {
-		k := r.fly.pending.pop()
+	f := &r.fly
+	if k < f.forced {
+		f.late++ // it will be applied after a change that follows it
+	}
+	f.pending.push(k)
+	if f.pending.len() > f.bound {
+		k := f.pending.pop() // the least held: every change held comes after it
+		f.forced = max(f.forced, k)
 		r.applyAt(time.Duration(k>>1), 2*(k&1)-1)
 	}
+}
+
+// warning says that the in-flight maxima are not exact, "" when they are:
+// some changes came after a later one had been applied (see maxPending).
+func (s *sweep) warning() string {
+	if s.late == 0 {
+		return ""
+	}
+	return fmt.Sprintf("the in-flight maxima are approximate: %d changes of the in-flight count came after more than %d later ones were held and were applied out of time order (a response timed long before it was read, behind a request in flight for long; the in-flight means are exact)",
+		s.late, s.bound)
 }
 
 // settle applies the held changes before the mark: the lesser of passed

@@ -2,8 +2,10 @@ package openloop
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,14 +30,17 @@ type call struct {
 }
 
 // replay makes the calls in the order of their at (stable), then ends the
-// run, and returns the recorder.
-func replay(t *testing.T, segs []schedule.Segment, parts int, calls []call) *recorder {
+// run, and returns the recorder; setup, if not nil, sees it first.
+func replay(t *testing.T, segs []schedule.Segment, parts int, calls []call, setup func(*recorder)) *recorder {
 	t.Helper()
 	s, err := schedule.New(segs, schedule.Uniform, nil, 0, schedule.Shard{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := newRecorder(s, parts, func(s string) string { return s })
+	if setup != nil {
+		setup(r)
+	}
 	slices.SortStableFunc(calls, func(x, y call) int { return int(x.at - y.at) })
 	ok := &Response{Status: 200, ServerQueue: -1, ServerService: -1}
 	for _, c := range calls {
@@ -112,7 +117,7 @@ func TestInFlightOutOfOrder(t *testing.T) {
 				calls = append(calls, call{at: q.sent, a: a, sent: q.sent}, call{at: q.calledAt, a: a, sent: q.sent, end: q.end, done: true})
 				rs = append(rs, report{at: a.At, sent: q.sent, end: q.end})
 			}
-			r := replay(t, segs, 1, calls)
+			r := replay(t, segs, 1, calls, nil)
 			st, win := maxima(r)
 			if !slices.Equal(win, tt.windows) || st[0] != slices.Max(tt.windows) {
 				t.Errorf("windows %v, stage %v; want windows %v, stage %d", win, st, tt.windows, slices.Max(tt.windows))
@@ -152,7 +157,7 @@ func TestInFlightRandomOrders(t *testing.T) {
 				calls = append(calls, call{at: sent, part: p, a: a, sent: sent}, call{at: heard, a: a, sent: sent, end: end, done: true})
 				rs = append(rs, report{at: a.At, sent: sent, end: end})
 			}
-			r := replay(t, segs, parts, calls)
+			r := replay(t, segs, parts, calls, nil)
 			st, win := maxima(r)
 			ws, ww := swept(r, rs)
 			if !slices.Equal(st, ws) || !slices.Equal(win, ww) {
@@ -209,5 +214,65 @@ func TestInFlightLongRequest(t *testing.T) {
 	st, win := maxima(r)
 	if ws, ww := swept(r, rs); !slices.Equal(st, ws) || !slices.Equal(win, ww) || st[0] != 3 {
 		t.Errorf("recorded stage %v windows %v; swept %v %v (want 3: the long one and two 1 ms ones, sent every 0.5 ms)", st, win, ws, ww)
+	}
+}
+
+// TestInFlightHeldBound: with at most 16 changes held, the oldest is
+// applied before its mark. Behind a request in flight for the whole run
+// (every later change is newer) that is still exact and says nothing;
+// ends heard 50 ms after their stamps, while a request 20 ms long is in
+// flight, come before changes already applied: the maxima may be off,
+// and the warning counts them.
+func TestInFlightHeldBound(t *testing.T) {
+	ms := time.Millisecond
+	segs := []schedule.Segment{{Duration: 2 * time.Second, From: 500, To: 500}}
+	tests := []struct {
+		name  string
+		delay time.Duration // how long after its stamp an end is heard
+		long  bool          // the first request lasts the whole run
+		late  bool
+	}{
+		{"behind a long request, in order", 0, true, false},
+		{"ends heard 50 ms late", 50 * ms, false, true},
+		{"unbounded: ends heard 50 ms late", 50 * ms, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := schedule.New(segs, schedule.Uniform, nil, 0, schedule.Shard{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var calls []call
+			var rs []report
+			for a, ok := s.Next(); ok; a, ok = s.Next() {
+				end := a.At + 20*ms
+				if tt.long && a.Seq == 0 {
+					end = 2 * time.Second
+				}
+				calls = append(calls, call{at: a.At, a: a, sent: a.At}, call{at: end + tt.delay, a: a, sent: a.At, end: end, done: true})
+				rs = append(rs, report{at: a.At, sent: a.At, end: end})
+			}
+			bound := func(r *recorder) { r.fly.bound = 16 }
+			if strings.HasPrefix(tt.name, "unbounded") {
+				bound = nil
+			}
+			r := replay(t, segs, 1, calls, bound)
+			if forced := r.fly.forced != math.MinInt64; forced != (bound != nil) {
+				t.Fatalf("changes applied before their mark: %v, want %v", forced, bound != nil)
+			}
+			if got := r.fly.late > 0; got != tt.late {
+				t.Fatalf("%d changes out of order, want some: %v", r.fly.late, tt.late)
+			}
+			if w := r.fly.warning(); (w != "") != tt.late || tt.late && !strings.Contains(w, fmt.Sprintf("%d changes", r.fly.late)) {
+				t.Errorf("warning %q with %d late", w, r.fly.late)
+			}
+			if tt.late {
+				return // the maxima may be off: that is what the warning says
+			}
+			st, win := maxima(r)
+			if ws, ww := swept(r, rs); !slices.Equal(st, ws) || !slices.Equal(win, ww) {
+				t.Errorf("recorded stage %v windows %v; swept %v %v", st, win, ws, ww)
+			}
+		})
 	}
 }

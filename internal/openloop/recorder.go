@@ -1,6 +1,7 @@
 package openloop
 
 import (
+	"math"
 	"net/http"
 	"slices"
 	"sort"
@@ -68,6 +69,7 @@ type recorder struct {
 func newRecorder(s *schedule.Schedule, parts int, redact func(string) string) *recorder {
 	d := s.Duration()
 	r := &recorder{limit: d, redact: redact, finals: make(chan *acc, 1024), marks: make([]time.Duration, parts)}
+	r.fly.bound, r.fly.forced = maxPending, math.MinInt64
 	r.stages = make([]acc, s.Stages())
 	r.opened = make([]bool, s.Stages())
 	for i := range r.stages {
