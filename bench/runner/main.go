@@ -31,6 +31,7 @@ type options struct {
 	target            string
 	tools             []tool
 	wrk               string // wrk binary; empty: no closed-loop reference
+	wrkThreads        int    // wrk -t, with 64 connections per thread
 	genCPU, targetCPU string
 	rates             []float64 // tried for the highest sustained rate
 	cpuRates          []float64 // CPU per request measured at these
@@ -52,6 +53,7 @@ func main() {
 	flag.StringVar(&veg, "vegeta", "", "vegeta binary (optional)")
 	flag.StringVar(&fortio, "fortio", "", "fortio binary (optional)")
 	flag.StringVar(&o.wrk, "wrk", "", "wrk binary (optional): closed-loop throughput against the same target")
+	flag.IntVar(&o.wrkThreads, "wrk-threads", 1, "wrk's threads (-t), 64 connections each (-c): 1 as the issue measured; on a bigger machine as many as the generator's CPUs, for the closed-loop ceiling")
 	flag.StringVar(&o.genCPU, "gen-cpu", "1", "CPU list for the generator (taskset -c); empty: no pinning")
 	flag.StringVar(&o.targetCPU, "target-cpu", "0", "CPU list for the target; empty: no pinning")
 	flag.StringVar(&rates, "rates", "2000,5000,10000,15000,20000,25000,30000,40000,50000,60000,70000", "rates tried for the highest sustained rate")

@@ -193,7 +193,7 @@ func measureMax(o options, res *results, url string) error {
 		}
 		pr := tr.cpu / time.Duration(max(tr.requests, 1))
 		rpss, cpus = append(rpss, time.Duration(rps)), append(cpus, pr)
-		fmt.Fprintf(os.Stderr, "   wrk -t1 -c64: %.0f requests/s, cpu %s/request, load %s\n", rps, pr, loadAvg())
+		fmt.Fprintf(os.Stderr, "   wrk -t%d: %.0f requests/s, cpu %s/request, load %s\n", max(o.wrkThreads, 1), rps, pr, loadAvg())
 	}
 	res.wrkRPS, res.wrkCPU = float64(median(rpss)), median(cpus)
 	return nil

@@ -162,11 +162,13 @@ func readJSON(path string, v any) error {
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// closedLoop runs wrk as the issue measured it (wrk -t1 -c64 -d10s URL):
-// a closed loop, 64 connections kept busy, on the generator's CPU. It
+// closedLoop runs wrk as the issue measured it (wrk -t1 -c64 -d10s URL;
+// -wrk-threads N: -tN -c64N): a closed loop, 64 connections a thread kept
+// busy, on the generator's CPUs. It
 // returns wrk's throughput (requests per second), its CPU time and requests.
 func closedLoop(o options, bin, url string, d time.Duration) (rps float64, t trial, err error) {
-	c := pinned(o.genCPU, bin, "-t1", "-c64", "-d"+fmt.Sprintf("%ds", int(d.Seconds())), url)
+	th := max(o.wrkThreads, 1)
+	c := pinned(o.genCPU, bin, fmt.Sprintf("-t%d", th), fmt.Sprintf("-c%d", 64*th), fmt.Sprintf("-d%ds", int(d.Seconds())), url)
 	var outb strings.Builder
 	c.Stdout = &outb
 	if err := c.Run(); err != nil {
