@@ -290,11 +290,12 @@ func summarize(cfg SimConfig, batches []batchAcc, resp, wait []float64) (*SimRes
 	}
 	res.Arrivals, res.Blocked, res.Limited, res.Reneged = tot.arrivals, tot.blocked, tot.limited, tot.reneged
 	vals := make([]float64, b)
+	t := StudentT(cfg.Level, b-1) // one critical value for every figure
 	est := func(pooled float64, per func(ba *batchAcc) float64) Estimate {
 		for i := range batches {
 			vals[i] = per(&batches[i])
 		}
-		e, err := BatchMeans(vals, cfg.Level)
+		e, err := batchMeans(vals, cfg.Level, t)
 		if err != nil {
 			return Estimate{Value: pooled, HalfWidth: math.Inf(1)}
 		}
@@ -327,17 +328,17 @@ func summarize(cfg SimConfig, batches []batchAcc, resp, wait []float64) (*SimRes
 		res.SLOTail = est(ratio(tot.overSLO, tot.admitted), func(ba *batchAcc) float64 { return ratio(ba.overSLO, ba.admitted) })
 	}
 	if len(cfg.Quantiles) > 0 {
-		res.ResponseQuantiles = quantileEstimates(cfg.Quantiles, cfg.Level, batches, resp, vals)
+		res.ResponseQuantiles = quantileEstimates(cfg.Quantiles, cfg.Level, t, batches, resp, vals)
 	}
 	if len(cfg.WaitQuantiles) > 0 {
-		res.WaitQuantiles = quantileEstimates(cfg.WaitQuantiles, cfg.Level, batches, wait, vals)
+		res.WaitQuantiles = quantileEstimates(cfg.WaitQuantiles, cfg.Level, t, batches, wait, vals)
 	}
 	return res, nil
 }
 
 // quantileEstimates computes per-batch quantiles (for the interval), then
 // the quantiles of the whole sample (for the value), by selection in place.
-func quantileEstimates(ps []float64, level float64, batches []batchAcc, xs, vals []float64) []Estimate {
+func quantileEstimates(ps []float64, level, t float64, batches []batchAcc, xs, vals []float64) []Estimate {
 	out := make([]Estimate, len(ps))
 	perBatch := make([][]float64, len(batches))
 	for i := range batches {
@@ -353,7 +354,7 @@ func quantileEstimates(ps []float64, level float64, batches []batchAcc, xs, vals
 			vals[i] = perBatch[i][qi]
 		}
 		out[qi].Value = pooled[qi]
-		e, err := BatchMeans(vals, level)
+		e, err := batchMeans(vals, level, t)
 		if err != nil {
 			out[qi].HalfWidth = math.Inf(1)
 		} else {

@@ -50,6 +50,14 @@ func NormalZ(level float64) float64 {
 // contiguous, long compared with the relaxation time, and B ≥ 2; B = 20–30 is
 // usual. NaN entries are an error (a batch without data).
 func BatchMeans(batches []float64, level float64) (Estimate, error) {
+	return batchMeans(batches, level, StudentT(level, len(batches)-1))
+}
+
+// batchMeans is BatchMeans with its critical value t = StudentT(level,
+// len(batches)−1) given: a simulation's summary estimates a dozen
+// figures over the same batches, and the t quantile (an inverse
+// incomplete beta) cost as much as the rest of the summary.
+func batchMeans(batches []float64, level, t float64) (Estimate, error) {
 	b := len(batches)
 	if b < 2 {
 		return Estimate{}, fmt.Errorf("batch means: need at least 2 batches, got %d", b)
@@ -70,7 +78,7 @@ func BatchMeans(batches []float64, level float64) (Estimate, error) {
 		ss += (v - mean) * (v - mean)
 	}
 	sd := math.Sqrt(ss / float64(b-1))
-	return Estimate{Value: mean, HalfWidth: StudentT(level, b-1) * sd / math.Sqrt(float64(b))}, nil
+	return Estimate{Value: mean, HalfWidth: t * sd / math.Sqrt(float64(b))}, nil
 }
 
 // SamplesForQuantile is the number of iid samples needed for the p-quantile
