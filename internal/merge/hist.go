@@ -10,8 +10,9 @@ import (
 )
 
 // histSum adds encoded histograms of several inputs into one dense
-// histogram with the shared geometry. Decoding goes through the sparse form,
-// so an input histogram costs memory in proportion to its used buckets.
+// histogram with the shared geometry. An input in the shared encoding goes
+// into the sum bucket by bucket (result.Decoder.MergeIf); any other through
+// the sparse form, in memory in proportion to its used buckets.
 type histSum struct {
 	h   *hdr.Histogram
 	dec result.Decoder
@@ -33,16 +34,21 @@ func (s *histSum) add(i int, field, enc string, want int64) error {
 		}
 		return nil
 	}
-	p, err := s.dec.Packed(enc)
-	if err != nil {
+	dropped, err := s.dec.MergeIf(s.h, enc, func(total int64) error {
+		if want >= 0 && total != want {
+			return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(
+				"holds %d values but the input's summary counts %d", total, want)}
+		}
+		return nil
+	})
+	var ie *InputError
+	switch {
+	case errors.As(err, &ie):
+		return err
+	case err != nil:
 		// The library's words, as before the Decoder: "not a histogram: illegal base64 ..."
 		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf("not a histogram: %v", errors.Unwrap(err))}
-	}
-	if want >= 0 && p.TotalCount() != want {
-		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(
-			"holds %d values but the input's summary counts %d", p.TotalCount(), want)}
-	}
-	if dropped := p.MergeInto(s.h); dropped != 0 {
+	case dropped != 0:
 		return &InputError{Index: i, Other: -1, Field: field, Reason: fmt.Sprintf(
 			"%d values lie outside the shared histogram range", dropped)}
 	}

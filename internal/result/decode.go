@@ -71,30 +71,52 @@ func (d *Decoder) Packed(s string) (*hdr.PackedHistogram, error) {
 // into dst bucket by bucket, as the library's MergeInto adds it (a bucket
 // dst cannot hold is skipped and counted), without a sparse one between.
 func (d *Decoder) Merge(dst *hdr.Histogram, encoded ...string) error {
-	sameIndexing := dst.LowestTrackableValue() == HDRLowestNS && dst.SignificantFigures() == HDRSigFigs
 	for _, s := range encoded {
 		if s == "" {
 			continue
 		}
-		var dropped int64
-		if sameIndexing && d.fast(s) {
-			for _, b := range d.pairs {
-				if dst.RecordValues(valueFromIndex(b[0]), b[1]) != nil {
-					dropped = min(dropped, math.MaxInt64-b[1]) + b[1] // saturating, as MergeInto
-				}
-			}
-		} else {
-			p, err := d.Packed(s)
-			if err != nil {
-				return err
-			}
-			dropped = p.MergeInto(dst)
-		}
-		if dropped != 0 {
+		if dropped, err := d.MergeIf(dst, s, nil); err != nil {
+			return err
+		} else if dropped != 0 {
 			return fmt.Errorf("decode histogram: %d values outside the shared range", dropped)
 		}
 	}
 	return nil
+}
+
+// MergeIf decodes s and, when accept (if not nil) takes its total count,
+// adds it to dst as Merge does, returning how many values dst could not
+// hold (they are skipped, the rest added). A decoding error (Packed's)
+// or accept's comes before anything is added.
+func (d *Decoder) MergeIf(dst *hdr.Histogram, s string, accept func(total int64) error) (dropped int64, err error) {
+	sameIndexing := dst.LowestTrackableValue() == HDRLowestNS && dst.SignificantFigures() == HDRSigFigs
+	if sameIndexing && s != "" && d.fast(s) {
+		if accept != nil {
+			var total int64
+			for _, b := range d.pairs {
+				total += b[1] // fits: fast checked
+			}
+			if err := accept(total); err != nil {
+				return 0, err
+			}
+		}
+		for _, b := range d.pairs {
+			if dst.RecordValues(valueFromIndex(b[0]), b[1]) != nil {
+				dropped = min(dropped, math.MaxInt64-b[1]) + b[1] // saturating, as MergeInto
+			}
+		}
+		return dropped, nil
+	}
+	p, err := d.Packed(s)
+	if err != nil {
+		return 0, err
+	}
+	if accept != nil {
+		if err := accept(p.TotalCount()); err != nil {
+			return 0, err
+		}
+	}
+	return p.MergeInto(dst), nil
 }
 
 // fast reads s into d.pairs when it is the shared geometry's V2 encoding,

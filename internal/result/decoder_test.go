@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -95,6 +96,20 @@ func sameMerge(t *testing.T, d *Decoder, s string, want *hdr.PackedHistogram, fi
 	dropped := want.MergeInto(lib)
 	if (err != nil) != (dropped != 0) || !got.Equals(lib) || got.TotalCount() != lib.TotalCount() {
 		t.Fatalf("%.60q into %d values: Merge err %v, %d values; MergeInto dropped %d, %d values", s, fill, err, got.TotalCount(), dropped, lib.TotalCount())
+	}
+	// MergeIf: accept sees the decoded total; refused, nothing is added.
+	checked := NewHistogram()
+	_ = checked.RecordValues(5_000, fill)
+	seen := int64(-1)
+	n, err := d.MergeIf(checked, s, func(total int64) error { seen = total; return nil })
+	if err != nil || n != dropped || seen != want.TotalCount() || !checked.Equals(lib) {
+		t.Fatalf("%.60q into %d values: MergeIf err %v, dropped %d (MergeInto %d), accept saw %d of %d", s, fill, err, n, dropped, seen, want.TotalCount())
+	}
+	refused := NewHistogram()
+	_ = refused.RecordValues(5_000, fill)
+	no := errors.New("no")
+	if n, err := d.MergeIf(refused, s, func(int64) error { return no }); err != no || n != 0 || refused.TotalCount() != fill {
+		t.Fatalf("%.60q: refused, MergeIf err %v, dropped %d, %d values (want %d)", s, err, n, refused.TotalCount(), fill)
 	}
 }
 
