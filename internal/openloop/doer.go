@@ -21,6 +21,9 @@ type Scratch struct {
 	conn *h1Conn
 	// req is the current arrival's request of a request set (mixsend.go).
 	req prepared
+	// sampled is the statuses whose responses keep no head or body (the
+	// recorder holds a sample of each); nil: keep every non-2xx one.
+	sampled *syncStatusSet
 }
 
 // Close releases what the worker held (its connection).

@@ -149,6 +149,9 @@ type Engine struct {
 	// pool's pending retries (retrywire.go, retryworkers.go).
 	rt *retrier
 	rq retryQueue
+	// sampled is the statuses whose sample the recorder holds, for the
+	// workers' reads (sampledSet).
+	sampled syncStatusSet
 }
 
 // New prepares a run.
@@ -366,7 +369,7 @@ func (e *Engine) retireSpare() {
 // worker sends its first item, then whatever the dispatcher hands it.
 func (e *Engine) worker(it item) {
 	defer e.wg.Done()
-	var scratch Scratch
+	scratch := Scratch{sampled: e.sampledSet()}
 	defer scratch.Close()
 	e.serve(it, &scratch)
 }
@@ -395,4 +398,10 @@ func (e *Engine) send(it item, scratch *Scratch) {
 	it.t = e.began(it.a, it.t, sendAt) // retrywire.go: sent, for the first attempt
 	resp := e.cfg.Doer.Do(e.reqCtx, scratch)
 	e.workerEnded(&it, sendAt, clock.Now().Sub(e.start), &resp) // done, or a retry queued
+	if resp.Header != nil && scratch.sampled != nil {
+		// Recorded, so its status's sample is held: the workers' later
+		// responses of this status keep nothing. Not before: another
+		// worker's response, recorded first, would be the sample.
+		scratch.sampled.add(resp.Status)
+	}
 }

@@ -224,7 +224,7 @@ func (d *H1Doer) roundTrip(ctx context.Context, c *h1Conn, s *Scratch, deadline 
 	// decide, i.e. always parsed but copied only for non-2xx below. After
 	// a failed write the server may still have answered (a 413 to a large
 	// body, then close): that answer is the outcome.
-	r, kept, err := readH1Response(c.br, head, true, s.buf[:])
+	r, kept, err := readH1Response(c.br, head, true, s.sampled, s.buf[:])
 	out.n = r.n
 	if err != nil {
 		if werr != nil {

@@ -54,7 +54,7 @@ func TestReadH1Response(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			br := bufio.NewReaderSize(strings.NewReader(tt.in), h1BufSize)
 			prefix := make([]byte, 64)
-			r, kept, err := readH1Response(br, tt.head, true, prefix)
+			r, kept, err := readH1Response(br, tt.head, true, nil, prefix)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -85,7 +85,7 @@ func FuzzReadH1Response(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte, head bool) {
 		br := bufio.NewReaderSize(strings.NewReader(string(data)), h1BufSize)
-		r, kept, err := readH1Response(br, head, true, make([]byte, 16))
+		r, kept, err := readH1Response(br, head, true, nil, make([]byte, 16))
 		if r.n > len(data) || kept > 16 || kept < 0 {
 			t.Fatalf("n %d kept %d of %d bytes", r.n, kept, len(data))
 		}

@@ -66,7 +66,7 @@ func TestTrailerNoWait(t *testing.T) {
 		}
 		done := make(chan result, 1)
 		go func() {
-			r, _, err := readH1Response(bufio.NewReaderSize(client, h1BufSize), false, false, nil)
+			r, _, err := readH1Response(bufio.NewReaderSize(client, h1BufSize), false, false, nil, nil)
 			done <- result{r, err}
 		}()
 		select {

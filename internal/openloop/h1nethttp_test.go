@@ -44,7 +44,7 @@ func netHTTPVerdict(t *testing.T, data []byte, head bool) (int, error) {
 
 // ownVerdict is what the h1 and loop clients' parser makes of data.
 func ownVerdict(data []byte, head bool) (int, error) {
-	r, _, err := readH1Response(bufio.NewReaderSize(bytes.NewReader(data), h1BufSize), head, false, nil)
+	r, _, err := readH1Response(bufio.NewReaderSize(bytes.NewReader(data), h1BufSize), head, false, nil, nil)
 	if err != nil {
 		return 0, err
 	}

@@ -35,8 +35,8 @@ var errTooLong = fmt.Errorf("%w: header, trailer or chunk line over the size lim
 // returns the number of body bytes kept. head is true for a HEAD request
 // (no body follows whatever the headers say). With samples set, the
 // headers and body prefix of a non-2xx response are kept (a 2xx response
-// costs no allocation).
-func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1Response, int, error) {
+// costs no allocation), unless its status is in sampled.
+func readH1Response(br *bufio.Reader, head, samples bool, sampled *syncStatusSet, bodyPrefix []byte) (h1Response, int, error) {
 	var r h1Response
 	for interim := 0; ; interim++ {
 		if interim > h1Max1xx {
@@ -52,7 +52,7 @@ func readH1Response(br *bufio.Reader, head, samples bool, bodyPrefix []byte) (h1
 			return r, 0, err
 		}
 		r.startHead(status, minor) // HTTP/1.0 closes unless it says keep-alive
-		keep := samples && (status < 200 || status > 299)
+		keep := samples && (status < 200 || status > 299) && (sampled == nil || !sampled.has(status))
 		if !keep {
 			bodyPrefix = nil
 		}

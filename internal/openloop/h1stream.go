@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync/atomic"
 )
 
 // h1Stream parses one HTTP/1.1 response from bytes as they arrive (the
@@ -65,6 +66,29 @@ func (s *statusSet) add(code int) {
 	if code >= 0 && code < 1024 {
 		s[code>>6] |= 1 << (code & 63)
 	}
+}
+
+// syncStatusSet is a statusSet that concurrent workers share.
+type syncStatusSet [16]atomic.Uint64
+
+func (s *syncStatusSet) has(code int) bool {
+	return code >= 0 && code < 1024 && s[code>>6].Load()&(1<<(code&63)) != 0
+}
+
+func (s *syncStatusSet) add(code int) {
+	if code >= 0 && code < 1024 && !s.has(code) {
+		s[code>>6].Or(1 << (code & 63))
+	}
+}
+
+// sampledSet is the statuses whose later responses the workers need not
+// keep (the recorder holds their sample), or nil with retries on: a retry
+// reads Retry-After from every response.
+func (e *Engine) sampledSet() *syncStatusSet {
+	if e.rt != nil {
+		return nil
+	}
+	return &e.sampled
 }
 
 func (p *h1Stream) done() bool { return p.state == stDone }

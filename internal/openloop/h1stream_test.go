@@ -84,7 +84,7 @@ func assertSameParse(t *testing.T, data []byte, head bool, sizes []int) {
 	src := bytes.NewReader(data)
 	br := bufio.NewReaderSize(src, h1BufSize)
 	prefix := make([]byte, 16)
-	want, wantKept, wantErr := readH1Response(br, head, true, prefix)
+	want, wantKept, wantErr := readH1Response(br, head, true, nil, prefix)
 	got, rest, kept, err := streamParse(data, head, sizes)
 	if errKind(err) != errKind(wantErr) {
 		t.Fatalf("%.200q (%d pieces): stream err %v, blocking err %v", data, len(sizes), err, wantErr)

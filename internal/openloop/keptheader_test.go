@@ -43,7 +43,7 @@ func TestKeptHeaderBounded(t *testing.T) {
 			t.Errorf("%s: %d fields, %d bytes kept (limit %d)", what, len(r.header), n, h1MaxKeptHeader)
 		}
 	}
-	r, _, err := readH1Response(bufio.NewReader(strings.NewReader(raw)), false, true, make([]byte, SampleBodyBytes))
+	r, _, err := readH1Response(bufio.NewReader(strings.NewReader(raw)), false, true, nil, make([]byte, SampleBodyBytes))
 	check("blocking", r, err)
 
 	sizes := make([]int, len(raw)/1000+1)

@@ -46,7 +46,7 @@ func (e *Engine) prepare(ctx context.Context) {
 // warmWorker is an idle worker from the start, holding connection c.
 func (e *Engine) warmWorker(c *h1Conn) {
 	defer e.wg.Done()
-	scratch := Scratch{conn: c}
+	scratch := Scratch{conn: c, sampled: e.sampledSet()}
 	defer scratch.Close()
 	if it, ok := <-e.work; ok && !it.retire {
 		e.serve(it, &scratch)
