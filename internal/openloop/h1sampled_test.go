@@ -32,9 +32,8 @@ func (k *keptCounter) Do(ctx context.Context, s *Scratch) Response {
 
 // TestWorkersKeepOneHeadPerStatus: the h1 workers, like the event loop
 // (TestLoopKeepsOneHeadPerStatus), keep a non-2xx response's head and
-// body start only until the recorder holds a sample of its status: at
-// most one per worker busy at once, not one per response. The samples
-// are the first response of each status, whole.
+// body start only until the recorder holds a sample of its status, not
+// one per response. The samples are whole.
 func TestWorkersKeepOneHeadPerStatus(t *testing.T) {
 	var seq atomic.Int64
 	srv := newHostileServer(t, func(r hreq, c net.Conn, _ *bufio.Reader) bool {
@@ -66,8 +65,13 @@ func TestWorkersKeepOneHeadPerStatus(t *testing.T) {
 	if tot.Status["503"] < 10 || tot.Status["429"] != 1 {
 		t.Fatalf("status %v errors %v", tot.Status, tot.Errors)
 	}
-	if k.kept[503] < 1 || k.kept[503] > tot.InFlightMax || k.kept[429] != 1 {
-		t.Errorf("heads kept %v for %v, in flight at most %d: want each status kept once per response in flight", k.kept, tot.Status, tot.InFlightMax)
+	// A worker marks a status after recording its response; a head is
+	// kept again only by a response read before that, and the requests
+	// are 50 ms apart, so each extra head needs a stall of 50 ms between
+	// a read and its marking: half the 503s keeping theirs is far past
+	// any such stall, and without the marking every one does.
+	if k.kept[503] < 1 || k.kept[503] > tot.Status["503"]/2 || k.kept[429] != 1 {
+		t.Errorf("heads kept %v for %v: want each status kept about once", k.kept, tot.Status)
 	}
 	sm := rec.Samples
 	if sm == nil || sm.Responses["503"].Headers["X-Seq"] == "" || sm.Responses["503"].Body != "busy" || sm.Responses["429"].Headers["X-Seq"] != "5" {
