@@ -199,8 +199,8 @@ func planWarnings(base, next *result.Result) []string {
 		if x.r.Interrupted {
 			ws = append(ws, x.name+" was interrupted: its last stages are partial")
 		}
-		if x.r.GeneratorLimited {
-			ws = append(ws, x.name+" was limited by the generator (send lag or --max-in-flight): the target got less than the planned load")
+		if g := x.r.GeneratorLimit(); g != "" {
+			ws = append(ws, x.name+": "+g)
 		}
 	}
 	return ws

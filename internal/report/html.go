@@ -128,8 +128,8 @@ func buildHTMLView(r *result.Result) *htmlView {
 			v.Warnings = append(v.Warnings, "analysis: "+w)
 		}
 	}
-	if r.GeneratorLimited {
-		v.Warnings = append(v.Warnings, "The generator, not the target, limited the load (requests not sent, or a large send lag): the measurements understate what was offered.")
+	if g := r.GeneratorLimit(); g != "" {
+		v.Warnings = append(v.Warnings, strings.ToUpper(g[:1])+g[1:]+".")
 	}
 	v.TimeCharts = []svgChart{rateChart(r, tl), outcomesChart(r, tl), latencyChart(r, tl), inFlightChart(r, tl)}
 	v.TargetView = buildTargetView(r, tl)

@@ -47,8 +47,8 @@ func Reading(w io.Writer, r *result.Result) error {
 	if a := r.Analysis; a != nil {
 		readingTheory(&b, r, a)
 	}
-	if r.GeneratorLimited {
-		fmt.Fprintln(&b, "- Careful: the generator itself limited the load (see the warnings), so the numbers understate what was planned.")
+	if g := r.GeneratorLimit(); g != "" {
+		fmt.Fprintln(&b, "- Careful: "+g+".")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
