@@ -242,16 +242,7 @@ func TestLoopLineBufferCap(t *testing.T) {
 // the bound is the run's own in-flight maximum (1 when the responses come
 // before the next send, 20 a second; a starved machine may overlap them).
 func TestLoopKeepsOneHeadPerStatus(t *testing.T) {
-	var seq atomic.Int64
-	srv := newHostileServer(t, func(r hreq, c net.Conn, _ *bufio.Reader) bool {
-		n := seq.Add(1)
-		status := "503 Busy"
-		if n == 5 {
-			status = "429 Slow Down"
-		}
-		write(c, fmt.Sprintf("HTTP/1.1 %s\r\nX-Seq: %d\r\nContent-Length: 4\r\n\r\nbusy", status, n))
-		return true
-	})
+	srv := shedServer(t)
 	segs := []schedule.Segment{{Duration: time.Second, From: 20, To: 20}}
 	kept := map[int]int64{}
 	rec, _ := seamRun(t, srv.url, segs, 5*time.Second, func(e *Engine) *loopHooks {

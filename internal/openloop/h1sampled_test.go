@@ -30,13 +30,11 @@ func (k *keptCounter) Do(ctx context.Context, s *Scratch) Response {
 	return r
 }
 
-// TestWorkersKeepOneHeadPerStatus: the h1 workers, like the event loop
-// (TestLoopKeepsOneHeadPerStatus), keep a non-2xx response's head and
-// body start only until the recorder holds a sample of its status, not
-// one per response. The samples are whole.
-func TestWorkersKeepOneHeadPerStatus(t *testing.T) {
+// shedServer answers every request 503 but the fifth, 429, each with its
+// number in X-Seq and the body "busy".
+func shedServer(t *testing.T) *hostileServer {
 	var seq atomic.Int64
-	srv := newHostileServer(t, func(r hreq, c net.Conn, _ *bufio.Reader) bool {
+	return newHostileServer(t, func(r hreq, c net.Conn, _ *bufio.Reader) bool {
 		n := seq.Add(1)
 		status := "503 Busy"
 		if n == 5 {
@@ -45,6 +43,14 @@ func TestWorkersKeepOneHeadPerStatus(t *testing.T) {
 		write(c, fmt.Sprintf("HTTP/1.1 %s\r\nX-Seq: %d\r\nContent-Length: 4\r\n\r\nbusy", status, n))
 		return true
 	})
+}
+
+// TestWorkersKeepOneHeadPerStatus: the h1 workers, like the event loop
+// (TestLoopKeepsOneHeadPerStatus), keep a non-2xx response's head and
+// body start only until the recorder holds a sample of its status, not
+// one per response. The samples are whole.
+func TestWorkersKeepOneHeadPerStatus(t *testing.T) {
+	srv := shedServer(t)
 	s, err := schedule.New([]schedule.Segment{{Duration: time.Second, From: 20, To: 20}}, schedule.Uniform, nil, 0, schedule.Shard{})
 	if err != nil {
 		t.Fatal(err)
