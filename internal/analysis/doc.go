@@ -127,6 +127,8 @@
 // rate what the client would see (block ratio, 2xx mean and p99 with the
 // overhead added): the capacity search asks it where an SLO's limit lies.
 // At a new rate the arrivals are those of the result's highest-rate stage
-// (its jitter-corrected SCV); a simulated model uses the same seed at
-// every rate, so its curves are smooth in λ.
+// (its jitter-corrected SCV), and the kind is the one Analyze would give a
+// stage of those arrivals under the recognised mechanism (model.kindFor: a
+// queue timeout's +D kinds, a token bucket's); a simulated model uses the
+// same seed at every rate, so its curves are smooth in λ.
 package analysis

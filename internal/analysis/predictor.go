@@ -92,10 +92,6 @@ func NewPredictor(r *result.Result, spec ModelSpec) (*Predictor, error) {
 	if r.Arrival != "poisson" {
 		p.ca2 = 0
 	}
-	p.kind = kindSimK
-	if an.m.k == 0 {
-		p.kind = kindGGc
-	}
 	poisson := r.Arrival == "poisson"
 	if top != nil {
 		poisson = poissonStage(top, r.Arrival)
@@ -103,12 +99,7 @@ func NewPredictor(r *result.Result, spec ModelSpec) (*Predictor, error) {
 			p.ca2 = top.ca2
 		}
 	}
-	if poisson && an.m.expSvc {
-		p.kind = kindMMCK
-		if an.m.k == 0 {
-			p.kind = kindMMC
-		}
-	}
+	p.kind = an.m.kindFor(poisson, p.ca2)
 	if an.ovh.source != overheadUnknown {
 		p.o = an.ovh.mean
 	}
@@ -137,8 +128,52 @@ func (p *Predictor) ServiceMean() (mean, hw float64) {
 	return s.mean, hw
 }
 
-// Capacity is c/E[S], the rate at which every worker is busy.
-func (p *Predictor) Capacity() float64 { return float64(p.an.m.c) / p.an.svc.mean }
+// Capacity is the highest rate the model serves, per second: c/E[S], the
+// rate at which every worker is busy, or a token bucket's rate (the
+// workers behind it are not modelled).
+func (p *Predictor) Capacity() float64 {
+	if p.kind == kindTB || p.kind == kindTBSim {
+		return p.an.m.rate
+	}
+	return float64(p.an.m.c) / p.an.svc.mean
+}
+
+// Bucket describes a token-bucket model: its rate R and the half-width of
+// R's 95% interval (per second), its size B (tokens), the largest size
+// the run rules out below B (above: the bucket is larger; 0 when none
+// is), and whether the run told B apart from a larger bucket (otherwise B
+// is the largest size the fit tried, assumed). ok is false for every
+// other model.
+func (p *Predictor) Bucket() (rate, rateHW, burst, above float64, burstSeen, ok bool) {
+	if p.kind != kindTB && p.kind != kindTBSim {
+		return 0, 0, 0, 0, false, false
+	}
+	sh := p.an.sh
+	return p.an.m.rate, sh.rateHW, p.an.m.burst, sh.burstAbove, sh.burstSeen, true
+}
+
+// WithBucket is this token-bucket predictor with rate R (per second) and
+// B tokens instead: the ends of what the run leaves open about the bucket.
+func (p *Predictor) WithBucket(rate, burst float64) *Predictor {
+	m := *p.an.m
+	m.rate, m.burst = rate, burst
+	an := *p.an
+	an.m = &m
+	q := *p
+	q.an = &an
+	return &q
+}
+
+// Sheds reports whether the model turns away what exceeds Capacity (a
+// bounded queue, a queue timeout, a token bucket), so it has a steady
+// state at any rate; an unbounded queue has none at or past Capacity.
+func (p *Predictor) Sheds() bool {
+	switch p.kind {
+	case kindMMC, kindGGc:
+		return false
+	}
+	return true
+}
 
 // At predicts the client's view at arrival rate lambda (per second) with
 // the mean service time serviceMean (seconds; 0 means the model's E[S]).

@@ -96,3 +96,73 @@ func TestPredictorWithoutModel(t *testing.T) {
 		t.Error("nil result: no error")
 	}
 }
+
+// TestPredictorSheds: the predictor answers with the mechanism Analyze
+// recognised, not with the unbounded queue it would otherwise assume.
+// Behind a queue timeout (the HAProxy case of TestRecogniseQueueTimeout)
+// it is M/M/c+D, exact at the fitted c, D and E[S], with a steady state
+// past c/E[S]; behind a token bucket (nginx limit_req, evenly spaced
+// arrivals) it is the bucket's exact refusals at the fitted R and B, and
+// its capacity is R.
+func TestPredictorSheds(t *testing.T) {
+	t.Parallel()
+	t.Run("queue timeout", func(t *testing.T) {
+		t.Parallel()
+		r := synth{c: 4, mean: 0.010, patience: 0.020, rates: []float64{200, 300, 400, 500, 600}, stageDur: 5, overhead: 0.0003, seed: 21}.result(t)
+		p, err := NewPredictor(r, ModelSpec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := mustAnalyze(t, r, ModelSpec{})
+		if m := p.Model(); m.Name != "M/M/c+D" || m.Kendall != a.Model.Kendall || !p.Sheds() {
+			t.Fatalf("model %q %q (analysis: %q), sheds %v", m.Name, m.Kendall, a.Model.Kendall, p.Sheds())
+		}
+		s, _ := p.ServiceMean()
+		for _, lambda := range []float64{300, 400, 800} { // ρ 0.75, 1, 2
+			got, err := p.At(lambda, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := queueing.NewMMCD(lambda, 1/s, a.Shedding.Workers, a.Shedding.QueueTimeoutS)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Unstable || !got.HaveBlock || got.BlockRatio != q.AbandonProb() || !got.HaveP99 {
+				t.Errorf("λ %g: %+v, want M/M/%d+D's block %g", lambda, got, a.Shedding.Workers, q.AbandonProb())
+			}
+		}
+	})
+	t.Run("token bucket", func(t *testing.T) {
+		t.Parallel()
+		r := synth{c: 8, mean: 0.007, rate: 200, burst: 10, rates: []float64{100, 200, 300, 400, 500}, stageDur: 5, uniform: true, overhead: 0.0003, seed: 22}.result(t)
+		p, err := NewPredictor(r, ModelSpec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rate, hw, burst, _, _, ok := p.Bucket()
+		if m := p.Model(); m.Name != "token bucket" || !ok || !p.Sheds() || p.Capacity() != rate {
+			t.Fatalf("model %q, bucket %v, capacity %g (rate %g)", m.Name, ok, p.Capacity(), rate)
+		}
+		if math.Abs(rate-200) > math.Max(hw, 0.05*200) {
+			t.Errorf("rate %g ± %g, want 200", rate, hw)
+		}
+		for _, lambda := range []float64{150, 300, 600} {
+			got, err := p.At(lambda, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := queueing.TokenBucketUniform(lambda, rate, burst); !got.HaveBlock || got.BlockRatio != want {
+				t.Errorf("λ %g: block %g, want the bucket's %g", lambda, got.BlockRatio, want)
+			}
+			if got.HaveP99 || got.HaveMean {
+				t.Errorf("λ %g: times predicted behind a rate limit: %+v", lambda, got)
+			}
+		}
+		// A bucket half as fast refuses more at the same rate.
+		slow, _ := p.WithBucket(rate/2, burst).At(300, 0)
+		base, _ := p.At(300, 0)
+		if !(slow.BlockRatio > base.BlockRatio) {
+			t.Errorf("R/2 refuses %g, R %g", slow.BlockRatio, base.BlockRatio)
+		}
+	})
+}

@@ -20,6 +20,10 @@ type recognition struct {
 	patienceHW float64
 	rateHW     float64
 	burstSeen  bool // the fit tells the burst apart from a large one
+	// burstAbove is the largest bucket size below the best that the fit
+	// rules out (worse than the best by more than 4 in χ²): the bucket is
+	// larger. 0 when none is ruled out.
+	burstAbove float64
 	confidence float64
 	cands      []result.Candidate
 	evidence   []string
@@ -225,6 +229,11 @@ func bestBurst(cands []candidate, rc *recognition) []candidate {
 	}
 	if best != nil {
 		rc.burstSeen = best.ll > largest.ll+2
+		for i := range cands {
+			if cd := &cands[i]; cd.mech == mechRateLimit && cd.burst < best.burst && cd.ll < best.ll-2 {
+				rc.burstAbove = math.Max(rc.burstAbove, cd.burst)
+			}
+		}
 		keep = append(keep, *best)
 	}
 	return keep

@@ -94,7 +94,7 @@ func (cd *candidate) predict(d *stageData, label string, svc *service, seed uint
 		// The bucket refuses by arrival times alone; the workers behind it
 		// are not modelled here (no wait is assumed).
 		cfg = queueing.SimConfig{Servers: 1, TokenRate: cd.rate, TokenBurst: cd.burst}
-		exact = d.ca2 < 0.05
+		exact = tbKind(d.ca2) == kindTB
 		fp.ratio, fp.mean = queueing.TokenBucketUniform(lambda, cd.rate, cd.burst), s
 	default:
 		return fitPred{}, false

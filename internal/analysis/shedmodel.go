@@ -19,6 +19,38 @@ const (
 	kindTBSim                        // token bucket, other arrivals: simulated
 )
 
+// evenSCV is the arrival SCV below which arrivals count as evenly spaced,
+// so a token bucket's refusals are TokenBucketUniform's exactly.
+const evenSCV = 0.05
+
+// tbKind is the token-bucket kind for arrivals of SCV ca2.
+func tbKind(ca2 float64) modelKind {
+	if ca2 < evenSCV {
+		return kindTB
+	}
+	return kindTBSim
+}
+
+// kindFor is the kind that predicts arrivals of SCV ca2 (poisson: they
+// passed poissonStage) under this model, as chooseModel and adoptShedding
+// pick a stage's: the mechanism's kind, exact where the arrivals are
+// Poisson and the service exponential, else simulated or approximated.
+func (m *model) kindFor(poisson bool, ca2 float64) modelKind {
+	exact, approx := kindMMC, kindGGc
+	switch {
+	case m.kind == kindTB || m.kind == kindTBSim:
+		return tbKind(ca2)
+	case m.kind == kindMMCD || m.kind == kindSimD:
+		exact, approx = kindMMCD, kindSimD
+	case m.k > 0:
+		exact, approx = kindMMCK, kindSimK
+	}
+	if poisson && m.expSvc {
+		return exact
+	}
+	return approx
+}
+
 // tolAdaptive is the tolerance of an adaptive limit modelled as a fixed
 // one at its mean: an approximation, so wide that the 20% rule keeps any
 // verdict from claiming agreement.
@@ -77,10 +109,7 @@ func (m *model) adoptShedding(sh *recognition, data []*stageData, svc *service) 
 		m.kinds = map[int]modelKind{}
 		n := map[modelKind]int{}
 		for _, d := range data {
-			k := kindTBSim
-			if d.ca2 < 0.05 {
-				k = kindTB
-			}
+			k := tbKind(d.ca2)
 			m.kinds[d.pos] = k
 			n[k]++
 		}

@@ -84,10 +84,16 @@ func ModelForecaster(spec analysis.ModelSpec) Forecaster {
 		if strings.Contains(m.Name, "K unknown") {
 			return nil
 		}
+		// An SLO is covered when the model predicts its metric at all (a
+		// token bucket predicts no times): asked at half its capacity.
+		sample, err := p.At(p.Capacity()/2, 0)
+		if err != nil {
+			return nil
+		}
 		var use, skipped []string
 		var preds []assert.Expr
 		for _, e := range slos {
-			if predictedFrom(e) != "" {
+			if _, ok := predicted(e, sample); ok && predictedFrom(e) != "" {
 				preds = append(preds, e)
 				use = append(use, e.Raw)
 			} else {
@@ -103,15 +109,38 @@ func ModelForecaster(spec analysis.ModelSpec) Forecaster {
 		if f.RateRPS, ok = limit(p, preds, s, 0); !ok {
 			return nil
 		}
-		f.BandLowRPS, _ = limit(p, preds, s+hw, -m.Tolerance)
-		f.BandHighRPS, _ = limit(p, preds, math.Max(s-hw, s/2), m.Tolerance)
+		low, high := p, p
 		f.Note = fmt.Sprintf("%s with c = %d, E[S] = %s ± %s (%s)", m.Kendall, m.Workers,
 			numfmt.Duration(s), numfmt.Duration(hw), m.Source)
+		if rate, rateHW, burst, above, seen, isBucket := p.Bucket(); isBucket {
+			// A token bucket refuses by arrival times alone: the band
+			// is its rate's interval and the bucket sizes the probes
+			// allow, from just above the largest they rule out.
+			size := "B = " + tokens(burst)
+			switch {
+			case !seen && above > 0:
+				size = fmt.Sprintf("B over %s (the probes tell no more; modelled as %g)", tokens(above), burst)
+			case !seen:
+				size = fmt.Sprintf("B not told by the probes (modelled as %s)", tokens(burst))
+			}
+			low, high = p.WithBucket(math.Max(rate-rateHW, rate/2), math.Max(1, above)), p.WithBucket(rate+rateHW, burst)
+			f.Note = fmt.Sprintf("a token bucket of R = %s ± %s/s, %s", numfmt.Rate(rate), numfmt.Rate(rateHW), size)
+		}
+		f.BandLowRPS, _ = limit(low, preds, s+hw, -m.Tolerance)
+		f.BandHighRPS, _ = limit(high, preds, math.Max(s-hw, s/2), m.Tolerance)
 		if len(skipped) > 0 {
 			f.Note += fmt.Sprintf("; it covers %s only: the model does not predict %s", strings.Join(use, ", "), strings.Join(skipped, ", "))
 		}
 		return f
 	}
+}
+
+// tokens says a bucket size: "1 token", "10 tokens".
+func tokens(b float64) string {
+	if b == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%g tokens", b)
 }
 
 // predictedFrom names what of a prediction an SLO's metric is: "block"
@@ -158,13 +187,14 @@ func predicted(e assert.Expr, pr analysis.Prediction) (v float64, ok bool) {
 
 // limit is the highest rate at which the model, with mean service time
 // s, predicts every SLO holds, each threshold moved by tol (relative,
-// toward failing when negative): bisection on (0, 20·c/E[S]] for a
-// bounded queue, (0, c/E[S]) for an unbounded one. ok is false when the
-// model cannot be evaluated.
+// toward failing when negative): bisection on (0, 20·C] for a model that
+// sheds (a bounded queue, a queue timeout, a token bucket), (0, C) for an
+// unbounded queue, C the model's capacity (Predictor.Capacity). ok is
+// false when the model cannot be evaluated.
 func limit(p *analysis.Predictor, slos []assert.Expr, s, tol float64) (float64, bool) {
 	capRate := p.Capacity()
 	hi := 20 * capRate
-	if p.Model().SystemCapacity == 0 {
+	if !p.Sheds() {
 		hi = capRate * (1 - 1e-9)
 	}
 	holds := func(lambda float64) (bool, bool) {
