@@ -47,10 +47,12 @@
 // then bisect the bracket [highest pass, lowest non-pass]. From the second
 // probe on, a Forecaster (ModelForecaster: internal/analysis's queueing
 // model with measured E[S], SCV or Server-Timing) predicts the highest
-// rate meeting every SLO, L; the next probe goes to L·(1 − P/3) (expected
-// to pass) or L·(1 + P/3) (expected to fail) instead, kept inside the
-// bracket (guard) and at most modelJump times the passing rate while
-// ramping; after a probe the model misjudged, one plain step follows.
+// rate meeting every SLO, L, and a band; the next probe goes to
+// L·(1 − P/3) or the band's low end if lower (expected to pass), or to
+// L·(1 + P/3) or the band's high end if higher (expected to fail) instead
+// (a band's end only while it moves the bracket by more than P), kept
+// inside the bracket (guard) and at most modelJump times the passing rate
+// while ramping; after a probe the model misjudged, one plain step follows.
 // Rates are rounded to three significant digits where that stays inside
 // the bracket. After a probe that did not pass, a cooldown (its longest
 // response time, or the timeout if requests timed out; at most

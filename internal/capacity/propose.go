@@ -59,9 +59,13 @@ func (s *searcher) next() (rate float64, why, stop string) {
 }
 
 // modelProposal is the model's next probe: just below its predicted limit
-// L (L·(1 − P/3), expected to pass) while the bracket's lower end is below
-// that, else just above (L·(1 + P/3), expected to fail); so when the model
-// is right, two probes close the bracket to the precision. It proposes
+// L (L·(1 − P/3), or the band's low end if lower: expected to pass) while
+// the bracket's lower end is below that, else just above (L·(1 + P/3), or
+// the band's high end if higher: expected to fail); so when the model is
+// right, two probes close the bracket to the precision, and a model that
+// knows its limit only roughly does not first probe where the SLO sits at
+// its threshold (an uncertain verdict, extended to its cap). A band's end
+// is used only while it moves the bracket by more than P. It proposes
 // nothing without a forecast, right after a probe it misjudged (a plain
 // step then guarantees progress), or when L lies outside what the bracket
 // still allows. Proposals are kept guard·width inside a bracket, and at
@@ -72,6 +76,16 @@ func (s *searcher) modelProposal() (rate float64, expect string, ok bool) {
 		return 0, "", false
 	}
 	below, above := L*(1-p/3), L*(1+p/3)
+	if f := s.forecast; f != nil {
+		// A band's end is proposed only while it would move the bracket
+		// by more than the precision; then the point's neighbours.
+		if b := f.BandLowRPS; b < below && b > lo*(1+p) {
+			below = b
+		}
+		if b := f.BandHighRPS; b > above && (hi == 0 || b < hi*(1-p)) {
+			above = b
+		}
+	}
 	switch {
 	case below > lo && (hi == 0 || below < hi):
 		rate, expect = below, result.VerdictPass

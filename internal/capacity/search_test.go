@@ -295,3 +295,28 @@ func probeList(doc *result.Capacity) string {
 	}
 	return b.String()
 }
+
+// TestModelProposesAtItsBand: a model that knows the limit only roughly
+// (its band ±20%, its point 3% above the truth) proposes the band's low
+// end, where it expects a pass, not just below its point, where the SLO
+// sits at its threshold; that probe passes.
+func TestModelProposesAtItsBand(t *testing.T) {
+	t.Parallel()
+	cfg := ratioConfig(t)
+	point := 1.03 * limitRPS / 0.99 // limiter: ratio(503) < 1% below limitRPS/0.99
+	cfg.Forecast = func(r *result.Result, _ []assert.Expr) *result.CapacityForecast {
+		return &result.CapacityForecast{RateRPS: point, BandLowRPS: 0.8 * point, BandHighRPS: 1.2 * point}
+	}
+	doc := search(t, cfg, &fakeTarget{block: limiter})
+	for _, p := range doc.Probes {
+		if p.ProposedBy != ByModel {
+			continue
+		}
+		if p.RateRPS > 0.8*point*(1+1e-3) || p.Verdict != result.VerdictPass {
+			t.Errorf("first model proposal %g rps (%s), want at most the band's low end %g and a pass; probes %s",
+				p.RateRPS, p.Verdict, 0.8*point, probeList(doc))
+		}
+		return
+	}
+	t.Fatalf("no model proposal: %s", probeList(doc))
+}
