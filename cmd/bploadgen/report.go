@@ -40,18 +40,21 @@ func newReportCmd(e *env, runF func(*reportOptions) error) *cobra.Command {
 	}, func(context.Context) error { return reportRun(e, opts) })
 }
 
-// reportRun reads the result and renders it.
+// reportRun reads the result (or a capacity search's document) and
+// renders it.
 func reportRun(e *env, o *reportOptions) error {
 	files := o.Outputs
 	files.Name = flagName
 	if err := files.Validate(); err != nil {
 		return usageError("report: %v", err)
 	}
-	rs, err := result.ReadRedacted(e.stdin, o.Result)
+	r, c, err := result.ReadDocumentRedacted(e.stdin, o.Result)
 	if err != nil {
 		return usageError("report: %v", err)
 	}
-	r := rs[0]
+	if c != nil {
+		return reportCapacity(e, o, c, files)
+	}
 	if files.Empty() {
 		if err := report.Text(e.stdout, r); err != nil {
 			return runFailed(fmt.Errorf("report: %w", err))
@@ -62,6 +65,25 @@ func reportRun(e *env, o *reportOptions) error {
 		if errors.Is(err, report.ErrInvalidResult) {
 			return usageError("report: %s: %v", o.Result, err)
 		}
+		return runFailed(fmt.Errorf("report: %w", err))
+	}
+	return nil
+}
+
+// reportCapacity renders a capacity search's document: its summary as
+// `capacity` prints it, or its HTML, JUnit and Markdown (it has no
+// timeline for --csv or --hlog: a usage error).
+func reportCapacity(e *env, o *reportOptions, c *result.Capacity, files report.Outputs) error {
+	if files.CSV != "" || files.HLog != "" {
+		return usageError("report: %s is a capacity search: it renders as text, --html, --junit and --md, not --csv or --hlog", o.Result)
+	}
+	if files.Empty() {
+		if err := report.CapacityText(e.stdout, c); err != nil {
+			return runFailed(fmt.Errorf("report: %w", err))
+		}
+		return nil
+	}
+	if err := report.WriteCapacityOutputs(c, files, e.stdout); err != nil {
 		return runFailed(fmt.Errorf("report: %w", err))
 	}
 	return nil

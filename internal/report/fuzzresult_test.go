@@ -45,3 +45,27 @@ func FuzzRenderResult(f *testing.F) {
 		}
 	})
 }
+
+// FuzzRenderCapacity: whatever a capacity search's document says
+// (`report CAPACITY.json` reads any file), every renderer writes it or
+// returns an error, and none panics.
+func FuzzRenderCapacity(f *testing.F) {
+	var b bytes.Buffer
+	if err := result.WriteCapacity(&b, capacityFixture()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte(`{"schema":"bploadgen.capacity/v1","capacity_rps":-1,"bracket":{"pass_rps":1e308,"fail_rps":-0},"probes":[{"rate_rps":-5,"verdict":"pass","slo_checks":[{"expr":"","unit":"s","value":1e308,"ci_high":-1}],"stage":{"index":-1,"end_s":-1}}],"predicted":{"rate_rps":1e308,"band_low_rps":-1},"overload":[{"multiple":0,"checks":[{}]}],"backpressure":{"verdict":"","checks":[]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := result.ReadCapacity(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		c.Redact(nil)
+		for _, render := range []func(io.Writer, *result.Capacity) error{
+			CapacityText, WriteCapacityHTML, WriteCapacityMarkdown, WriteCapacityJUnit,
+		} {
+			_ = render(io.Discard, c)
+		}
+	})
+}

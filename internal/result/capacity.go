@@ -199,7 +199,7 @@ func ReadCapacity(rd io.Reader) (*Capacity, error) {
 		return nil, fmt.Errorf("not a bploadgen capacity document: %w", err)
 	}
 	if c.Schema != CapacitySchema {
-		return nil, fmt.Errorf("unsupported schema %q (want %q)", c.Schema, CapacitySchema)
+		return nil, &SchemaError{Got: c.Schema, Want: CapacitySchema}
 	}
 	return &c, nil
 }

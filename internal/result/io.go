@@ -108,9 +108,16 @@ func Read(rd io.Reader) (*Result, error) {
 		return nil, fmt.Errorf("not a bploadgen result: %w", err)
 	}
 	if r.Schema != Schema {
-		return nil, fmt.Errorf("unsupported schema %q (want %q)", r.Schema, Schema)
+		return nil, &SchemaError{Got: r.Schema, Want: Schema}
 	}
 	return &r, nil
+}
+
+// SchemaError is a document of another schema than the one read.
+type SchemaError struct{ Got, Want string }
+
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("unsupported schema %q (want %q)", e.Got, e.Want)
 }
 
 // decodeResult decodes the object dec is at into r: each key but the

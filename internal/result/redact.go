@@ -14,14 +14,7 @@ import "github.com/bploadgen/bploadgen/internal/redact"
 // histograms are left alone. Idempotent: every writer of a result and
 // every reader that renders one calls it.
 func (r *Result) Redact(sec *redact.Secrets) {
-	own := sec.Clone()
-	own.AddURL(r.Target.URL)
-	for k, v := range r.Target.Headers {
-		own.AddHeader(k, v)
-	}
-	str := own.String
-	r.Target.URL = redact.URL(str(r.Target.URL))
-	r.Target.Headers = redactHeaders(r.Target.Headers, str)
+	str := redactTarget(sec, &r.Target)
 	redactAll(r.Warnings, str)
 	if r.Samples != nil {
 		for code, s := range r.Samples.Responses {
@@ -53,6 +46,50 @@ func (r *Result) Redact(sec *redact.Secrets) {
 	if r.Analysis != nil {
 		redactAll(r.Analysis.Warnings, str)
 	}
+}
+
+// Redact removes the secrets of a capacity search's document, as
+// Result.Redact does a result's: the target's URL and headers, and
+// wherever the SLOs, notes and warnings repeat them (a request name in an
+// SLO may be a replayed path).
+func (c *Capacity) Redact(sec *redact.Secrets) {
+	str := redactTarget(sec, &c.Target)
+	redactAll(c.SLO, str)
+	redactAll(c.Warnings, str)
+	names := memo(str)
+	stage := func(st *Stage) {
+		st.Name = str(st.Name)
+		st.ByRequest = redactRequests(st.ByRequest, names)
+	}
+	for i := range c.Probes {
+		p := &c.Probes[i]
+		p.Note = str(p.Note)
+		stage(&p.Stage)
+		for j := range p.SLOChecks {
+			p.SLOChecks[j].Expr, p.SLOChecks[j].Note = str(p.SLOChecks[j].Expr), str(p.SLOChecks[j].Note)
+		}
+	}
+	for i := range c.Overload {
+		stage(&c.Overload[i].Stage)
+	}
+	if f := c.Predicted; f != nil {
+		f.Note = str(f.Note)
+	}
+}
+
+// redactTarget learns the target's secrets (its URL's and headers',
+// beside sec's), redacts the target with them, and returns the redactor
+// for the rest of the document.
+func redactTarget(sec *redact.Secrets, t *Target) func(string) string {
+	own := sec.Clone()
+	own.AddURL(t.URL)
+	for k, v := range t.Headers {
+		own.AddHeader(k, v)
+	}
+	str := own.String
+	t.URL = redact.URL(str(t.URL))
+	t.Headers = redactHeaders(t.Headers, str)
+	return str
 }
 
 func redactAll(ss []string, str func(string) string) {
