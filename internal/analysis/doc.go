@@ -95,8 +95,10 @@
 // that shed most, D from the late answers' lower quartile less the
 // overhead, R from the admitted rate corrected for wasted tokens, B from a
 // grid) and scores it by the χ² of every stage's shed ratio against its
-// measured interval and of the shedding stages' 2xx means, plus the
-// likelihoods of the categorical evidence; "unknown" stands for no model
+// measured interval and of the shedding stages' 2xx means (an adaptive
+// limit's errors widened by its model's 25% tolerance, below, as its
+// verdicts are), plus the likelihoods of the categorical evidence;
+// "unknown" stands for no model
 // (a 3-standard-error miss per stage). The normalised likelihoods are the
 // candidates' probabilities; the best one's is the confidence. The
 // mechanism then chooses the model: M/M/c/K with the recognised K, M/M/c+D

@@ -197,6 +197,17 @@ func latencySigma(d *stageData, obs, p, modelSD float64) float64 {
 	return math.Sqrt(se*se + m*m)
 }
 
+// approx widens sigma, a prediction's error, by the candidate's own
+// approximation: an adaptive limit modelled as a fixed one at its mean is
+// off by up to tolAdaptive of what it predicts (v), which its fit must
+// not count against it, as its verdicts do not.
+func (cd *candidate) approx(sigma, v float64) float64 {
+	if cd.mech != mechAdaptive {
+		return sigma
+	}
+	return math.Hypot(sigma, tolAdaptive*v)
+}
+
 // fit scores the candidate on every stage: the χ² of the shed ratios, and
 // of the mean 2xx latencies of the shedding stages (where the mechanisms
 // differ: a full queue makes the admitted wait, a limiter does not).
@@ -213,13 +224,13 @@ func (cd *candidate) fit(data []*stageData, label string, svc *service, ovh *ove
 			continue
 		}
 		obs := float64(d.n503) / float64(d.responses)
-		z := (obs - fp.ratio) / ratioSigma(d, obs, fp)
+		z := (obs - fp.ratio) / cd.approx(ratioSigma(d, obs, fp), fp.ratio)
 		cd.chi2 += z * z
 		cd.stages++
 		if obs >= minShedStage && d.n2xx >= minP99Batch {
 			o, _, _ := ovh.forStage(d)
 			p := fp.mean + o
-			zl := (d.st.Latency2xx.Mean - p) / latencySigma(d, d.st.Latency2xx.Mean, p, fp.meanSD)
+			zl := (d.st.Latency2xx.Mean - p) / cd.approx(latencySigma(d, d.st.Latency2xx.Mean, p, fp.meanSD), fp.mean)
 			chiLat += zl * zl
 		}
 	}
