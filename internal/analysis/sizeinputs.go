@@ -78,7 +78,9 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 // SizeMechanism is how a sizing should say the target sheds: given, the
 // mechanism a person chose, when not ""; else, from r, "queue-timeout" or
 // "rate-limit" when Analyze recognises one of them (with a note saying so
-// and how sure); else "" (a bounded queue). r may be nil (no saved run).
+// and how sure); else "" (a bounded queue), with a note when Analyze
+// recognised another way of shedding, which the bounded queue stands for.
+// r may be nil (no saved run).
 func SizeMechanism(r *result.Result, given string) (mechanism, note string) {
 	if given != "" || r == nil {
 		return given, ""
@@ -87,8 +89,17 @@ func SizeMechanism(r *result.Result, given string) (mechanism, note string) {
 	if err != nil || a.Shedding == nil {
 		return "", ""
 	}
-	if m := a.Shedding.Mechanism; m == mechQueueTimeout || m == mechRateLimit {
-		return m, fmt.Sprintf("the target sheds by %s (recognised with confidence %s): sized as one", m, numfmt.Share(a.Shedding.Confidence))
+	m := a.Shedding.Mechanism
+	sure := fmt.Sprintf("the target sheds by %s (recognised with confidence %s)", m, numfmt.Share(a.Shedding.Confidence))
+	switch m {
+	case mechQueueTimeout, mechRateLimit:
+		return m, sure + ": sized as one"
+	case mechAdaptive:
+		return "", sure + ": sized as a bounded queue, the fixed limit an adaptive one moves around (the workers, and the level K it should settle at)"
+	case mechConcurrency:
+		return "", sure + ": sized as a bounded queue, of which a concurrency limit is the one with no waiting slots"
+	case mechUnbounded:
+		return "", sure + ": it did not shed; sized as the bounded queue that would have kept the latency within the SLO"
 	}
 	return "", ""
 }

@@ -52,19 +52,22 @@ func TestSizeInputs(t *testing.T) {
 
 // TestSizeMechanism: results recorded from HAProxy (a queue timeout) and
 // nginx (limit_req) are sized as what they are, with a note; the demo
-// fixture (a bounded queue) is sized as a bounded queue.
+// fixture (a bounded queue) is sized as a bounded queue, and so is the
+// built-in target's adaptive limit, with a note that says what stands for
+// what.
 func TestSizeMechanism(t *testing.T) {
-	for _, tc := range []struct{ file, want string }{
-		{"../../testdata/shedding/haproxy-queue-timeout.json", "queue-timeout"},
-		{"../../testdata/shedding/nginx-limit-req.json", "rate-limit"},
-		{"../../cmd/bploadgen/testdata/analyze_result.json", ""},
+	for _, tc := range []struct{ file, want, note string }{
+		{"../../testdata/shedding/haproxy-queue-timeout.json", "queue-timeout", "the target sheds by queue-timeout (recognised with confidence "},
+		{"../../testdata/shedding/nginx-limit-req.json", "rate-limit", "the target sheds by rate-limit (recognised with confidence "},
+		{"../../cmd/bploadgen/testdata/analyze_result.json", "", ""},
+		{"testdata/aimd-builtin.json", "", "the target sheds by adaptive-limit (recognised with confidence "},
 	} {
 		r, err := result.ReadFile(tc.file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		m, note := SizeMechanism(r, "")
-		if m != tc.want || (m != "") != strings.HasPrefix(note, "the target sheds by "+m+" (recognised with confidence ") {
+		if m != tc.want || !strings.HasPrefix(note, tc.note) || (tc.note == "") != (note == "") {
 			t.Errorf("%s: %q, %q", tc.file, m, note)
 		}
 		// A mechanism a person chose wins, with no note.
