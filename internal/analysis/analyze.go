@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -169,7 +170,13 @@ func (an *analyzer) estimateWorkers() int {
 	if c < 1 {
 		return 0
 	}
-	an.warnf("the worker count was estimated from the throughput plateau: c ≈ %s → %d (a saturated target's throughput is c/E[S]; if it was not fully saturated this is a lower bound; give --workers)", how, c)
+	proxy := ""
+	if an.ovh.upstream != "" && strings.Contains(how, "Server-Timing") {
+		// The slots are the proxy's: each is held for the target's E[S]
+		// and the proxy's round trip to it, which Server-Timing leaves out.
+		proxy = "; the target is behind a proxy's queue (the overhead above): c counts the proxy's slots at the target's E[S], which leaves out the proxy's own round trip to the target, so its limit (HAProxy's maxconn, say) can be above c"
+	}
+	an.warnf("the worker count was estimated from the throughput plateau: c ≈ %s → %d (a saturated target's throughput is c/E[S]; if it was not fully saturated this is a lower bound; give --workers)%s", how, c, proxy)
 	return c
 }
 

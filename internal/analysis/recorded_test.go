@@ -58,6 +58,14 @@ func TestRecordedHAProxy(t *testing.T) {
 				t.Errorf("capacity %.4g, want at the sustained plateau %.4g (+ its noise %.3g)", a.CapacityRPS, x, hw)
 			}
 			noAgreesOff(t, a, 0.25)
+			// With the backend's Server-Timing, c is counted at the
+			// backend's E[S]: the warning says the proxy's limit can be
+			// above it (its slots also hold its round trip); without, E[S]
+			// is the client's and includes it.
+			proxyNote := strings.Contains(strings.Join(a.Warnings, "\n"), "its limit (HAProxy's maxconn, say) can be above c")
+			if st := a.Model.Source == SourceServerTiming; proxyNote != st {
+				t.Errorf("proxy note %v with a service time from %s: %q", proxyNote, a.Model.Source, a.Warnings)
+			}
 			if g := mustAnalyze(t, r, ModelSpec{Workers: 4}).Shedding; g.Workers != 4 || g.WorkersCI != 0 {
 				t.Errorf("--workers 4 given: c = %d ± %g, want 4 with no interval", g.Workers, g.WorkersCI)
 			}
