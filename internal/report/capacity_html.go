@@ -205,7 +205,7 @@ func probeChart(c *result.Capacity, i int) svgChart {
 		{Label: "bracket: passes / does not", Kind: "line", Stroke: colGreen},
 	}
 	if f := c.Predicted; f != nil && f.RateRPS > 0 {
-		ch.Legend = append(ch.Legend, legendItem{Label: "model's forecast (" + f.Model.Name + ")", Kind: "line", Stroke: colBlue, Dash: "6 4"})
+		ch.Legend = append(ch.Legend, legendItem{Label: "model's forecast: " + f.Model.Name, Kind: "line", Stroke: colBlue, Dash: "6 4"})
 	}
 	return ch
 }
