@@ -130,3 +130,19 @@ func TestCapacityRenderings(t *testing.T) {
 		t.Errorf("JUnit: %d tests, %d failures; want 5 and 2", suites.Tests, suites.Failures)
 	}
 }
+
+// TestCapacityHTMLUnknownBackpressure: a search whose budget ran out
+// before any overload probe says so, with no empty table of checks.
+func TestCapacityHTMLUnknownBackpressure(t *testing.T) {
+	c := capacityFixture()
+	c.Overload = nil
+	c.Backpressure = &result.Backpressure{Verdict: result.BackpressureUnknown, Checks: []result.BackpressureCheck{},
+		Note: "the budget ran out before the 2× probe"}
+	var b bytes.Buffer
+	if err := WriteCapacityHTML(&b, c); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.String(); !strings.Contains(s, "does the backpressure hold?") || strings.Contains(s, "the figures") {
+		t.Errorf("backpressure section: headline %v, empty checks table %v", strings.Contains(s, "does the backpressure hold?"), strings.Contains(s, "the figures"))
+	}
+}
