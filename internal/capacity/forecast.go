@@ -41,11 +41,17 @@ func (s *searcher) asResult() *result.Result {
 		st.StartS, st.EndS = t, t+st.LengthS()
 		r.Stages = append(r.Stages, st)
 		for _, b := range subs {
+			// A window per sub-stage, with its in-flight levels: the
+			// recognition reads a fixed limit K from the least in-flight
+			// maximum of the seconds that shed.
 			r.Timeline = append(r.Timeline, result.Window{
 				TS: t + b.StartS, DurationS: b.LengthS(), OfferedRPS: b.OfferedRPS,
 				Scheduled: b.Scheduled, Sent: b.Sent, NotSent: b.NotSent, Completed: b.Completed,
-				Status: b.Status, Errors: b.Errors, HDR: result.WindowHDR{
-					Latency: b.HDR.Latency, Latency2xx: b.HDR.Latency2xx, ServiceTime: b.HDR.ServiceTime},
+				AchievedRPS: b.AchievedRPS, ThroughputRPS: b.ThroughputRPS,
+				Status: b.Status, Errors: b.Errors,
+				P50S: b.Latency.P50, P90S: b.Latency.P90, P99S: b.Latency.P99, MaxS: b.Latency.Max, MeanS: b.Latency.Mean,
+				InFlightMean: b.InFlightMean, InFlightMax: b.InFlightMax,
+				HDR: result.WindowHDR{Latency: b.HDR.Latency, Latency2xx: b.HDR.Latency2xx, ServiceTime: b.HDR.ServiceTime},
 			})
 		}
 		t = st.EndS

@@ -76,3 +76,26 @@ func TestForecastRateLimit(t *testing.T) {
 		t.Errorf("a latency SLO alone: forecast %+v", only)
 	}
 }
+
+// TestAsResultKeepsInFlight: the result the model is fitted to has a
+// window per measured sub-stage with its in-flight levels, rates and
+// latency summary. Without the in-flight maxima the recognition had no
+// fixed limit K to read, so a bounded queue was never a candidate: the
+// built-in M/M/8/16 target was forecast as a token bucket (704 rps, band
+// 597–717, where the search found 590); with them, M/M/8/16, 601 rps.
+func TestAsResultKeepsInFlight(t *testing.T) {
+	t.Parallel()
+	sub := result.Stage{StartS: 0, EndS: 1, OfferedRPS: 800, Scheduled: 800, Sent: 800, Completed: 800,
+		AchievedRPS: 800, ThroughputRPS: 700, Status: map[string]int64{"200": 700, "503": 100},
+		InFlightMean: 12.5, InFlightMax: 25, Latency: result.Summary{P50: 0.01, P90: 0.02, P99: 0.03, Max: 0.04, Mean: 0.012}}
+	s := &searcher{probes: []*probe{{rate: 800, subs: []result.Stage{sub, sub}, stage: sub}}}
+	r := s.asResult()
+	if len(r.Timeline) != 2 {
+		t.Fatalf("%d windows, want one per sub-stage", len(r.Timeline))
+	}
+	w := r.Timeline[1]
+	if w.InFlightMax != 25 || w.InFlightMean != 12.5 || w.AchievedRPS != 800 || w.ThroughputRPS != 700 ||
+		w.P50S != 0.01 || w.P99S != 0.03 || w.MaxS != 0.04 || w.MeanS != 0.012 {
+		t.Errorf("window %+v", w)
+	}
+}
