@@ -160,7 +160,8 @@ func (an *analyzer) estimateWorkers() int {
 		}
 		if d.srv != nil {
 			if b := float64(d.srv.n) / d.tau * d.srv.svcMn; b > busy {
-				busy, how = b, fmt.Sprintf("busy workers X·E[S] = %.2f measured by Server-Timing at stage %d", b, d.st.Index)
+				busy = b
+				how = fmt.Sprintf("busy workers X·E[S] = %.2f ± %.2f measured by Server-Timing at stage %d", b, an.busyHW(b, d.srv.n, d), d.st.Index)
 			}
 		} else if b := float64(d.n2xx) / d.tau * an.svc.mean; b > busy {
 			busy, how = b, fmt.Sprintf("X_max·E[S] = %.0f rps × %s = %.2f at stage %d", float64(d.n2xx)/d.tau, numfmt.Seconds(an.svc.mean), b, d.st.Index)

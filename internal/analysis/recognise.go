@@ -52,9 +52,10 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	}
 	var cands []candidate
 	busy, busyN, busyStage := an.saturatedBusy()
-	c := max(1, int(math.Round(busy)))
+	c := 1
 	if busy > 0 {
-		rc.cHW = queueing.NormalZ(level)*busy*math.Sqrt(1/math.Max(1, float64(busyN))+sq(an.svc.stageHW(busyStage)/an.svc.mean)) + 0.5
+		c = max(1, int(math.Round(busy)))
+		rc.cHW = an.busyHW(busy, busyN, busyStage) + 0.5
 	}
 	if obs.rejWindows > 0 {
 		// The least in-flight maximum of a rejecting second is K + 1 plus
@@ -150,6 +151,12 @@ func (an *analyzer) saturatedBusy() (busy float64, n int64, at *stageData) {
 		s = at.srv.svcMn
 	}
 	return float64(at.n2xx) / at.tau * s, at.n2xx, at
+}
+
+// busyHW is the 95% half-width of busy workers X·E[S] measured at stage d
+// from n responses: the count's and E[S]'s relative errors together.
+func (an *analyzer) busyHW(busy float64, n int64, d *stageData) float64 {
+	return queueing.NormalZ(level) * busy * math.Sqrt(1/math.Max(1, float64(n))+sq(an.svc.stageHW(d)/an.svc.mean))
 }
 
 // admittedRate is the rate the target admitted over the stages that shed

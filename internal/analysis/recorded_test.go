@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -121,5 +122,28 @@ func TestRecordedNginxRateGiven(t *testing.T) {
 	a = mustAnalyze(t, r, ModelSpec{RateLimit: 200, Burst: 11})
 	if sh := a.Shedding; sh.Burst != 11 || a.Model.Kendall != "TB(200/s, 11)" || strings.Contains(a.Model.Notes, "assumed") {
 		t.Errorf("bucket given: shedding %+v, model %s: %s", sh, a.Model.Kendall, a.Model.Notes)
+	}
+}
+
+// HAProxy with maxconn 8 and timeout queue 20 ms in front of a 5 ms
+// target, evenly spaced arrivals 400 → 2000 rps: its slots are each held
+// for the 5 ms and HAProxy's round trip, so the saturated stage's 1,468
+// 2xx/s is 7.34 ± 0.19 busy workers at the target's Server-Timing E[S].
+// The analysis keeps c = 7 with a shorter E[S] (the same capacity), and
+// must say that there are more than 7 slots, never that a worker is held
+// a negative time longer than the service.
+func TestRecordedHAProxyMoreSlots(t *testing.T) {
+	_, a := recorded(t, "haproxy-maxconn8.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g, c %d ± %.3g, E[S] %.4g; %q", sh.Mechanism, sh.Confidence, sh.Workers, sh.WorkersCI, a.Model.ServiceMeanS, a.Warnings)
+	if sh.Mechanism != mechQueueTimeout || sh.Confidence < 0.9 || sh.Workers < 7 || sh.Workers > 8 {
+		t.Fatalf("shedding %+v", sh)
+	}
+	warns := strings.Join(a.Warnings, "\n")
+	if strings.Contains(warns, "held -") {
+		t.Errorf("a negative hold: %q", a.Warnings)
+	}
+	if more := fmt.Sprintf("more than %d, so the target has more", sh.Workers); sh.Workers < 8 && !strings.Contains(warns, more) {
+		t.Errorf("c = %d for HAProxy's 8 slots and no warning %q: %q", sh.Workers, more, a.Warnings)
 	}
 }

@@ -344,6 +344,13 @@ func (an *analyzer) calibrateSaturated(c int) {
 		return
 	}
 	an.svc.mean = s
+	if s < old {
+		// Shorter than the service the target reports: c workers cannot
+		// have served this, so there are more (busy = X·E[S] > c).
+		an.warnf("at stage %d the %d workers were saturated, yet its %.4g 2xx/s at E[S] = %s is %.2f busy workers: more than %d, so the target has more (a proxy's limit, each slot held for E[S] and the proxy's round trip to the target); the model keeps c = %d with E[S] taken as %s, which has the capacity c/E[S] the run measured",
+			d.st.Index, c, xObs, numfmt.Seconds(old), xObs*old, c, c, numfmt.Seconds(s))
+		return
+	}
 	an.warnf("at stage %d the %d workers were saturated, so its %.4g 2xx/s is what they can do: with E[S] = %s the model gives a different throughput, so E[S] is taken as %s (a worker is held %s longer than the service the target reports: a proxy's hand-off, a connection's round trip)",
 		d.st.Index, c, xObs, numfmt.Seconds(old), numfmt.Seconds(s), numfmt.Seconds(s-old))
 }

@@ -2,7 +2,7 @@
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
 # queue timeout in front of the built-in target, and nginx limit_req in
 # front of it. Run from the repository root: bash testdata/shedding/record.sh
-# [haproxy|haproxy-blackbox|nginx]... (default: all). Everything listens on
+# [haproxy|haproxy-blackbox|haproxy-maxconn8|nginx]... (default: all). Everything listens on
 # 127.0.0.1 high ports, runs as this user from a temporary directory, and is
 # stopped at the end.
 set -euo pipefail
@@ -32,11 +32,11 @@ wait_up() { # url
 	return 1
 }
 
-haproxy_cfg() { # extra backend line
+haproxy_cfg() { # extra backend line, maxconn, extra global line
 	cat <<CFG
 global
     maxconn 4096
-    nbthread 1
+    $3
 defaults
     mode http
     timeout connect 1s
@@ -46,20 +46,24 @@ defaults
 frontend fe
     bind 127.0.0.1:18080
     default_backend be
+frontend stats
+    bind 127.0.0.1:18084
+    http-request use-service prometheus-exporter if { path /metrics }
 backend be
     $1
-    server s1 127.0.0.1:18081 maxconn 4
+    server s1 127.0.0.1:18081 maxconn $2
 CFG
 }
 
-run_haproxy() { # name, extra backend line
-	start target "$tmp/bploadgen" target --addr 127.0.0.1:18081 --workers 16 --policy unbounded --service det:10ms
-	haproxy_cfg "$2" >"$tmp/haproxy.cfg"
+run_haproxy() { # name, extra backend line, maxconn, extra global line, service, run flags...
+	local name=$1 extra=$2 maxconn=$3 global=$4 svc=$5
+	shift 5
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18081 --workers 16 --policy unbounded --service "$svc"
+	haproxy_cfg "$extra" "$maxconn" "$global" >"$tmp/haproxy.cfg"
 	start haproxy haproxy -f "$tmp/haproxy.cfg" -db
 	wait_up http://127.0.0.1:18081/healthz
 	wait_up http://127.0.0.1:18080/healthz
-	"$tmp/bploadgen" run http://127.0.0.1:18080/ --profile step --from 200 --to 600 --steps 5 --step-duration 5s \
-		--arrival poisson --seed 1 -q -o "$out/$1.json"
+	"$tmp/bploadgen" run http://127.0.0.1:18080/ "$@" -q -o "$out/$name.json"
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	pids=()
@@ -109,11 +113,15 @@ CFG
 	pids=()
 }
 
-for what in "${@:-haproxy haproxy-blackbox nginx}"; do
+haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 nginx}"; do
 	for w in $what; do
 		case $w in
-		haproxy) run_haproxy haproxy-queue-timeout "" ;;
-		haproxy-blackbox) run_haproxy haproxy-queue-timeout-blackbox "http-response del-header Server-Timing" ;;
+		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" det:10ms $haproxy_step ;;
+		haproxy-blackbox) run_haproxy haproxy-queue-timeout-blackbox "http-response del-header Server-Timing" 4 "nbthread 1" det:10ms $haproxy_step ;;
+		haproxy-maxconn8) run_haproxy haproxy-maxconn8 "" 8 "" det:5ms --profile step --from 400 --to 2000 --steps 4 --step-duration 4s \
+			--scrape http://127.0.0.1:18084/metrics --scrape-metric haproxy_backend_current_queue \
+			--scrape-metric haproxy_backend_current_sessions --scrape-metric haproxy_backend_http_responses_total ;;
 		nginx) run_nginx ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac
