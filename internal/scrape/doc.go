@@ -8,6 +8,12 @@
 // time-integrated counter such as bploadgen_target_busy_worker_seconds_total
 // that rate is the exact mean of the gauge over the window.
 //
+// Which series: the chosen metric families with their labels; by default
+// the built-in target's, else every unlabelled gauge and counter, and the
+// warning then counts the labelled series left out and names a few whose
+// names say queue or concurrency (hints.go), since an exporter such as
+// HAProxy's puts those under labels.
+//
 // Scraping is best effort: a failed sample is counted and reported as a
 // warning, never a reason to stop the run.
 //

@@ -35,17 +35,20 @@ const (
 )
 
 // parsed is one scrape's chosen series: values by series name, whether
-// each is a counter, and what was left out.
+// each is a counter, what was left out, and hints: labelled families the
+// default left out that look like a queue or a concurrency (hintWords).
 type parsed struct {
 	values  map[string]float64
 	counter map[string]bool
 	dropped dropped
+	hints   []string
 }
 
 // dropped counts what the bounds left out: the first four per scrape (the
 // most in any one, once added up), the rest over the run.
 type dropped struct {
 	series    int // chosen series beyond MaxSeries
+	labelled  int // labelled series the default left out
 	longLines int // lines over maxLineBytes
 	longKeys  int // series names (with labels) over maxKeyBytes
 	budget    int // chosen lines beyond the parser's budget
@@ -57,6 +60,7 @@ type dropped struct {
 // add folds one scrape's counts into the run's.
 func (d *dropped) add(o dropped) {
 	d.series = max(d.series, o.series)
+	d.labelled = max(d.labelled, o.labelled)
 	d.longLines = max(d.longLines, o.longLines)
 	d.longKeys = max(d.longKeys, o.longKeys)
 	d.budget = max(d.budget, o.budget)
@@ -65,14 +69,21 @@ func (d *dropped) add(o dropped) {
 	d.samples += o.samples
 }
 
-// String lists the nonzero counts ("" when nothing was dropped).
-func (d dropped) String() string {
+// describe lists the nonzero counts ("" when nothing was dropped), with
+// the hints after the labelled series.
+func (d dropped) describe(hints []string) string {
+	labelled := "labelled series per scrape (without --scrape-metric NAME only unlabelled ones are kept"
+	if len(hints) > 0 {
+		labelled += "; here perhaps " + strings.Join(hints, ", ")
+	}
+	labelled += ")"
 	var parts []string
 	for i, c := range []struct {
 		n    int
 		what string
 	}{
-		{d.series, fmt.Sprintf("series per scrape beyond the first %d by name", MaxSeries)},
+		{d.labelled, labelled},
+		{d.series, fmt.Sprintf("series per scrape beyond the first %d by name (choose with --scrape-metric NAME)", MaxSeries)},
 		{d.longLines, fmt.Sprintf("lines per scrape over %d KiB", maxLineBytes>>10)},
 		{d.longKeys, fmt.Sprintf("series per scrape with a name over %d bytes", maxKeyBytes)},
 		{d.budget, fmt.Sprintf("lines per scrape beyond the parser's %d (or %d MiB)", maxParsedLines, maxParsedBytes>>20)},
@@ -82,7 +93,7 @@ func (d dropped) String() string {
 	} {
 		if c.n > 0 {
 			upTo := ""
-			if i < 4 {
+			if i < 5 {
 				upTo = "up to "
 			}
 			parts = append(parts, upTo+strconv.Itoa(c.n)+" "+c.what)
@@ -108,7 +119,7 @@ func Parse(r io.Reader, keep map[string]bool) (parsed, error) {
 		return parsed{}, fmt.Errorf("metrics: %w", err)
 	}
 	builtin := f.builtin
-	out := parsed{values: map[string]float64{}, counter: map[string]bool{}, dropped: f.dropped}
+	out := parsed{values: map[string]float64{}, counter: map[string]bool{}, dropped: f.dropped, hints: f.hints}
 	set := func(key string, v float64, counter bool) {
 		switch {
 		case math.IsNaN(v) || math.IsInf(v, 0):
@@ -155,12 +166,14 @@ func Parse(r io.Reader, keep map[string]bool) (parsed, error) {
 		}
 		out.dropped.series += len(keys) - MaxSeries
 	}
-	if len(out.values) == 0 && out.dropped == (dropped{}) {
+	other := out.dropped
+	other.labelled = 0 // left out by choice, not by a bound: nothing kept is still an error
+	if len(out.values) == 0 && other == (dropped{}) {
 		what := "an unlabelled gauge or counter"
 		if len(keep) > 0 {
 			what = "a chosen metric"
 		}
-		return parsed{}, fmt.Errorf("metrics: not %s in %d lines", what, f.lines)
+		return parsed{}, fmt.Errorf("metrics: not %s in %d lines%s", what, f.lines, f.dropped.hintNote(f.hints))
 	}
 	return out, nil
 }
@@ -171,6 +184,7 @@ type filtered struct {
 	builtin bool   // a built-in target's family was among them
 	lines   int    // lines read
 	dropped dropped
+	hints   []string // see parsed
 }
 
 // filter streams the exposition and keeps the lines of the chosen
@@ -204,6 +218,9 @@ func filter(r io.Reader, keep map[string]bool) (filtered, error) {
 				}
 			}
 			lf.text = lf.out.Bytes()
+			if lf.builtin { // the built-in target's are kept instead
+				lf.dropped.labelled, lf.hints = 0, nil
+			}
 			return lf.filtered, nil
 		}
 	}
@@ -270,7 +287,15 @@ func (lf *lineFilter) chosen(fam, line []byte) bool {
 	if bytes.HasPrefix(fam, []byte(BuiltinPrefix)) {
 		return true
 	}
-	return !lf.builtin && bytes.IndexByte(line, '{') < 0
+	if lf.builtin {
+		return false
+	}
+	if bytes.IndexByte(line, '{') >= 0 {
+		lf.dropped.labelled++
+		lf.hint(fam)
+		return false
+	}
+	return true
 }
 
 // typeOf reads "# TYPE name kind".

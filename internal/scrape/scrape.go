@@ -53,6 +53,7 @@ type Scraper struct {
 	failures int
 	firstErr string
 	dropped  dropped
+	hints    []string // the first scrape's (parsed.hints)
 }
 
 // New returns a scraper of url keeping the given metric names (none: the
@@ -98,6 +99,9 @@ func (s *Scraper) once(ctx context.Context, start time.Time) {
 		return
 	}
 	s.dropped.add(p.dropped)
+	if s.hints == nil {
+		s.hints = p.hints
+	}
 	if len(s.samples) >= MaxSamples {
 		s.dropped.samples++
 		return
@@ -205,7 +209,7 @@ func (s *Scraper) Apply(tl []result.Window) []string {
 		warns = append(warns, fmt.Sprintf("scrape: %d of %d samples of %s failed (first: %s)",
 			s.failures, s.failures+len(s.samples)+s.dropped.samples, s.shown, s.firstErr))
 	}
-	if d := s.dropped.String(); d != "" {
+	if d := s.dropped.describe(s.hints); d != "" {
 		warns = append(warns, fmt.Sprintf("scrape: kept %d series of %s; left out: %s", len(s.names), s.shown, d))
 	}
 	return warns

@@ -139,13 +139,15 @@ func TestParseChoice(t *testing.T) {
 	}{
 		{name: "chosen histogram", in: "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 3\nh_sum 2\nh_count 3\n# TYPE x gauge\nx 1\n",
 			keep: []string{"h"}, want: []string{"h_count", "h_sum"}},
-		{name: "built-in wins over earlier others", in: "a 1\nb 2\n# TYPE bploadgen_target_q gauge\nbploadgen_target_q{w=\"1\"} 3\nc 4\n",
+		{name: "built-in wins over earlier others", in: "a 1\nb{x=\"1\"} 2\n# TYPE bploadgen_target_q gauge\nbploadgen_target_q{w=\"1\"} 3\nc 4\n",
 			want: []string{`bploadgen_target_q{w="1"}`}},
 		{name: "quoted UTF-8 name", in: "# TYPE \"my.metric\" gauge\n{\"my.metric\"} 5\n", keep: []string{"my.metric"}, want: []string{"my.metric"}},
 		{name: "first 50 by name", in: sixty.String(), want: nil, dropped: dropped{series: 10}},
 		{name: "over-long name", in: long + "bploadgen_target_ok 1\n", want: []string{"bploadgen_target_ok"}, dropped: dropped{longKeys: 1}},
 		{name: "chosen metric absent", in: "a 1\n", keep: []string{"b"}, err: "not a chosen metric in 1 lines"},
-		{name: "labelled only", in: "a{x=\"1\"} 1\n", err: "not an unlabelled gauge or counter in 1 lines"},
+		{name: "labelled only", in: "a{x=\"1\"} 1\n", err: "not an unlabelled gauge or counter in 1 lines (1 labelled series left out: choose with --scrape-metric NAME)"},
+		{name: "labelled only, a queue among them", in: "# TYPE q_current_queue gauge\nq_current_queue{p=\"be\"} 1\n",
+			err: "(1 labelled series left out: choose with --scrape-metric NAME, perhaps q_current_queue)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,5 +213,65 @@ func TestBuiltinTargetKeptWhole(t *testing.T) {
 	}
 	if len(s.names) >= MaxSeries {
 		t.Errorf("the built-in target alone fills the %d series: %v", MaxSeries, s.names)
+	}
+}
+
+// A few lines of HAProxy 2.6's exporter (http-request use-service
+// prometheus-exporter), verbatim but for their number: its process
+// metrics are unlabelled, the ones that show its queue are labelled.
+const haproxyExposition = `# TYPE haproxy_process_current_connections gauge
+haproxy_process_current_connections 3
+# TYPE haproxy_frontend_current_sessions gauge
+haproxy_frontend_current_sessions{proxy="fe"} 0
+haproxy_frontend_current_sessions{proxy="stats"} 1
+# TYPE haproxy_frontend_max_sessions gauge
+haproxy_frontend_max_sessions{proxy="fe"} 57
+# TYPE haproxy_frontend_http_responses_total counter
+haproxy_frontend_http_responses_total{proxy="fe",code="5xx"} 2360
+# TYPE haproxy_backend_current_queue gauge
+haproxy_backend_current_queue{proxy="be"} 0
+# TYPE haproxy_backend_max_queue gauge
+haproxy_backend_max_queue{proxy="be"} 49
+# TYPE haproxy_backend_current_sessions gauge
+haproxy_backend_current_sessions{proxy="be"} 0
+# TYPE haproxy_server_current_queue gauge
+haproxy_server_current_queue{proxy="be",server="s1"} 0
+`
+
+// TestLabelledLeftOutSaysHow: by default the unlabelled series are kept,
+// and the warning counts the labelled ones left out and names those that
+// look like a queue (first) or a concurrency, with the flag that keeps
+// them: against HAProxy the default kept only its process metrics and
+// the warning did not say why the queue was missing.
+func TestLabelledLeftOutSaysHow(t *testing.T) {
+	p, err := Parse(strings.NewReader(haproxyExposition), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.values) != 1 || p.values["haproxy_process_current_connections"] != 3 {
+		t.Errorf("kept %v", p.values)
+	}
+	if p.dropped != (dropped{labelled: 8}) {
+		t.Errorf("dropped %+v, want 8 labelled", p.dropped)
+	}
+	want := []string{"haproxy_backend_current_queue", "haproxy_server_current_queue", "haproxy_frontend_current_sessions", "haproxy_backend_current_sessions"}
+	if strings.Join(p.hints, " ") != strings.Join(want, " ") {
+		t.Errorf("hints %q, want %q", p.hints, want)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(haproxyExposition))
+	}))
+	defer srv.Close()
+	s := New(srv.URL, nil)
+	s.once(context.Background(), time.Now())
+	warns := s.Apply([]result.Window{{TS: 0, DurationS: 1}})
+	wantWarn := "left out: up to 8 labelled series per scrape (without --scrape-metric NAME only unlabelled ones are kept; here perhaps haproxy_backend_current_queue, haproxy_server_current_queue, haproxy_frontend_current_sessions, haproxy_backend_current_sessions)"
+	if len(warns) != 1 || !strings.Contains(warns[0], wantWarn) {
+		t.Errorf("warnings %q, want one with %q", warns, wantWarn)
+	}
+	// Chosen by name, labelled series are kept.
+	p, err = Parse(strings.NewReader(haproxyExposition), map[string]bool{"haproxy_backend_current_queue": true})
+	if err != nil || len(p.values) != 1 || p.dropped != (dropped{}) {
+		t.Errorf("chosen: %v %+v %v", p.values, p.dropped, err)
 	}
 }
