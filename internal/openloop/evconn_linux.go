@@ -97,9 +97,7 @@ func (l *evLoop) dial() (*loopConn, error) {
 		return nil, fmt.Errorf("epoll_ctl: %w", err)
 	}
 	l.conns[fd] = c
-	if c.wantOut {
-		l.watchOut(c, true)
-	}
+	l.watch(c) // evstamp_linux.go
 	l.peak = max(l.peak, len(l.conns))
 	l.d.dials.Add(1)
 	return c, nil

@@ -56,7 +56,7 @@ type evLoop struct {
 	retired  time.Duration // when an idle connection was last let go
 
 	// Kernel receive timestamps (evstamp_linux.go).
-	wfd      int       // the wake set (−1: none): timer, interrupt, connections waiting to write
+	wfd      int       // the wake set (−1: none): timer, interrupt, closes and resets, connections waiting to write
 	lazy     bool      // sleep on wfd, not on every response
 	stamping bool      // connections are stamped and read with recvmsg
 	rs       stampRecv // recvmsg's buffers and the last stamp

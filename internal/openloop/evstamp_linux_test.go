@@ -1,7 +1,9 @@
 package openloop
 
 import (
+	"bufio"
 	"context"
+	"net"
 	"net/http"
 	"slices"
 	"testing"
@@ -80,5 +82,68 @@ func TestLoopKernelTimestamps(t *testing.T) {
 func TestAwaitStamps(t *testing.T) {
 	if !awaitStamps(stampWait) {
 		t.Fatalf("no stamps at arrival within %s", stampWait)
+	}
+}
+
+// TestLoopTimesClosesWhenTheyHappen: a server that reads each request and
+// closes the connection without answering (nginx's `return 444`), 50 rps.
+// A close carries no receive stamp, so the loop must wake for it rather
+// than find it at the next send 20 ms later: each error is timed within a
+// quarter of the gap of its send (a close on loopback takes well under a
+// millisecond; the bound sits between that and the gap), as the workers
+// and net/http time it. Before the wake set held the connections' closes,
+// the loop's in-flight mean against nginx read 24 times theirs.
+func TestLoopTimesClosesWhenTheyHappen(t *testing.T) {
+	if !EventLoopSupported {
+		t.Skip("the event loop needs Linux")
+	}
+	const gap = 20 * time.Millisecond
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil || line == "\r\n" {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	segs := []schedule.Segment{{Duration: time.Second, From: float64(time.Second / gap), To: float64(time.Second / gap)}}
+	s, _ := schedule.New(segs, schedule.Uniform, nil, 0, schedule.Shard{})
+	d, err := NewH1Doer(HTTPConfig{Method: "GET", URL: "http://" + ln.Addr().String() + "/", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	var got reports
+	e, err := New(Config{Schedule: s, Doer: d, MaxInFlight: 100, EventLoop: true, OnDone: got.onDone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := e.Run(context.Background())
+	checkConservation(t, rec)
+	if rec.Total.Errors["reset"] != 50 {
+		t.Fatalf("errors %v, want 50 resets", rec.Total.Errors)
+	}
+	var took []time.Duration
+	for _, r := range got.sorted() {
+		took = append(took, r.end-r.sent)
+	}
+	t.Logf("send to close p50 %v, max %v; in flight mean %.3g", quantile(took, 0.5), quantile(took, 1), rec.Total.InFlightMean)
+	if p50 := quantile(took, 0.5); p50 > gap/4 {
+		t.Errorf("closes timed %v after their sends (p50), want under %v: seen at the next send?", p50, gap/4)
 	}
 }

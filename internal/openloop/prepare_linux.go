@@ -165,6 +165,7 @@ func (l *evLoop) adopt(fd int) {
 	}
 	c := &loopConn{fd: fd, hi: -1, reused: true}
 	l.conns[fd] = c
+	l.watch(c) // evstamp_linux.go
 	c.ii = len(l.idle)
 	l.idle = append(l.idle, c)
 	l.peak = max(l.peak, len(l.conns))
