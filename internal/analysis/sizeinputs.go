@@ -70,7 +70,7 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	if err != nil {
 		return rate, service, arrivalSCV, notes, fmt.Errorf("size inputs: %w", err)
 	}
-	notes = append(notes, fmt.Sprintf("service %s: E[S] %s ± %s and SCV %.3g from %s", service, numfmt.Seconds(svc.mean),
+	notes = append(notes, fmt.Sprintf("service %s: E[S] %s ± %s and SCV %.3g from %s", service.Rounded(), numfmt.Seconds(svc.mean),
 		numfmt.Seconds(math.Max(svc.hw, svc.measuredHW)), svc.scv, svc.source))
 	return rate, service, arrivalSCV, notes, nil
 }

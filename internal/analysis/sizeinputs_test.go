@@ -30,6 +30,11 @@ func TestSizeInputs(t *testing.T) {
 	if j := strings.Join(notes, "\n"); !strings.Contains(j, "server-timing") || !strings.Contains(j, "stage 4") {
 		t.Errorf("notes %q", notes)
 	}
+	// The service is written as people read it (dist.Rounded), not to
+	// the nanosecond.
+	if j := strings.Join(notes, "\n"); !strings.Contains(j, "service "+d.Rounded()+":") || d.Rounded() == d.String() {
+		t.Errorf("notes %q, want the service as %q (not %q)", notes, d.Rounded(), d.String())
+	}
 
 	// Without Server-Timing, estimated, and said so; uniform arrivals.
 	s := synth{c: 8, k: 24, mean: 0.01, rates: []float64{100, 300}, stageDur: 4, uniform: true, noST: true, seed: 32}

@@ -70,6 +70,19 @@ func (d Dist) String() string {
 	}
 }
 
+// Rounded is String for people: the mean rounded to the microsecond and
+// SIGMA to 4 significant digits ("lognormal:5ms,0.0772" where String
+// gives "lognormal:5.000405ms,0.07720301597471006"), still a spec Parse
+// takes.
+func (d Dist) Rounded() string {
+	r := d
+	r.Mean = math.Round(d.Mean*1e6) / 1e6
+	if d.Kind == Lognormal {
+		r.Sigma, _ = strconv.ParseFloat(strconv.FormatFloat(d.Sigma, 'g', 4, 64), 64)
+	}
+	return r.String()
+}
+
 // Parse reads "exp:MEAN", "det:MEAN" or "lognormal:MEAN,SIGMA", where MEAN
 // is a Go duration ("10ms") and SIGMA a number in (0, 10]. It never panics;
 // what it accepts passes Validate.

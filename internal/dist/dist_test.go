@@ -191,3 +191,24 @@ func checkRel(t *testing.T, name string, got, want, rel float64) {
 	t.Helper()
 	checkAbs(t, name, got, want, rel*math.Abs(want))
 }
+
+// TestRounded: the spec for people keeps the mean to the microsecond and
+// σ to 4 significant digits, and stays a spec Parse takes.
+func TestRounded(t *testing.T) {
+	for _, tt := range []struct {
+		d    Dist
+		want string
+	}{
+		{Dist{Kind: Lognormal, Mean: 0.005000405, Sigma: 0.07720301597471006}, "lognormal:5ms,0.0772"},
+		{Dist{Kind: Exponential, Mean: 0.0070123456}, "exp:7.012ms"},
+		{Dist{Kind: Deterministic, Mean: 2}, "det:2s"},
+	} {
+		got := tt.d.Rounded()
+		if got != tt.want {
+			t.Errorf("%v: Rounded %q, want %q", tt.d, got, tt.want)
+		}
+		if _, err := Parse(got); err != nil {
+			t.Errorf("%q does not parse: %v", got, err)
+		}
+	}
+}

@@ -25,16 +25,7 @@ type Sizing struct {
 
 // describeService is "exp:10ms (mean 10ms, SCV 1)".
 func describeService(d dist.Dist) string {
-	return fmt.Sprintf("%s (mean %s, SCV %.3g)", serviceSpec(d), numfmt.Seconds(d.Mean), d.SCV())
-}
-
-// serviceSpec is the distribution as `target --service` takes it, with σ
-// rounded to 4 significant digits.
-func serviceSpec(d dist.Dist) string {
-	if d.Kind == dist.Lognormal {
-		return "lognormal:" + numfmt.GoDuration(d.Mean) + "," + strconv.FormatFloat(d.Sigma, 'g', 4, 64)
-	}
-	return d.String()
+	return fmt.Sprintf("%s (mean %s, SCV %.3g)", d.Rounded(), numfmt.Seconds(d.Mean), d.SCV())
 }
 
 // arrivalName describes the arrival process of an SCV.
@@ -137,7 +128,7 @@ func WriteSizingText(w io.Writer, in Sizing) error {
 	for _, n := range z.Notes {
 		p("Note: %s.\n", n)
 	}
-	p("\nTry it: bploadgen target --workers %d --queue %d --service %s\n", z.Workers, z.Queue, serviceSpec(s.Service))
+	p("\nTry it: bploadgen target --workers %d --queue %d --service %s\n", z.Workers, z.Queue, s.Service.Rounded())
 	_, err := io.WriteString(w, b.String())
 	return err
 }

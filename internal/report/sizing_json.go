@@ -79,7 +79,7 @@ func WriteSizingJSON(w io.Writer, in Sizing) error {
 		Capacity: z.Capacity, Feasible: z.Feasible, Reason: z.Reason, Method: z.Method,
 		WhyNotFewer: z.Below, Notes: z.Notes,
 		Input: sizingInputJSON{
-			RateRPS: s.Rate, Service: serviceSpec(s.Service), ServiceMean: s.Service.Mean, ServiceSCV: s.Service.SCV(),
+			RateRPS: s.Rate, Service: s.Service.Rounded(), ServiceMean: s.Service.Mean, ServiceSCV: s.Service.SCV(),
 			ArrivalSCV: s.ArrivalSCV, SLO: in.SLO, SLOQuantile: s.SLO.Quantile, SLOTarget: s.SLO.Target,
 			MaxReject: s.MaxReject, MaxUtilization: s.MaxUtilization,
 		},

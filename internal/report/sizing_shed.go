@@ -50,7 +50,7 @@ func WriteTimeoutSizingText(w io.Writer, in TimeoutSizing) error {
 		numfmt.Interval(z.ResponseSLO.Value, z.ResponseSLO.HalfWidth), numfmt.Interval(z.ResponseMean.Value, z.ResponseMean.HalfWidth),
 		numfmt.ShareInterval(z.Abandon.Value, z.Abandon.HalfWidth))
 	p("  model          %s, %s\n", z.Model, z.Method)
-	p("\nTry it: bploadgen target --workers %d --policy deadline --queue-timeout %s --service %s\n", z.Workers, numfmt.GoDuration(z.Timeout), serviceSpec(s.Service))
+	p("\nTry it: bploadgen target --workers %d --policy deadline --queue-timeout %s --service %s\n", z.Workers, numfmt.GoDuration(z.Timeout), s.Service.Rounded())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -96,7 +96,7 @@ func WriteRateLimitSizing(w io.Writer, in RateLimitSizing, asJSON bool) error {
 	if in.Rate > 0 {
 		fmt.Fprintf(&b, "  rate limit  %.5g requests/s: the most %d workers serve within %s (Poisson arrivals behind the limit, a conservative model)\n", in.Rate, s.Workers, s.SLO)
 		fmt.Fprintf(&b, "  refused     %s of %.5g requests/s offered (1 − R/λ)\n", numfmt.Share(refused), s.Rate)
-		fmt.Fprintf(&b, "\nTry it: bploadgen target --workers %d --policy ratelimit --limit %.4g --burst %d --service %s\n", s.Workers, in.Rate, s.Workers, serviceSpec(s.Service))
+		fmt.Fprintf(&b, "\nTry it: bploadgen target --workers %d --policy ratelimit --limit %.4g --burst %d --service %s\n", s.Workers, in.Rate, s.Workers, s.Service.Rounded())
 	} else {
 		fmt.Fprintf(&b, "NOT FEASIBLE: the service time alone breaks %s.\n", s.SLO)
 	}
