@@ -49,6 +49,11 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	}
 	obs := observeShedding(r, an.data)
 	an.ovh = measureOverhead(an.data, obs)
+	if retriesSent(r) > 0 {
+		// A request's latency runs across its waits between attempts:
+		// no queue in front of the target.
+		an.ovh.upstream = ""
+	}
 	if an.ovh.upstream != "" {
 		an.warn = append(an.warn, an.ovh.upstream)
 	}
@@ -87,10 +92,11 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 // nil, nil when no model can be formed — no service time (no Server-Timing
 // and no stage to estimate it from) or no worker count (neither given nor
 // visible as a throughput plateau) — since an analysis without predictions
-// would only repeat the result's own numbers.
+// would only repeat the result's own numbers — unless its clients retried
+// and it has metastability checks, which need no model.
 func Auto(r *result.Result) (*result.Analysis, error) {
 	a, err := Analyze(r, ModelSpec{})
-	if err != nil || a == nil || a.Model.Name == "none" {
+	if err != nil || a == nil || a.Model.Name == "none" && len(a.Metastability) == 0 {
 		return nil, err
 	}
 	return a, nil
@@ -214,6 +220,9 @@ func (an *analyzer) runWarnings() {
 	r := an.r
 	if r.Interrupted {
 		an.warnf("the run was interrupted: its last stage is partial and requests still in flight were abandoned")
+	}
+	if n := retriesSent(r); n > 0 {
+		an.warnf("the clients retried: the stages' rates, 503s and latencies are their logical requests' (%s retries on top of them reached the target; each request's latency runs across its waits between attempts), so a prediction for the target at the stage's rate does not describe them (the retry table has the attempts)", numfmt.Int(n))
 	}
 	if r.GeneratorLimited {
 		an.warnf("the generator limited the load (requests not sent, or a large send lag): predictions use the achieved rate, but the arrivals the target saw were not the plan's")

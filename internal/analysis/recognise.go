@@ -45,6 +45,11 @@ const wallScale = 0.1
 // the analysis settled on; obs the shedding features.
 func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	rc := &recognition{}
+	if n := retriesSent(an.r); n > 0 {
+		an.recogniseRetried(rc, n) // retrycheck.go
+		an.applyGiven(rc, nil)
+		return rc
+	}
 	if obs.shed == 0 {
 		an.recogniseNoShed(rc, knee)
 		an.applyGiven(rc, nil)

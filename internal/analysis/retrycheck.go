@@ -1,6 +1,11 @@
 package analysis
 
-import "github.com/bploadgen/bploadgen/internal/result"
+import (
+	"fmt"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
 
 // metastability runs CheckMetastability over a result whose clients
 // retried: its stages, its windows' first-attempt and attempt counts, and
@@ -41,4 +46,27 @@ func retryWindows(r *result.Result) []RetryWindow {
 // Retries sent after the plan's end count in the timeline's last window.
 func Recovery(r *result.Result, fromS float64) (s float64, ok bool) {
 	return RecoveryTime(retryWindows(r), fromS)
+}
+
+// retriesSent is how many retries r's clients sent (0 without retries).
+func retriesSent(r *result.Result) int64 {
+	if a := r.Total.Attempts; a != nil {
+		return a.Retries
+	}
+	return 0
+}
+
+// recogniseRetried is the recognition of a run whose clients retried: a
+// stage's 503s and latencies are its logical requests' final outcomes,
+// measured across the waits between attempts, not what the target
+// answered each attempt, so no mechanism's model of the target applies to
+// them (against nginx limit_req with Retry-After: 1 honoured, the 503s
+// that came back after three one-second waits read as a 3 s queue
+// timeout). The mechanism is unknown, and the evidence says why.
+func (an *analyzer) recogniseRetried(rc *recognition, retries int64) {
+	rc.best = candidate{mech: mechUnknown}
+	rc.cands = []result.Candidate{{Mechanism: mechUnknown, Probability: 1}}
+	rc.confidence = 1
+	rc.evidence = append(rc.evidence, fmt.Sprintf("the clients retried (%s retries): a stage's 503s and latencies are its requests' final outcomes, across the waits between attempts, not the target's answers to each attempt, so they cannot tell how it sheds; recognise that from a run without client retries",
+		numfmt.Int(retries)))
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -10,7 +11,10 @@ import (
 
 // spikeRetries is a synthetic run of retrying clients through a spike: a
 // 503 probability of 0.6 in the spike and after in the after stage.
-func spikeRetries(after float64) *result.Result {
+func spikeRetries(after float64) *result.Result { return spikeRetriesRejecting(0.6, after) }
+
+// spikeRetriesRejecting is spikeRetries with the spike's 503 probability.
+func spikeRetriesRejecting(spike, after float64) *result.Result {
 	s := mergetest.Spec{
 		Start: time.Date(2026, 12, 2, 10, 0, 0, 0, time.UTC), URL: "http://127.0.0.1:8080/", Profile: "spike",
 		Stages: []result.PlanStage{
@@ -19,7 +23,7 @@ func spikeRetries(after float64) *result.Result {
 			{Name: "after", StartS: 15, DurationS: 15, Rate: 100},
 		},
 		Arrival: "uniform", Seed: 3, Service: 2 * time.Millisecond,
-		Retry: &mergetest.RetrySpec{Max: 3, BackoffMax: 500 * time.Millisecond, StageReject: []float64{0, 0.6, after}},
+		Retry: &mergetest.RetrySpec{Max: 3, BackoffMax: 500 * time.Millisecond, StageReject: []float64{0, spike, after}},
 	}
 	rs, _ := mergetest.MustBuild(s)
 	return rs[0]
@@ -84,5 +88,47 @@ func TestRecovery(t *testing.T) {
 	}
 	if _, ok := Recovery(&result.Result{}, 0); ok {
 		t.Error("a result without retries recovered")
+	}
+}
+
+// TestAutoKeepsMetastability: a retrying run whose final outcomes never
+// fall short (10% of attempts refused, three retries: 0.01% of requests
+// end 503) forms no model, yet Auto keeps its analysis for the
+// metastability check, which needs none (against nginx limit_req, a
+// spike run with retries had no check at all). Without retries such a
+// run still has no analysis.
+func TestAutoKeepsMetastability(t *testing.T) {
+	r := spikeRetriesRejecting(0.1, 0.1)
+	a, err := Auto(r)
+	if err != nil || a == nil {
+		t.Fatalf("Auto: %v, %v", a, err)
+	}
+	if a.Model.Name != "none" || len(a.Metastability) != 1 {
+		t.Errorf("model %q, metastability %+v: want none and one check", a.Model.Name, a.Metastability)
+	}
+	r.RetryPolicy = nil
+	if a, err := Auto(r); a != nil || err != nil {
+		t.Errorf("without retries: Auto %+v, %v; want nil", a, err)
+	}
+}
+
+// TestRetriedShedsUnknown: with client retries the stages' 503s and
+// latencies are logical requests' final outcomes, which no mechanism of
+// the target describes (nginx's limit_req with Retry-After honoured read
+// as a 3 s queue timeout): unknown, with the reason, and a warning about
+// the predictions; a mechanism given is kept.
+func TestRetriedShedsUnknown(t *testing.T) {
+	r := spikeRetries(0.5)
+	a := mustAnalyze(t, r, ModelSpec{})
+	sh := a.Shedding
+	if sh.Mechanism != mechUnknown || len(sh.Evidence) == 0 || !strings.HasPrefix(sh.Evidence[0], "the clients retried (") {
+		t.Errorf("shedding %+v", sh)
+	}
+	if !hasWarning(a, "the clients retried: the stages' rates, 503s and latencies are their logical requests'") {
+		t.Errorf("warnings %q", a.Warnings)
+	}
+	g := mustAnalyze(t, r, ModelSpec{Mechanism: mechRateLimit, RateLimit: 300})
+	if g.Shedding.Mechanism != mechRateLimit || g.Shedding.Source != "given" {
+		t.Errorf("given: %+v", g.Shedding)
 	}
 }

@@ -107,6 +107,9 @@ func analysisHeader(b *strings.Builder, name string, r *result.Result, a *result
 	} else {
 		b.WriteString("  knee      none: the target kept up with every stage\n")
 	}
+	for _, m := range a.Metastability { // client retries only (retry.go)
+		fmt.Fprintf(b, "  retries   metastability: %s\n", MetastabilitySentence(m))
+	}
 	b.WriteString("\n")
 }
 

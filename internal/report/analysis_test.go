@@ -29,6 +29,8 @@ func TestAnalysisTextSections(t *testing.T) {
 				Growth: &result.Growth{BacklogRPS: 105, PredictedLatencySPerS: 0.13, ObservedLatencySPerS: 0.12}},
 		},
 		Warnings: []string{"a warning"},
+		Metastability: []result.Metastability{{Stage: 3, Name: "after", Verdict: "amplified", FromS: 15.5,
+			FirstRPS: 100, AttemptRPS: 187.5, Factor: 1.875, RecoveryS: -1}},
 	}
 	var b strings.Builder
 	if err := AnalysisText(&b, "r.json", nil, a); err != nil {
@@ -43,6 +45,7 @@ func TestAnalysisTextSections(t *testing.T) {
 		"overhead  300µs per request, estimated from the 503 round trip",
 		"capacity  unknown: at least 790 rps",
 		"knee      none",
+		"retries   metastability: " + MetastabilitySentence(a.Metastability[0]) + "\n", // analyze printed no check
 		"0.9000 !", // a flagged Little ratio is marked
 		"≥ 28.6%",  // a lower bound
 		"+1.11pp",  // 503 ratio errors in points
