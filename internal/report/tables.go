@@ -51,7 +51,7 @@ func stageTable(r *result.Result) table {
 // against throughput times mean time in flight.
 func littleTable(r *result.Result) (table, string) {
 	t := table{Class: "compact", Head: []cell{text("stage"), num("L (in flight, time average)"), num("X·W (rate × mean time in flight)"), num("L / X·W"), text("check")}}
-	note := "From the generator's own records; L/(X·W) should be 1 within about 1%. A larger gap is a bookkeeping problem (requests counted in flight but not in latency, or the other way round) or an unstable stage whose requests were still in flight at its end."
+	note := "From the generator's own records; L/(X·W) should be 1 within about 1%. A larger gap is a bookkeeping problem (requests counted in flight but not in latency, or the other way round), unless requests in flight across the stage's ends explain it: those of an earlier stage still in flight in this one, or this one's still in flight at its end (the capacity analysis bounds how far they can move it)."
 	byIndex := map[int]result.Little{}
 	if r.Analysis != nil {
 		for _, sa := range r.Analysis.Stages {
@@ -75,6 +75,11 @@ func littleTable(r *result.Result) (table, string) {
 			switch d := l.Ratio - 1; {
 			case d <= 0.01 && d >= -0.01:
 				check, cls = "holds", "pass"
+			case ok && !l.Flagged:
+				// The analysis found the gap within what requests in
+				// flight across the stage's ends can make (EdgeBound),
+				// as analyze says: not a bookkeeping problem.
+				check = "the stage's ends explain it (±" + numfmt.Percent(l.EdgeBound) + ")"
 			case d <= 0.05 && d >= -0.05:
 				check, cls = "within 5%", "warn"
 			default:
