@@ -189,6 +189,16 @@ func planWarnings(base, next *result.Result) []string {
 	if base.Arrival != next.Arrival {
 		ws = append(ws, fmt.Sprintf("the runs have different arrivals (%s and %s): queueing differs even at the same rate", base.Arrival, next.Arrival))
 	}
+	if base.Client != next.Client || base.Protocol != next.Protocol {
+		ws = append(ws, fmt.Sprintf("the runs were sent differently (%s and %s): part of a latency difference can be the client's or the protocol's",
+			clientOf(base), clientOf(next)))
+	}
+	switch b, n := base.RetryPolicy, next.RetryPolicy; {
+	case (b == nil) != (n == nil):
+		ws = append(ws, "one run's clients retried and the other's did not: with retries a stage counts logical requests (final outcomes, latencies across the waits between attempts)")
+	case b != nil && *b != *n:
+		ws = append(ws, "the runs' clients retried under different policies: their logical requests' outcomes and latencies differ by policy")
+	}
 	for _, x := range []struct {
 		name string
 		r    *result.Result
@@ -204,6 +214,19 @@ func planWarnings(base, next *result.Result) []string {
 		}
 	}
 	return ws
+}
+
+// clientOf names how a run's requests were sent: "loop over HTTP/1.1".
+func clientOf(r *result.Result) string {
+	switch {
+	case r.Client == "" && r.Protocol == "":
+		return "unrecorded"
+	case r.Protocol == "":
+		return r.Client
+	case r.Client == "":
+		return r.Protocol
+	}
+	return r.Client + " over " + r.Protocol
 }
 
 func samePlan(a, b result.Plan) bool {

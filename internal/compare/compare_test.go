@@ -230,3 +230,29 @@ func mustDiffs(t *testing.T, ss ...string) []compare.Diff {
 	}
 	return ds
 }
+
+// TestCompareSentDifferently: runs sent by different clients or protocols,
+// or with and without client retries, compare with a warning saying so
+// (an https run over HTTP/1.1 against one over HTTP/2 compared silently).
+func TestCompareSentDifferently(t *testing.T) {
+	base, next := build(t, spec(1)), build(t, spec(1))
+	base.Client, base.Protocol = "net/http", "HTTP/1.1"
+	next.Client, next.Protocol = "net/http", "HTTP/2.0"
+	rep, err := compare.Compare(base, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "the runs were sent differently (net/http over HTTP/1.1 and net/http over HTTP/2.0)"
+	if !strings.Contains(strings.Join(rep.Warnings, "\n"), want) {
+		t.Errorf("warnings %q, want %q", rep.Warnings, want)
+	}
+	next.Protocol = "HTTP/1.1"
+	next.RetryPolicy = &result.RetryPolicy{On: "503", Max: 3, BackoffMinS: 0.1, BackoffMaxS: 5, After: "honor", AfterMaxS: 30}
+	if rep, _ = compare.Compare(base, next); len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "one run's clients retried and the other's did not") {
+		t.Errorf("warnings %q, want the retry one alone", rep.Warnings)
+	}
+	base.RetryPolicy = &result.RetryPolicy{On: "503", Max: 1, BackoffMinS: 0.1, BackoffMaxS: 5, After: "honor", AfterMaxS: 30}
+	if rep, _ = compare.Compare(base, next); len(rep.Warnings) != 1 || !strings.Contains(rep.Warnings[0], "different policies") {
+		t.Errorf("warnings %q, want the policies'", rep.Warnings)
+	}
+}

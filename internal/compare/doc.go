@@ -11,7 +11,10 @@
 // exactly what `run --assert` sees. Stages are matched by index; results
 // of different plans with the same number of stages are compared stage by
 // stage with a warning, results with different numbers of stages by the
-// whole run only.
+// whole run only. Warnings also say when the runs differ in target,
+// arrivals, client or protocol, or client retries (with retries a stage
+// counts logical requests), or when either is a shard, interrupted or
+// limited by its generator.
 //
 // When both results break their traffic down by request (by_request), each
 // name they share gets a section of the same rows over the whole run,
