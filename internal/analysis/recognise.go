@@ -113,6 +113,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	cands = bestBurst(cands, rc)
 	rc.burstSeen = rc.burstSeen || an.spec.Burst > 0 // a given bucket is known
 	an.weigh(obs, cands, rc)
+	an.noteCollapse(rc) // collapse.go
 	an.applyGiven(rc, cands)
 	rc.noteGenerator(an.r)
 	return rc

@@ -147,3 +147,22 @@ func TestRecordedHAProxyMoreSlots(t *testing.T) {
 		t.Errorf("c = %d for HAProxy's 8 slots and no warning %q: %q", sh.Workers, more, a.Warnings)
 	}
 }
+
+// HAProxy with `timeout server 30ms` in front of the built-in target (4
+// workers, 5 ms, a queue of 1000), 400 → 1200 rps: at 1200 the target's
+// queue grows, HAProxy answers 504 for nearly every request it admitted
+// (the 2xx fall to a few per second) and the target's full queue 503s.
+// No shedding mechanism: the evidence says collapse, and the capacity is
+// no more than the 2xx it served (it read 1,042 rps, a rate limit's
+// admitted rate, above the 800 2xx/s it served at the stage before).
+func TestRecordedCollapse(t *testing.T) {
+	_, a := recorded(t, "haproxy-server-timeout.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g; capacity %.4g (%s), max 2xx %.4g; %q", sh.Mechanism, sh.Confidence, a.CapacityRPS, a.CapacitySource, a.MaxThroughputRPS, sh.Evidence)
+	if sh.Mechanism != mechUnknown || len(sh.Evidence) == 0 || !strings.HasPrefix(sh.Evidence[0], "collapse: at stage 3") || !strings.Contains(sh.Evidence[0], "504 ×") {
+		t.Errorf("shedding %+v", sh)
+	}
+	if a.CapacityRPS > a.MaxThroughputRPS {
+		t.Errorf("capacity %.4g (%s) above the highest 2xx throughput seen, %.4g", a.CapacityRPS, a.CapacitySource, a.MaxThroughputRPS)
+	}
+}

@@ -2,7 +2,7 @@
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
 # queue timeout in front of the built-in target, and nginx limit_req in
 # front of it. Run from the repository root: bash testdata/shedding/record.sh
-# [haproxy|haproxy-blackbox|haproxy-maxconn8|nginx]... (default: all). Everything listens on
+# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx]... (default: all). Everything listens on
 # 127.0.0.1 high ports, runs as this user from a temporary directory, and is
 # stopped at the end.
 set -euo pipefail
@@ -32,7 +32,7 @@ wait_up() { # url
 	return 1
 }
 
-haproxy_cfg() { # extra backend line, maxconn, extra global line
+haproxy_cfg() { # extra backend line, maxconn, extra global line, server timeout
 	cat <<CFG
 global
     maxconn 4096
@@ -41,7 +41,7 @@ defaults
     mode http
     timeout connect 1s
     timeout client 30s
-    timeout server 30s
+    timeout server ${4:-30s}
     timeout queue 20ms
 frontend fe
     bind 127.0.0.1:18080
@@ -55,11 +55,11 @@ backend be
 CFG
 }
 
-run_haproxy() { # name, extra backend line, maxconn, extra global line, service, run flags...
-	local name=$1 extra=$2 maxconn=$3 global=$4 svc=$5
-	shift 5
-	start target "$tmp/bploadgen" target --addr 127.0.0.1:18081 --workers 16 --policy unbounded --service "$svc"
-	haproxy_cfg "$extra" "$maxconn" "$global" >"$tmp/haproxy.cfg"
+run_haproxy() { # name, extra backend line, maxconn, extra global line, server timeout, target flags, run flags...
+	local name=$1 extra=$2 maxconn=$3 global=$4 stimeout=$5 target=$6
+	shift 6
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18081 $target
+	haproxy_cfg "$extra" "$maxconn" "$global" "$stimeout" >"$tmp/haproxy.cfg"
 	start haproxy haproxy -f "$tmp/haproxy.cfg" -db
 	wait_up http://127.0.0.1:18081/healthz
 	wait_up http://127.0.0.1:18080/healthz
@@ -113,13 +113,16 @@ CFG
 	pids=()
 }
 
+unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 nginx}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx}"; do
 	for w in $what; do
 		case $w in
-		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" det:10ms $haproxy_step ;;
-		haproxy-blackbox) run_haproxy haproxy-queue-timeout-blackbox "http-response del-header Server-Timing" 4 "nbthread 1" det:10ms $haproxy_step ;;
-		haproxy-maxconn8) run_haproxy haproxy-maxconn8 "" 8 "" det:5ms --profile step --from 400 --to 2000 --steps 4 --step-duration 4s \
+		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
+		haproxy-blackbox) run_haproxy haproxy-queue-timeout-blackbox "http-response del-header Server-Timing" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
+		haproxy-server-timeout) run_haproxy haproxy-server-timeout "" 9000 "" 30ms "--workers 4 --queue 1000 --service det:5ms" \
+			--profile step --from 400 --to 1200 --steps 3 --step-duration 4s ;;
+		haproxy-maxconn8) run_haproxy haproxy-maxconn8 "" 8 "" 30s "$unbounded:5ms" --profile step --from 400 --to 2000 --steps 4 --step-duration 4s \
 			--scrape http://127.0.0.1:18084/metrics --scrape-metric haproxy_backend_current_queue \
 			--scrape-metric haproxy_backend_current_sessions --scrape-metric haproxy_backend_http_responses_total ;;
 		nginx) run_nginx ;;
