@@ -106,6 +106,11 @@
 // limit, the token bucket for a rate limit, M/M/c/K at the shedding level
 // with a 25% tolerance for an adaptive limit.
 //
+// Two things make the mechanism "unknown" whatever the fit: a shedding
+// stage whose admitted requests mostly failed (504s, 5xx, timeouts: a
+// collapse, collapse.go), and client retries (a stage's outcomes are
+// logical requests', retrycheck.go). The evidence says which.
+//
 // Honest agreement: a band wider than 20% of its prediction (2 points
 // for a ratio) gives no verdict; the overhead comes only from answers known
 // to be immediate, and an estimated one never widens a band.
