@@ -180,6 +180,10 @@ func goodputCheck(o, ref servedRate) result.BackpressureCheck {
 		return c
 	}
 	g, g0 := o.n2xx/o.seconds, ref.n2xx/ref.seconds
+	if ref.n2xx == 0 {
+		c.Detail = "the capacity probe served no 2xx: nothing to compare with"
+		return c
+	}
 	// Poisson standard errors of the two counts over their spans.
 	se := math.Sqrt(o.n2xx/sq(o.seconds) + ref.n2xx/sq(ref.seconds))
 	c.OK = !(g < g0-zCheck*se)

@@ -154,3 +154,33 @@ func TestGoodputOverTheTail(t *testing.T) {
 		t.Errorf("the measured stage alone: %+v", c)
 	}
 }
+
+// TestUnjudgedFailures: HAProxy past its server timeout answered 504 to
+// nearly every request of the probe at the capacity, which passed
+// `p99 < 50ms, ratio(503) < 1%` (the 504s came at 30 ms): a warning names
+// them and the ratio that would judge them, unless an SLO already does.
+// The goodput check has no capacity 2xx to compare with and says so.
+func TestUnjudgedFailures(t *testing.T) {
+	st := result.Stage{Status: map[string]int64{"200": 1, "504": 1649}, Errors: map[string]int64{"timeout": 0}}
+	s := &searcher{lo: 825, probes: []*probe{{rate: 825, verdict: result.VerdictPass, stage: st}},
+		cfg: Config{SLOs: mustParse(t, "p99 < 50ms", "ratio(503) < 1%")}}
+	w := s.unjudgedWarnings()
+	want := "at the capacity probe (825 rps) 1,649 of 1,650 requests failed without a 503/429 (the most: 504 ×1,649), which no SLO judges"
+	if len(w) != 1 || !strings.HasPrefix(w[0], want) || !strings.Contains(w[0], "add ratio(5xx) < 1%") {
+		t.Errorf("warnings %q, want %q", w, want)
+	}
+	for _, slo := range []string{"ratio(5xx) < 1%", "ratio(504) < 1%", "ratio(2xx) > 99%", "rps > 800"} {
+		s.cfg.SLOs = mustParse(t, "p99 < 50ms", slo)
+		if w := s.unjudgedWarnings(); len(w) != 0 {
+			t.Errorf("with %q: %q", slo, w)
+		}
+	}
+	s.probes[0].stage.Status = map[string]int64{"200": 1640, "504": 10}
+	s.cfg.SLOs = mustParse(t, "p99 < 50ms")
+	if w := s.unjudgedWarnings(); len(w) != 0 {
+		t.Errorf("10 of 1,650 (under 1%%): %q", w)
+	}
+	if c := goodputCheck(servedRate{0, 3}, servedRate{0, 3}); !c.OK || c.Detail != "the capacity probe served no 2xx: nothing to compare with" {
+		t.Errorf("goodput against no 2xx: %+v", c)
+	}
+}

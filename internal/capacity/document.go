@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bploadgen/bploadgen/internal/assert"
+	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
 
@@ -25,7 +26,7 @@ func (s *searcher) document() *result.Capacity {
 		Interrupted:    s.stopped == result.StopInterrupted,
 		Overload:       s.overload,
 		Backpressure:   s.backpressure(),
-		Warnings:       append(s.warningList(), s.rejectionWarnings()...),
+		Warnings:       append(append(s.warningList(), s.rejectionWarnings()...), s.unjudgedWarnings()...),
 		Settings: result.CapacitySettings{
 			MinRPS: s.cfg.Min, MaxRPS: s.cfg.Max, BudgetS: s.cfg.Budget.Seconds(),
 			Precision: s.cfg.Precision, Overload: s.cfg.Overload, Level: Level,
@@ -80,4 +81,66 @@ func (s *searcher) rejectionWarnings() []string {
 		}
 	}
 	return out
+}
+
+// unjudgedWarnings: answers neither 2xx nor 503/429, and transport errors,
+// are failed requests that SLOs on latency and on the 503 ratio do not
+// see. When the highest probe that passed had more than maxOtherShare of
+// them and no SLO judges them (a ratio of 2xx, of errors, of their code or
+// class, or a throughput), the capacity may be a rate at which the target
+// no longer served: HAProxy answering 504 past its server timeout passed
+// `p99 < 50ms, ratio(503) < 1%` at 825 rps with no 2xx at all.
+func (s *searcher) unjudgedWarnings() []string {
+	var at *probe
+	for _, p := range s.probes {
+		if p.verdict == result.VerdictPass && p.rate == s.lo {
+			at = p
+		}
+	}
+	if at == nil {
+		return nil
+	}
+	st := &at.stage
+	var failed, total int64
+	top, topN := "", int64(0)
+	for code, n := range st.Status {
+		total += n
+		if strings.HasPrefix(code, "2") || code == "503" || code == "429" {
+			continue
+		}
+		failed += n
+		if n > topN || n == topN && code < top {
+			top, topN = code, n
+		}
+	}
+	for class, n := range st.Errors {
+		total += n
+		failed += n
+		if n > topN || n == topN && class < top {
+			top, topN = class, n
+		}
+	}
+	if total == 0 || float64(failed) <= maxOtherShare*float64(total) {
+		return nil
+	}
+	judged := map[string]bool{"rps": true, "goodput": true, "ratio(2xx)": true, "ratio(errors)": true, "ratio(" + top + ")": true}
+	if len(top) == 3 && top[0] >= '1' && top[0] <= '5' {
+		judged["ratio("+top[:1]+"xx)"] = true
+	}
+	for _, e := range s.cfg.SLOs {
+		if judged[e.Metric] {
+			return nil
+		}
+	}
+	return []string{fmt.Sprintf("at the capacity probe (%s rps) %s of %s requests failed without a 503/429 (the most: %s ×%s), which no SLO judges: the capacity may be a rate at which the target no longer served (add ratio(%s) < 1%%, or a throughput SLO such as rps)",
+		numfmt.Rate(at.rate), numfmt.Int(failed), numfmt.Int(total), top, numfmt.Int(topN), otherRatio(top))}
+}
+
+// otherRatio is the ratio an SLO would name for a failure: a status's
+// class ("5xx" for 504), "errors" for a transport error class.
+func otherRatio(top string) string {
+	if len(top) == 3 && top[0] >= '1' && top[0] <= '5' {
+		return top[:1] + "xx"
+	}
+	return "errors"
 }
