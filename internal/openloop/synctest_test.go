@@ -249,7 +249,7 @@ func TestFakeClockPoolShrinksAfterStall(t *testing.T) {
 func TestRequestLog(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var b strings.Builder
-		log := NewRequestLog(&b)
+		log := NewRequestLog(&b, nil)
 		s, _ := schedule.New([]schedule.Segment{{Duration: time.Second, From: 10, To: 10}}, schedule.Uniform, nil, 0, schedule.Shard{})
 		var start time.Time
 		e, _ := New(Config{Schedule: s, MaxInFlight: 2, Clock: TimerClock{}, OnDone: log.Record,

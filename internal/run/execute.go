@@ -31,7 +31,7 @@ func Execute(ctx context.Context, p *Plan, o Options) (res *result.Result, err e
 		return nil, err
 	}
 	defer stopProfile()
-	reqLog, err := createRequestLog(o.LogRequests)
+	reqLog, err := createRequestLog(o.LogRequests, p.requestName(runSecrets(p, o.Scrape)))
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"runtime/pprof"
 
 	"github.com/bploadgen/bploadgen/internal/openloop"
+	"github.com/bploadgen/bploadgen/internal/redact"
 )
 
 // FileError is a file of the Options (the request log) that could not be
@@ -44,8 +45,9 @@ type requestLogFile struct {
 	f   *os.File
 }
 
-// createRequestLog creates the request log's file at path; "": none (nil).
-func createRequestLog(path string) (*requestLogFile, error) {
+// createRequestLog creates the request log's file at path; "": none
+// (nil). name, if not nil, names each arrival's request (openloop.NewRequestLog).
+func createRequestLog(path string, name func(seq int64) string) (*requestLogFile, error) {
 	if path == "" {
 		return nil, nil
 	}
@@ -57,7 +59,7 @@ func createRequestLog(path string) (*requestLogFile, error) {
 		}
 		return nil, &FileError{Setting: "log_requests", Err: err}
 	}
-	return &requestLogFile{log: openloop.NewRequestLog(f), f: f}, nil
+	return &requestLogFile{log: openloop.NewRequestLog(f, name), f: f}, nil
 }
 
 // close flushes the log and closes its file; the error is the flush's.
@@ -68,4 +70,20 @@ func (l *requestLogFile) close() error {
 		return &FileError{Setting: "log_requests", Err: err}
 	}
 	return nil
+}
+
+// requestName names each arrival's request for the request log, as the
+// result's by_request names it (with sec's secrets hidden); nil without a
+// breakdown by request.
+func (p *Plan) requestName(sec *redact.Secrets) func(seq int64) string {
+	names := p.requestNames()
+	if names == nil {
+		return nil
+	}
+	shown := make([]string, len(names))
+	for i, n := range names {
+		shown[i] = sec.String(n)
+	}
+	set := p.Mix.Set
+	return func(seq int64) string { return shown[set.NameOf(set.Choose(uint64(seq)))] }
 }

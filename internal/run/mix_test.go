@@ -2,7 +2,9 @@ package run
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -100,10 +102,16 @@ func TestMixWeights(t *testing.T) {
 				t.Skip("the event loop needs Linux")
 			}
 			s, base := newLogServer(t)
-			r := mustRun(t, weighted(base, c.n/2, 2*time.Second), Overrides{}, Options{Client: c.client, Loops: c.loops})
+			reqLog := filepath.Join(t.TempDir(), "requests.csv")
+			r := mustRun(t, weighted(base, c.n/2, 2*time.Second), Overrides{}, Options{Client: c.client, Loops: c.loops, LogRequests: reqLog})
 			logged := map[string]int64{}
 			for _, g := range s.log() {
 				logged[g.name]++
+			}
+			// The request log names each arrival's request as the server
+			// logged it.
+			if byLog := requestLogNames(t, reqLog); !maps.Equal(byLog, logged) {
+				t.Errorf("the request log's request column counts %v, the server logged %v", byLog, logged)
 			}
 			weights := map[string]float64{"home": 0.7, "search": 0.2, "checkout": 0.1}
 			var chi2 float64
@@ -351,4 +359,23 @@ func firstLatency(t *testing.T, file string) float64 {
 	}
 	t.Fatal("no arrival 0 in the request log")
 	return 0
+}
+
+// requestLogNames counts the request log's rows by its request column.
+func requestLogNames(t *testing.T, path string) map[string]int64 {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(rows) == 0 || rows[0][len(rows[0])-1] != "request" {
+		t.Fatalf("request log: %v, header %q", err, rows[:min(1, len(rows))])
+	}
+	out := map[string]int64{}
+	for _, row := range rows[1:] {
+		out[row[len(row)-1]]++
+	}
+	return out
 }
