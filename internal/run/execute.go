@@ -198,6 +198,9 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 	r.Client = string(client)
 	r.Protocol = doer.Protocol()
 	r.Connections, r.Retries = doer.Dials()
+	if w := churnWarning(r); w != "" { // churn.go
+		r.Warnings = append(r.Warnings, w)
+	}
 	if sc != nil {
 		r.Warnings = append(r.Warnings, sc.Apply(r.Timeline)...)
 	}
