@@ -1,9 +1,7 @@
 package openloop
 
 import (
-	"bufio"
 	"context"
-	"net"
 	"net/http"
 	"slices"
 	"testing"
@@ -98,32 +96,10 @@ func TestLoopTimesClosesWhenTheyHappen(t *testing.T) {
 		t.Skip("the event loop needs Linux")
 	}
 	const gap = 20 * time.Millisecond
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil || line == "\r\n" {
-						return
-					}
-				}
-			}()
-		}
-	}()
+	url := rawServer(t, "") // closes each connection after reading its request
 	segs := []schedule.Segment{{Duration: time.Second, From: float64(time.Second / gap), To: float64(time.Second / gap)}}
 	s, _ := schedule.New(segs, schedule.Uniform, nil, 0, schedule.Shard{})
-	d, err := NewH1Doer(HTTPConfig{Method: "GET", URL: "http://" + ln.Addr().String() + "/", Timeout: 2 * time.Second})
+	d, err := NewH1Doer(HTTPConfig{Method: "GET", URL: url, Timeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -232,7 +232,8 @@ func TestH1Errors(t *testing.T) {
 }
 
 // rawServer answers every request read from a connection with resp,
-// without net/http, so a benchmark measures the client alone.
+// without net/http, so a benchmark measures the client alone; resp ""
+// closes the connection instead (nginx's `return 444`).
 func rawServer(tb testing.TB, resp string) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -257,6 +258,9 @@ func rawServer(tb testing.TB, resp string) string {
 						if len(line) <= 2 {
 							break
 						}
+					}
+					if resp == "" {
+						return
 					}
 					if _, err := c.Write([]byte(resp)); err != nil {
 						return
