@@ -43,7 +43,7 @@ func (an *analyzer) noteCollapse(rc *recognition) {
 	if d == nil || rc.given {
 		return
 	}
-	rc.evidence = append([]string{fmt.Sprintf("collapse: at stage %d, %s of the %s requests not shed failed (%s) against %s 2xx: admitted and then lost, which no shedding mechanism models; the 2xx throughput, not the admitted rate, is what the target could do",
+	rc.evidence = append([]string{fmt.Sprintf(result.UnknownCollapse+" at stage %d, %s of the %s requests not shed failed (%s) against %s 2xx: admitted and then lost, which no shedding mechanism models; the 2xx throughput, not the admitted rate, is what the target could do",
 		d.st.Index, numfmt.Int(failed), numfmt.Int(d.responses-d.n503+d.errors), failures(d.st), numfmt.Int(d.n2xx))}, rc.evidence...)
 	rc.best = candidate{mech: mechUnknown}
 	rc.cands = []result.Candidate{{Mechanism: mechUnknown, Probability: 1}}

@@ -132,9 +132,9 @@ func (rc *recognition) noteGenerator(r *result.Result) {
 		generatorCannotTell, numfmt.Seconds(r.Total.SendLag.P99))}, rc.evidence...)
 }
 
-// generatorCannotTell begins the evidence of an "unknown" mechanism that a
+// generatorCannotTell (result.UnknownGenerator) begins the evidence of an "unknown" mechanism that a
 // generator behind its schedule may explain (noteGenerator).
-const generatorCannotTell = "cannot tell"
+const generatorCannotTell = result.UnknownGenerator
 
 // saturatedBusy is the busy workers X·E[S] at the stage that shed the
 // most (Server-Timing's own E[S] for it when there is one), the count

@@ -67,6 +67,6 @@ func (an *analyzer) recogniseRetried(rc *recognition, retries int64) {
 	rc.best = candidate{mech: mechUnknown}
 	rc.cands = []result.Candidate{{Mechanism: mechUnknown, Probability: 1}}
 	rc.confidence = 1
-	rc.evidence = append(rc.evidence, fmt.Sprintf("the clients retried (%s retries): a stage's 503s and latencies are its requests' final outcomes, across the waits between attempts, not the target's answers to each attempt, so they cannot tell how it sheds; recognise that from a run without client retries",
+	rc.evidence = append(rc.evidence, fmt.Sprintf(result.UnknownRetried+" (%s retries): a stage's 503s and latencies are its requests' final outcomes, across the waits between attempts, not the target's answers to each attempt, so they cannot tell how it sheds; recognise that from a run without client retries",
 		numfmt.Int(retries)))
 }

@@ -80,7 +80,11 @@ func analysisHeader(b *strings.Builder, name string, r *result.Result, a *result
 	}
 	if sh := SheddingSummary(a.Shedding); sh != "" {
 		fmt.Fprintf(b, "  sheds     %s\n", sh)
-		for _, e := range a.Shedding.Evidence {
+		ev := a.Shedding.Evidence
+		if a.Shedding.UnknownReason() != "" {
+			ev = ev[1:] // the summary said it
+		}
+		for _, e := range ev {
 			fmt.Fprintf(b, "            - %s\n", e)
 		}
 	}

@@ -141,6 +141,9 @@ func buildHTMLView(r *result.Result) *htmlView {
 	v.Model, v.KneeText, v.Prediction = predictionView(r)
 	if r.Analysis != nil && r.Analysis.Shedding != nil {
 		v.Shedding, v.Evidence = SheddingSummary(r.Analysis.Shedding), r.Analysis.Shedding.Evidence
+		if r.Analysis.Shedding.UnknownReason() != "" {
+			v.Evidence = v.Evidence[1:] // the summary says it
+		}
 	}
 	v.Little, v.LittleNote = littleTable(r)
 	v.Assertions = assertionTable(r)

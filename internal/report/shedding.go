@@ -47,7 +47,11 @@ func SheddingSummary(s *result.Shedding) string {
 	case "none":
 		parts = append(parts, "nothing shed and no overload seen: how it would shed is unknown")
 	default:
-		parts = append(parts, "load was shed, but no mechanism explains how")
+		if why := s.UnknownReason(); why != "" {
+			parts = append(parts, why)
+		} else {
+			parts = append(parts, "load was shed, but no mechanism explains how")
+		}
 	}
 	how := "recognised from the run"
 	if s.Source == "given" {

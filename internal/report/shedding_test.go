@@ -26,6 +26,14 @@ func TestSheddingSummary(t *testing.T) {
 			"queue-timeout: c = 1 worker; a request waits at most 1.85ms for one, then gets 503 (given; confidence 0%)"},
 		{&result.Shedding{Mechanism: "none", Confidence: 0.7, Source: "recognised"},
 			"none: nothing shed and no overload seen: how it would shed is unknown (recognised from the run; confidence 70%)"},
+		// An unknown mechanism whose evidence begins with a known reason
+		// says it (a retry run's summary read "no mechanism explains how").
+		{&result.Shedding{Mechanism: "unknown", Confidence: 1, Source: "recognised", Evidence: []string{"collapse: at stage 3, most failed", "x"}},
+			"unknown: collapse: at stage 3, most failed (recognised from the run; confidence 100%)"},
+		{&result.Shedding{Mechanism: "unknown", Confidence: 1, Source: "recognised", Evidence: []string{"the clients retried (7 retries): no", "x"}},
+			"unknown: the clients retried (7 retries): no (recognised from the run; confidence 100%)"},
+		{&result.Shedding{Mechanism: "unknown", Confidence: 1, Source: "recognised", Evidence: []string{"without Server-Timing the overhead is unknown"}},
+			"unknown: load was shed, but no mechanism explains how (recognised from the run; confidence 100%)"},
 	} {
 		if got := SheddingSummary(tc.s); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)

@@ -1,5 +1,7 @@
 package result
 
+import "strings"
+
 // Shedding is how the target shed load, recognised from the result
 // (analysis.shedding; issue #12). Fields that do not apply to the
 // mechanism are absent; every *_ci is the half-width of a 95% interval.
@@ -42,4 +44,26 @@ type Shedding struct {
 type Candidate struct {
 	Mechanism   string  `json:"mechanism"`
 	Probability float64 `json:"probability"`
+}
+
+// The reasons an "unknown" mechanism's evidence begins with, when the
+// analysis knows why no mechanism applies (docs/result.md, SHEDDING).
+const (
+	UnknownGenerator = "cannot tell"         // the generator fell behind its schedule
+	UnknownCollapse  = "collapse:"           // the admitted requests mostly failed
+	UnknownRetried   = "the clients retried" // the stages hold logical requests' outcomes
+)
+
+// UnknownReason is an "unknown" mechanism's first evidence line when it
+// begins with one of the reasons above; "" otherwise.
+func (s *Shedding) UnknownReason() string {
+	if s == nil || s.Mechanism != "unknown" || len(s.Evidence) == 0 {
+		return ""
+	}
+	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried} {
+		if strings.HasPrefix(s.Evidence[0], p) {
+			return s.Evidence[0]
+		}
+	}
+	return ""
 }
