@@ -28,6 +28,7 @@ type recognition struct {
 	cands      []result.Candidate
 	evidence   []string
 	given      bool
+	close      string // a runner-up nearly as likely (closeCall), said unless the verdict changes
 }
 
 // lateEps is the share of immediate answers that come back late anyway
@@ -102,7 +103,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 		cands = append(cands, an.fitRate(rate, an.bursts())...)
 		rc.rateHW = hw
 	}
-	cands = an.specCandidates(cands, c)
+	cands = an.heldLimits(an.specCandidates(cands, c)) // hold.go
 	label, seed := an.r.Arrival, seedOf(an.r)
 	spread := map[spreadKey]fitPred{}
 	for i := range cands {
@@ -115,6 +116,9 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	an.weigh(obs, cands, rc)
 	an.noteCollapse(rc) // collapse.go
 	an.applyGiven(rc, cands)
+	if rc.close != "" && !rc.given && rc.best.mech != mechUnknown {
+		rc.evidence = append(rc.evidence, rc.close)
+	}
 	rc.noteGenerator(an.r)
 	return rc
 }
@@ -217,54 +221,6 @@ func (an *analyzer) fitRate(admitted float64, bursts []float64) []candidate {
 			}
 		}
 		out = append(out, cd)
-	}
-	return out
-}
-
-// bestBurst keeps the best-fitting rate-limit candidate; the burst counts
-// as seen when it fits better than the largest by more than 4 in χ² (a
-// likelihood ratio of e²).
-func bestBurst(cands []candidate, rc *recognition) []candidate {
-	var keep []candidate
-	var best, largest *candidate
-	for i := range cands {
-		cd := &cands[i]
-		if cd.mech != mechRateLimit {
-			keep = append(keep, *cd)
-			continue
-		}
-		if best == nil || cd.ll > best.ll {
-			best = cd
-		}
-		if largest == nil || cd.burst > largest.burst {
-			largest = cd
-		}
-	}
-	if best != nil {
-		rc.burstSeen = best.ll > largest.ll+2
-		for i := range cands {
-			if cd := &cands[i]; cd.mech == mechRateLimit && cd.burst < best.burst && cd.ll < best.ll-2 {
-				rc.burstAbove = math.Max(rc.burstAbove, cd.burst)
-			}
-		}
-		keep = append(keep, *best)
-	}
-	return keep
-}
-
-// bestOf keeps only the best-fitting candidate of mechanism mech.
-func bestOf(cands []candidate, mech string) []candidate {
-	best := -1
-	for i, cd := range cands {
-		if cd.mech == mech && (best < 0 || cd.ll > cands[best].ll) {
-			best = i
-		}
-	}
-	var out []candidate
-	for i, cd := range cands {
-		if cd.mech != mech || i == best {
-			out = append(out, cd)
-		}
 	}
 	return out
 }
@@ -407,4 +363,5 @@ func (an *analyzer) describeEvidence(obs *shedObs, cands []candidate, rc *recogn
 		rc.evidence = append(rc.evidence, fmt.Sprintf("χ² of the shed ratios over %d stages under each mechanism's best fit: %s (about %d if the model is right)",
 			stages, strings.Join(fits, ", "), stages))
 	}
+	rc.close = closeCall(cands, rc.cands) // hold.go
 }

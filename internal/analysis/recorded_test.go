@@ -166,3 +166,37 @@ func TestRecordedCollapse(t *testing.T) {
 		t.Errorf("capacity %.4g (%s) above the highest 2xx throughput seen, %.4g", a.CapacityRPS, a.CapacitySource, a.MaxThroughputRPS)
 	}
 }
+
+// nginx `limit_conn 8` through proxy_pass to the built-in target (64
+// workers, exp 5 ms): a concurrency limit of 8 whose slots are held for
+// the service and nginx's own time, ~0.3 ms more than the Server-Timing
+// E[S]. Fitted at the reported service, a limit of 8 sheds too little and
+// one of 7 too much, so the fit took 7 workers and 1 waiting slot with 89%
+// (a concurrency limit's χ² 34). The held limit's twin (hold.go) must fit
+// as well as that: the run cannot tell them apart, so each gets a fair
+// share, a limit of 8 either way, and the verdict names the other.
+func TestRecordedNginxLimitConn(t *testing.T) {
+	_, a := recorded(t, "nginx-limit-conn.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g, c %d, K %d, E[S] %.4g; %+v; %q", sh.Mechanism, sh.Confidence, sh.Workers, sh.Limit, a.Model.ServiceMeanS, sh.Candidates, sh.Evidence)
+	prob := map[string]float64{}
+	for _, c := range sh.Candidates {
+		prob[c.Mechanism] = c.Probability
+	}
+	if prob[mechConcurrency] < 0.25 {
+		t.Errorf("concurrency-limit has probability %.3g: its slots' hold was not fitted", prob[mechConcurrency])
+	}
+	if sh.Mechanism != mechConcurrency && sh.Mechanism != mechBoundedQueue || sh.Limit != 8 {
+		t.Fatalf("shedding %+v: want a limit of 8", sh)
+	}
+	other := map[string]string{mechConcurrency: mechBoundedQueue, mechBoundedQueue: mechConcurrency}[sh.Mechanism]
+	if prob[other] >= sh.Confidence/4 && !strings.Contains(strings.Join(sh.Evidence, "\n"), other+" explains the run almost as well") {
+		t.Errorf("%s has probability %.3g against %.3g and the evidence does not say so: %q", other, prob[other], sh.Confidence, sh.Evidence)
+	}
+	if sh.Mechanism == mechConcurrency {
+		// The model's E[S] is the hold, longer than the service reported.
+		if st := a.Model.ServiceMeanS; !strings.Contains(strings.Join(a.Warnings, "\n"), "longer than the service the target reports") {
+			t.Errorf("E[S] %.4g and no warning of the longer hold: %q", st, a.Warnings)
+		}
+	}
+}

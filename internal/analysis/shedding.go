@@ -302,43 +302,36 @@ const saturatedUtil = 0.95
 
 // calibrateSaturated checks E[S] against the stage that shed the most when
 // the recognised mechanism keeps its workers saturated there (a queue
-// timeout or a bounded queue in overload): the 2xx throughput then IS
-// c·u/E[S]. A Server-Timing E[S] measures the service, not how long the
-// worker (a proxy's connection slot, say) is held; when the two throughputs
-// differ beyond the count's noise and 1%, E[S] becomes the one the
-// throughput says (two fixed-point steps), and the analysis says so.
+// timeout, a bounded queue or a concurrency limit in overload): the 2xx
+// throughput then IS c·u/E[S]. A Server-Timing E[S] measures the service,
+// not how long the worker (a proxy's connection slot, say) is held; when
+// the two throughputs differ beyond the count's noise and 1%, E[S] becomes
+// the one the throughput says (two fixed-point steps, holdFor), and the
+// analysis says so.
 func (an *analyzer) calibrateSaturated(c int) {
 	mech := an.sh.best.mech
-	if an.svc.source == SourceGiven || (mech != mechQueueTimeout && mech != mechBoundedQueue) {
+	if an.svc.source == SourceGiven || (mech != mechQueueTimeout && mech != mechBoundedQueue && mech != mechConcurrency) {
 		return
 	}
-	_, _, d := an.saturatedBusy()
-	if d == nil || d.n2xx < minP99Batch || d.tau <= 0 {
+	xObs, noise, d := an.saturatedThroughput() // hold.go
+	if d == nil {
 		return
 	}
 	cd := an.sh.best
 	cd.c = c
-	xObs := float64(d.n2xx) / d.tau
-	noise := queueing.NormalZ(level)*math.Sqrt(float64(d.n2xx))/d.tau + 0.01*xObs
 	// The stage's own Server-Timing E[S] when it has one: a service time
 	// that depends on the load is no hidden time.
 	old := an.svc.mean
 	if d.srv != nil {
 		old = d.srv.svcMn
 	}
-	s := old
-	for range 2 {
-		svc := *an.svc
-		svc.mean = s
-		fp, ok := cd.predict(d, an.r.Arrival, &svc, seedOf(an.r), nil)
-		if !ok {
-			return
-		}
-		xPred := d.lambda * (1 - fp.ratio)
-		if xPred*s/float64(c) < saturatedUtil || math.Abs(xPred-xObs) <= noise {
-			break
-		}
-		s *= xPred / xObs
+	minUtil := saturatedUtil
+	if mech == mechConcurrency {
+		minUtil = heldUtil // a loss system's slots idle between a release and the next arrival (hold.go)
+	}
+	s, ok := an.holdFor(cd, d, xObs, noise, old, minUtil)
+	if !ok {
+		return
 	}
 	if s == old {
 		return

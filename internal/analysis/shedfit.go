@@ -28,6 +28,7 @@ type candidate struct {
 	patience float64 // queue timeout D, seconds
 	rate     float64 // token rate R, per second
 	burst    float64 // bucket size B (0: not identified, modelled as 2·⌈R/λ⌉ + 1... see rateBurst)
+	hold     float64 // mean time a slot is held, seconds, when longer than the service (0: the service; hold.go)
 	ll       float64 // log-likelihood of the evidence under the candidate
 	chi2     float64 // the shed ratios' χ² over the stages
 	stages   int     // stages in chi2
@@ -66,6 +67,18 @@ func (cd *candidate) predict(d *stageData, label string, svc *service, seed uint
 	lambda, s := d.lambda, svc.mean
 	if !(lambda > 0) || !(s > 0) {
 		return fitPred{}, false
+	}
+	if cd.hold > 0 {
+		// Slots held longer than the service (hold.go): the sheds at the
+		// hold, the server's time at the service (a loss system's
+		// response is its service).
+		held := *svc
+		held.mean = cd.hold
+		cp := *cd
+		cp.hold = 0
+		fp, ok := cp.predict(d, label, &held, seed, nil)
+		fp.mean -= cd.hold - s
+		return fp, ok
 	}
 	exact := poissonStage(d, label) && math.Abs(svc.scv-1) <= expSCVTol
 	var cfg queueing.SimConfig
@@ -235,4 +248,52 @@ func (cd *candidate) fit(data []*stageData, label string, svc *service, ovh *ove
 		}
 	}
 	cd.ll -= (cd.chi2 + chiLat) / 2
+}
+
+// bestBurst keeps the best-fitting rate-limit candidate; the burst counts
+// as seen when it fits better than the largest by more than 4 in χ² (a
+// likelihood ratio of e²).
+func bestBurst(cands []candidate, rc *recognition) []candidate {
+	var keep []candidate
+	var best, largest *candidate
+	for i := range cands {
+		cd := &cands[i]
+		if cd.mech != mechRateLimit {
+			keep = append(keep, *cd)
+			continue
+		}
+		if best == nil || cd.ll > best.ll {
+			best = cd
+		}
+		if largest == nil || cd.burst > largest.burst {
+			largest = cd
+		}
+	}
+	if best != nil {
+		rc.burstSeen = best.ll > largest.ll+2
+		for i := range cands {
+			if cd := &cands[i]; cd.mech == mechRateLimit && cd.burst < best.burst && cd.ll < best.ll-2 {
+				rc.burstAbove = math.Max(rc.burstAbove, cd.burst)
+			}
+		}
+		keep = append(keep, *best)
+	}
+	return keep
+}
+
+// bestOf keeps only the best-fitting candidate of mechanism mech.
+func bestOf(cands []candidate, mech string) []candidate {
+	best := -1
+	for i, cd := range cands {
+		if cd.mech == mech && (best < 0 || cd.ll > cands[best].ll) {
+			best = i
+		}
+	}
+	var out []candidate
+	for i, cd := range cands {
+		if cd.mech != mech || i == best {
+			out = append(out, cd)
+		}
+	}
+	return out
 }

@@ -27,7 +27,7 @@ func SheddingSummary(s *result.Shedding) string {
 	case "bounded-queue":
 		parts = append(parts, "c = "+workers(s))
 		if s.Queue != nil {
-			parts = append(parts, fmt.Sprintf("%d waiting slots (K = %s), 503 at once when full", *s.Queue, pm(float64(s.Limit), s.LimitCI, num)))
+			parts = append(parts, fmt.Sprintf("%d waiting slot%s (K = %s), 503 at once when full", *s.Queue, numfmt.Plural(int64(*s.Queue)), pm(float64(s.Limit), s.LimitCI, num)))
 		}
 	case "concurrency-limit":
 		parts = append(parts, fmt.Sprintf("at most %s in flight, no queue, 503 at once beyond", pm(float64(s.Limit), s.LimitCI, num)))

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
-# queue timeout in front of the built-in target, and nginx limit_req in
-# front of it. Run from the repository root: bash testdata/shedding/record.sh
-# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx]... (default: all). Everything listens on
+# queue timeout in front of the built-in target, and nginx limit_req and
+# limit_conn in front of it. Run from the repository root: bash testdata/shedding/record.sh
+# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx|nginx-limit-conn]... (default: all). Everything listens on
 # 127.0.0.1 high ports, runs as this user from a temporary directory, and is
 # stopped at the end.
 set -euo pipefail
@@ -69,8 +69,11 @@ run_haproxy() { # name, extra backend line, maxconn, extra global line, server t
 	pids=()
 }
 
-run_nginx() {
-	start target "$tmp/bploadgen" target --addr 127.0.0.1:18091 --workers 8 --policy unbounded --service exp:7ms
+run_nginx() { # name, zone, limit (nginx directives), target flags, run flags...
+	local name=$1 zone=$2 limit=$3 target=$4
+	shift 4
+	# shellcheck disable=SC2086 # the target's flags are words
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18091 $target
 	mkdir -p "$tmp/nginx"
 	cat >"$tmp/nginx.conf" <<CFG
 worker_processes 1;
@@ -85,7 +88,7 @@ http {
     fastcgi_temp_path $tmp/nginx/fastcgi;
     uwsgi_temp_path $tmp/nginx/uwsgi;
     scgi_temp_path $tmp/nginx/scgi;
-    limit_req_zone \$server_name zone=one:1m rate=200r/s;
+    $zone
     upstream backend {
         server 127.0.0.1:18091;
         keepalive 64;
@@ -94,8 +97,7 @@ http {
         listen 127.0.0.1:18090;
         server_name shed;
         location / {
-            limit_req zone=one burst=10 nodelay;
-            limit_req_status 503;
+            $limit
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_pass http://backend;
@@ -106,8 +108,7 @@ CFG
 	start nginx nginx -c "$tmp/nginx.conf" -p "$tmp/nginx"
 	wait_up http://127.0.0.1:18091/healthz
 	sleep 0.5
-	"$tmp/bploadgen" run http://127.0.0.1:18090/ --profile step --from 100 --to 500 --steps 5 --step-duration 5s \
-		--arrival uniform -q -o "$out/nginx-limit-req.json"
+	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	pids=()
@@ -115,7 +116,7 @@ CFG
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -125,7 +126,12 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		haproxy-maxconn8) run_haproxy haproxy-maxconn8 "" 8 "" 30s "$unbounded:5ms" --profile step --from 400 --to 2000 --steps 4 --step-duration 4s \
 			--scrape http://127.0.0.1:18084/metrics --scrape-metric haproxy_backend_current_queue \
 			--scrape-metric haproxy_backend_current_sessions --scrape-metric haproxy_backend_http_responses_total ;;
-		nginx) run_nginx ;;
+		nginx) run_nginx nginx-limit-req 'limit_req_zone $server_name zone=one:1m rate=200r/s;' \
+			'limit_req zone=one burst=10 nodelay; limit_req_status 503;' "--workers 8 --policy unbounded --service exp:7ms" \
+			--profile step --from 100 --to 500 --steps 5 --step-duration 5s --arrival uniform ;;
+		nginx-limit-conn) run_nginx nginx-limit-conn 'limit_conn_zone $server_name zone=conns:1m;' \
+			'limit_conn conns 8; limit_conn_status 503;' "--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
+			--profile step --from 800 --to 2800 --steps 4 --step-duration 6s --arrival uniform ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac
 	done
