@@ -239,7 +239,7 @@ func TestShapeOverride(t *testing.T) {
 	// Switching the kind with a parameter the new kind does not take.
 	flags = Shape{Kind: "constant", Set: map[string]bool{"rate": true, "duration": true}, Rate: 5, Duration: time.Second}
 	_, err = p.Shape.Override(flags).Stages(flagName)
-	if err == nil || !strings.Contains(err.Error(), "--from, --step-duration, --steps, --to does not apply to a constant shape") {
+	if err == nil || !strings.Contains(err.Error(), "--from, --step-duration, --steps, --to do not apply to a constant shape (it takes --rate, --duration; a step shape takes them: --profile step)") {
 		t.Fatalf("err = %v", err)
 	}
 	_, err = Shape{Kind: "spike", Set: map[string]bool{"rate": true}}.Stages(flagName)

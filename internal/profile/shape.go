@@ -2,6 +2,7 @@ package profile
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -81,6 +82,24 @@ func (s Shape) Override(o Shape) Shape {
 }
 
 // Stages builds the stages. name renders a parameter's name in errors:
+// kindsTaking are the shapes, in Kinds order, that take every one of
+// the parameters (rendered by name): where the user meant them to go.
+func kindsTaking(rendered []string, name func(string) string) []string {
+	var out []string
+	for _, k := range Kinds {
+		all := true
+		for _, r := range rendered {
+			if !slices.ContainsFunc(shapeParams[k], func(p string) bool { return name(p) == r }) {
+				all = false
+			}
+		}
+		if all {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // KeyName ("step_duration") for a file; a command line passes its flags'
 // names ("--step-duration").
 func (s Shape) Stages(name func(param string) string) ([]Stage, error) {
@@ -95,7 +114,19 @@ func (s Shape) Stages(name func(param string) string) ([]Stage, error) {
 	}
 	if len(foreign) > 0 {
 		sort.Strings(foreign)
-		return nil, fmt.Errorf("%s does not apply to a %s shape (it takes %s)", strings.Join(foreign, ", "), s.Kind, names(shapeParams[s.Kind], name))
+		verb, them := "does", "it"
+		if len(foreign) > 1 {
+			verb, them = "do", "them"
+		}
+		hint := ""
+		if kinds := kindsTaking(foreign, name); len(kinds) > 0 {
+			how := "kind: " + strings.Join(kinds, " or ") // a file's words
+			if f := name("profile"); strings.HasPrefix(f, "--") {
+				how = f + " " + strings.Join(kinds, " or ")
+			}
+			hint = fmt.Sprintf("; a %s shape takes %s: %s", strings.Join(kinds, " or "), them, how)
+		}
+		return nil, fmt.Errorf("%s %s not apply to a %s shape (it takes %s%s)", strings.Join(foreign, ", "), verb, s.Kind, names(shapeParams[s.Kind], name), hint)
 	}
 	var missing []string
 	for _, k := range shapeRequired[s.Kind] {
