@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -96,100 +94,6 @@ func (an *analyzer) specCandidates(cands []candidate, c int) []candidate {
 		}
 	}
 	return out
-}
-
-// recogniseNoShed decides between "unbounded" (the target shed nothing but
-// fell behind) and "none" (it kept up, so how it would shed was never
-// seen). Two pieces of evidence, as log odds for unbounded:
-//
-//   - the knee: found (2xx short of what was sent, or p99 off its low-load
-//     level, beyond their intervals) log 9, else −log 9;
-//   - the steepest growth of the windows' mean 2xx latency within a stage,
-//     as the logit of its one-sided Student-t confidence, that confidence
-//     raised to the number of stages (the steepest of several is steep by
-//     chance more often), capped at ±log 99.
-func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
-	var responses int64
-	conf, at, tBest, stages := 0.5, 0, 0.0, 0
-	for _, d := range an.data {
-		responses += d.responses
-		t, df, ok := growthT(d)
-		if !ok {
-			continue
-		}
-		stages++
-		st := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}
-		if c := st.CDF(t); at == 0 || c > conf {
-			conf, at, tBest = c, d.st.Index, t
-		}
-	}
-	logOdds := -math.Log(9)
-	if knee != nil {
-		logOdds = math.Log(9)
-	}
-	if stages > 0 {
-		c := math.Pow(conf, float64(stages))
-		logOdds += math.Max(-math.Log(99), math.Min(math.Log(99), math.Log(c/(1-c))))
-	}
-	p := 1 / (1 + math.Exp(-logOdds))
-	rc.evidence = append(rc.evidence, fmt.Sprintf("no 503 or 429 among %d responses (a shed ratio above %s would have shown one, 95%%)",
-		responses, numfmt.Share(3/math.Max(1, float64(responses)))))
-	if knee != nil {
-		rc.evidence = append(rc.evidence, fmt.Sprintf("the target stopped keeping up at stage %d (%s)", knee.Stage, knee.Criterion))
-	} else {
-		rc.evidence = append(rc.evidence, "the target kept up with every stage (no knee)")
-	}
-	if at > 0 {
-		rc.evidence = append(rc.evidence, fmt.Sprintf("the mean 2xx latency grew within stage %d at t = %.3g (an unbounded queue past capacity grows; a server that keeps up does not)", at, tBest))
-	}
-	un := result.Candidate{Mechanism: mechUnbounded, Probability: p}
-	none := result.Candidate{Mechanism: mechNone, Probability: 1 - p}
-	rc.best = candidate{mech: mechNone}
-	rc.cands = []result.Candidate{none, un}
-	if p > 0.5 {
-		rc.best = candidate{mech: mechUnbounded}
-		rc.cands = []result.Candidate{un, none}
-	}
-	rc.confidence = rc.cands[0].Probability
-}
-
-// growthT is the t statistic of the least-squares slope of the windows'
-// mean 2xx latency against time over a stage, with its degrees of
-// freedom (false with fewer than 3 windows).
-func growthT(d *stageData) (t, df float64, ok bool) {
-	xs, ys := d.meanSeries()
-	n := float64(len(xs))
-	if n < 3 {
-		return 0, 0, false
-	}
-	var mx, my float64
-	for i := range xs {
-		mx += xs[i]
-		my += ys[i]
-	}
-	mx, my = mx/n, my/n
-	var sxy, sxx float64
-	for i := range xs {
-		sxy += (xs[i] - mx) * (ys[i] - my)
-		sxx += (xs[i] - mx) * (xs[i] - mx)
-	}
-	if sxx <= 0 {
-		return 0, 0, false
-	}
-	b := sxy / sxx
-	var rss float64
-	for i := range xs {
-		r := ys[i] - my - b*(xs[i]-mx)
-		rss += r * r
-	}
-	se := math.Sqrt(rss / (n - 2) / sxx)
-	if se <= 0 {
-		if b > 0 {
-			return math.Inf(1), n - 2, true
-		}
-		return 0, n - 2, true
-	}
-	return b / se, n - 2, true
 }
 
 // result is the recognition for the analysis document.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
-# queue timeout in front of the built-in target, and nginx limit_req and
-# limit_conn in front of it. Run from the repository root: bash testdata/shedding/record.sh
-# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx|nginx-limit-conn]... (default: all). Everything listens on
+# queue timeout in front of the built-in target, nginx limit_req and
+# limit_conn in front of it, and Apache past its workers and backlog. Run from the repository root: bash testdata/shedding/record.sh
+# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx|nginx-limit-conn|apache-backlog]... (default: all). Everything listens on
 # 127.0.0.1 high ports, runs as this user from a temporary directory, and is
 # stopped at the end.
 set -euo pipefail
@@ -114,9 +114,49 @@ CFG
 	pids=()
 }
 
+# Apache 2.4 (Debian's apache2) with 8 event-MPM workers and a listen
+# backlog of 8, proxying to the built-in target: past its workers it sheds
+# nothing; connections wait in the backlog, and past that the kernel drops
+# their SYNs, so requests time out instead of getting 503s.
+run_apache() { # name, run flags...
+	local name=$1
+	shift
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18091 --workers 64 --queue 1000 --policy unbounded --service exp:5ms
+	mkdir -p "$tmp/apache"
+	local mods=/usr/lib/apache2/modules
+	cat >"$tmp/apache.conf" <<CFG
+ServerRoot $tmp/apache
+PidFile $tmp/apache/httpd.pid
+ErrorLog $tmp/apache/error.log
+LogLevel warn
+ServerName localhost
+Listen 127.0.0.1:18090
+ListenBacklog 8
+LoadModule mpm_event_module $mods/mod_mpm_event.so
+LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule proxy_module $mods/mod_proxy.so
+LoadModule proxy_http_module $mods/mod_proxy_http.so
+StartServers 1
+ServerLimit 1
+ThreadLimit 8
+ThreadsPerChild 8
+MaxRequestWorkers 8
+MinSpareThreads 1
+MaxSpareThreads 8
+ProxyPass "/" "http://127.0.0.1:18091/" keepalive=On
+CFG
+	start apache apache2 -f "$tmp/apache.conf" -DFOREGROUND
+	wait_up http://127.0.0.1:18091/healthz
+	wait_up http://127.0.0.1:18090/
+	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn apache-backlog}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -132,6 +172,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		nginx-limit-conn) run_nginx nginx-limit-conn 'limit_conn_zone $server_name zone=conns:1m;' \
 			'limit_conn conns 8; limit_conn_status 503;' "--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
 			--profile step --from 800 --to 2800 --steps 4 --step-duration 6s --arrival uniform ;;
+		apache-backlog) PATH=$PATH:/usr/sbin run_apache apache-backlog --profile step --from 800 --to 2400 --steps 3 \
+			--step-duration 4s --arrival uniform --timeout 2s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac
 	done
