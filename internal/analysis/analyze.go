@@ -68,6 +68,7 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	an.correctService(c)
 	an.m = chooseModel(an.data, r.Arrival, c, k, kUnknown, an.svc, seedOf(r))
 	an.m.adoptShedding(an.sh, an.data, an.svc)
+	an.rebaseDelayedOverhead() // ratedelay.go
 	for i := range an.data {
 		a.Stages = append(a.Stages, an.stage(i))
 	}

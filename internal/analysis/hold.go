@@ -125,6 +125,9 @@ func describeCandidate(cd candidate) string {
 	case mechQueueTimeout:
 		return fmt.Sprintf("%d workers with a queue timeout of %s", cd.c, numfmt.Seconds(cd.patience))
 	case mechRateLimit:
+		if cd.delay > 0 {
+			return fmt.Sprintf("a rate limit of %.4g/s that delays up to %d requests", cd.rate, cd.delay)
+		}
 		return fmt.Sprintf("a rate limit of %.4g/s", cd.rate)
 	case mechAdaptive:
 		return fmt.Sprintf("an adaptive limit near %d in flight", cd.k)

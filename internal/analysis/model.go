@@ -61,6 +61,7 @@ type model struct {
 	mech        string
 	patience    float64
 	rate, burst float64
+	delay       int // a rate limit's delayed requests B (ratedelay.go)
 }
 
 // prediction is the model's server-side prediction for one stage.
@@ -191,7 +192,9 @@ func tolerance(k modelKind) float64 {
 	switch k {
 	case kindSimK, kindSimD, kindTBSim:
 		return tolSim
-	case kindGGc:
+	case kindGGc, kindTBQueue:
+		// A delaying rate limit is M/D/1/K only up to nginx's
+		// millisecond clock and timers: the 10% of an approximation.
 		return tolWhitt
 	}
 	return tolExact
@@ -267,7 +270,7 @@ func (m *model) predict(kind modelKind, lambda, ca2, s float64, n int64, stage i
 		p.haveBlock, p.haveMean, p.haveP99 = isFinite(p.block), isFinite(p.mean), isFinite(p.p99)
 		p.relax = m.relaxation(lambda, mu) * math.Max(1, (ca2+m.svc.scv)/2)
 		setNoise(&p, res, n)
-	case kindMMCD, kindSimD, kindTB, kindTBSim:
+	case kindMMCD, kindSimD, kindTB, kindTBSim, kindTBQueue:
 		return m.predictShed(kind, p, lambda, ca2, s, n, stage)
 	default:
 		return m.predictUnbounded(kind, p, lambda, ca2, s)

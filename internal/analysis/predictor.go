@@ -132,7 +132,7 @@ func (p *Predictor) ServiceMean() (mean, hw float64) {
 // rate at which every worker is busy, or a token bucket's rate (the
 // workers behind it are not modelled).
 func (p *Predictor) Capacity() float64 {
-	if p.kind == kindTB || p.kind == kindTBSim {
+	if p.kind == kindTB || p.kind == kindTBSim || p.kind == kindTBQueue {
 		return p.an.m.rate
 	}
 	return float64(p.an.m.c) / p.an.svc.mean

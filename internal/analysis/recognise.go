@@ -101,6 +101,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	}
 	if rate, hw, ok := an.admittedRate(); ok {
 		cands = append(cands, an.fitRate(rate, an.bursts())...)
+		cands = append(cands, an.delayedRates(rate, obs)...) // ratedelay.go
 		rc.rateHW = hw
 	}
 	cands = an.heldLimits(an.specCandidates(cands, c)) // hold.go
@@ -204,25 +205,30 @@ func (an *analyzer) bursts() []float64 {
 // request could have used it): R is corrected by the waste the model
 // predicts at the stage that shed the most.
 func (an *analyzer) fitRate(admitted float64, bursts []float64) []candidate {
+	var out []candidate
+	for _, b := range bursts {
+		out = append(out, an.correctRate(candidate{mech: mechRateLimit, rate: admitted, burst: b}, admitted))
+	}
+	return out
+}
+
+// correctRate sets a rate-limit candidate's R from the admitted rate and
+// the waste it predicts at the stage that shed the most (fitRate).
+func (an *analyzer) correctRate(cd candidate, admitted float64) candidate {
 	var worst *stageData
 	for _, d := range an.data {
 		if d.responses >= shedStageMin && (worst == nil || float64(d.n503)/float64(d.responses) > float64(worst.n503)/float64(worst.responses)) {
 			worst = d
 		}
 	}
-	var out []candidate
-	for _, b := range bursts {
-		cd := candidate{mech: mechRateLimit, rate: admitted, burst: b}
-		if worst != nil {
-			if fp, ok := cd.predict(worst, an.r.Arrival, an.svc, seedOf(an.r), nil); ok && fp.ratio < 1 {
-				if adm := worst.lambda * (1 - fp.ratio); adm > 0 {
-					cd.rate = admitted * admitted / adm
-				}
+	if worst != nil {
+		if fp, ok := cd.predict(worst, an.r.Arrival, an.svc, seedOf(an.r), nil); ok && fp.ratio < 1 {
+			if adm := worst.lambda * (1 - fp.ratio); adm > 0 {
+				cd.rate = admitted * admitted / adm
 			}
 		}
-		out = append(out, cd)
 	}
-	return out
+	return cd
 }
 
 // unknownSigmas is how many standard errors per stage "unknown" misses

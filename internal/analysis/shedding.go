@@ -116,7 +116,10 @@ func (rc *recognition) result() *result.Shedding {
 		out.QueueTimeoutS, out.QueueTimeoutCIS = b.patience, rc.patienceHW
 	case mechRateLimit:
 		out.RateRPS, out.RateCIRPS = b.rate, rc.rateHW
-		if rc.burstSeen {
+		if b.delay > 0 {
+			q := b.delay
+			out.Queue = &q // the requests it delays (ratedelay.go)
+		} else if rc.burstSeen {
 			out.Burst = b.burst
 		}
 	}

@@ -29,6 +29,7 @@ type candidate struct {
 	rate     float64 // token rate R, per second
 	burst    float64 // bucket size B (0: not identified, modelled as 2·⌈R/λ⌉ + 1... see rateBurst)
 	hold     float64 // mean time a slot is held, seconds, when longer than the service (0: the service; hold.go)
+	delay    int     // requests a rate limit delays to its pace rather than refuse (0: none; ratedelay.go)
 	ll       float64 // log-likelihood of the evidence under the candidate
 	chi2     float64 // the shed ratios' χ² over the stages
 	stages   int     // stages in chi2
@@ -104,6 +105,9 @@ func (cd *candidate) predict(d *stageData, label string, svc *service, seed uint
 			}
 		}
 	case mechRateLimit:
+		if cd.delay > 0 {
+			return cd.predictDelayed(d, label, svc, seed) // ratedelay.go
+		}
 		// The bucket refuses by arrival times alone; the workers behind it
 		// are not modelled here (no wait is assumed).
 		cfg = queueing.SimConfig{Servers: 1, TokenRate: cd.rate, TokenBurst: cd.burst}
@@ -156,7 +160,9 @@ func (cd *candidate) simulate(d *stageData, label string, svc *service, cfg queu
 		return fitPred{}, false
 	}
 	service := dist.Dist{Kind: dist.Deterministic, Mean: 1e-9}
-	if cd.mech != mechRateLimit {
+	if cd.delay > 0 {
+		service.Mean = 1 / cd.rate // a delaying rate limit's pace (ratedelay.go)
+	} else if cd.mech != mechRateLimit {
 		if service, err = dist.FromMeanSCV(svc.mean, svc.scv); err != nil {
 			return fitPred{}, false
 		}
@@ -255,11 +261,17 @@ func (cd *candidate) fit(data []*stageData, label string, svc *service, ovh *ove
 // likelihood ratio of e²).
 func bestBurst(cands []candidate, rc *recognition) []candidate {
 	var keep []candidate
-	var best, largest *candidate
+	var best, largest, delayed *candidate
 	for i := range cands {
 		cd := &cands[i]
 		if cd.mech != mechRateLimit {
 			keep = append(keep, *cd)
+			continue
+		}
+		if cd.delay > 0 { // a delaying limit has no bucket to size (ratedelay.go)
+			if delayed == nil || cd.ll > delayed.ll {
+				delayed = cd
+			}
 			continue
 		}
 		if best == nil || cd.ll > best.ll {
@@ -272,10 +284,16 @@ func bestBurst(cands []candidate, rc *recognition) []candidate {
 	if best != nil {
 		rc.burstSeen = best.ll > largest.ll+2
 		for i := range cands {
-			if cd := &cands[i]; cd.mech == mechRateLimit && cd.burst < best.burst && cd.ll < best.ll-2 {
+			if cd := &cands[i]; cd.mech == mechRateLimit && cd.delay == 0 && cd.burst < best.burst && cd.ll < best.ll-2 {
 				rc.burstAbove = math.Max(rc.burstAbove, cd.burst)
 			}
 		}
+	}
+	switch {
+	case delayed != nil && (best == nil || delayed.ll > best.ll):
+		rc.burstSeen, rc.burstAbove = false, 0
+		keep = append(keep, *delayed)
+	case best != nil:
 		keep = append(keep, *best)
 	}
 	return keep

@@ -13,10 +13,11 @@ import (
 
 // Model kinds of the shedding mechanisms beyond a bounded queue.
 const (
-	kindMMCD  modelKind = iota + 100 // M/M/c+D, exact (queueing.MMCD)
-	kindSimD                         // G/G/c+D by simulation (Simulate with Patience)
-	kindTB                           // token bucket, evenly spaced arrivals: exact (TokenBucketUniform)
-	kindTBSim                        // token bucket, other arrivals: simulated
+	kindMMCD    modelKind = iota + 100 // M/M/c+D, exact (queueing.MMCD)
+	kindSimD                           // G/G/c+D by simulation (Simulate with Patience)
+	kindTB                             // token bucket, evenly spaced arrivals: exact (TokenBucketUniform)
+	kindTBSim                          // token bucket, other arrivals: simulated
+	kindTBQueue                        // a rate limit that delays: M/D/1/K of its pace, simulated (ratedelay.go)
 )
 
 // evenSCV is the arrival SCV below which arrivals count as evenly spaced,
@@ -38,6 +39,8 @@ func tbKind(ca2 float64) modelKind {
 func (m *model) kindFor(poisson bool, ca2 float64) modelKind {
 	exact, approx := kindMMC, kindGGc
 	switch {
+	case m.kind == kindTBQueue:
+		return kindTBQueue
 	case m.kind == kindTB || m.kind == kindTBSim:
 		return tbKind(ca2)
 	case m.kind == kindMMCD || m.kind == kindSimD:
@@ -66,6 +69,8 @@ func shedKindName(k modelKind) string {
 		return "token bucket"
 	case kindTBSim:
 		return "token bucket (simulated)"
+	case kindTBQueue:
+		return "delaying rate limit (simulated)"
 	}
 	return "none"
 }
@@ -80,6 +85,8 @@ func shedKindWhy(k modelKind) string {
 		return "the token bucket's exact refusals of evenly spaced arrivals (queueing.TokenBucketUniform: 1 − R/λ once the bucket has room)"
 	case kindTBSim:
 		return fmt.Sprintf("simulating the token bucket (%d stages' worth of gamma inter-arrivals of the stage's SCV)", noiseReps)
+	case kindTBQueue:
+		return fmt.Sprintf("simulating M/D/1/K with the service 1/R and K = B + 1 (%d stages' worth of gamma inter-arrivals of the stage's SCV); a response is the wait plus the measured E[S]", noiseReps)
 	}
 	return ""
 }
@@ -105,6 +112,10 @@ func (m *model) adoptShedding(sh *recognition, data []*stageData, svc *service) 
 			numfmt.Seconds(m.patience), kindWhy(m.kind))}
 		m.kendall += "+D"
 	case mechRateLimit:
+		if sh.best.delay > 0 {
+			m.adoptDelayed(sh.best, data) // ratedelay.go
+			return
+		}
 		m.rate, m.burst = sh.best.rate, sh.best.burst
 		m.kinds = map[int]modelKind{}
 		n := map[modelKind]int{}
@@ -157,6 +168,8 @@ func (m *model) predictShed(kind modelKind, p prediction, lambda, ca2, s float64
 		p.haveBlock, p.haveMean, p.haveP99 = isFinite(p.block), isFinite(p.mean), isFinite(p.p99)
 		p.relax = m.timeoutRelaxation(lambda, 1/s) * math.Max(1, (ca2+m.svc.scv)/2)
 		setNoise(&p, res, n)
+	case kindTBQueue:
+		return m.predictDelayedStage(p, lambda, ca2, s, n, stage) // ratedelay.go
 	case kindTB:
 		p.block, p.haveBlock = queueing.TokenBucketUniform(lambda, m.rate, m.burst), true
 		p.why = "the workers behind the rate limit are not modelled"

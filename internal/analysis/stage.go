@@ -143,7 +143,11 @@ func (an *analyzer) predictStage(d *stageData, sa *result.StageAnalysis) {
 		sa.Growth = growth(d, p.util, m.c, s)
 	}
 	if p.why != "" && !p.haveP99 {
-		sa.Notes = append(sa.Notes, "times not predicted: "+p.why)
+		what := "times"
+		if p.haveMean {
+			what = "p99"
+		}
+		sa.Notes = append(sa.Notes, what+" not predicted: "+p.why)
 	}
 	sa.Verdict = stageVerdict(sa, p)
 }

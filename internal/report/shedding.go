@@ -41,6 +41,9 @@ func SheddingSummary(s *result.Shedding) string {
 		if s.Burst > 0 {
 			p += fmt.Sprintf(", burst %s", numfmt.Num(s.Burst))
 		}
+		if s.Queue != nil && *s.Queue > 0 {
+			p += fmt.Sprintf(", up to %d more delayed to its pace", *s.Queue)
+		}
 		parts = append(parts, p+", the excess refused at once")
 	case "unbounded":
 		parts = append(parts, "nothing shed while the latency grew: an unbounded queue")

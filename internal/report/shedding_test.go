@@ -24,6 +24,8 @@ func TestSheddingSummary(t *testing.T) {
 			"bounded-queue: c = 8 workers; 16 waiting slots (K = 24), 503 at once when full (given; confidence 90%)"},
 		{&result.Shedding{Mechanism: "bounded-queue", Workers: 7, Queue: &one, Limit: 8, Confidence: 0.5, Source: "recognised"},
 			"bounded-queue: c = 7 workers; 1 waiting slot (K = 8), 503 at once when full (recognised from the run; confidence 50%)"},
+		{&result.Shedding{Mechanism: "rate-limit", RateRPS: 303, RateCIRPS: 10.8, Queue: &q, Confidence: 1, Source: "recognised"},
+			"rate-limit: a rate limit of 303 ± 10.8 requests/s, up to 16 more delayed to its pace, the excess refused at once (recognised from the run; confidence 100%)"},
 		{&result.Shedding{Mechanism: "queue-timeout", Workers: 1, QueueTimeoutS: 0.00185, Source: "given"},
 			"queue-timeout: c = 1 worker; a request waits at most 1.85ms for one, then gets 503 (given; confidence 0%)"},
 		{&result.Shedding{Mechanism: "none", Confidence: 0.7, Source: "recognised"},

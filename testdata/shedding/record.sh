@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
-# queue timeout in front of the built-in target, nginx limit_req and
-# limit_conn in front of it, and Apache past its workers and backlog. Run from the repository root: bash testdata/shedding/record.sh
-# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx|nginx-limit-conn|apache-backlog]... (default: all). Everything listens on
+# queue timeout in front of the built-in target, nginx limit_req (with and
+# without nodelay) and limit_conn in front of it, and Apache past its workers and backlog. Run from the repository root: bash testdata/shedding/record.sh
+# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx|nginx-limit-conn|nginx-limit-req-delay|apache-backlog]... (default: all). Everything listens on
 # 127.0.0.1 high ports, runs as this user from a temporary directory, and is
 # stopped at the end.
 set -euo pipefail
@@ -156,7 +156,7 @@ CFG
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn apache-backlog}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -172,6 +172,9 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		nginx-limit-conn) run_nginx nginx-limit-conn 'limit_conn_zone $server_name zone=conns:1m;' \
 			'limit_conn conns 8; limit_conn_status 503;' "--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
 			--profile step --from 800 --to 2800 --steps 4 --step-duration 6s --arrival uniform ;;
+		nginx-limit-req-delay) run_nginx nginx-limit-req-delay 'limit_req_zone $server_name zone=one:1m rate=300r/s;' \
+			'limit_req zone=one burst=30; limit_req_status 503;' "--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
+			--profile step --from 150 --to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 ;;
 		apache-backlog) PATH=$PATH:/usr/sbin run_apache apache-backlog --profile step --from 800 --to 2400 --steps 3 \
 			--step-duration 4s --arrival uniform --timeout 2s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
