@@ -152,6 +152,17 @@ func (p *Predictor) Bucket() (rate, rateHW, burst, above float64, burstSeen, ok 
 	return p.an.m.rate, sh.rateHW, p.an.m.burst, sh.burstAbove, sh.burstSeen, true
 }
 
+// Delaying describes a rate limit that delays (ratedelay.go): its rate R
+// and the half-width of R's 95% interval (per second), and the requests
+// it delays; ok is false for every other model. WithBucket(R, 0) moves
+// its rate.
+func (p *Predictor) Delaying() (rate, rateHW float64, delay int, ok bool) {
+	if p.kind != kindTBQueue {
+		return 0, 0, 0, false
+	}
+	return p.an.m.rate, p.an.sh.rateHW, p.an.m.delay, true
+}
+
 // WithBucket is this token-bucket predictor with rate R (per second) and
 // B tokens instead: the ends of what the run leaves open about the bucket.
 func (p *Predictor) WithBucket(rate, burst float64) *Predictor {

@@ -131,6 +131,12 @@ func ModelForecaster(spec analysis.ModelSpec) Forecaster {
 			}
 			low, high = p.WithBucket(math.Max(rate-rateHW, rate/2), math.Max(1, above)), p.WithBucket(rate+rateHW, burst)
 			f.Note = fmt.Sprintf("a token bucket of R = %s ± %s/s, %s", numfmt.Rate(rate), numfmt.Rate(rateHW), size)
+		} else if rate, rateHW, delay, ok := p.Delaying(); ok {
+			// A delaying rate limit: the band is its rate's interval
+			// (E[S] moves only the times behind it).
+			low, high = p.WithBucket(math.Max(rate-rateHW, rate/2), 0), p.WithBucket(rate+rateHW, 0)
+			f.Note = fmt.Sprintf("a rate limit of R = %s ± %s/s delaying up to %d requests (%s), E[S] = %s ± %s (%s)", numfmt.Rate(rate), numfmt.Rate(rateHW),
+				delay, m.Kendall, numfmt.Duration(s), numfmt.Duration(hw), m.Source)
 		}
 		f.BandLowRPS, _ = limit(low, preds, s+hw, -m.Tolerance)
 		f.BandHighRPS, _ = limit(high, preds, math.Max(s-hw, s/2), m.Tolerance)

@@ -99,3 +99,28 @@ func TestAsResultKeepsInFlight(t *testing.T) {
 		t.Errorf("window %+v", w)
 	}
 }
+
+// TestForecastDelayingRateLimit: nginx limit_req 300 r/s with burst=30
+// and no nodelay (a limit that delays up to 30 requests): the forecast
+// is the delaying limit's model, within the recorded bracket, its band
+// from the rate's interval (from E[S] ± δS it was 306–306: E[S] moves
+// only the times behind the limit), and a mean-latency SLO, which this
+// model predicts, is covered.
+func TestForecastDelayingRateLimit(t *testing.T) {
+	t.Parallel()
+	f, pass, fail := recordedForecast(t, "nginx-limit-req-delay.json", "ratio(503) < 1%", "2xx.mean < 80ms")
+	if f == nil || !strings.Contains(f.Model.Name, "delaying rate limit") {
+		t.Fatalf("forecast %+v, want the delaying rate limit's", f)
+	}
+	t.Logf("%g rps (band %g–%g), bracket %g–%g; %s", f.RateRPS, f.BandLowRPS, f.BandHighRPS, pass, fail, f.Note)
+	if !(f.BandLowRPS < f.RateRPS && f.RateRPS < f.BandHighRPS) || !strings.Contains(f.Note, "delaying up to") || strings.Contains(f.Note, "c = 0") {
+		t.Errorf("band %g–%g around %g, note %q", f.BandLowRPS, f.BandHighRPS, f.RateRPS, f.Note)
+	}
+	if strings.Contains(f.Note, "covers") {
+		t.Errorf("an SLO left out: %q", f.Note)
+	}
+	judgeForecast(f, pass, fail)
+	if !*f.Agrees {
+		t.Errorf("%s: %g rps (band %g–%g), recorded bracket %g–%g", f.Model.Name, f.RateRPS, f.BandLowRPS, f.BandHighRPS, pass, fail)
+	}
+}
