@@ -148,6 +148,13 @@ func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 // about c/E[S], so c ≈ X_max·E[S]. With Server-Timing the busy workers of
 // each saturated stage are measured directly (utilisation law, busy =
 // X·E[S] with the stage's own E[S]). 0 when no stage fell short.
+//
+// Every stage's busy workers count, not only those from the first that
+// fell short: X·E[S] ≤ c at any load, so the largest is the tightest
+// lower bound, and past the knee a stage whose requests time out serves
+// them all the same without a 2xx to count (gunicorn's 4 sync workers:
+// 4.2 busy at the stage before the shortfall, 2.66 at the one after, with
+// 1,489 timeouts, which made c = 3).
 func (an *analyzer) estimateWorkers() int {
 	start := -1
 	for i, d := range an.data {
@@ -161,7 +168,7 @@ func (an *analyzer) estimateWorkers() int {
 		return 0
 	}
 	busy, how := 0.0, ""
-	for _, d := range an.data[start:] {
+	for _, d := range an.data {
 		if d.tau <= 0 {
 			continue
 		}

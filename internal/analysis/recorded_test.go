@@ -289,3 +289,21 @@ func TestRecordedNginxLimitReqDelay(t *testing.T) {
 	}
 	noAgreesOff(t, a, 0.25)
 }
+
+// gunicorn with 4 sync workers (an exponential 10 ms each, in
+// Server-Timing) and a backlog of 64, Poisson 100 → 600 rps with a 3 s
+// timeout: unbounded, and c = 4. The worker count came out 3: it was read
+// only from the stages past the first shortfall, and there 1,643 requests
+// timed out while the workers served them, so the 2xx per second (270)
+// undercounted the busy workers; the stage before had 4.1.
+func TestRecordedGunicorn(t *testing.T) {
+	_, a := recorded(t, "gunicorn-sync.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g; model %s, c %d; capacity %.4g", sh.Mechanism, sh.Confidence, a.Model.Kendall, a.Model.Workers, a.CapacityRPS)
+	if sh.Mechanism != mechUnbounded || sh.Confidence < 0.9 {
+		t.Errorf("shedding %s at %.3g, want unbounded", sh.Mechanism, sh.Confidence)
+	}
+	if a.Model.Workers != 4 {
+		t.Errorf("c = %d, want gunicorn's 4 workers", a.Model.Workers)
+	}
+}

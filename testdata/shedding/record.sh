@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
 # queue timeout in front of the built-in target, nginx limit_req (with and
-# without nodelay) and limit_conn in front of it, and Apache past its workers and backlog. Run from the repository root: bash testdata/shedding/record.sh
-# [haproxy|haproxy-blackbox|haproxy-maxconn8|haproxy-server-timeout|nginx|nginx-limit-conn|nginx-limit-req-delay|apache-backlog]... (default: all). Everything listens on
-# 127.0.0.1 high ports, runs as this user from a temporary directory, and is
-# stopped at the end.
+# without nodelay) and limit_conn in front of it, Apache past its workers
+# and backlog, and gunicorn's sync workers. Run from the repository root:
+#
+#   bash testdata/shedding/record.sh [NAME]...   (default: all)
+#
+# NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
+# nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync.
+# Everything listens on 127.0.0.1 high ports, runs as this user from a
+# temporary directory, and is stopped at the end.
 set -euo pipefail
 out=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
@@ -154,9 +159,38 @@ CFG
 	pids=()
 }
 
+# gunicorn (Debian's, 20.1) with 4 sync workers and a listen backlog of
+# 64, serving a WSGI app that sleeps an exponential 10 ms and reports it
+# in Server-Timing: a worker per request, Connection: close, nothing shed;
+# past 400 requests/s the backlog fills and requests time out.
+run_gunicorn() { # name, run flags...
+	local name=$1
+	shift
+	mkdir -p "$tmp/gunicorn"
+	cat >"$tmp/gunicorn/app.py" <<'APP'
+import random
+import time
+
+rng = random.Random(1)
+
+
+def app(environ, start_response):
+    t = rng.expovariate(100)  # mean 10 ms
+    time.sleep(t)
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Server-Timing", "svc;dur=%.3f" % (t * 1000))])
+    return [b"ok\n"]
+APP
+	start gunicorn gunicorn --chdir "$tmp/gunicorn" -w 4 -b 127.0.0.1:18090 --backlog 64 app:app
+	wait_up http://127.0.0.1:18090/
+	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -175,6 +209,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		nginx-limit-req-delay) run_nginx nginx-limit-req-delay 'limit_req_zone $server_name zone=one:1m rate=300r/s;' \
 			'limit_req zone=one burst=30; limit_req_status 503;' "--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
 			--profile step --from 150 --to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 ;;
+		gunicorn-sync) run_gunicorn gunicorn-sync --profile step --from 100 --to 600 --steps 4 --step-duration 5s \
+			--arrival poisson --seed 1 --timeout 3s ;;
 		apache-backlog) PATH=$PATH:/usr/sbin run_apache apache-backlog --profile step --from 800 --to 2400 --steps 3 \
 			--step-duration 4s --arrival uniform --timeout 2s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
