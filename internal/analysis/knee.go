@@ -61,6 +61,9 @@ func observeForKnee(d *stageData) kneeObs {
 				k.p99HW = hw
 			}
 		}
+		if k.p99HW == 0 {
+			k.p99HW = orderP99HW(d)
+		}
 	}
 	return k
 }
@@ -144,4 +147,23 @@ func kneedleStage(data []*stageData) int {
 		return 0
 	}
 	return idx[i]
+}
+
+// orderP99HW is the half-width of the stage's 2xx p99 from order
+// statistics (result.QuantileCI at 95%), the larger of its two sides, for
+// a stage too short for batch means: without it the knee read the p99 of
+// a 500-response stage as exact ("41.58ms ± 0s") and any rise past 1.5×
+// it as a knee. Order statistics assume independent latencies, so this
+// is the least the interval can be; 0 when the histogram does not decode.
+func orderP99HW(d *stageData) float64 {
+	h, err := result.DecodeHist(d.st.HDR.Latency2xx)
+	if err != nil || h.TotalCount() == 0 {
+		return 0
+	}
+	lo, hi := result.QuantileCI(h, 0.99, queueing.NormalZ(level))
+	p := d.st.Latency2xx.P99
+	if hw := math.Max(p-lo, hi-p); isFinite(hw) && hw > 0 {
+		return hw
+	}
+	return 0
 }

@@ -24,17 +24,10 @@ const (
 	maxBatches = 20
 )
 
-// quantileCI returns the distribution-free confidence interval [lo, hi]
-// (seconds) of the p-th percentile of h from order statistics
-// (docs/queueing.md §8, Hahn & Meeker 1991): ranks
-// l = ⌊np − z√(np(1−p))⌋ and u = ⌈np + z√(np(1−p))⌉ + 1, clamped to [1, n].
+// quantileCI returns the 95% order-statistic confidence interval [lo, hi]
+// (seconds) of the pct-th percentile of h (result.QuantileCI).
 func quantileCI(h *hdr.Histogram, pct float64) (lo, hi float64) {
-	n := float64(h.TotalCount())
-	p := pct / 100
-	sd := math.Sqrt(n * p * (1 - p))
-	l := max(1, math.Floor(n*p-zQuantile*sd))
-	u := min(n, math.Ceil(n*p+zQuantile*sd)+1)
-	return result.ValueAtRank(h, int64(l)), result.ValueAtRank(h, int64(u))
+	return result.QuantileCI(h, pct/100, zQuantile)
 }
 
 // meanSE is the standard error (seconds) of the mean of h, iid.
