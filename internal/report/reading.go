@@ -260,6 +260,9 @@ func shapePhrase(a *result.Analysis) string {
 		case "queue-timeout":
 			return fmt.Sprintf("c = %d and a queue timeout of %s", m.Workers, numfmt.Duration(sh.QueueTimeoutS))
 		case "rate-limit":
+			if sh.Queue != nil && *sh.Queue > 0 {
+				return fmt.Sprintf("a rate limit of %s requests/s that delays up to %d", numfmt.Rate(sh.RateRPS), *sh.Queue)
+			}
 			return fmt.Sprintf("a token bucket of %s requests/s", numfmt.Rate(sh.RateRPS))
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // TestGeneratorLimitedSaid: the reading and the HTML say how the generator
@@ -41,5 +43,19 @@ func TestGeneratorLimitedSaid(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestShapePhraseDelayingLimit: a rate limit that delays is said as such
+// in the reading's theory line, not as a token bucket (which delays none).
+func TestShapePhraseDelayingLimit(t *testing.T) {
+	q := 29
+	a := &result.Analysis{Shedding: &result.Shedding{Mechanism: "rate-limit", RateRPS: 303, Queue: &q}}
+	if got, want := shapePhrase(a), "a rate limit of 303 requests/s that delays up to 29"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	a.Shedding.Queue = nil
+	if got := shapePhrase(a); !strings.HasPrefix(got, "a token bucket of") {
+		t.Errorf("nodelay: %q", got)
 	}
 }
