@@ -147,18 +147,22 @@ func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 // §5.4): once the target falls short of what was sent, its throughput is
 // about c/E[S], so c ≈ X_max·E[S]. With Server-Timing the busy workers of
 // each saturated stage are measured directly (utilisation law, busy =
-// X·E[S] with the stage's own E[S]). 0 when no stage fell short.
+// X·E[S] with the stage's own E[S]). 0 when no stage fell short or
+// fell behind.
 //
 // Every stage's busy workers count, not only those from the first that
 // fell short: X·E[S] ≤ c at any load, so the largest is the tightest
 // lower bound, and past the knee a stage whose requests time out serves
 // them all the same without a 2xx to count (gunicorn's 4 sync workers:
 // 4.2 busy at the stage before the shortfall, 2.66 at the one after, with
-// 1,489 timeouts, which made c = 3).
+// 1,489 timeouts, which made c = 3). A stage's throughput is what the
+// target served while it ran (servedRate, completion.go), not the 2xx
+// per second of its requests, which counts the backlog it left; and a
+// backlog that grew shows the plateau where no 2xx fell short.
 func (an *analyzer) estimateWorkers() int {
 	start := -1
 	for i, d := range an.data {
-		if o := observeForKnee(d); d.st.Sent > 0 && o.shortfall-o.shortHW > kneeShortfall {
+		if o := observeForKnee(d); d.st.Sent > 0 && (o.shortfall-o.shortHW > kneeShortfall || d.backlogGrew()) {
 			start = i
 			break
 		}
@@ -173,12 +177,12 @@ func (an *analyzer) estimateWorkers() int {
 			continue
 		}
 		if d.srv != nil {
-			if b := float64(d.srv.n) / d.tau * d.srv.svcMn; b > busy {
+			if b := d.servedRate(d.srv.n) * d.srv.svcMn; b > busy { // completion.go
 				busy = b
 				how = fmt.Sprintf("busy workers X·E[S] = %.2f ± %.2f measured by Server-Timing at stage %d", b, an.busyHW(b, d.srv.n, d), d.st.Index)
 			}
-		} else if b := float64(d.n2xx) / d.tau * an.svc.mean; b > busy {
-			busy, how = b, fmt.Sprintf("X_max·E[S] = %.0f rps × %s = %.2f at stage %d", float64(d.n2xx)/d.tau, numfmt.Seconds(an.svc.mean), b, d.st.Index)
+		} else if b := d.servedRate(d.n2xx) * an.svc.mean; b > busy {
+			busy, how = b, fmt.Sprintf("X_max·E[S] = %.0f rps × %s = %.2f at stage %d", d.servedRate(d.n2xx), numfmt.Seconds(an.svc.mean), b, d.st.Index)
 		}
 	}
 	c := int(math.Round(busy))

@@ -313,3 +313,36 @@ func TestRecordedGunicorn(t *testing.T) {
 		t.Errorf("knee %+v: a p99 with no interval", a.Knee)
 	}
 }
+
+// HAProxy with maxconn 4 and `timeout queue 30s` in front of the built-in
+// target (10 ms, never queueing itself), Poisson 200 → 600 rps: an
+// unbounded queue that answers every request in the end, seconds late.
+// No 2xx fell short, and a stage's 2xx per second counted the backlog it
+// left (592 at 600 offered), so there was no worker count and no model
+// ("model none"). Now the completion rate (arrivals less the growth of the
+// wall-clock in-flight level, completion.go) shows the plateau: c = 4,
+// the capacity 400 rps within 5%, and the wait's growth past it
+// predicted within 25% of its slope.
+func TestRecordedHAProxyUnboundedQueue(t *testing.T) {
+	_, a := recorded(t, "haproxy-queue-unbounded.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g; model %s, c %d; capacity %.4g (%s)", sh.Mechanism, sh.Confidence, a.Model.Kendall, a.Model.Workers, a.CapacityRPS, a.CapacitySource)
+	if sh.Mechanism != mechUnbounded || sh.Confidence < 0.9 {
+		t.Errorf("shedding %s at %.3g, want unbounded", sh.Mechanism, sh.Confidence)
+	}
+	if a.Model.Workers != 4 || math.Abs(a.CapacityRPS/400-1) > 0.05 {
+		t.Fatalf("c = %d, capacity %.4g: want HAProxy's 4 connections of 10 ms, 400 rps", a.Model.Workers, a.CapacityRPS)
+	}
+	grew := 0
+	for _, st := range a.Stages {
+		if g := st.Growth; g != nil && st.AchievedRPS > 1.1*400 {
+			grew++
+			if math.Abs(g.PredictedLatencySPerS/g.ObservedLatencySPerS-1) > 0.25 {
+				t.Errorf("stage %d: the wait grew %.3g s/s, predicted %.3g", st.Index, g.ObservedLatencySPerS, g.PredictedLatencySPerS)
+			}
+		}
+	}
+	if grew < 2 {
+		t.Errorf("%d stages past capacity with a growth prediction, want 2", grew)
+	}
+}

@@ -7,7 +7,8 @@
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
-# nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync.
+# nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
+# haproxy-queue-unbounded.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -190,7 +191,7 @@ APP
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -200,6 +201,7 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		haproxy-maxconn8) run_haproxy haproxy-maxconn8 "" 8 "" 30s "$unbounded:5ms" --profile step --from 400 --to 2000 --steps 4 --step-duration 4s \
 			--scrape http://127.0.0.1:18084/metrics --scrape-metric haproxy_backend_current_queue \
 			--scrape-metric haproxy_backend_current_sessions --scrape-metric haproxy_backend_http_responses_total ;;
+		haproxy-queue-unbounded) run_haproxy haproxy-queue-unbounded "timeout queue 30s" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
 		nginx) run_nginx nginx-limit-req 'limit_req_zone $server_name zone=one:1m rate=200r/s;' \
 			'limit_req zone=one burst=10 nodelay; limit_req_status 503;' "--workers 8 --policy unbounded --service exp:7ms" \
 			--profile step --from 100 --to 500 --steps 5 --step-duration 5s --arrival uniform ;;
