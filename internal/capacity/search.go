@@ -308,10 +308,10 @@ func (s *searcher) warn(ws []string) {
 		s.warnRepeats = map[int]int{}
 	}
 	for _, w := range ws {
-		kind, _, _ := strings.Cut(w, ":")
+		kind := warnKind(w)
 		seen := false
 		for i, old := range s.warnings {
-			if k, _, _ := strings.Cut(old, ":"); k == kind {
+			if warnKind(old) == kind {
 				s.warnRepeats[i]++
 				seen = true
 				break
@@ -321,6 +321,29 @@ func (s *searcher) warn(ws []string) {
 			s.warnings = append(s.warnings, w)
 		}
 	}
+}
+
+// warnKind is what tells a warning's kind: its text before the first
+// colon with every number in it as "#", so that one kind said with each
+// probe's own counts ("the client opened 980 connections for 980
+// requests sent (at most 6 in flight at once): ...") is one warning.
+func warnKind(w string) string {
+	head, _, _ := strings.Cut(w, ":")
+	var b strings.Builder
+	inNum := false
+	for _, r := range head {
+		digit := r >= '0' && r <= '9'
+		switch {
+		case digit && !inNum:
+			b.WriteByte('#')
+			inNum = true
+		case digit, inNum && (r == ',' || r == '.'):
+		default:
+			inNum = false
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // warningList is the warnings with their repeat counts.

@@ -320,3 +320,23 @@ func TestModelProposesAtItsBand(t *testing.T) {
 	}
 	t.Fatalf("no model proposal: %s", probeList(doc))
 }
+
+// One kind of warning said with each probe's own counts is one warning
+// with a repeat count: a search against gunicorn (Connection: close)
+// printed the churn warning once per probe, nine times.
+func TestWarnKindIgnoresCounts(t *testing.T) {
+	s := &searcher{}
+	s.warn([]string{
+		"the client opened 980 connections for 980 requests sent (at most 6 in flight at once): the target closed its connections",
+		"the client opened 1,200 connections for 1,200 requests sent (at most 103 in flight at once): the target closed its connections",
+		"the generator fell behind: x",
+	})
+	s.warn([]string{"the client opened 3,516 connections for 3,516 requests sent (at most 43 in flight at once): the target closed"})
+	got := s.warningList()
+	if len(got) != 2 || !strings.HasSuffix(got[0], "(and in 2 more segments)") {
+		t.Errorf("%q", got)
+	}
+	if a, b := warnKind("p99 of 1.5ms at stage 2: x"), warnKind("p99 of 22ms at stage 10: y"); a != b {
+		t.Errorf("%q != %q", a, b)
+	}
+}
