@@ -178,8 +178,20 @@ func TestRecordedCollapse(t *testing.T) {
 // (a concurrency limit's χ² 34). The held limit's twin (hold.go) must fit
 // as well as that: the run cannot tell them apart, so each gets a fair
 // share, a limit of 8 either way, and the verdict names the other.
-func TestRecordedNginxLimitConn(t *testing.T) {
-	_, a := recorded(t, "nginx-limit-conn.json")
+func TestRecordedNginxLimitConn(t *testing.T) { checkHeldLimit(t, "nginx-limit-conn.json") }
+
+// Varnish with a backend of .max_connections = 8 in front of the same
+// target: the same limit, held ~0.35 ms longer than the service. It was
+// "bounded-queue: c = 7, 1 waiting slot" at 94.5%.
+func TestRecordedVarnish(t *testing.T) { checkHeldLimit(t, "varnish-max-connections.json") }
+
+// checkHeldLimit: a proxy's concurrency limit of 8 whose slots are held
+// longer than the service the target reports gets a fair share (its held
+// twin fits), the limit is 8 whichever of the two wins, and the verdict
+// names the other when it is close.
+func checkHeldLimit(t *testing.T, name string) {
+	t.Helper()
+	_, a := recorded(t, name)
 	sh := a.Shedding
 	t.Logf("%s %.3g, c %d, K %d, E[S] %.4g; %+v; %q", sh.Mechanism, sh.Confidence, sh.Workers, sh.Limit, a.Model.ServiceMeanS, sh.Candidates, sh.Evidence)
 	prob := map[string]float64{}

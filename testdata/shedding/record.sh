@@ -2,13 +2,14 @@
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
 # queue timeout in front of the built-in target, nginx limit_req (with and
 # without nodelay) and limit_conn in front of it, Apache past its workers
-# and backlog, and gunicorn's sync workers. Run from the repository root:
+# and backlog, gunicorn's sync workers, and Varnish's backend connection
+# limit. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
-# haproxy-queue-unbounded.
+# haproxy-queue-unbounded varnish-max-connections.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -189,9 +190,35 @@ APP
 	pids=()
 }
 
+# Varnish (Debian's, 7.1) passing every request to the built-in target
+# (64 workers, exp 5 ms) through a backend of .max_connections = 8:
+# past 8 in flight it answers 503 at once (a proxy's concurrency limit).
+run_varnish() { # name, run flags...
+	local name=$1
+	shift
+	start target "$tmp/bploadgen" target --addr 127.0.0.1:18091 --workers 64 --queue 1000 --policy unbounded --service exp:5ms
+	mkdir -p "$tmp/varnish"
+	cat >"$tmp/varnish/default.vcl" <<'VCL'
+vcl 4.1;
+backend be {
+    .host = "127.0.0.1";
+    .port = "18091";
+    .max_connections = 8;
+}
+sub vcl_recv { return (pass); }
+VCL
+	start varnish varnishd -F -j none -a 127.0.0.1:18090 -f "$tmp/varnish/default.vcl" -n "$tmp/varnish/inst" -s malloc,64m
+	wait_up http://127.0.0.1:18091/healthz
+	wait_up http://127.0.0.1:18090/
+	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -213,6 +240,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--profile step --from 150 --to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 ;;
 		gunicorn-sync) run_gunicorn gunicorn-sync --profile step --from 100 --to 600 --steps 4 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
+		varnish-max-connections) PATH=$PATH:/usr/sbin run_varnish varnish-max-connections --profile step --from 800 --to 2800 \
+			--steps 4 --step-duration 6s --arrival uniform ;;
 		apache-backlog) PATH=$PATH:/usr/sbin run_apache apache-backlog --profile step --from 800 --to 2400 --steps 3 \
 			--step-duration 4s --arrival uniform --timeout 2s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
