@@ -358,3 +358,19 @@ func TestRecordedHAProxyUnboundedQueue(t *testing.T) {
 		t.Errorf("%d stages past capacity with a growth prediction, want 2", grew)
 	}
 }
+
+// HAProxy denying with 429 while a stick table's sc_http_req_rate over 1 s
+// is above 300, in front of the built-in target (64 workers, exp 5 ms),
+// Poisson 150 → 600 rps. The rate counts the requests it denies, so once
+// the offered load passes 300 nearly everything is denied: 230 2xx/s at
+// 300 offered, 10.6 at 450, none at 600. It was "adaptive-limit, about 1
+// in flight, c = 1 worker" at 94%; no mechanism modelled here admits less
+// the more is offered, so it is unknown, the reason first (shutOut).
+func TestRecordedHAProxyRateAll(t *testing.T) {
+	_, a := recorded(t, "haproxy-rate-all.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g; %q", sh.Mechanism, sh.Confidence, sh.Evidence)
+	if sh.Mechanism != mechUnknown || !strings.HasPrefix(sh.UnknownReason(), result.UnknownShutOut+" at stage 4") {
+		t.Errorf("shedding %s, reason %q: want unknown, shut out at stage 4", sh.Mechanism, sh.UnknownReason())
+	}
+}

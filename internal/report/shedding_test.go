@@ -36,6 +36,8 @@ func TestSheddingSummary(t *testing.T) {
 			"unknown: collapse: at stage 3, most failed (recognised from the run; confidence 100%)"},
 		{&result.Shedding{Mechanism: "unknown", Confidence: 1, Source: "recognised", Evidence: []string{"the clients retried (7 retries): no", "x"}},
 			"unknown: the clients retried (7 retries): no (recognised from the run; confidence 100%)"},
+		{&result.Shedding{Mechanism: "unknown", Confidence: 1, Source: "recognised", Evidence: []string{"shut out: at stage 4 it served 0 2xx/s", "x"}},
+			"unknown: shut out: at stage 4 it served 0 2xx/s (recognised from the run; confidence 100%)"},
 		{&result.Shedding{Mechanism: "unknown", Confidence: 1, Source: "recognised", Evidence: []string{"without Server-Timing the overhead is unknown"}},
 			"unknown: load was shed, but no mechanism explains how (recognised from the run; confidence 100%)"},
 	} {

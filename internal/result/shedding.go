@@ -52,6 +52,7 @@ const (
 	UnknownGenerator = "cannot tell"         // the generator fell behind its schedule
 	UnknownCollapse  = "collapse:"           // the admitted requests mostly failed
 	UnknownRetried   = "the clients retried" // the stages hold logical requests' outcomes
+	UnknownShutOut   = "shut out:"           // it admitted less the more was offered
 )
 
 // UnknownReason is an "unknown" mechanism's first evidence line when it
@@ -60,7 +61,7 @@ func (s *Shedding) UnknownReason() string {
 	if s == nil || s.Mechanism != "unknown" || len(s.Evidence) == 0 {
 		return ""
 	}
-	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried} {
+	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried, UnknownShutOut} {
 		if strings.HasPrefix(s.Evidence[0], p) {
 			return s.Evidence[0]
 		}

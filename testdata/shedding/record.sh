@@ -9,7 +9,7 @@
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
-# haproxy-queue-unbounded varnish-max-connections.
+# haproxy-queue-unbounded varnish-max-connections haproxy-rate-all.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -218,7 +218,7 @@ VCL
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -229,6 +229,11 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--scrape http://127.0.0.1:18084/metrics --scrape-metric haproxy_backend_current_queue \
 			--scrape-metric haproxy_backend_current_sessions --scrape-metric haproxy_backend_http_responses_total ;;
 		haproxy-queue-unbounded) run_haproxy haproxy-queue-unbounded "timeout queue 30s" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
+		haproxy-rate-all) run_haproxy haproxy-rate-all "stick-table type integer size 1 expire 10s store http_req_rate(1s)
+    http-request track-sc0 int(1)
+    http-request deny deny_status 429 if { sc_http_req_rate(0) gt 300 }" 9000 "nbthread 1" 30s \
+			"--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
+			--profile step --from 150 --to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 ;;
 		nginx) run_nginx nginx-limit-req 'limit_req_zone $server_name zone=one:1m rate=200r/s;' \
 			'limit_req zone=one burst=10 nodelay; limit_req_status 503;' "--workers 8 --policy unbounded --service exp:7ms" \
 			--profile step --from 100 --to 500 --steps 5 --step-duration 5s --arrival uniform ;;
