@@ -95,7 +95,7 @@ func mdRequests(b *strings.Builder, r *result.Result) {
 		return
 	}
 	names, rows := requestRows(&r.Total)
-	b.WriteString("| request | share | 2xx rps | 2xx | 503 | errors | not sent | p50 | p99 | max |\n")
+	b.WriteString("| request | share | 2xx rps | 2xx | " + shedLabel(r.Total.Status) + " | errors | not sent | p50 | p99 | max |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for i := range rows {
 		s := &rows[i]
@@ -147,7 +147,7 @@ func WriteRequestsCSV(w io.Writer, r *result.Result) error {
 			s := &rows[i]
 			o := outcomeOf(s.Status, s.Errors, s.NotSent)
 			rec := []string{label, st.Name, names[i], n(s.Scheduled), n(s.Sent), n(s.NotSent), n(s.Completed),
-				n(o.OK2xx), n(o.S503), n(o.OtherStatus)}
+				n(o.OK2xx), n(o.S503 - o.S429), n(o.OtherStatus + o.S429)}
 			for _, c := range result.ErrorClasses {
 				rec = append(rec, n(s.Errors[c]))
 			}

@@ -23,7 +23,7 @@ func requestsView(r *result.Result) (table, []requestView) {
 	}
 	names, rows := requestRows(&r.Total)
 	t := table{Head: []cell{text("request"), num("share"), num("scheduled"), num("2xx/s"),
-		num("2xx"), num("503"), num("other"), num("errors"), num("not sent"),
+		num("2xx"), num(shedLabel(r.Total.Status)), num("other"), num("errors"), num("not sent"),
 		num("p50"), num("p90"), num("p99"), num("p99.9"), num("max")}}
 	t.Head[1].Title = "share of the run's scheduled requests"
 	var views []requestView

@@ -120,7 +120,7 @@ var outcomeClasses = [...]struct {
 // outcomesChart: what became of the requests scheduled in each window.
 func outcomesChart(r *result.Result, tl timeline) svgChart {
 	c := svgChart{ID: "chart-outcomes", Title: "Outcomes over time",
-		Desc: "What became of the requests scheduled in each second, stacked: 2xx, 503 (the target shed load), other status codes, transport errors (timeout, refused, reset), and requests the generator could not send (--max-in-flight).",
+		Desc: "What became of the requests scheduled in each second, stacked: 2xx, 503 and 429 (the target shed load), other status codes, transport errors (timeout, refused, reset), and requests the generator could not send (--max-in-flight).",
 		W:    chartW, H: chartHeight(200)}
 	if len(r.Timeline) == 0 {
 		return noData(c, "The result has no timeline.")
@@ -144,8 +144,12 @@ func outcomesChart(r *result.Result, tl timeline) svgChart {
 		for i := range outs {
 			up[i] = lo[i] + float64(cl.get(outs[i]))/(tl.t1[i]-tl.t0[i])
 		}
-		p.stackedSteps(tl.t0, tl.t1, lo, up, cl.color, cl.label)
-		c.Legend = append(c.Legend, legendItem{Label: cl.label, Kind: "area", Fill: cl.color})
+		label := cl.label
+		if label == "503" {
+			label = shedLabel(r.Total.Status) // 429s are shed too (data.go)
+		}
+		p.stackedSteps(tl.t0, tl.t1, lo, up, cl.color, label)
+		c.Legend = append(c.Legend, legendItem{Label: label, Kind: "area", Fill: cl.color})
 		lo = up
 	}
 	tl.hover(p, func(i int) string {

@@ -41,7 +41,7 @@ func WriteCSV(w io.Writer, r *result.Result) error {
 	for _, win := range r.Timeline {
 		o := outcomeOf(win.Status, win.Errors, win.NotSent)
 		rec = append(rec[:0], f(win.TS), f(win.DurationS), f(win.OfferedRPS), n(win.Scheduled), n(win.Sent), n(win.NotSent),
-			n(win.Completed), n(o.OK2xx), n(o.S503), n(o.OtherStatus))
+			n(win.Completed), n(o.OK2xx), n(o.S503-o.S429), n(o.OtherStatus+o.S429))
 		for _, c := range classes {
 			rec = append(rec, n(win.Errors[c]))
 		}

@@ -9,8 +9,21 @@ import (
 )
 
 // outcome splits a set of counts into the classes every rendering shows.
+// S503 is the shed responses, 503 and 429 (a rate limit's status), as
+// block_ratio counts them; S429 is the 429s among them, for the CSV's
+// status_503 and status_other, which keep to their names.
 type outcome struct {
-	OK2xx, S503, OtherStatus, Errors, NotSent int64
+	OK2xx, S503, S429, OtherStatus, Errors, NotSent int64
+}
+
+// shedLabel heads the shed column: "503", or "503/429" when the counts
+// hold a 429 (it counted as "other" in the tables and as "errors" in the
+// Markdown before, against HAProxy denying with 429).
+func shedLabel(status map[string]int64) string {
+	if status["429"] > 0 {
+		return "503/429"
+	}
+	return "503"
 }
 
 func outcomeOf(status, errs map[string]int64, notSent int64) outcome {
@@ -19,6 +32,9 @@ func outcomeOf(status, errs map[string]int64, notSent int64) outcome {
 		switch {
 		case k == "503":
 			o.S503 += v
+		case k == "429":
+			o.S503 += v
+			o.S429 += v
 		case len(k) == 3 && k[0] == '2':
 			o.OK2xx += v
 		default:

@@ -192,7 +192,7 @@ func cards(r *result.Result) []card {
 	if t.Latency.Count == 0 {
 		cs[2].Value, cs[2].Sub = "–", "no responses"
 	}
-	shed := card{Label: "503 (load shed)", Value: numfmt.Percent(ratio(o.S503, t.Scheduled)), Sub: numfmt.Int(o.S503) + " of " + numfmt.Int(t.Scheduled)}
+	shed := card{Label: shedLabel(t.Status) + " (load shed)", Value: numfmt.Percent(ratio(o.S503, t.Scheduled)), Sub: numfmt.Int(o.S503) + " of " + numfmt.Int(t.Scheduled)}
 	if o.S503 > 0 {
 		shed.Class = "warn"
 	}

@@ -27,15 +27,15 @@ func WriteMarkdown(w io.Writer, r *result.Result) error {
 	fmt.Fprintf(&b, "### %s bploadgen %s: %s\n\n", icon, verdict(r), mdEscape(verdictLine(r)))
 	t := &r.Total
 	o := outcomeOf(t.Status, t.Errors, t.NotSent)
-	fmt.Fprintf(&b, "%s · %s · %s scheduled · %s rps 2xx · p99 %s · 503 %s · errors %s\n\n",
+	fmt.Fprintf(&b, "%s · %s · %s scheduled · %s rps 2xx · p99 %s · %s %s · errors %s\n\n",
 		mdEscape(targetLabel(r, redact.URL(r.Target.URL))), mdEscape(subtitle(r)),
-		numfmt.Int(t.Scheduled), numfmt.Rate(t.ThroughputRPS), latencyOrDash(t), numfmt.Percent(ratio(o.S503, t.Scheduled)),
+		numfmt.Int(t.Scheduled), numfmt.Rate(t.ThroughputRPS), latencyOrDash(t), shedLabel(t.Status), numfmt.Percent(ratio(o.S503, t.Scheduled)),
 		numfmt.Percent(ratio(o.Errors, t.Scheduled)))
 	if r.Interrupted {
 		b.WriteString("> **Interrupted:** this is a partial result.\n\n")
 	}
 
-	b.WriteString("| stage | offered rps | 2xx rps | 2xx | 503 | errors | not sent | p50 | p99 | max |\n")
+	b.WriteString("| stage | offered rps | 2xx rps | 2xx | " + shedLabel(t.Status) + " | errors | not sent | p50 | p99 | max |\n")
 	b.WriteString("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	row := func(name string, s *result.Stage) {
 		o := outcomeOf(s.Status, s.Errors, s.NotSent)

@@ -14,7 +14,7 @@ func text(s string) cell { return cell{Text: s} }
 
 func stageTable(r *result.Result) table {
 	t := table{Head: []cell{text("stage"), num("offered"), num("scheduled"), num("achieved"), num("2xx/s"),
-		num("2xx"), num("503"), num("other"), num("errors"), num("not sent"),
+		num("2xx"), num(shedLabel(r.Total.Status)), num("other"), num("errors"), num("not sent"),
 		num("p50"), num("p90"), num("p99"), num("p99.9"), num("max"), num("in flight")}}
 	t.Head[1].Title = "planned mean rate, requests per second"
 	t.Head[3].Title = "sent per second"

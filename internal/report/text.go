@@ -70,10 +70,10 @@ func textStages(w io.Writer, r *result.Result) {
 	}
 	pad := func(s string) string { return s + strings.Repeat(" ", width-len([]rune(s))) }
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, pad("stage")+"\toffered/s\tsent/s\t2xx/s\tp50\tp90\tp99\tmax\tp99 2xx\t2xx\t503\tother\terrors\tnot sent\t")
+	fmt.Fprintln(tw, pad("stage")+"\toffered/s\tsent/s\t2xx/s\tp50\tp90\tp99\tmax\tp99 2xx\t2xx\t"+shedLabel(r.Total.Status)+"\tother\terrors\tnot sent\t")
 	row := func(label string, s *result.Stage) {
 		n2xx, _ := result.Count(s.Status, nil, 0, "2xx")
-		n503 := s.Status["503"]
+		n503 := s.Status["503"] + s.Status["429"] // shed (data.go)
 		other := s.Responses() - n2xx - n503
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
 			pad(label), numfmt.Rate(s.OfferedRPS), numfmt.Rate(s.AchievedRPS), numfmt.Rate(s.ThroughputRPS),
