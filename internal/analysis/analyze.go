@@ -116,7 +116,9 @@ func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 		c = an.sh.best.c
 		an.warnf("the worker count is the concurrency limit recognised from the in-flight level at which the target shed: %d", c)
 	}
-	if c == 0 && an.svc.known() && mech != mechRateLimit {
+	if c == 0 && an.sh.shutOut {
+		an.warnf("the worker count is not estimated: the target shut the load out (the shedding evidence), so its 2xx throughput tells its limiter, not its workers (give --workers)")
+	} else if c == 0 && an.svc.known() && mech != mechRateLimit {
 		c = an.estimateWorkers()
 	}
 	if c == 0 {

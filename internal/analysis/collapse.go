@@ -130,4 +130,5 @@ func (an *analyzer) noteShutOut(rc *recognition) {
 	rc.best = candidate{mech: mechUnknown}
 	rc.cands = []result.Candidate{{Mechanism: mechUnknown, Probability: 1}}
 	rc.confidence = 1
+	rc.shutOut = true
 }

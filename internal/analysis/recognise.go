@@ -29,6 +29,7 @@ type recognition struct {
 	evidence   []string
 	given      bool
 	close      string // a runner-up nearly as likely (closeCall), said unless the verdict changes
+	shutOut    bool   // the target shut the load out (collapse.go): its 2xx say nothing of its workers
 }
 
 // lateEps is the share of immediate answers that come back late anyway

@@ -373,4 +373,9 @@ func TestRecordedHAProxyRateAll(t *testing.T) {
 	if sh.Mechanism != mechUnknown || !strings.HasPrefix(sh.UnknownReason(), result.UnknownShutOut+" at stage 4") {
 		t.Errorf("shedding %s, reason %q: want unknown, shut out at stage 4", sh.Mechanism, sh.UnknownReason())
 	}
+	// Its 2xx throughput is the limiter's doing: no worker count from it
+	// (it made M/M/1 of a target with 64 workers).
+	if a.Model.Workers != 0 {
+		t.Errorf("model %s with c = %d estimated from a shut-out target", a.Model.Kendall, a.Model.Workers)
+	}
 }
