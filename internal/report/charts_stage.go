@@ -180,7 +180,7 @@ func kneeChart(r *result.Result) svgChart {
 	xhi, thi, lhi, llo, bhi := 0.0, 0.0, 0.0, math.Inf(1), 0.0
 	for _, s := range r.Stages {
 		k := kneePoint{offered: s.OfferedRPS, obsX: s.ThroughputRPS, obsP99: s.Latency.P99}
-		k.obsBlock, _ = s.Ratio("503")
+		k.obsBlock = shedRatio(&s)
 		if sa, ok := pred[s.Index]; ok {
 			k.hasPred = true
 			k.obsP99 = sa.Observed.ResponseP99S

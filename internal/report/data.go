@@ -16,6 +16,15 @@ type outcome struct {
 	OK2xx, S503, S429, OtherStatus, Errors, NotSent int64
 }
 
+// shedRatio is the share of a stage's scheduled requests answered 503 or
+// 429: shed, as block_ratio counts them.
+func shedRatio(s *result.Stage) float64 {
+	if s.Scheduled == 0 {
+		return 0
+	}
+	return float64(s.Status["503"]+s.Status["429"]) / float64(s.Scheduled)
+}
+
 // shedLabel heads the shed column: "503", or "503/429" when the counts
 // hold a 429 (it counted as "other" in the tables and as "errors" in the
 // Markdown before, against HAProxy denying with 429).

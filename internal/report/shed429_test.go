@@ -38,8 +38,11 @@ func TestShed429(t *testing.T) {
 	if shed == 0 {
 		t.Fatal("the fixture has no 503s to turn into 429s")
 	}
-	var md0 bytes.Buffer
+	var md0, rd0 bytes.Buffer
 	if err := WriteMarkdown(&md0, r); err != nil {
+		t.Fatal(err)
+	}
+	if err := Reading(&rd0, r); err != nil {
 		t.Fatal(err)
 	}
 	as429(r)
@@ -61,6 +64,15 @@ func TestShed429(t *testing.T) {
 	want := strings.Replace(strings.Replace(md0.String(), "| 2xx | 503 | errors |", "| 2xx | 503/429 | errors |", 1), " · 503 ", " · 503/429 ", 1)
 	if md.String() != want {
 		t.Errorf("markdown: the 429s are not shed:\n%s\nwant\n%s", md.String(), want)
+	}
+	// The reading says the same of 429s as of 503s ("rejects reached
+	// 0%" and "answered 503" before), in the shed column's words.
+	var rd bytes.Buffer
+	if err := Reading(&rd, r); err != nil {
+		t.Fatal(err)
+	}
+	if want := strings.ReplaceAll(rd0.String(), "answered 503 and", "answered 503/429 and"); rd.String() != want {
+		t.Errorf("reading:\n%s\nwant\n%s", rd.String(), want)
 	}
 	rows, err := csv.NewReader(&cs).ReadAll()
 	if err != nil {
