@@ -304,10 +304,14 @@ func TestRecordedNginxLimitReqDelay(t *testing.T) {
 
 // gunicorn with 4 sync workers (an exponential 10 ms each, in
 // Server-Timing) and a backlog of 64, Poisson 100 → 600 rps with a 3 s
-// timeout: unbounded, and c = 4. The worker count came out 3: it was read
-// only from the stages past the first shortfall, and there 1,643 requests
-// timed out while the workers served them, so the 2xx per second (270)
-// undercounted the busy workers; the stage before had 4.1.
+// timeout: unbounded. The busy workers were read only from the stages past
+// the first shortfall, and there 1,643 requests timed out while the
+// workers served them: 2.66 from 270 2xx/s. Now they come from the stage
+// that served most while it ran: 3.59 on this take (c = 4), 3.46 on a
+// later one (c = 3): a worker holds a request longer than the sleep it
+// reports (accepting, parsing, writing in Python), so X·E[S] at the
+// reported E[S] is a lower bound near 3.5 and the rounding can go either
+// way. The test asks for the busy workers, not the rounding.
 func TestRecordedGunicorn(t *testing.T) {
 	_, a := recorded(t, "gunicorn-sync.json")
 	sh := a.Shedding
@@ -315,8 +319,14 @@ func TestRecordedGunicorn(t *testing.T) {
 	if sh.Mechanism != mechUnbounded || sh.Confidence < 0.9 {
 		t.Errorf("shedding %s at %.3g, want unbounded", sh.Mechanism, sh.Confidence)
 	}
-	if a.Model.Workers != 4 {
-		t.Errorf("c = %d, want gunicorn's 4 workers", a.Model.Workers)
+	busy := -1.0
+	for _, w := range a.Warnings {
+		if _, rest, ok := strings.Cut(w, "busy workers X·E[S] = "); ok {
+			fmt.Sscanf(rest, "%g", &busy)
+		}
+	}
+	if busy < 3.3 || a.Model.Workers < 3 || a.Model.Workers > 4 {
+		t.Errorf("busy workers %.3g, c = %d: want at least 3.3 of gunicorn's 4 (2.66 was the stage full of timeouts)", busy, a.Model.Workers)
 	}
 	// Stage 1's 502 responses make too few batches for a batch-means
 	// interval of its p99; its order-statistic interval stands in

@@ -39,6 +39,17 @@ wait_up() { # url
 	return 1
 }
 
+# measure runs bploadgen against url into NAME.json, then stops what
+# the run_* function started.
+measure() { # name, url, run flags...
+	local name=$1 url=$2
+	shift 2
+	"$tmp/bploadgen" run "$url" "$@" -q -o "$out/$name.json"
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	pids=()
+}
+
 haproxy_cfg() { # extra backend line, maxconn, extra global line, server timeout
 	cat <<CFG
 global
@@ -70,10 +81,7 @@ run_haproxy() { # name, extra backend line, maxconn, extra global line, server t
 	start haproxy haproxy -f "$tmp/haproxy.cfg" -db
 	wait_up http://127.0.0.1:18081/healthz
 	wait_up http://127.0.0.1:18080/healthz
-	"$tmp/bploadgen" run http://127.0.0.1:18080/ "$@" -q -o "$out/$name.json"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	pids=()
+	measure "$name" http://127.0.0.1:18080/ "$@"
 }
 
 run_nginx() { # name, zone, limit (nginx directives), target flags, run flags...
@@ -115,10 +123,7 @@ CFG
 	start nginx nginx -c "$tmp/nginx.conf" -p "$tmp/nginx"
 	wait_up http://127.0.0.1:18091/healthz
 	sleep 0.5
-	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	pids=()
+	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
 # Apache 2.4 (Debian's apache2) with 8 event-MPM workers and a listen
@@ -155,10 +160,7 @@ CFG
 	start apache apache2 -f "$tmp/apache.conf" -DFOREGROUND
 	wait_up http://127.0.0.1:18091/healthz
 	wait_up http://127.0.0.1:18090/
-	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	pids=()
+	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
 # gunicorn (Debian's, 20.1) with 4 sync workers and a listen backlog of
@@ -184,10 +186,7 @@ def app(environ, start_response):
 APP
 	start gunicorn gunicorn --chdir "$tmp/gunicorn" -w 4 -b 127.0.0.1:18090 --backlog 64 app:app
 	wait_up http://127.0.0.1:18090/
-	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	pids=()
+	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
 # Varnish (Debian's, 7.1) passing every request to the built-in target
@@ -210,10 +209,7 @@ VCL
 	start varnish varnishd -F -j none -a 127.0.0.1:18090 -f "$tmp/varnish/default.vcl" -n "$tmp/varnish/inst" -s malloc,64m
 	wait_up http://127.0.0.1:18091/healthz
 	wait_up http://127.0.0.1:18090/
-	"$tmp/bploadgen" run http://127.0.0.1:18090/ "$@" -q -o "$out/$name.json"
-	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-	wait 2>/dev/null || true
-	pids=()
+	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
 unbounded="--workers 16 --policy unbounded --service det"
