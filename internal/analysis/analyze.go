@@ -193,9 +193,10 @@ func (an *analyzer) estimateWorkers() int {
 	}
 	proxy := ""
 	if an.ovh.upstream != "" && strings.Contains(how, "Server-Timing") {
-		// The slots are the proxy's: each is held for the target's E[S]
-		// and the proxy's round trip to it, which Server-Timing leaves out.
-		proxy = "; the target is behind a proxy's queue (the overhead above): c counts the proxy's slots at the target's E[S], which leaves out the proxy's own round trip to the target, so its limit (HAProxy's maxconn, say) can be above c"
+		// The slots are what the queue feeds: a proxy's connections, or
+		// the server's own threads, each held for the target's E[S] and
+		// what Server-Timing leaves out (a proxy's round trip to it).
+		proxy = "; the target's queue is in front of its Server-Timing (the overhead above): c counts the slots that queue feeds (a proxy's connections, or the server's own workers) at the E[S] Server-Timing reports, which leaves out what a slot is held for beyond it (a proxy's round trip to the target), so the limit (HAProxy's maxconn, Tomcat's maxThreads) can be above c"
 	}
 	an.warnf("the worker count was estimated from the throughput plateau: c ≈ %s → %d (a saturated target's throughput is c/E[S]; if it was not fully saturated this is a lower bound; give --workers)%s", how, c, proxy)
 	return c
@@ -205,7 +206,14 @@ func (an *analyzer) estimateWorkers() int {
 func (an *analyzer) capacity(a *result.Analysis) {
 	for _, d := range an.data {
 		if d.tau > 0 {
-			a.MaxThroughputRPS = math.Max(a.MaxThroughputRPS, float64(d.n2xx)/d.tau)
+			// What the target served while the stage ran: a backlog
+			// answered after it ends counts for the stage's 2xx but is
+			// not throughput (completion.go).
+			x := float64(d.n2xx) / d.tau
+			if d.backlogGrew() {
+				x = d.servedRate(d.n2xx)
+			}
+			a.MaxThroughputRPS = math.Max(a.MaxThroughputRPS, x)
 		}
 	}
 	switch {
@@ -216,6 +224,11 @@ func (an *analyzer) capacity(a *result.Analysis) {
 		a.CapacitySource = "model"
 		if an.spec.Workers == 0 {
 			a.CapacitySource = "plateau"
+			if an.fellBehind() {
+				// c was rounded from what the target served; once it
+				// fell behind, the most it served is the capacity itself.
+				a.CapacityRPS = a.MaxThroughputRPS
+			}
 		}
 	case a.Knee != nil && a.Knee.Criterion == "throughput":
 		a.CapacityRPS, a.CapacitySource = a.MaxThroughputRPS, "plateau"

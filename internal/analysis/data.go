@@ -26,6 +26,11 @@ type stageData struct {
 
 	srv *srvStats // Server-Timing, when the target sent it
 
+	// otherDone is the number of completions within the stage's span
+	// (completion.go) that were not 2xx: its answers and fast errors,
+	// and the timeouts of any stage that ended in it.
+	otherDone float64
+
 	windows []windowData // the timeline windows wholly inside the stage
 	// means2xx: the windows' mid-times and mean 2xx latencies (seconds),
 	// of the windows with a 2xx; decoded once, on first use (meanSeries).
@@ -54,6 +59,8 @@ type windowData struct {
 	n503      int64
 	n2xx      int64
 	lat2xx    string // "" when the result has no window histograms
+	errors    int64  // transport errors of the window's requests
+	timeouts  int64  // of which timeouts, which end one timeout after the send
 
 	inFlightMax  int64              // the client's in-flight maximum in the window
 	inFlightMean float64            // and its time average
@@ -100,10 +107,13 @@ func collect(r *result.Result) ([]*stageData, []string) {
 				wd.responses += v
 			}
 			wd.n2xx, _ = result.Count(w.Status, nil, 0, "2xx")
+			wd.timeouts = w.Errors[result.ErrTimeout]
+			wd.errors, _ = result.Count(nil, w.Errors, 0, "errors")
 			d.windows = append(d.windows, wd)
 		}
 		out = append(out, d)
 	}
+	timeoutsDue(out, r.TimeoutS)
 	return out, warns
 }
 

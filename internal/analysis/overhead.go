@@ -123,7 +123,7 @@ func (o *overheadInfo) hiddenQueue(data []*stageData, low *stageData) {
 	if worst <= math.Max(1e-3, 3*base) {
 		return
 	}
-	o.upstream = fmt.Sprintf("the client waited up to %s more than the target's Server-Timing accounts for (stage %d against the lowest-load stage %d's typical overhead): a queue in front of the target's handler (a proxy's, or its listen backlog), so the overhead is the lowest-load stage's median %s for every stage and that wait is left to the model",
+	o.upstream = fmt.Sprintf("the client waited up to %s more than the target's Server-Timing accounts for (stage %d against the lowest-load stage %d's typical overhead): a queue in front of the target's handler (a proxy's, the server's own before the handler, such as Tomcat's executor queue, or its listen backlog), so the overhead is the lowest-load stage's median %s for every stage and that wait is left to the model",
 		numfmt.Seconds(worst), at, low.st.Index, numfmt.Seconds(base))
 	for k := range o.perStage {
 		o.perStage[k] = base

@@ -21,7 +21,8 @@ type Analysis struct {
 	// (CapacityRPS 0). It is never below a stage's sustained 2xx throughput.
 	CapacitySource string `json:"capacity_source,omitempty"`
 	// MaxThroughputRPS is the highest 2xx throughput of any stage, a lower
-	// bound of the capacity whatever the model.
+	// bound of the capacity whatever the model: what the target served
+	// while the stage ran, not the backlog it answered after (docs/result.md).
 	MaxThroughputRPS float64 `json:"max_throughput_rps"`
 	// Overhead is what the client measures on top of the server's own
 	// response time (loopback, HTTP, scheduling, send lag).

@@ -2,14 +2,15 @@
 # Records the shedding fixtures of issue #12 (see README.md): HAProxy with a
 # queue timeout in front of the built-in target, nginx limit_req (with and
 # without nodelay) and limit_conn in front of it, Apache past its workers
-# and backlog, gunicorn's sync workers, and Varnish's backend connection
-# limit. Run from the repository root:
+# and backlog, gunicorn's sync workers, Varnish's backend connection
+# limit, and Tomcat's thread pool. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
-# haproxy-queue-unbounded varnish-max-connections haproxy-rate-all.
+# haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
+# tomcat-unbounded.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -212,9 +213,69 @@ VCL
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
+# Tomcat 10 (Debian's; its servlet compiled with the JDK's javac) with
+# maxThreads 4 and its defaults otherwise (maxConnections 8192): a servlet
+# that sleeps an exponential 10 ms and reports it in Server-Timing.
+# Keep-alive connections are all accepted and their requests wait in the
+# executor's queue, which has no bound: nothing shed, the latency grows.
+run_tomcat() { # name, run flags...
+	local name=$1 base=$tmp/tomcat
+	shift
+	mkdir -p "$base"/{conf,logs,temp,work,src,webapps/ROOT/WEB-INF/classes}
+	cp /etc/tomcat10/{web.xml,logging.properties,catalina.properties,context.xml} "$base/conf/"
+	cat >"$base/src/Sleep.java" <<'JAVA'
+import jakarta.servlet.http.*;
+import java.io.IOException;
+import java.util.SplittableRandom;
+
+public class Sleep extends HttpServlet {
+  private final SplittableRandom rng = new SplittableRandom(1);
+
+  @Override
+  protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    double t;
+    synchronized (rng) {
+      t = -Math.log(1 - rng.nextDouble()) * 0.010; // mean 10 ms
+    }
+    long ns = (long) (t * 1e9);
+    try {
+      Thread.sleep(ns / 1000000, (int) (ns % 1000000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    resp.setContentType("text/plain");
+    resp.setHeader("Server-Timing", String.format("svc;dur=%.3f", t * 1000));
+    resp.getWriter().write("ok\n");
+  }
+}
+JAVA
+	javac -cp /usr/share/tomcat10/lib/servlet-api.jar -d "$base/webapps/ROOT/WEB-INF/classes" "$base/src/Sleep.java"
+	cat >"$base/webapps/ROOT/WEB-INF/web.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee" version="5.0" metadata-complete="true">
+  <servlet><servlet-name>s</servlet-name><servlet-class>Sleep</servlet-class></servlet>
+  <servlet-mapping><servlet-name>s</servlet-name><url-pattern>/</url-pattern></servlet-mapping>
+</web-app>
+XML
+	cat >"$base/conf/server.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<Server port="-1" shutdown="SHUTDOWN">
+  <Service name="Catalina">
+    <Connector port="18090" address="127.0.0.1" protocol="HTTP/1.1" maxThreads="4" minSpareThreads="4"/>
+    <Engine name="Catalina" defaultHost="localhost">
+      <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"/>
+    </Engine>
+  </Service>
+</Server>
+XML
+	CATALINA_BASE=$base CATALINA_HOME=/usr/share/tomcat10 start tomcat /usr/share/tomcat10/bin/catalina.sh run
+	for _ in $(seq 4); do wait_up http://127.0.0.1:18090/ && break; done
+	measure "$name" http://127.0.0.1:18090/ "$@"
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -245,6 +306,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--steps 4 --step-duration 6s --arrival uniform ;;
 		apache-backlog) PATH=$PATH:/usr/sbin run_apache apache-backlog --profile step --from 800 --to 2400 --steps 3 \
 			--step-duration 4s --arrival uniform --timeout 2s ;;
+		tomcat-unbounded) run_tomcat tomcat-unbounded --profile step --from 100 --to 600 --steps 4 --step-duration 5s \
+			--arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac
 	done
