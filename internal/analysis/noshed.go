@@ -22,7 +22,9 @@ import (
 //     raised to the number of stages (the steepest of several is steep by
 //     chance more often), capped at ±log 99;
 //   - requests that timed out from the knee on, more of them than the
-//     lowest-load stage's share would give (overloadTimeouts): log 99. A
+//     lowest-load stage's share would give (overloadTimeouts): log 99;
+//     with no growth beyond chance, the evidence begins with
+//     result.UnboundedTimedOut. A
 //     server that takes more than it can serve and sheds nothing makes
 //     the client give up on them (Apache whose workers are all busy leaves
 //     connections in its listen backlog, and past it the kernel drops the
@@ -47,9 +49,11 @@ func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
 	if knee != nil {
 		logOdds = math.Log(9)
 	}
+	grew := false // beyond chance, one-sided 95%
 	if stages > 0 {
 		c := math.Pow(conf, float64(stages))
 		logOdds += math.Max(-math.Log(99), math.Min(math.Log(99), math.Log(c/(1-c))))
+		grew = tBest > 0 && c >= level
 	}
 	timedOut, line := an.overloadTimeouts(knee)
 	if timedOut {
@@ -63,14 +67,19 @@ func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
 	} else {
 		rc.evidence = append(rc.evidence, "the target kept up with every stage (no knee)")
 	}
-	if line != "" {
-		rc.evidence = append(rc.evidence, line)
+	if line != "" && grew {
+		rc.evidence = append(rc.evidence, line+": left waiting past the timeout (in the target's queue, or in its listen backlog and the kernel's dropped SYNs), where a server that sheds answers 503 at once")
 	}
 	switch {
-	case at > 0 && tBest > 0:
+	case grew:
 		rc.evidence = append(rc.evidence, fmt.Sprintf("the mean 2xx latency grew within stage %d (its slope's t statistic %.3g; an unbounded queue past capacity grows, a server that keeps up does not)", at, tBest))
+	case at > 0 && tBest > 0:
+		rc.evidence = append(rc.evidence, fmt.Sprintf("the mean 2xx latency grew within no stage beyond chance (the steepest, stage %d: t statistic %.3g over %d stages; an unbounded queue past capacity grows, unless the client gives up on the requests that wait longest)", at, tBest, stages))
 	case at > 0:
 		rc.evidence = append(rc.evidence, "the mean 2xx latency grew within no stage (an unbounded queue past capacity grows, unless the client gives up on the requests that wait longest)")
+	}
+	if timedOut && !grew {
+		rc.evidence = append([]string{result.UnboundedTimedOut + " " + line + ": past capacity the excess waited until the client gave up, where the 2xx that came back did not wait longer and longer (in a listen backlog, or on connections the server leaves unaccepted past its connection limit, such as Tomcat's maxConnections; not in a queue that grows); a server that sheds answers 503 at once"}, rc.evidence...)
 	}
 	un := result.Candidate{Mechanism: mechUnbounded, Probability: p}
 	none := result.Candidate{Mechanism: mechNone, Probability: 1 - p}
@@ -125,7 +134,7 @@ func growthT(d *stageData) (t, df float64, ok bool) {
 // overloadTimeouts says whether the stages from the knee on had requests
 // time out beyond what the lowest-load stage's share of timeouts gives
 // (a one-sided 95% binomial bound on the count, at least 10 and 1% of
-// those sent), with the evidence line; false without a knee.
+// those sent), with their counts in words; false without a knee.
 func (an *analyzer) overloadTimeouts(knee *result.Knee) (bool, string) {
 	if knee == nil {
 		return false, ""
@@ -157,6 +166,6 @@ func (an *analyzer) overloadTimeouts(knee *result.Knee) (bool, string) {
 	if n < 10 || float64(n) < 0.01*float64(sent) || float64(n) <= bound {
 		return false, ""
 	}
-	return true, fmt.Sprintf("%d of the %d requests sent from stage %d on timed out (%s; the lowest-load stage %d: %s): left waiting past the timeout (in the target's queue, or in its listen backlog and the kernel's dropped SYNs), where a server that sheds answers 503 at once",
+	return true, fmt.Sprintf("%d of the %d requests sent from stage %d on timed out (%s; the lowest-load stage %d: %s)",
 		n, sent, first, numfmt.Share(float64(n)/float64(sent)), low.st.Index, numfmt.Share(base))
 }

@@ -234,6 +234,11 @@ func TestRecordedApacheBacklog(t *testing.T) {
 	if !strings.Contains(strings.Join(sh.Evidence, "\n"), "timed out") {
 		t.Errorf("the timeouts are not in the evidence: %q", sh.Evidence)
 	}
+	// Its 2xx mean grew within no stage: the excess timed out in the
+	// listen backlog, and the summary says so, not "an unbounded queue".
+	if !sh.TimedOut() {
+		t.Errorf("evidence %q: want it to begin %q", sh.Evidence, result.UnboundedTimedOut)
+	}
 }
 
 // The timeouts count only beyond the lowest-load stage's share: a target
@@ -364,10 +369,39 @@ func TestRecordedTomcat(t *testing.T) {
 	if ceil := 4 / a.Model.ServiceMeanS; a.CapacityRPS != a.MaxThroughputRPS || a.MaxThroughputRPS > ceil {
 		t.Errorf("capacity %.4g, highest 2xx throughput %.4g: want the capacity what was served, at most 4/E[S] = %.4g", a.CapacityRPS, a.MaxThroughputRPS, ceil)
 	}
+	if sh.TimedOut() {
+		t.Errorf("evidence %q: its queue grew, yet it reads as timed out", sh.Evidence)
+	}
 	// Nothing but Tomcat's own queue is in front of the servlet: the
 	// warnings name it, not only a proxy.
 	if w := strings.Join(a.Warnings, "\n"); !strings.Contains(w, "Tomcat's executor queue") || !strings.Contains(w, "the server's own workers") {
 		t.Errorf("warnings %q: want the server's own queue and workers named", a.Warnings)
+	}
+}
+
+// The same Tomcat with maxConnections 8 and acceptCount 8: the connections
+// past 8 wait unaccepted until the client gives up (29% of the requests
+// from stage 3 on), and the 2xx that come back on the 8 it serves stay
+// fast (p99 61 ms at 600 offered). It read "nothing shed while the latency
+// grew: an unbounded queue", its evidence "the mean 2xx latency grew
+// within stage 2 (t statistic 0.697)", and stage 4 "mean latency grew
+// -8.173ms per second (predicted 389.7ms)".
+func TestRecordedTomcatMaxConnections(t *testing.T) {
+	_, a := recorded(t, "tomcat-max-connections.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g; %q", sh.Mechanism, sh.Confidence, sh.Evidence)
+	if sh.Mechanism != mechUnbounded || sh.Confidence < 0.9 || !sh.TimedOut() {
+		t.Errorf("shedding %s at %.3g, evidence %q: want unbounded, timed out", sh.Mechanism, sh.Confidence, sh.Evidence)
+	}
+	for _, e := range sh.Evidence {
+		if strings.HasPrefix(e, "the mean 2xx latency grew within stage") {
+			t.Errorf("evidence %q: no growth beyond chance", e)
+		}
+	}
+	for _, st := range a.Stages {
+		if g := st.Growth; g != nil && g.ObservedLatencySPerS <= 0 && strings.Contains(st.Verdict, "latency grew") {
+			t.Errorf("stage %d: %q", st.Index, st.Verdict)
+		}
 	}
 }
 

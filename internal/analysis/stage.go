@@ -249,9 +249,15 @@ func stageVerdict(sa *result.StageAnalysis, p prediction) string {
 	if sa.Little.Flagged {
 		return fmt.Sprintf("measurement problem: Little's law off by %s", numfmt.Share(sa.Little.Ratio-1))
 	}
-	if sa.Growth != nil {
+	if g := sa.Growth; g != nil {
+		if !(g.ObservedLatencySPerS > 0) {
+			// The requests that would have waited longest ended
+			// otherwise (timed out), or waited where the 2xx did not.
+			return fmt.Sprintf("no steady state predicted (unbounded queue at ρ = %.3g, its wait growing %s per second), but the mean latency did not grow (%s per second)",
+				p.util, numfmt.Seconds(g.PredictedLatencySPerS), numfmt.Seconds(g.ObservedLatencySPerS))
+		}
 		return fmt.Sprintf("no steady state (unbounded queue at ρ = %.3g): mean latency grew %s per second (predicted %s)",
-			p.util, numfmt.Seconds(sa.Growth.ObservedLatencySPerS), numfmt.Seconds(sa.Growth.PredictedLatencySPerS))
+			p.util, numfmt.Seconds(g.ObservedLatencySPerS), numfmt.Seconds(g.PredictedLatencySPerS))
 	}
 	var agree, disagree, unknown []string
 	a := sa.Agreement

@@ -46,7 +46,11 @@ func SheddingSummary(s *result.Shedding) string {
 		}
 		parts = append(parts, p+", the excess refused at once")
 	case "unbounded":
-		parts = append(parts, "nothing shed while the latency grew: an unbounded queue")
+		if s.TimedOut() {
+			parts = append(parts, "nothing shed: past capacity the excess waited until it timed out, where a server that sheds answers 503")
+		} else {
+			parts = append(parts, "nothing shed while the latency grew: an unbounded queue")
+		}
 	case "none":
 		parts = append(parts, "nothing shed and no overload seen: how it would shed is unknown")
 	default:

@@ -28,6 +28,11 @@ func TestSheddingSummary(t *testing.T) {
 			"rate-limit: a rate limit of 303 ± 10.8 requests/s, up to 16 more delayed to its pace, the excess refused at once (recognised from the run; confidence 100%)"},
 		{&result.Shedding{Mechanism: "queue-timeout", Workers: 1, QueueTimeoutS: 0.00185, Source: "given"},
 			"queue-timeout: c = 1 worker; a request waits at most 1.85ms for one, then gets 503 (given; confidence 0%)"},
+		{&result.Shedding{Mechanism: "unbounded", Confidence: 0.99, Source: "recognised", Evidence: []string{"the mean 2xx latency grew within stage 4"}},
+			"unbounded: nothing shed while the latency grew: an unbounded queue (recognised from the run; confidence 99%)"},
+		// Timeouts without growth: a listen backlog, unaccepted connections.
+		{&result.Shedding{Mechanism: "unbounded", Confidence: 0.99, Source: "recognised", Evidence: []string{"timed out: 1471 of the 5021 requests", "x"}},
+			"unbounded: nothing shed: past capacity the excess waited until it timed out, where a server that sheds answers 503 (recognised from the run; confidence 99%)"},
 		{&result.Shedding{Mechanism: "none", Confidence: 0.7, Source: "recognised"},
 			"none: nothing shed and no overload seen: how it would shed is unknown (recognised from the run; confidence 70%)"},
 		// An unknown mechanism whose evidence begins with a known reason

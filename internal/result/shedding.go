@@ -55,6 +55,18 @@ const (
 	UnknownShutOut   = "shut out:"           // it admitted less the more was offered
 )
 
+// UnboundedTimedOut begins an "unbounded" mechanism's evidence when the
+// requests past capacity timed out while the 2xx latency grew within no
+// stage beyond chance: the excess waited where the 2xx did not (a listen
+// backlog, connections left unaccepted), not in a queue that grows.
+const UnboundedTimedOut = "timed out:"
+
+// TimedOut reports whether an "unbounded" mechanism's evidence begins
+// with UnboundedTimedOut.
+func (s *Shedding) TimedOut() bool {
+	return s != nil && s.Mechanism == "unbounded" && len(s.Evidence) > 0 && strings.HasPrefix(s.Evidence[0], UnboundedTimedOut)
+}
+
 // UnknownReason is an "unknown" mechanism's first evidence line when it
 // begins with one of the reasons above; "" otherwise.
 func (s *Shedding) UnknownReason() string {

@@ -10,7 +10,7 @@
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
-# tomcat-unbounded.
+# tomcat-unbounded tomcat-max-connections.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -214,13 +214,15 @@ VCL
 }
 
 # Tomcat 10 (Debian's; its servlet compiled with the JDK's javac) with
-# maxThreads 4 and its defaults otherwise (maxConnections 8192): a servlet
-# that sleeps an exponential 10 ms and reports it in Server-Timing.
-# Keep-alive connections are all accepted and their requests wait in the
-# executor's queue, which has no bound: nothing shed, the latency grows.
-run_tomcat() { # name, run flags...
-	local name=$1 base=$tmp/tomcat
-	shift
+# maxThreads 4 and the given connector attributes: a servlet that sleeps
+# an exponential 10 ms and reports it in Server-Timing. With the defaults
+# (maxConnections 8192) keep-alive connections are all accepted and their
+# requests wait in the executor's queue, which has no bound: nothing shed,
+# the latency grows. With maxConnections 8, the connections past 8 wait
+# unaccepted (acceptCount in the kernel's backlog) and time out.
+run_tomcat() { # name, connector attributes, run flags...
+	local name=$1 attrs=$2 base=$tmp/tomcat
+	shift 2
 	mkdir -p "$base"/{conf,logs,temp,work,src,webapps/ROOT/WEB-INF/classes}
 	cp /etc/tomcat10/{web.xml,logging.properties,catalina.properties,context.xml} "$base/conf/"
 	cat >"$base/src/Sleep.java" <<'JAVA'
@@ -257,11 +259,11 @@ JAVA
   <servlet-mapping><servlet-name>s</servlet-name><url-pattern>/</url-pattern></servlet-mapping>
 </web-app>
 XML
-	cat >"$base/conf/server.xml" <<'XML'
+	cat >"$base/conf/server.xml" <<XML
 <?xml version="1.0" encoding="UTF-8"?>
 <Server port="-1" shutdown="SHUTDOWN">
   <Service name="Catalina">
-    <Connector port="18090" address="127.0.0.1" protocol="HTTP/1.1" maxThreads="4" minSpareThreads="4"/>
+    <Connector port="18090" address="127.0.0.1" protocol="HTTP/1.1" maxThreads="4" minSpareThreads="4" $attrs/>
     <Engine name="Catalina" defaultHost="localhost">
       <Host name="localhost" appBase="webapps" unpackWARs="false" autoDeploy="false"/>
     </Engine>
@@ -275,7 +277,7 @@ XML
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -306,8 +308,10 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--steps 4 --step-duration 6s --arrival uniform ;;
 		apache-backlog) PATH=$PATH:/usr/sbin run_apache apache-backlog --profile step --from 800 --to 2400 --steps 3 \
 			--step-duration 4s --arrival uniform --timeout 2s ;;
-		tomcat-unbounded) run_tomcat tomcat-unbounded --profile step --from 100 --to 600 --steps 4 --step-duration 5s \
+		tomcat-unbounded) run_tomcat tomcat-unbounded "" --profile step --from 100 --to 600 --steps 4 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
+		tomcat-max-connections) run_tomcat tomcat-max-connections 'maxConnections="8" acceptCount="8"' --profile step --from 100 \
+			--to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac
 	done
