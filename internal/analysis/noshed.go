@@ -136,6 +136,12 @@ func growthT(d *stageData) (t, df float64, ok bool) {
 // (a one-sided 95% binomial bound on the count, at least 10 and 1% of
 // those sent), with their counts in words; false without a knee.
 func (an *analyzer) overloadTimeouts(knee *result.Knee) (bool, string) {
+	return an.overloadErrors(knee, "timed out", result.ErrTimeout)
+}
+
+// overloadErrors is overloadTimeouts for the error classes given, the
+// verb saying what befell the requests ("timed out").
+func (an *analyzer) overloadErrors(knee *result.Knee, verb string, classes ...string) (bool, string) {
 	if knee == nil {
 		return false, ""
 	}
@@ -147,7 +153,7 @@ func (an *analyzer) overloadTimeouts(knee *result.Knee) (bool, string) {
 			low = d
 		}
 		if d.st.Index >= knee.Stage {
-			n += d.st.Errors["timeout"]
+			n += count(d.st.Errors, classes)
 			sent += d.st.Sent
 			if first == 0 {
 				first = d.st.Index
@@ -159,13 +165,22 @@ func (an *analyzer) overloadTimeouts(knee *result.Knee) (bool, string) {
 	}
 	base := 0.0
 	if low.st.Sent > 0 {
-		base = float64(low.st.Errors["timeout"]) / float64(low.st.Sent)
+		base = float64(count(low.st.Errors, classes)) / float64(low.st.Sent)
 	}
 	mean := base * float64(sent)
 	bound := mean + queueing.NormalZ(level)*math.Sqrt(math.Max(mean, 1))
 	if n < 10 || float64(n) < 0.01*float64(sent) || float64(n) <= bound {
 		return false, ""
 	}
-	return true, fmt.Sprintf("%d of the %d requests sent from stage %d on timed out (%s; the lowest-load stage %d: %s)",
-		n, sent, first, numfmt.Share(float64(n)/float64(sent)), low.st.Index, numfmt.Share(base))
+	return true, fmt.Sprintf("%d of the %d requests sent from stage %d on %s (%s; the lowest-load stage %d: %s)",
+		n, sent, first, verb, numfmt.Share(float64(n)/float64(sent)), low.st.Index, numfmt.Share(base))
+}
+
+// count sums the classes' counts.
+func count(errs map[string]int64, classes []string) int64 {
+	var n int64
+	for _, c := range classes {
+		n += errs[c]
+	}
+	return n
 }

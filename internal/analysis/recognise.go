@@ -54,6 +54,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	}
 	if obs.shed == 0 {
 		an.recogniseNoShed(rc, knee)
+		an.noteRefused(rc, knee) // refused.go
 		an.applyGiven(rc, nil)
 		return rc
 	}

@@ -405,6 +405,25 @@ func TestRecordedTomcatMaxConnections(t *testing.T) {
 	}
 }
 
+// Node.js with server.maxConnections = 8, its handler waiting an
+// exponential 10 ms on a timer, Poisson 200 → 1400 rps: Node closes the
+// connections past 8 as it accepts them, so 34% of the requests from 600
+// offered on were reset, and not one 503. It read "unbounded: nothing
+// shed while the latency grew: an unbounded queue" (61%). The refusals
+// are errors outside the 503 ratios the mechanisms are fitted to, so it
+// is unknown with the reason; the limit of 8 is named by Erlang B.
+func TestRecordedNodeMaxConnections(t *testing.T) {
+	_, a := recorded(t, "node-max-connections.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g; %q", sh.Mechanism, sh.Confidence, sh.Evidence)
+	if sh.Mechanism != mechUnknown || !strings.HasPrefix(sh.UnknownReason(), result.UnknownRefused) {
+		t.Fatalf("shedding %s, evidence %q: want unknown, refused", sh.Mechanism, sh.Evidence)
+	}
+	if len(sh.Evidence) < 2 || !strings.HasPrefix(sh.Evidence[1], "at most 8 in flight") {
+		t.Errorf("evidence %q: want Node's limit of 8 named second", sh.Evidence)
+	}
+}
+
 // HAProxy with maxconn 4 and `timeout queue 30s` in front of the built-in
 // target (10 ms, never queueing itself), Poisson 200 → 600 rps: an
 // unbounded queue that answers every request in the end, seconds late.

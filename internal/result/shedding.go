@@ -53,6 +53,7 @@ const (
 	UnknownCollapse  = "collapse:"           // the admitted requests mostly failed
 	UnknownRetried   = "the clients retried" // the stages hold logical requests' outcomes
 	UnknownShutOut   = "shut out:"           // it admitted less the more was offered
+	UnknownRefused   = "refused:"            // it refused the excess at the connection, not with 503
 )
 
 // UnboundedTimedOut begins an "unbounded" mechanism's evidence when the
@@ -73,7 +74,7 @@ func (s *Shedding) UnknownReason() string {
 	if s == nil || s.Mechanism != "unknown" || len(s.Evidence) == 0 {
 		return ""
 	}
-	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried, UnknownShutOut} {
+	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried, UnknownShutOut, UnknownRefused} {
 		if strings.HasPrefix(s.Evidence[0], p) {
 			return s.Evidence[0]
 		}

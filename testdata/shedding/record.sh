@@ -3,14 +3,15 @@
 # queue timeout in front of the built-in target, nginx limit_req (with and
 # without nodelay) and limit_conn in front of it, Apache past its workers
 # and backlog, gunicorn's sync workers, Varnish's backend connection
-# limit, and Tomcat's thread pool. Run from the repository root:
+# limit, Tomcat's thread pool and connection limit, and Node's
+# server.maxConnections. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
-# tomcat-unbounded tomcat-max-connections.
+# tomcat-unbounded tomcat-max-connections node-max-connections.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -275,9 +276,39 @@ XML
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
+# Node.js (20, as installed here) whose handler waits an exponential 10 ms
+# on a timer (no CPU, so no worker limit) and reports it in Server-Timing,
+# with server.maxConnections = 8: Node closes the connections past 8 as it
+# accepts them, so the client's requests on them are reset.
+run_node() { # name, run flags...
+	local name=$1
+	shift
+	mkdir -p "$tmp/node"
+	cat >"$tmp/node/server.js" <<'JS'
+const http = require('http');
+let seed = 1;
+function rand() { // a seeded LCG in (0, 1)
+  seed = (seed * 1103515245 + 12345) % 2147483648;
+  return (seed + 0.5) / 2147483648;
+}
+const server = http.createServer((req, res) => {
+  const t = -Math.log(1 - rand()) * 10; // ms, mean 10
+  setTimeout(() => {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Server-Timing': 'svc;dur=' + t.toFixed(3) });
+    res.end('ok\n');
+  }, t);
+});
+server.maxConnections = 8;
+server.listen(18090, '127.0.0.1');
+JS
+	start node node "$tmp/node/server.js"
+	wait_up http://127.0.0.1:18090/
+	measure "$name" http://127.0.0.1:18090/ "$@"
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -312,6 +343,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--arrival poisson --seed 1 --timeout 3s ;;
 		tomcat-max-connections) run_tomcat tomcat-max-connections 'maxConnections="8" acceptCount="8"' --profile step --from 100 \
 			--to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
+		node-max-connections) run_node node-max-connections --profile step --from 200 --to 1400 --steps 4 --step-duration 5s \
+			--arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac
 	done
