@@ -101,9 +101,9 @@ func build(ws []windowData, per int) (bs []batch, bad int) {
 			bt.responses += w.responses
 			bt.n503 += w.n503
 			bt.n2xx += w.n2xx
-			if w.lat2xx == "" && w.n2xx > 0 {
+			if enc := w.lat2xx(); enc == "" && w.n2xx > 0 {
 				bt.latOK = false
-			} else if err := dec.Merge(h, w.lat2xx); err != nil {
+			} else if err := dec.Merge(h, enc); err != nil {
 				bt.latOK = false
 				bad++
 			}

@@ -58,13 +58,24 @@ type windowData struct {
 	responses int64
 	n503      int64
 	n2xx      int64
-	lat2xx    string // "" when the result has no window histograms
-	errors    int64  // transport errors of the window's requests
-	timeouts  int64  // of which timeouts, which end one timeout after the send
+	hdr       result.WindowHDR // its histograms, where the result keeps them (lat2xx)
+	errors    int64            // transport errors of the window's requests
+	timeouts  int64            // of which timeouts, which end one timeout after the send
 
 	inFlightMax  int64              // the client's in-flight maximum in the window
 	inFlightMean float64            // and its time average
 	scrape       map[string]float64 // the target's metrics sampled in the window
+}
+
+// lat2xx is the window's encoded 2xx latency histogram: "" when the
+// result has none, or its spill could not be read (then it is missing
+// as a window without histograms is).
+func (w *windowData) lat2xx() string {
+	enc, err := w.hdr.Latency2xxEnc()
+	if err != nil {
+		return ""
+	}
+	return enc
 }
 
 // minGapsForSCV is the number of send gaps below which a stage's arrival
@@ -101,7 +112,7 @@ func collect(r *result.Result) ([]*stageData, []string) {
 			if !inside(w, st) {
 				continue
 			}
-			wd := windowData{t: w.TS, dur: w.DurationS, sent: w.Sent, n503: w.Status["503"] + w.Status["429"], lat2xx: w.HDR.Latency2xx,
+			wd := windowData{t: w.TS, dur: w.DurationS, sent: w.Sent, n503: w.Status["503"] + w.Status["429"], hdr: w.HDR,
 				inFlightMax: w.InFlightMax, inFlightMean: w.InFlightMean, scrape: w.Scrape}
 			for _, v := range w.Status {
 				wd.responses += v
@@ -189,7 +200,7 @@ func (d *stageData) meanSeries() (xs, ys []float64) {
 		d.meansReady = true
 		var dec result.Decoder
 		for _, w := range d.windows {
-			if h, err := dec.Packed(w.lat2xx); err == nil && h.TotalCount() > 0 {
+			if h, err := dec.Packed(w.lat2xx()); err == nil && h.TotalCount() > 0 {
 				d.means2xx[0] = append(d.means2xx[0], w.t+w.dur/2)
 				d.means2xx[1] = append(d.means2xx[1], h.Mean()/1e9)
 			}

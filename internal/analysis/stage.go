@@ -207,7 +207,7 @@ func few2xx(d *stageData) string {
 
 func noHist(d *stageData) string {
 	for _, w := range d.windows {
-		if w.lat2xx != "" {
+		if w.lat2xx() != "" {
 			return ""
 		}
 	}

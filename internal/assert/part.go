@@ -202,13 +202,17 @@ func windowParts(tl []result.Window, n int64) ([]*part, error) {
 		responses := sum(w.Status)
 		n2xx, _ := result.Count(w.Status, nil, 0, "2xx")
 		g.n2xx += n2xx
+		hdr, err := w.HDR.Load()
+		if err != nil {
+			return nil, fmt.Errorf("timeline window %d: %w", i, err)
+		}
 		for f, src := range [nFamilies]struct {
 			enc  string
 			resp int64
 		}{
-			famLatency:    {w.HDR.Latency, responses},
-			famLatency2xx: {w.HDR.Latency2xx, n2xx},
-			famService:    {w.HDR.ServiceTime, responses},
+			famLatency:    {hdr.Latency, responses},
+			famLatency2xx: {hdr.Latency2xx, n2xx},
+			famService:    {hdr.ServiceTime, responses},
 		} {
 			hs := &g.hists[f]
 			hs.encoded = append(hs.encoded, src.enc)

@@ -56,7 +56,7 @@ func mergeTimeline(rs []*result.Result, t0 time.Time) (timeline, error) {
 			slot := int(math.Floor((offsets[i]+w.TS)/d + 0.5))
 			slots[slot] = append(slots[slot], windowRef{input: i, w: w})
 			last = max(last, slot)
-			missing = missing || (w.HDR.Latency == "" && sum(w.Status) > 0)
+			missing = missing || (w.HDR.Latency == "" && !w.HDR.Spilled() && sum(w.Status) > 0)
 		}
 		if missing {
 			tl.warnings = append(tl.warnings, fmt.Sprintf(
@@ -138,7 +138,11 @@ func mergeWindow(ts, d float64, refs []windowRef, hs [3]*histSum) (result.Window
 			scrape[k] = append(scrape[k], v)
 		}
 		field := fmt.Sprintf("timeline[t_s=%g].hdr.", w.TS)
-		for j, enc := range [3]string{w.HDR.Latency, w.HDR.Latency2xx, w.HDR.ServiceTime} {
+		hdr, err := w.HDR.Load()
+		if err != nil {
+			return result.Window{}, fmt.Errorf("input %d: %s: %w", ref.input+1, field, err)
+		}
+		for j, enc := range [3]string{hdr.Latency, hdr.Latency2xx, hdr.ServiceTime} {
 			if err := hs[j].add(ref.input, field+windowHistNames[j], enc, -1); err != nil {
 				return result.Window{}, err
 			}

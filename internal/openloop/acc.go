@@ -54,11 +54,11 @@ type acc struct {
 	dense  [nHist]*hdr.Histogram       // stages while recording
 	packed [nHist]*hdr.PackedHistogram // windows while recording; stages once final
 	final  bool
-	window bool                // a timeline window (not a stage)
-	sealed bool                // a window compacted by the finalizer: its row may be streamed
-	enc    [nWindowHist]string // encoded histograms once final (windows)
-	lat    result.Summary      // the latency summary once final (windows)
-	att    *attAcc             // attempts, with retries on (retryrec.go)
+	window bool             // a timeline window (not a stage)
+	sealed bool             // a window compacted by the finalizer: its row may be streamed
+	hdr    result.WindowHDR // encoded histograms once final (windows), in the run's spill
+	lat    result.Summary   // the latency summary once final (windows)
+	att    *attAcc          // attempts, with retries on (retryrec.go)
 }
 
 // complete reports whether every member has an outcome, given that the

@@ -166,7 +166,7 @@ func (e *Engine) windowResult(w *acc, end time.Duration) result.Window {
 		Status: status, Errors: errorMap(&w.errors),
 		P50S: lat.P50, P90S: lat.P90, P99S: lat.P99, MaxS: lat.Max, MeanS: lat.Mean,
 		InFlightMean: per(w.areaNS / 1e9), InFlightMax: w.maxInFlight,
-		HDR:      result.WindowHDR{Latency: w.enc[hLatency], Latency2xx: w.enc[hLatency2xx], ServiceTime: w.enc[hService]},
+		HDR:      w.hdr,
 		Attempts: e.windowAttempts(w),
 	}
 }

@@ -149,22 +149,29 @@ func (r *recorder) compactStage(s *acc) {
 }
 
 // compactWindow encodes a finished window's histograms and releases them,
-// leaving only its row's figures in memory: the counters, the latency
-// summary and the encodings. A window's memory is what grows with the
-// run, a second at a time, so a window whose responses were all 2xx, with
-// one latency histogram twice, has it encoded once and the text shared.
+// leaving only its row's figures in memory: the counters and the latency
+// summary, the encodings being in the run's spill (result.Spill; in
+// memory when it could not be made or written). A window's memory is what
+// grows with the run, a second at a time, so a window whose responses
+// were all 2xx, with one latency histogram twice, has it encoded and
+// stored once.
 func (r *recorder) compactWindow(w *acc) {
 	w.lat = summarizePacked(w.packed[hLatency])
 	all, two := w.packed[hLatency], w.packed[hLatency2xx]
 	same := all != nil && two != nil && all.TotalCount() == two.TotalCount() // the same values: see done
-	for i := range w.enc {
+	var enc [nWindowHist]string
+	for i := range enc {
 		if p := w.packed[i]; p != nil && !(same && i == hLatency2xx) {
-			w.enc[i], _ = r.enc.Packed(p) // encoding a valid histogram cannot fail
+			enc[i], _ = r.enc.Packed(p) // encoding a valid histogram cannot fail
 		}
 		w.packed[i] = nil
 	}
 	if same {
-		w.enc[hLatency2xx] = w.enc[hLatency]
+		enc[hLatency2xx] = enc[hLatency]
+	}
+	var err error
+	if w.hdr, err = r.spill.HDR(enc[hLatency], enc[hLatency2xx], enc[hService]); err != nil {
+		r.spill = nil // a disk that failed once: the rest of the run in memory
 	}
 }
 

@@ -59,6 +59,10 @@ type recorder struct {
 	// enc encodes the histograms, the finalizer's (then build's): one
 	// zlib writer for the run, not one per histogram (result.Encoder).
 	enc result.Encoder
+	// spill holds the sealed windows' encodings off the heap (nil: in
+	// memory, when no temporary file could be made), the finalizer's
+	// (then build's).
+	spill *result.Spill
 
 	// byReq records by request name (mixrec.go); nil: not asked for.
 	byReq *reqRec
@@ -69,6 +73,7 @@ type recorder struct {
 func newRecorder(s *schedule.Schedule, parts int, redact func(string) string) *recorder {
 	d := s.Duration()
 	r := &recorder{limit: d, redact: redact, finals: make(chan *acc, 1024), marks: make([]time.Duration, parts)}
+	r.spill, _ = result.NewSpill("") // without one the windows stay in memory
 	r.fly.bound, r.fly.forced = maxPending, math.MinInt64
 	r.stages = make([]acc, s.Stages())
 	r.opened = make([]bool, s.Stages())

@@ -215,8 +215,8 @@ func TestFakeClockOutcomes(t *testing.T) {
 		if tot.NotSent != 1 || len(notSentArgs) != 2 || notSentArgs[0] != -1 || notSentArgs[1] != -1 {
 			t.Errorf("not sent %d, OnDone got sent, end = %v, want −1, −1", tot.NotSent, notSentArgs)
 		}
-		if w := rec.Timeline[0].HDR; w.Latency == "" || w.Latency2xx == "" || w.ServiceTime == "" {
-			t.Errorf("window histograms %+v", w)
+		if w, err := rec.Timeline[0].HDR.Load(); err != nil || w.Latency == "" || w.Latency2xx == "" || w.ServiceTime == "" {
+			t.Errorf("window histograms %+v, %v", w, err)
 		}
 	})
 }

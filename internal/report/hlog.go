@@ -59,8 +59,12 @@ func WriteHLog(w io.Writer, r *result.Result) error {
 			d = 1
 		}
 		t1 := t0 + int64(math.Round(d*1000))
+		hdr, err := win.HDR.Load()
+		if err != nil {
+			return fmt.Errorf("render hlog: window %d (t = %g s): %w", i+1, win.TS, err)
+		}
 		for _, part := range []struct{ tag, enc string }{
-			{"", win.HDR.Latency}, {hlogTag2xx, win.HDR.Latency2xx}, {hlogTagService, win.HDR.ServiceTime},
+			{"", hdr.Latency}, {hlogTag2xx, hdr.Latency2xx}, {hlogTagService, hdr.ServiceTime},
 		} {
 			if err := iw.interval(part.tag, part.enc, t0, t1); err != nil {
 				return fmt.Errorf("render hlog: window %d (t = %g s): %w", i+1, win.TS, err)

@@ -252,11 +252,16 @@ type Window struct {
 	HDR WindowHDR `json:"hdr"`
 }
 
-// WindowHDR holds the window's histograms (see StageHDR).
+// WindowHDR holds the window's histograms (see StageHDR). A run's own
+// windows keep them in a Spill (spill.go), the fields empty: read them
+// with Load.
 type WindowHDR struct {
 	Latency     string `json:"latency"`
 	Latency2xx  string `json:"latency_2xx"`
 	ServiceTime string `json:"service_time"`
+
+	spill *Spill      // where the encodings are, when not in the fields
+	at    [3]spillRef // latency, latency_2xx, service_time in it
 }
 
 // Assertion is one evaluated gate. An assertion with a scope of several
