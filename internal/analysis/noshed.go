@@ -79,7 +79,8 @@ func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
 		rc.evidence = append(rc.evidence, "the mean 2xx latency grew within no stage (an unbounded queue past capacity grows, unless the client gives up on the requests that wait longest)")
 	}
 	if timedOut && !grew {
-		rc.evidence = append([]string{result.UnboundedTimedOut + " " + line + ": past capacity the excess waited until the client gave up, where the 2xx that came back did not wait longer and longer (in a listen backlog, or on connections the server leaves unaccepted past its connection limit, such as Tomcat's maxConnections; not in a queue that grows); a server that sheds answers 503 at once"}, rc.evidence...)
+		_, waited := an.overloadErrors(knee, "waited until the client gave up", result.ErrTimeout)
+		rc.evidence = append([]string{result.UnboundedTimedOut + " " + waited + ", where the 2xx that came back did not wait longer and longer: past capacity the excess waited in a listen backlog, or on connections the server leaves unaccepted past its connection limit (Tomcat's maxConnections), not in a queue that grows; a server that sheds answers 503 at once"}, rc.evidence...)
 	}
 	un := result.Candidate{Mechanism: mechUnbounded, Probability: p}
 	none := result.Candidate{Mechanism: mechNone, Probability: 1 - p}

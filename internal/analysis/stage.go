@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"gonum.org/v1/gonum/stat/distuv"
+
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/queueing"
 	"github.com/bploadgen/bploadgen/internal/result"
@@ -149,7 +151,15 @@ func (an *analyzer) predictStage(d *stageData, sa *result.StageAnalysis) {
 		}
 		sa.Notes = append(sa.Notes, what+" not predicted: "+p.why)
 	}
-	sa.Verdict = stageVerdict(sa, p)
+	sa.Verdict = stageVerdict(sa, p, grewBeyondChance(d))
+}
+
+// grewBeyondChance reports whether the stage's mean 2xx latency grew
+// within it beyond chance: its slope's one-sided Student-t confidence
+// (growthT) at least the analysis's level.
+func grewBeyondChance(d *stageData) bool {
+	t, df, ok := growthT(d)
+	return ok && t > 0 && (distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}).CDF(t) >= level
 }
 
 // widen is the wider of the batch-means half-width (when there is one)
@@ -244,16 +254,17 @@ func growth(d *stageData, rho float64, c int, s float64) *result.Growth {
 	return g
 }
 
-// stageVerdict sums the checks up.
-func stageVerdict(sa *result.StageAnalysis, p prediction) string {
+// stageVerdict sums the checks up; grew: the stage's mean latency grew
+// beyond chance (grewBeyondChance).
+func stageVerdict(sa *result.StageAnalysis, p prediction, grew bool) string {
 	if sa.Little.Flagged {
 		return fmt.Sprintf("measurement problem: Little's law off by %s", numfmt.Share(sa.Little.Ratio-1))
 	}
 	if g := sa.Growth; g != nil {
-		if !(g.ObservedLatencySPerS > 0) {
+		if !grew {
 			// The requests that would have waited longest ended
 			// otherwise (timed out), or waited where the 2xx did not.
-			return fmt.Sprintf("no steady state predicted (unbounded queue at ρ = %.3g, its wait growing %s per second), but the mean latency did not grow (%s per second)",
+			return fmt.Sprintf("no steady state predicted (unbounded queue at ρ = %.3g, its wait growing %s per second), but the mean latency did not grow beyond chance (%s per second)",
 				p.util, numfmt.Seconds(g.PredictedLatencySPerS), numfmt.Seconds(g.ObservedLatencySPerS))
 		}
 		return fmt.Sprintf("no steady state (unbounded queue at ρ = %.3g): mean latency grew %s per second (predicted %s)",
