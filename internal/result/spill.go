@@ -18,15 +18,15 @@ import (
 // the interval log, merge).
 
 // Spill is an append-only store of encoded histograms in a temporary file
-// that nothing else can open (removed from its directory at once where
-// the system allows). Safe for concurrent use. The file is closed, and
-// its space given back, when the Spill is no longer reachable: a result
-// whose windows refer to it keeps it alive.
+// that nothing else can open: removed from its directory as soon as it is
+// made, so that no exit, however abrupt, leaves it behind. Safe for
+// concurrent use. The file is closed, and its space given back, when the
+// Spill is no longer reachable: a result whose windows refer to it keeps
+// it alive.
 type Spill struct {
-	mu   sync.Mutex
-	f    *os.File
-	off  int64
-	name string // the file's name while it is still linked ("" once removed)
+	mu  sync.Mutex
+	f   *os.File
+	off int64
 }
 
 // spillRef is where one encoding lies in a Spill: n bytes at off.
@@ -36,29 +36,22 @@ type spillRef struct {
 }
 
 // NewSpill creates a Spill in dir (the system's temporary directory when
-// dir is "").
+// dir is ""). It fails where the file cannot be made, or cannot be
+// removed while open (Windows): the caller then keeps the histograms in
+// memory.
 func NewSpill(dir string) (*Spill, error) {
 	f, err := os.CreateTemp(dir, "bploadgen-timeline-*")
 	if err != nil {
 		return nil, fmt.Errorf("timeline spill: %w", err)
 	}
-	s := &Spill{f: f, name: f.Name()}
-	if os.Remove(f.Name()) == nil {
-		s.name = "" // unlinked: gone with the last descriptor, even on a crash
+	if err := os.Remove(f.Name()); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("timeline spill: an open file cannot be removed here: %w", err)
 	}
-	runtime.AddCleanup(s, func(c spillFile) {
-		c.f.Close()
-		if c.name != "" {
-			os.Remove(c.name)
-		}
-	}, spillFile{f, s.name})
+	s := &Spill{f: f}
+	runtime.AddCleanup(s, func(f *os.File) { f.Close() }, f)
 	return s, nil
-}
-
-// spillFile is what the cleanup of a Spill releases.
-type spillFile struct {
-	f    *os.File
-	name string
 }
 
 // put appends enc and says where it went.
