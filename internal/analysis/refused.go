@@ -83,11 +83,20 @@ func (an *analyzer) erlangLimit(classes []string) string {
 	if refusing < 2 {
 		return ""
 	}
+	// K runs up to the in-flight maximum seen (a limit holds no more), each
+	// stage's B(K, a) carried up by Erlang B's own recursion (queueing.
+	// ErlangB), so the search is O(K·stages) however high the maximum.
 	bestK, bestChi := 0, math.Inf(1)
+	b := make([]float64, len(xs))
+	for i := range b {
+		b[i] = 1 // B(0, a)
+	}
 	for k := 1; k <= int(maxInFlight)+1; k++ {
 		chi := 0.0
-		for _, o := range xs {
-			p := queueing.ErlangB(k, o.d.lambda*an.svc.mean)
+		for i, o := range xs {
+			a := o.d.lambda * an.svc.mean
+			b[i] = a * b[i] / (float64(k) + a*b[i])
+			p := b[i]
 			v := math.Max(p*(1-p), 1/o.n) / o.n
 			chi += sq(o.share-p) / v
 		}
