@@ -34,6 +34,7 @@ func (o *analyzeOptions) addFlags(fs *pflag.FlagSet) {
 	fs.DurationVar(&o.QueueTimeout, "queue-timeout", 0, "the target's queue timeout: the longest a request waits for a worker before a 503 (default: estimated)")
 	fs.Float64Var(&o.RateLimit, "rate-limit", 0, "the target's rate limit, requests per second (default: estimated)")
 	fs.Float64Var(&o.Burst, "burst", 0, "the rate limit's bucket size in requests (default: estimated)")
+	fs.StringVar(&o.ShedStatus, "shed-status", "", "the status codes the target sheds with, e.g. 502,503,429 (default: 503 and 429, and another 5xx when the result shows it rising with the load as shedding does)")
 }
 
 // addModelFlags binds what is known of the target's queueing model, for

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,7 @@ func TestAnalyzeFlagsToOptions(t *testing.T) {
 		{[]string{"r.json", "--service-time", "10ms", "--service-scv", "0.5"},
 			analysis.ModelSpec{ServiceMean: 0.01, ServiceSCV: 0.5, SCVKnown: true}},
 		{[]string{"r.json", "--service-scv", "0"}, analysis.ModelSpec{SCVKnown: true}},
+		{[]string{"r.json", "--shed-status", "502,503"}, analysis.ModelSpec{ShedStatus: []string{"502", "503"}}},
 	} {
 		var got *analyzeOptions
 		cmd := newAnalyzeCmd(&newTestEnv().env, func(o *analyzeOptions) error { got = o; return nil })
@@ -52,7 +54,7 @@ func TestAnalyzeFlagsToOptions(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
-		if spec != tc.want {
+		if !reflect.DeepEqual(spec, tc.want) {
 			t.Errorf("%v:\n got %+v\nwant %+v", tc.args, spec, tc.want)
 		}
 	}

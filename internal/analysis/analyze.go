@@ -19,8 +19,17 @@ type analyzer struct {
 	svc  *service
 	ovh  *overheadInfo
 	sh   *recognition // how the target sheds (recognise.go)
+	shed *shedCodes   // the status codes counted as shed (shedcodes.go)
 	m    *model
 	warn []string
+}
+
+// newAnalyzer reads r's stages, counting as shed the codes spec gives or
+// the result shows (recogniseShedCodes).
+func newAnalyzer(r *result.Result, spec ModelSpec) *analyzer {
+	an := &analyzer{r: r, spec: spec, shed: recogniseShedCodes(r, spec.ShedStatus)}
+	an.data, an.warn = collectShed(r, an.shed)
+	return an
 }
 
 func (an *analyzer) warnf(format string, args ...any) {
@@ -37,10 +46,7 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("analyze: %w", err)
 	}
-	an := &analyzer{r: r, spec: spec}
-	var w []string
-	an.data, w = collect(r)
-	an.warn = append(an.warn, w...)
+	an := newAnalyzer(r, spec)
 	a := &result.Analysis{Level: level, Stages: []result.StageAnalysis{}, Metastability: metastability(r)}
 	if len(an.data) == 0 {
 		a.Model.Name = "none"
@@ -84,6 +90,7 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	a.Model = an.modelResult()
 	a.Overhead = an.ovh.result()
 	a.Shedding = an.sh.result()
+	an.shed.annotate(a.Shedding)
 	a.Warnings = an.warn
 	sanitize(reflect.ValueOf(a))
 	return a, nil

@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -50,7 +51,7 @@ func (an *analyzer) noteCollapse(rc *recognition) {
 		return
 	}
 	rc.evidence = append([]string{fmt.Sprintf(result.UnknownCollapse+" at stage %d, %s of the %s requests not shed failed (%s) against %s 2xx: admitted and then lost, which no shedding mechanism models; the 2xx throughput, not the admitted rate, is what the target could do",
-		d.st.Index, numfmt.Int(failed), numfmt.Int(d.responses-d.n503+d.errors), failures(d.st), numfmt.Int(d.n2xx))}, rc.evidence...)
+		d.st.Index, numfmt.Int(failed), numfmt.Int(d.responses-d.n503+d.errors), failures(d), numfmt.Int(d.n2xx))}, rc.evidence...)
 	rc.best = candidate{mech: mechUnknown}
 	rc.cands = []result.Candidate{{Mechanism: mechUnknown, Probability: 1}}
 	rc.confidence = 1
@@ -58,14 +59,15 @@ func (an *analyzer) noteCollapse(rc *recognition) {
 
 // failures lists a stage's failed outcomes other than 2xx and shed ones,
 // the largest first: "504 ×4,129, timeout ×3".
-func failures(st *result.Stage) string {
+func failures(d *stageData) string {
+	st := d.st
 	type kv struct {
 		k string
 		n int64
 	}
 	var xs []kv
 	for code, n := range st.Status {
-		if n > 0 && !strings.HasPrefix(code, "2") && code != "503" && code != "429" {
+		if n > 0 && !strings.HasPrefix(code, "2") && !slices.Contains(d.shed.codes, code) {
 			xs = append(xs, kv{code, n})
 		}
 	}

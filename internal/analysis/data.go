@@ -17,9 +17,10 @@ type stageData struct {
 	lambda float64 // achieved arrival rate sent/τ: the λ of every prediction
 
 	responses int64 // HTTP responses: requests that reached the server
-	n503      int64 // shed responses: 503 and 429 (a rate limit's "too many requests")
+	n503      int64 // shed responses: 503 and 429 (a rate limit's "too many requests"), and any other code counted as shed (shedcodes.go)
 	n2xx      int64
 	errors    int64
+	shed      *shedCodes // the codes n503 counts
 
 	ca2Raw float64 // measured arrival SCV of the send times
 	ca2    float64 // less the part explained by send-time jitter (2·Var(lag)·λ²)
@@ -83,21 +84,27 @@ func (w *windowData) lat2xx() string {
 // would exceed 0.2).
 const minGapsForSCV = 100
 
-// collect reads every stage. Problems that do not stop the analysis
+// collect reads every stage, counting as shed the codes recognised with
+// none given (recogniseShedCodes). Problems that do not stop the analysis
 // come back as warnings.
 func collect(r *result.Result) ([]*stageData, []string) {
+	return collectShed(r, recogniseShedCodes(r, nil))
+}
+
+// collectShed is collect with the codes counted as shed.
+func collectShed(r *result.Result, shed *shedCodes) ([]*stageData, []string) {
 	var warns []string
 	out := make([]*stageData, 0, len(r.Stages))
 	for i := range r.Stages {
 		st := &r.Stages[i]
-		d := &stageData{st: st, pos: i, tau: st.LengthS()}
+		d := &stageData{st: st, pos: i, tau: st.LengthS(), shed: shed}
 		if d.tau > 0 && isFinite(d.tau) {
 			d.lambda = float64(st.Sent) / d.tau
 		} else {
 			d.tau = 0
 		}
 		d.responses = st.Responses()
-		d.n503 = st.Status["503"] + st.Status["429"]
+		d.n503 = shed.count(st.Status)
 		d.n2xx, _ = result.Count(st.Status, nil, 0, "2xx")
 		d.errors = st.ErrorCount()
 		d.ca2Raw = finiteOr(st.ArrivalSCV, 0)
@@ -112,7 +119,7 @@ func collect(r *result.Result) ([]*stageData, []string) {
 			if !inside(w, st) {
 				continue
 			}
-			wd := windowData{t: w.TS, dur: w.DurationS, sent: w.Sent, n503: w.Status["503"] + w.Status["429"], hdr: w.HDR,
+			wd := windowData{t: w.TS, dur: w.DurationS, sent: w.Sent, n503: shed.count(w.Status), hdr: w.HDR,
 				inFlightMax: w.InFlightMax, inFlightMean: w.InFlightMean, scrape: w.Scrape}
 			for _, v := range w.Status {
 				wd.responses += v

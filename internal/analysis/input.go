@@ -23,6 +23,7 @@ type ModelInput struct {
 	QueueTimeout time.Duration // a queue-timeout server's D (0: estimate)
 	RateLimit    float64       // a rate limit, per second (0: estimate)
 	Burst        float64       // the rate limit's bucket, tokens (0: estimate)
+	ShedStatus   string        // status codes counted as shed, "502,503,429" ("": 503, 429 and any 5xx recognised)
 
 	// Given reports whether a setting was given (queue and service_scv
 	// are read only then); nil: neither was.
@@ -87,6 +88,13 @@ func (in ModelInput) Spec() (ModelSpec, error) {
 	}
 	if s.Mechanism == "" && s.RateLimit > 0 {
 		s.Mechanism = mechRateLimit
+	}
+	if in.ShedStatus != "" {
+		codes, err := ParseShedStatus(in.ShedStatus)
+		if err != nil {
+			return s, fmt.Errorf("%s %w", in.name("shed_status"), err)
+		}
+		s.ShedStatus = codes
 	}
 	return s, s.Validate()
 }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -35,9 +36,10 @@ func TestModelInputSpec(t *testing.T) {
 		{ModelInput{QueueTimeout: 20 * time.Millisecond}, ModelSpec{Mechanism: "queue-timeout", QueueTimeout: 0.02}},
 		{ModelInput{RateLimit: 200, Burst: 10}, ModelSpec{Mechanism: "rate-limit", RateLimit: 200, Burst: 10}},
 		{ModelInput{Mechanism: "none"}, ModelSpec{Mechanism: "none"}},
+		{ModelInput{ShedStatus: "502, 503,429"}, ModelSpec{ShedStatus: []string{"502", "503", "429"}}},
 	} {
 		got, err := tc.in.Spec()
-		if err != nil || got != tc.want {
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%+v:\n got %+v, %v\nwant %+v", tc.in, got, err, tc.want)
 		}
 	}
@@ -58,6 +60,9 @@ func TestModelInputErrors(t *testing.T) {
 		{ModelInput{ServiceTime: "exp:10ms", ServiceSCV: 2, Given: all, Name: flag}, `--model-service-time "exp:10ms" already names a distribution; drop the service SCV`},
 		{ModelInput{ServiceSCV: -1, Given: all}, "service SCV -1: must be in [0, 100]"},
 		{ModelInput{Mechanism: "magic"}, `mechanism "magic"`},
+		{ModelInput{ShedStatus: "502,200"}, `shed_status "200": want status codes in 400–599`},
+		{ModelInput{ShedStatus: "502,,503", Name: flag}, `--model-shed-status "": want status codes`},
+		{ModelInput{ShedStatus: "503,503"}, `shed_status 503 given twice`},
 	} {
 		_, err := tc.in.Spec()
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

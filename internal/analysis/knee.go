@@ -87,10 +87,7 @@ func findKnee(data []*stageData) *result.Knee {
 		var reasons, crit []string
 		if o.shortfall-o.shortHW > kneeShortfall {
 			crit = append(crit, "throughput")
-			shed := "503" // the shed answers, 429s among them (a rate limit's)
-			if d.st.Status["429"] > 0 {
-				shed = "503/429"
-			}
+			shed := d.shed.label(d.st.Status)
 			reasons = append(reasons, fmt.Sprintf("2xx fell short of the requests sent by %s ± %s (%s: %d, other: %d), beyond the %s allowance",
 				numfmt.Share(o.shortfall), numfmt.Share(o.shortHW), shed, d.n503, d.st.Sent-d.n2xx-d.n503, numfmt.Share(kneeShortfall)))
 		}

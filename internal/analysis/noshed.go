@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 
@@ -60,8 +61,11 @@ func (an *analyzer) recogniseNoShed(rc *recognition, knee *result.Knee) {
 		logOdds += math.Log(99)
 	}
 	p := 1 / (1 + math.Exp(-logOdds))
-	rc.evidence = append(rc.evidence, fmt.Sprintf("no 503 or 429 among %d responses (a shed ratio above %s would have shown one, 95%%)",
-		responses, numfmt.Share(3/math.Max(1, float64(responses)))))
+	rc.evidence = append(rc.evidence, fmt.Sprintf("no %s among %d responses (a shed ratio above %s would have shown one, 95%%)",
+		strings.Join(an.shed.codes, " or "), responses, numfmt.Share(3/math.Max(1, float64(responses)))))
+	if hint := an.shed.uncounted(an.r, responses); hint != "" {
+		rc.evidence = append(rc.evidence, hint)
+	}
 	if knee != nil {
 		rc.evidence = append(rc.evidence, fmt.Sprintf("the target stopped keeping up at stage %d (%s)", knee.Stage, knee.Criterion))
 	} else {

@@ -52,8 +52,7 @@ func NewPredictor(r *result.Result, spec ModelSpec) (*Predictor, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, fmt.Errorf("predictor: %w", err)
 	}
-	an := &analyzer{r: r, spec: spec}
-	an.data, an.warn = collect(r)
+	an := newAnalyzer(r, spec)
 	if len(an.data) == 0 {
 		return nil, errors.New("predictor: the result has no stages")
 	}

@@ -109,9 +109,9 @@ func TestDegenerateResults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := demoSynth(21).result(t)
 			tc.mutate(r)
-			for _, spec := range []ModelSpec{known, {}, {Workers: 3, Queue: 0, QueueKnown: true, ServiceMean: 0.02}} {
+			for i, spec := range []ModelSpec{known, {}, {Workers: 3, Queue: 0, QueueKnown: true, ServiceMean: 0.02}} {
 				a := mustAnalyze(t, r, spec)
-				if spec == known {
+				if i == 0 {
 					tc.check(t, a)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // ModelSpec is what the user knows about the server. The zero value knows
@@ -41,6 +42,11 @@ type ModelSpec struct {
 	// RateLimit (per second) and Burst (tokens) are a rate limit's bucket
 	// (0 = estimate).
 	RateLimit, Burst float64
+
+	// ShedStatus are the status codes counted as shed responses; nil =
+	// 503 and 429, and any other 5xx the result shows to be shedding
+	// (shedcodes.go).
+	ShedStatus []string
 }
 
 // mechanisms are the names ModelSpec.Mechanism accepts.
@@ -68,5 +74,10 @@ func (s ModelSpec) Validate() error {
 		errs = append(errs, fmt.Errorf("service SCV %g: must be in [0, 100]", s.ServiceSCV))
 	}
 	errs = append(errs, s.validateShedding()...)
+	if s.ShedStatus != nil {
+		if _, err := ParseShedStatus(strings.Join(s.ShedStatus, ",")); err != nil {
+			errs = append(errs, fmt.Errorf("shed status %w", err))
+		}
+	}
 	return errors.Join(errs...)
 }

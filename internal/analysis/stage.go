@@ -151,7 +151,7 @@ func (an *analyzer) predictStage(d *stageData, sa *result.StageAnalysis) {
 		}
 		sa.Notes = append(sa.Notes, what+" not predicted: "+p.why)
 	}
-	sa.Verdict = stageVerdict(sa, p, grewBeyondChance(d))
+	sa.Verdict = stageVerdict(sa, p, grewBeyondChance(d), d.shed.ratioName())
 }
 
 // grewBeyondChance reports whether the stage's mean 2xx latency grew
@@ -256,7 +256,7 @@ func growth(d *stageData, rho float64, c int, s float64) *result.Growth {
 
 // stageVerdict sums the checks up; grew: the stage's mean latency grew
 // beyond chance (grewBeyondChance).
-func stageVerdict(sa *result.StageAnalysis, p prediction, grew bool) string {
+func stageVerdict(sa *result.StageAnalysis, p prediction, grew bool, shedRatio string) string {
 	if sa.Little.Flagged {
 		return fmt.Sprintf("measurement problem: Little's law off by %s", numfmt.Share(sa.Little.Ratio-1))
 	}
@@ -278,7 +278,7 @@ func stageVerdict(sa *result.StageAnalysis, p prediction, grew bool) string {
 	for _, c := range []struct {
 		name string
 		c    *result.Check
-	}{{"503 ratio", a.BlockRatio}, {"mean", a.ResponseMeanS}, {"p99", a.ResponseP99S}} {
+	}{{shedRatio, a.BlockRatio}, {"mean", a.ResponseMeanS}, {"p99", a.ResponseP99S}} {
 		switch {
 		case c.c == nil:
 		case c.c.Agree == nil:

@@ -153,7 +153,8 @@ func analysisChecks(b *strings.Builder, a *result.Analysis) {
 	if !any {
 		return
 	}
-	b.WriteString("Predicted vs observed (client side: 503s / responses; 2xx latency from the intended send; agree when |observed − predicted| ≤ band)\n")
+	shed := a.Shedding.Answer()
+	b.WriteString("Predicted vs observed (client side: " + shed + "s / responses; 2xx latency from the intended send; agree when |observed − predicted| ≤ band)\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  stage\tmetric\tpredicted\tband\tobserved\terror\tverdict")
 	for _, s := range a.Stages {
@@ -177,7 +178,7 @@ func analysisChecks(b *strings.Builder, a *result.Analysis) {
 			}
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t±%s\t%s\t%s\t%s\n", idx, metric, pred, f(c.Band), f(c.Observed), errOf(c), c.Verdict)
 		}
-		row("503 ratio", ag.BlockRatio, numfmt.Percent, pointsError)
+		row(shed+" ratio", ag.BlockRatio, numfmt.Percent, pointsError)
 		row("mean", ag.ResponseMeanS, numfmt.Duration, relError)
 		row("p99", ag.ResponseP99S, numfmt.Duration, relError)
 	}

@@ -180,7 +180,7 @@ func kneeChart(r *result.Result) svgChart {
 	xhi, thi, lhi, llo, bhi := 0.0, 0.0, 0.0, math.Inf(1), 0.0
 	for _, s := range r.Stages {
 		k := kneePoint{offered: s.OfferedRPS, obsX: s.ThroughputRPS, obsP99: s.Latency.P99}
-		k.obsBlock = shedRatio(&s)
+		k.obsBlock = shedRatio(r, &s)
 		if sa, ok := pred[s.Index]; ok {
 			k.hasPred = true
 			k.obsP99 = sa.Observed.ResponseP99S
@@ -232,10 +232,14 @@ func kneeChart(r *result.Result) svgChart {
 		p2.axes(xt, nil, "offered rate (rps)", "p99 response time")
 	}
 	p2.title("p99 response time")
-	// 3. 503 ratio
+	// 3. 503 ratio (or the codes the analysis counted as shed: "502 ratio")
+	ratio := "503 ratio"
+	if an != nil {
+		ratio = an.Shedding.Answer() + " ratio"
+	}
 	btop := niceMax(math.Max(bhi*1.06, 0.01), 4)
 	p3 := mk(2, linScale{0, btop, y0 + h, y0})
-	p3.title("503 ratio (load shed)")
+	p3.title(ratio + " (load shed)")
 	p3.axes(xt, linTicks(0, btop, 4, numfmt.Percent), "offered rate (rps)", "fraction of scheduled")
 
 	xs := make([]float64, len(pts))
@@ -251,22 +255,22 @@ func kneeChart(r *result.Result) svgChart {
 	if len(pxs) > 0 {
 		p1.series(pxs, prX, predCol, "6 4", 2, "predicted throughput")
 		p2.series(pxs, prL, predCol, "6 4", 2, "predicted p99")
-		p3.series(pxs, prB, predCol, "6 4", 2, "predicted 503 ratio")
+		p3.series(pxs, prB, predCol, "6 4", 2, "predicted "+ratio)
 	}
 	p1.series(xs, obsX, obsCol, "", 2, "observed throughput")
 	p2.series(xs, obsL, obsCol, "", 2, "observed p99")
-	p3.series(xs, obsB, obsCol, "", 2, "observed 503 ratio")
+	p3.series(xs, obsB, obsCol, "", 2, "observed "+ratio)
 	for i, k := range pts {
 		s := r.Stages[i]
 		head := fmt.Sprintf("stage %d · offered %s rps", s.Index, numfmt.Rate(k.offered))
 		if k.hasPred {
 			p1.dot(k.offered, k.predX, "#fff", predCol, head+"\npredicted "+numfmt.Rate(k.predX)+" rps")
 			p2.dot(k.offered, k.predP99, "#fff", predCol, head+"\npredicted p99 "+numfmt.Duration(k.predP99))
-			p3.dot(k.offered, k.predBlock, "#fff", predCol, head+"\npredicted 503 ratio "+numfmt.Percent(k.predBlock))
+			p3.dot(k.offered, k.predBlock, "#fff", predCol, head+"\npredicted "+ratio+" "+numfmt.Percent(k.predBlock))
 		}
 		p1.dot(k.offered, k.obsX, obsCol, obsCol, head+"\nobserved "+numfmt.Rate(k.obsX)+" rps")
 		p2.dot(k.offered, k.obsP99, obsCol, obsCol, head+"\nobserved p99 "+numfmt.Duration(k.obsP99))
-		p3.dot(k.offered, k.obsBlock, obsCol, obsCol, head+"\nobserved 503 ratio "+numfmt.Percent(k.obsBlock))
+		p3.dot(k.offered, k.obsBlock, obsCol, obsCol, head+"\nobserved "+ratio+" "+numfmt.Percent(k.obsBlock))
 	}
 	if capRPS > 0 {
 		p1.hmark(capRPS, "capacity ≈ "+numfmt.Rate(capRPS)+" rps", colGrey, "4 3")

@@ -16,13 +16,22 @@ type outcome struct {
 	OK2xx, S503, S429, OtherStatus, Errors, NotSent int64
 }
 
-// shedRatio is the share of a stage's scheduled requests answered 503 or
-// 429: shed, as block_ratio counts them.
-func shedRatio(s *result.Stage) float64 {
+// shedRatio is the share of a stage's scheduled requests shed, as the
+// analysis's block_ratio counts them: answered 503 or 429, or the codes
+// r's analysis counted as shed (shedding.statuses: nginx's 502).
+func shedRatio(r *result.Result, s *result.Stage) float64 {
 	if s.Scheduled == 0 {
 		return 0
 	}
-	return float64(s.Status["503"]+s.Status["429"]) / float64(s.Scheduled)
+	codes := []string{"503", "429"}
+	if a := r.Analysis; a != nil && a.Shedding != nil && len(a.Shedding.Statuses) > 0 {
+		codes = a.Shedding.Statuses
+	}
+	var n int64
+	for _, c := range codes {
+		n += s.Status[c]
+	}
+	return float64(n) / float64(s.Scheduled)
 }
 
 // shedLabel heads the shed column: "503", or "503/429" when the counts
@@ -33,6 +42,15 @@ func shedLabel(status map[string]int64) string {
 		return "503/429"
 	}
 	return "503"
+}
+
+// shedAnswers names the shed answers in the reading: shedLabel's, or the
+// codes the analysis counted as shed when they are not the default.
+func shedAnswers(r *result.Result) string {
+	if a := r.Analysis; a != nil && a.Shedding != nil && len(a.Shedding.Statuses) > 0 {
+		return strings.Join(a.Shedding.Statuses, "/")
+	}
+	return shedLabel(r.Total.Status)
 }
 
 func outcomeOf(status, errs map[string]int64, notSent int64) outcome {

@@ -29,16 +29,16 @@ func Reading(w io.Writer, r *result.Result) error {
 		k := &st[knee]
 		if knee > 0 {
 			fmt.Fprintf(&b, "- Up to %s rps (stages 1–%d) the target kept up within the run's noise: p99 went from %s to %s, rejects reached %s.\n",
-				numfmt.Rate(st[knee-1].OfferedRPS), knee, numfmt.Duration(first.Latency.P99), numfmt.Duration(st[knee-1].Latency.P99), numfmt.Percent(shedRatio(&st[knee-1])))
+				numfmt.Rate(st[knee-1].OfferedRPS), knee, numfmt.Duration(first.Latency.P99), numfmt.Duration(st[knee-1].Latency.P99), numfmt.Percent(shedRatio(r, &st[knee-1])))
 		}
 		fmt.Fprintf(&b, "- The knee is stage %d (%s rps): %s.\n", k.Index, numfmt.Rate(k.OfferedRPS), why)
 		last := &st[len(st)-1]
 		if last.Index != k.Index {
 			fmt.Fprintf(&b, "- Past it, at %s rps offered, the target delivered %s 2xx/s; %s of requests were answered %s and %s failed; the p99 of 2xx responses was %s (of all responses %s).\n",
-				numfmt.Rate(last.OfferedRPS), numfmt.Rate(last.ThroughputRPS), numfmt.Percent(shedRatio(last)), shedLabel(r.Total.Status), pctClass(last, "errors"),
+				numfmt.Rate(last.OfferedRPS), numfmt.Rate(last.ThroughputRPS), numfmt.Percent(shedRatio(r, last)), shedAnswers(r), pctClass(last, "errors"),
 				numfmt.Duration(last.Latency2xx.P99), numfmt.Duration(last.Latency.P99))
 		}
-		if reject := shedRatio(last); reject > 0.01 && last.Latency2xx.P99 < 10*first.Latency2xx.P99+0.05 {
+		if reject := shedRatio(r, last); reject > 0.01 && last.Latency2xx.P99 < 10*first.Latency2xx.P99+0.05 {
 			fmt.Fprintln(&b, "- It shed load with "+shedHow(r)+" and kept the latency of what it accepted bounded: backpressure working as intended.")
 		} else if last.Latency.P99 > 10*first.Latency.P99 {
 			fmt.Fprintln(&b, "- Latency grew by more than ten times instead of the target shedding load: look for an unbounded queue.")
@@ -70,7 +70,7 @@ func readingKnee(r *result.Result) (int, string) {
 	base := r.Stages[0].Latency.P99
 	for i := range r.Stages {
 		s := &r.Stages[i]
-		rej := shedRatio(s)
+		rej := shedRatio(r, s)
 		errs, _ := s.Ratio("errors")
 		switch {
 		case s.Scheduled == 0:
@@ -244,10 +244,13 @@ func shedHow(r *result.Result) string {
 	if a := r.Analysis; a != nil && a.Shedding != nil {
 		switch sh := a.Shedding; sh.Mechanism {
 		case "queue-timeout":
-			return "503s after a queue timeout of about " + numfmt.Duration(sh.QueueTimeoutS)
+			return sh.Answer() + "s after a queue timeout of about " + numfmt.Duration(sh.QueueTimeoutS)
 		case "rate-limit":
 			return "a rate limit of about " + numfmt.Rate(sh.RateRPS) + " requests/s"
 		}
+	}
+	if a := r.Analysis; a != nil {
+		return "fast " + a.Shedding.Answer() + "s"
 	}
 	return "fast 503s"
 }

@@ -11,11 +11,14 @@ import (
 )
 
 // as429 turns a result's 503s into 429s (a rate limiter's status).
-func as429(r *result.Result) {
+func as429(r *result.Result) { recode(r, "503", "429") }
+
+// recode turns a result's answers of one status into another.
+func recode(r *result.Result, from, to string) {
 	move := func(st map[string]int64) {
-		if n := st["503"]; n > 0 {
-			st["429"], st["503"] = n, 0
-			delete(st, "503")
+		if n := st[from]; n > 0 {
+			st[to] += n
+			delete(st, from)
 		}
 	}
 	for i := range r.Stages {

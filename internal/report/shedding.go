@@ -27,15 +27,15 @@ func SheddingSummary(s *result.Shedding) string {
 	case "bounded-queue":
 		parts = append(parts, "c = "+workers(s))
 		if s.Queue != nil {
-			parts = append(parts, fmt.Sprintf("%d waiting slot%s (K = %s), 503 at once when full", *s.Queue, numfmt.Plural(int64(*s.Queue)), pm(float64(s.Limit), s.LimitCI, num)))
+			parts = append(parts, fmt.Sprintf("%d waiting slot%s (K = %s), %s at once when full", *s.Queue, numfmt.Plural(int64(*s.Queue)), pm(float64(s.Limit), s.LimitCI, num), s.Answer()))
 		}
 	case "concurrency-limit":
-		parts = append(parts, fmt.Sprintf("at most %s in flight, no queue, 503 at once beyond", pm(float64(s.Limit), s.LimitCI, num)))
+		parts = append(parts, fmt.Sprintf("at most %s in flight, no queue, %s at once beyond", pm(float64(s.Limit), s.LimitCI, num), s.Answer()))
 	case "adaptive-limit":
 		parts = append(parts, fmt.Sprintf("a limit that moves, about %s in flight while shedding, c = %d worker%s", pm(float64(s.Limit), s.LimitCI, num), s.Workers, numfmt.Plural(int64(s.Workers))))
 	case "queue-timeout":
 		parts = append(parts, "c = "+workers(s),
-			fmt.Sprintf("a request waits at most %s for one, then gets 503", pm(s.QueueTimeoutS, s.QueueTimeoutCIS, numfmt.Duration)))
+			fmt.Sprintf("a request waits at most %s for one, then gets %s", pm(s.QueueTimeoutS, s.QueueTimeoutCIS, numfmt.Duration), s.Answer()))
 	case "rate-limit":
 		p := fmt.Sprintf("a rate limit of %s requests/s", pm(s.RateRPS, s.RateCIRPS, numfmt.Rate))
 		if s.Burst > 0 {

@@ -101,7 +101,8 @@ type StageAnalysis struct {
 	// Predicted is what the client should observe: the model's server
 	// response time plus the measured overhead (Analysis.Overhead).
 	Predicted Metrics `json:"predicted"`
-	// Observed: BlockRatio is 503s / responses (requests that reached the
+	// Observed: BlockRatio is the shed answers (503s and 429s, or
+	// Shedding.Statuses) / responses (requests that reached the
 	// server); ResponseMeanS and ResponseP99S are the client's latency of
 	// 2xx responses from the intended send time (latency_2xx_s).
 	Observed Metrics `json:"observed"`

@@ -38,6 +38,19 @@ type Shedding struct {
 	Candidates []Candidate `json:"candidates,omitempty"`
 	// Source is "recognised" (from the data) or "given".
 	Source string `json:"source"`
+	// Statuses are the status codes counted as shed when they are not
+	// 503 and 429: given (--shed-status), or another 5xx that behaved as
+	// shedding does (nginx's 502 when its upstream's backlog is full).
+	Statuses []string `json:"statuses,omitempty"`
+}
+
+// Answer names the target's shed answers for people: "503", or the first
+// of Statuses when they are not the default.
+func (s *Shedding) Answer() string {
+	if s == nil || len(s.Statuses) == 0 {
+		return "503"
+	}
+	return s.Statuses[0]
 }
 
 // Candidate is one mechanism weighed by the recognition.

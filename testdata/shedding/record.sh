@@ -3,15 +3,15 @@
 # queue timeout in front of the built-in target, nginx limit_req (with and
 # without nodelay) and limit_conn in front of it, Apache past its workers
 # and backlog, gunicorn's sync workers, Varnish's backend connection
-# limit, Tomcat's thread pool and connection limit, and Node's
-# server.maxConnections. Run from the repository root:
+# limit, Tomcat's thread pool and connection limit, Node's
+# server.maxConnections, and nginx in front of php-fpm's listen backlog. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
-# tomcat-unbounded tomcat-max-connections node-max-connections.
+# tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -306,9 +306,66 @@ JS
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
+# nginx in front of php-fpm (Debian's, 8.2) on a Unix socket: 4 static
+# workers and a listen backlog of 8. When the backlog is full nginx's
+# connect fails at once (EAGAIN) and it answers 502: a bounded queue that
+# sheds with 502, not 503.
+run_php_fpm() { # name, run flags...
+	local name=$1
+	shift
+	mkdir -p "$tmp/php/nginx"
+	chmod o+x "$tmp" "$tmp/php" # nginx's workers run as nobody when started as root: they connect to the socket
+	cat >"$tmp/php/app.php" <<'PHP'
+<?php
+$s = -log(1 - mt_rand() / (mt_getrandmax() + 1)) * 0.010; // seconds, mean 10 ms
+usleep((int)($s * 1e6));
+header("Server-Timing: svc;dur=" . round($s * 1000, 3));
+echo "ok\n";
+PHP
+	cat >"$tmp/php/fpm.conf" <<CFG
+[global]
+pid = $tmp/php/fpm.pid
+error_log = $tmp/php/fpm.log
+daemonize = no
+[www]
+listen = $tmp/php/php.sock
+listen.mode = 0666
+listen.backlog = 8
+pm = static
+pm.max_children = 4
+CFG
+	cat >"$tmp/php/nginx.conf" <<CFG
+worker_processes 1;
+daemon off;
+pid $tmp/php/nginx/nginx.pid;
+error_log $tmp/php/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $tmp/php/nginx/body;
+    proxy_temp_path $tmp/php/nginx/proxy;
+    fastcgi_temp_path $tmp/php/nginx/fastcgi;
+    uwsgi_temp_path $tmp/php/nginx/uwsgi;
+    scgi_temp_path $tmp/php/nginx/scgi;
+    server {
+        listen 127.0.0.1:18090;
+        location / {
+            fastcgi_pass unix:$tmp/php/php.sock;
+            fastcgi_param SCRIPT_FILENAME $tmp/php/app.php;
+            include /etc/nginx/fastcgi_params;
+        }
+    }
+}
+CFG
+	start php-fpm php-fpm8.2 -F -R -y "$tmp/php/fpm.conf"
+	start nginx nginx -c "$tmp/php/nginx.conf" -p "$tmp/php/nginx"
+	wait_up http://127.0.0.1:18090/
+	measure "$name" http://127.0.0.1:18090/ "$@"
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -344,6 +401,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		tomcat-max-connections) run_tomcat tomcat-max-connections 'maxConnections="8" acceptCount="8"' --profile step --from 100 \
 			--to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		node-max-connections) run_node node-max-connections --profile step --from 200 --to 1400 --steps 4 --step-duration 5s \
+			--arrival poisson --seed 1 --timeout 3s ;;
+		nginx-php-fpm) PATH=$PATH:/usr/sbin run_php_fpm nginx-php-fpm --profile step --from 100 --to 600 --steps 5 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
 		esac

@@ -1,0 +1,207 @@
+package analysis
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// defaultShed are the status codes counted as shed unless the spec names
+// others: 503 and a rate limit's 429.
+var defaultShed = []string{"503", "429"}
+
+// shedCodes is the set of status codes the analysis counts as shed
+// responses (the block ratio's numerator), and why.
+type shedCodes struct {
+	codes []string // counted as shed
+	// recognised are the codes beyond defaultShed that the result showed
+	// to be shedding (recogniseShedCodes), note the evidence line saying so.
+	recognised []string
+	note       string
+	given      bool // the spec named the codes
+}
+
+// count is the shed responses among status.
+func (s *shedCodes) count(status map[string]int64) int64 {
+	var n int64
+	for _, c := range s.codes {
+		n += status[c]
+	}
+	return n
+}
+
+// label names the shed answers among status: "503", "503/429" when
+// there were 429s, or the codes counted ("503/429/502") when they are
+// not the default.
+func (s *shedCodes) label(status map[string]int64) string {
+	if s.nonDefault() != nil {
+		return strings.Join(s.codes, "/")
+	}
+	if status["429"] > 0 {
+		return "503/429"
+	}
+	return "503"
+}
+
+// ratioName names the block ratio in verdicts: "503 ratio", or the first
+// code's when the codes are not the default ("502 ratio").
+func (s *shedCodes) ratioName() string {
+	if c := s.nonDefault(); c != nil {
+		return c[0] + " ratio"
+	}
+	return "503 ratio"
+}
+
+// nonDefault is the codes when they are not 503 and 429 (nil otherwise),
+// for analysis.shedding.statuses.
+func (s *shedCodes) nonDefault() []string {
+	if slices.Equal(s.codes, defaultShed) {
+		return nil
+	}
+	return s.codes
+}
+
+// ParseShedStatus reads a list of status codes such as "502,503,429":
+// each in 400–599, none twice.
+func ParseShedStatus(v string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		f = strings.TrimSpace(f)
+		n, err := strconv.Atoi(f)
+		if err != nil || len(f) != 3 || n < 400 || n > 599 {
+			return nil, fmt.Errorf("%q: want status codes in 400–599, such as 502,503,429", f)
+		}
+		if slices.Contains(out, f) {
+			return nil, fmt.Errorf("%s given twice", f)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Thresholds of recogniseShedCodes.
+const (
+	shedCodeMin      = 20    // responses of the code, whole run
+	shedCodeLowShare = 0.001 // its most at the lowest load: a steady error rate is not shedding
+	shedCodeTopShare = 0.01  // its least at the highest load
+	shedCodeConcord  = 0.8   // the least share of stage pairs whose shares rise with the load
+)
+
+// recogniseShedCodes is the codes counted as shed: the spec's when it
+// names them, else 503 and 429 and each 5xx code (not 504, a gateway's
+// timeout) that behaved as shedding does when none of those two did:
+// absent at the lowest load, present at the highest, its share rising with
+// the offered load. nginx in front of php-fpm, uWSGI or gunicorn on a Unix
+// socket answers 502 at once when the upstream's listen backlog is full:
+// that is a bounded queue shedding, and reading it as errors would call
+// the server unbounded.
+func recogniseShedCodes(r *result.Result, given []string) *shedCodes {
+	if given != nil {
+		return &shedCodes{codes: given, given: true}
+	}
+	s := &shedCodes{codes: slices.Clone(defaultShed)}
+	total := map[string]int64{}
+	for i := range r.Stages {
+		for c, n := range r.Stages[i].Status {
+			total[c] += n
+		}
+	}
+	var dflt int64
+	for _, c := range defaultShed {
+		dflt += total[c]
+	}
+	type stage struct {
+		rate      float64
+		responses int64
+		status    map[string]int64
+	}
+	var stages []stage
+	for i := range r.Stages {
+		st := &r.Stages[i]
+		tau := st.LengthS()
+		if n := st.Responses(); n >= minP99Batch && tau > 0 && !math.IsInf(tau, 0) {
+			stages = append(stages, stage{float64(st.Sent) / tau, n, st.Status})
+		}
+	}
+	if len(stages) < 3 {
+		return s
+	}
+	slices.SortStableFunc(stages, func(a, b stage) int { return cmp.Compare(a.rate, b.rate) })
+	codes := make([]string, 0, len(total))
+	for c := range total {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	for _, c := range codes {
+		if len(c) != 3 || c[0] != '5' || c == "504" || slices.Contains(defaultShed, c) || total[c] < shedCodeMin || dflt*10 > total[c] {
+			continue
+		}
+		share := func(x stage) float64 { return float64(x.status[c]) / float64(x.responses) }
+		low, top := stages[0], stages[len(stages)-1]
+		if share(low) > shedCodeLowShare || share(top) < shedCodeTopShare {
+			continue
+		}
+		var pairs, rising int
+		for i := range stages {
+			for j := i + 1; j < len(stages); j++ {
+				if a, b := share(stages[i]), share(stages[j]); a != b {
+					pairs++
+					if b > a {
+						rising++
+					}
+				}
+			}
+		}
+		if pairs == 0 || float64(rising) < shedCodeConcord*float64(pairs) {
+			continue
+		}
+		s.recognised = append(s.recognised, c)
+		s.note += fmt.Sprintf("%s counted as shed: %s of the responses at %s/s, rising with the load to %s at %s/s (%d of %d stage pairs); a proxy answers %s at once when its upstream's backlog is full (nginx in front of php-fpm, uWSGI or gunicorn on a Unix socket). --shed-status 503,429 counts them as errors. ",
+			c, numfmt.Percent(share(low)), numfmt.Rate(low.rate), numfmt.Percent(share(top)), numfmt.Rate(top.rate), rising, pairs, c)
+	}
+	s.note = strings.TrimSpace(s.note)
+	s.codes = append(slices.Clone(s.recognised), defaultShed...) // the recognised first: they name the answers (Shedding.Answer)
+	return s
+}
+
+// annotate records the codes counted as shed in sh when they are not
+// the default, and the evidence that recognised any.
+func (s *shedCodes) annotate(sh *result.Shedding) {
+	if sh == nil {
+		return
+	}
+	sh.Statuses = s.nonDefault()
+	if s.note != "" {
+		sh.Evidence = append(sh.Evidence, s.note)
+	}
+}
+
+// uncounted says how to count the most frequent 5xx that was not counted
+// as shed, when it was at least 1% of the responses (and 20): a server
+// may shed with it in a run too short, or with too few stages, for
+// recogniseShedCodes to tell. "" when there is none.
+func (s *shedCodes) uncounted(r *result.Result, responses int64) string {
+	total := map[string]int64{}
+	for i := range r.Stages {
+		for c, n := range r.Stages[i].Status {
+			total[c] += n
+		}
+	}
+	best, most := "", int64(0)
+	for c, n := range total {
+		if len(c) == 3 && c[0] == '5' && !slices.Contains(s.codes, c) && (n > most || n == most && c < best) {
+			best, most = c, n
+		}
+	}
+	if most < shedCodeMin || float64(most) < shedCodeTopShare*float64(responses) {
+		return ""
+	}
+	return fmt.Sprintf("%s of the responses were %s, not counted as shed; if the target answers %s when it sheds (nginx does when its upstream's listen backlog is full), --shed-status %s counts them",
+		numfmt.Int(most), best, best, strings.Join(append([]string{best}, s.codes...), ","))
+}

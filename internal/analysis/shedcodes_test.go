@@ -1,0 +1,140 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// codeStages is a run of 5-second stages at the given rates, each stage
+// answering 1000 requests per 5 s of rate with 2xx but for the given
+// counts of other statuses.
+func codeStages(rates []float64, other []map[string]int64) *result.Result {
+	r := &result.Result{}
+	for i, rate := range rates {
+		st := result.Stage{Index: i + 1, StartS: 5 * float64(i), EndS: 5 * float64(i+1), Status: map[string]int64{}}
+		st.Sent = int64(rate * 5)
+		st.Status["200"] = st.Sent
+		for c, n := range other[i] {
+			st.Status[c] += n
+			st.Status["200"] -= n
+		}
+		r.Stages = append(r.Stages, st)
+	}
+	return r
+}
+
+// TestRecogniseShedCodes: another 5xx is counted as shed only when it
+// behaved as shedding does (absent at the lowest load, present at the
+// highest, rising with the load) and the server's 503s and 429s do not
+// already say how it sheds; never 504, and never against the codes given.
+func TestRecogniseShedCodes(t *testing.T) {
+	rates := []float64{100, 200, 300, 400, 500}
+	rising := func(code string) []map[string]int64 {
+		return []map[string]int64{{}, {}, {code: 30}, {code: 300}, {code: 800}}
+	}
+	for _, tc := range []struct {
+		name  string
+		rates []float64
+		other []map[string]int64
+		given []string
+		want  []string // the codes counted, nil: 503 and 429
+	}{
+		{"502 rising", rates, rising("502"), nil, []string{"502", "503", "429"}},
+		{"500 rising", rates, rising("500"), nil, []string{"500", "503", "429"}},
+		{"504 is a gateway's timeout", rates, rising("504"), nil, nil},
+		{"a 4xx is the client's", rates, rising("404"), nil, nil},
+		{"503s already shed", rates, []map[string]int64{{}, {}, {"502": 30, "503": 5}, {"502": 300, "503": 50}, {"502": 800, "503": 100}}, nil, nil},
+		{"a steady error rate from the lowest load", rates, []map[string]int64{{"502": 5}, {"502": 10}, {"502": 40}, {"502": 300}, {"502": 800}}, nil, nil},
+		{"falling with the load", rates, []map[string]int64{{}, {"502": 800}, {"502": 300}, {"502": 30}, {"502": 20}}, nil, nil},
+		{"too few to tell", rates, []map[string]int64{{}, {}, {}, {"502": 5}, {"502": 10}}, nil, nil},
+		{"two stages cannot show a rise", rates[:2], []map[string]int64{{}, {"502": 500}}, nil, nil},
+		{"given", rates, rising("502"), []string{"503"}, []string{"503"}},
+		{"given, another", rates, rising("502"), []string{"500", "502"}, []string{"500", "502"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := recogniseShedCodes(codeStages(tc.rates, tc.other), tc.given)
+			if got := s.nonDefault(); !slices.Equal(got, tc.want) {
+				t.Fatalf("codes %v (counted %v), want %v", got, s.codes, tc.want)
+			}
+			if len(s.recognised) > 0 != strings.Contains(s.note, "counted as shed") || (tc.given != nil && s.note != "") {
+				t.Errorf("recognised %v, note %q", s.recognised, s.note)
+			}
+		})
+	}
+}
+
+// TestParseShedStatus: codes in 400–599, once each.
+func TestParseShedStatus(t *testing.T) {
+	for in, want := range map[string]string{
+		"502,503,429": "[502 503 429]", " 502 , 503": "[502 503]", "599": "[599]",
+		"200": "error", "5xx": "error", "0502": "error", "600": "error", "": "error", "502,502": "error",
+	} {
+		got, err := ParseShedStatus(in)
+		s := fmt.Sprint(got)
+		if err != nil {
+			s = "error"
+		}
+		if s != want {
+			t.Errorf("%q: %s (%v), want %s", in, s, err, want)
+		}
+	}
+}
+
+// nginx 1.22 in front of php-fpm 8.2 on a Unix socket (4 static workers,
+// listen.backlog 8, a 10 ms exponential service), Poisson 100 → 600 rps:
+// when the backlog is full nginx's connect fails at once and it answers
+// 502. The analysis counts the 502s as shed and reads the bounded queue:
+// c = 4 and K = 4 + the backlog's 8 + 1 (a Unix socket's accept queue
+// admits one past its backlog), within their intervals, the 502 ratios
+// predicted. Told to count only 503 and 429 (--shed-status), it reads no
+// bounded queue.
+func TestRecordedPHPFPM(t *testing.T) {
+	r, a := recorded(t, "nginx-php-fpm.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g: c %d ± %.3g, K %d ± %.3g; statuses %v; %q", sh.Mechanism, sh.Confidence, sh.Workers, sh.WorkersCI, sh.Limit, sh.LimitCI, sh.Statuses, sh.Evidence)
+	if sh.Mechanism != mechBoundedQueue || !slices.Equal(sh.Statuses, []string{"502", "503", "429"}) || sh.Answer() != "502" {
+		t.Fatalf("shedding %s with statuses %v, want bounded-queue counting 502: %q", sh.Mechanism, sh.Statuses, sh.Evidence)
+	}
+	if math.Abs(float64(sh.Workers)-4) > sh.WorkersCI || math.Abs(float64(sh.Limit)-13) > sh.LimitCI {
+		t.Errorf("c = %d ± %.3g, K = %d ± %.3g: want 4 and 13 within", sh.Workers, sh.WorkersCI, sh.Limit, sh.LimitCI)
+	}
+	if !strings.HasPrefix(sh.Evidence[len(sh.Evidence)-1], "502 counted as shed") {
+		t.Errorf("evidence %q: want the 502s' line last", sh.Evidence)
+	}
+	for _, s := range a.Stages {
+		if b := s.Agreement.BlockRatio; b != nil && b.Agree != nil && !*b.Agree {
+			t.Errorf("stage %d: the 502 ratio disagrees: %s", s.Index, s.Verdict)
+		}
+		if strings.Contains(s.Verdict, "503 ratio") {
+			t.Errorf("stage %d verdict %q names the 503 ratio where 502s were shed", s.Index, s.Verdict)
+		}
+	}
+	noAgreesOff(t, a, 0.25)
+	g := mustAnalyze(t, r, ModelSpec{ShedStatus: []string{"503", "429"}}).Shedding
+	if g.Mechanism == mechBoundedQueue || g.Statuses != nil {
+		t.Errorf("--shed-status 503,429: %s with statuses %v, want no bounded queue read from 502s counted as errors", g.Mechanism, g.Statuses)
+	}
+}
+
+// TestUncountedShedHint: a frequent 5xx left out of the shed codes is
+// named with the --shed-status that counts it; a rare one, or one
+// counted, is not.
+func TestUncountedShedHint(t *testing.T) {
+	two := codeStages([]float64{100, 600}, []map[string]int64{{}, {"502": 900, "500": 40}})
+	s := recogniseShedCodes(two, nil)
+	if h := s.uncounted(two, 3500); !strings.Contains(h, "900 of the responses were 502") || !strings.HasSuffix(h, "--shed-status 502,503,429 counts them") {
+		t.Errorf("hint %q", h)
+	}
+	if h := s.uncounted(two, 200_000); h != "" {
+		t.Errorf("900 of 200,000: hint %q, want none", h)
+	}
+	five := codeStages([]float64{100, 200, 300, 400, 500}, []map[string]int64{{}, {}, {"502": 30}, {"502": 300}, {"502": 800}})
+	if h := recogniseShedCodes(five, nil).uncounted(five, 7500); h != "" {
+		t.Errorf("502 counted: hint %q, want none", h)
+	}
+}
