@@ -88,7 +88,7 @@ func ParseShedStatus(v string) ([]string, error) {
 // Thresholds of recogniseShedCodes.
 const (
 	shedCodeMin      = 20    // responses of the code, whole run
-	shedCodeLowShare = 0.001 // its most at the lowest load: a steady error rate is not shedding
+	shedCodeLowShare = 0.001 // its share at the lowest load may be this, or a fifth of the highest's
 	shedCodeTopShare = 0.01  // its least at the highest load
 	shedCodeConcord  = 0.8   // the least share of stage pairs whose shares rise with the load
 )
@@ -96,10 +96,13 @@ const (
 // recogniseShedCodes is the codes counted as shed: the spec's when it
 // names them, else 503 and 429 and each 5xx code (not 504, a gateway's
 // timeout) that behaved as shedding does when none of those two did:
-// absent at the lowest load, present at the highest, its share rising with
-// the offered load. nginx in front of php-fpm, uWSGI or gunicorn on a Unix
-// socket answers 502 at once when the upstream's listen backlog is full:
-// that is a bounded queue shedding, and reading it as errors would call
+// rare at the lowest load (at most 0.1%, or a fifth of its share at the
+// highest), present at the highest, its share rising with the offered
+// load, and fast (the highest stage's other answers quicker on average
+// than its 2xx: a slow 5xx is a failure, not a refusal). nginx in front
+// of php-fpm, uWSGI or gunicorn on a Unix socket answers 502 at once when
+// the upstream's listen backlog is full, and when every upstream server is
+// at its max_conns: that is shedding, and reading it as errors would call
 // the server unbounded.
 func recogniseShedCodes(r *result.Result, given []string) *shedCodes {
 	if given != nil {
@@ -120,13 +123,14 @@ func recogniseShedCodes(r *result.Result, given []string) *shedCodes {
 		rate      float64
 		responses int64
 		status    map[string]int64
+		st        *result.Stage
 	}
 	var stages []stage
 	for i := range r.Stages {
 		st := &r.Stages[i]
 		tau := st.LengthS()
 		if n := st.Responses(); n >= minP99Batch && tau > 0 && !math.IsInf(tau, 0) {
-			stages = append(stages, stage{float64(st.Sent) / tau, n, st.Status})
+			stages = append(stages, stage{float64(st.Sent) / tau, n, st.Status, st})
 		}
 	}
 	if len(stages) < 3 {
@@ -144,7 +148,7 @@ func recogniseShedCodes(r *result.Result, given []string) *shedCodes {
 		}
 		share := func(x stage) float64 { return float64(x.status[c]) / float64(x.responses) }
 		low, top := stages[0], stages[len(stages)-1]
-		if share(low) > shedCodeLowShare || share(top) < shedCodeTopShare {
+		if share(low) > max(shedCodeLowShare, share(top)/5) || share(top) < shedCodeTopShare || !fastOthers(top.st) {
 			continue
 		}
 		var pairs, rising int
@@ -162,7 +166,7 @@ func recogniseShedCodes(r *result.Result, given []string) *shedCodes {
 			continue
 		}
 		s.recognised = append(s.recognised, c)
-		s.note += fmt.Sprintf("%s counted as shed: %s of the responses at %s/s, rising with the load to %s at %s/s (%d of %d stage pairs); a proxy answers %s at once when its upstream's backlog is full (nginx in front of php-fpm, uWSGI or gunicorn on a Unix socket). --shed-status 503,429 counts them as errors. ",
+		s.note += fmt.Sprintf("%s counted as shed: %s of the responses at %s/s, rising with the load to %s at %s/s (%d of %d stage pairs), faster than the 2xx; a proxy answers %s at once when its upstream is full (nginx, when php-fpm's, uWSGI's or gunicorn's listen backlog is, or every upstream server is at its max_conns). --shed-status 503,429 counts them as errors. ",
 			c, numfmt.Percent(share(low)), numfmt.Rate(low.rate), numfmt.Percent(share(top)), numfmt.Rate(top.rate), rising, pairs, c)
 	}
 	s.note = strings.TrimSpace(s.note)
@@ -180,6 +184,17 @@ func (s *shedCodes) annotate(sh *result.Shedding) {
 	if s.note != "" {
 		sh.Evidence = append(sh.Evidence, s.note)
 	}
+}
+
+// fastOthers reports whether st's answers other than 2xx came back
+// quicker on average than its 2xx.
+func fastOthers(st *result.Stage) bool {
+	all, ok := st.Latency, st.Latency2xx
+	n := all.Count - ok.Count
+	if n <= 0 || ok.Count == 0 {
+		return false
+	}
+	return (all.Mean*float64(all.Count)-ok.Mean*float64(ok.Count))/float64(n) < ok.Mean
 }
 
 // uncounted says how to count the most frequent 5xx that was not counted

@@ -11,18 +11,27 @@ import (
 )
 
 // codeStages is a run of 5-second stages at the given rates, each stage
-// answering 1000 requests per 5 s of rate with 2xx but for the given
-// counts of other statuses.
-func codeStages(rates []float64, other []map[string]int64) *result.Result {
+// answering its requests with 2xx in 10 ms on average but for the given
+// counts of other statuses, answered in 100 µs on average (slow: 30 s).
+func codeStages(rates []float64, other []map[string]int64, slow ...bool) *result.Result {
 	r := &result.Result{}
 	for i, rate := range rates {
 		st := result.Stage{Index: i + 1, StartS: 5 * float64(i), EndS: 5 * float64(i+1), Status: map[string]int64{}}
 		st.Sent = int64(rate * 5)
 		st.Status["200"] = st.Sent
-		for c, n := range other[i] {
-			st.Status[c] += n
-			st.Status["200"] -= n
+		var n int64
+		for c, k := range other[i] {
+			st.Status[c] += k
+			st.Status["200"] -= k
+			n += k
 		}
+		otherMean := 100e-6
+		if len(slow) > 0 && slow[0] {
+			otherMean = 30
+		}
+		ok := st.Status["200"]
+		st.Latency2xx = result.Summary{Count: ok, Mean: 0.010}
+		st.Latency = result.Summary{Count: st.Sent, Mean: (0.010*float64(ok) + otherMean*float64(n)) / float64(st.Sent)}
 		r.Stages = append(r.Stages, st)
 	}
 	return r
@@ -49,15 +58,17 @@ func TestRecogniseShedCodes(t *testing.T) {
 		{"504 is a gateway's timeout", rates, rising("504"), nil, nil},
 		{"a 4xx is the client's", rates, rising("404"), nil, nil},
 		{"503s already shed", rates, []map[string]int64{{}, {}, {"502": 30, "503": 5}, {"502": 300, "503": 50}, {"502": 800, "503": 100}}, nil, nil},
-		{"a steady error rate from the lowest load", rates, []map[string]int64{{"502": 5}, {"502": 10}, {"502": 40}, {"502": 300}, {"502": 800}}, nil, nil},
+		{"a fifth of the highest share at the lowest load", rates, []map[string]int64{{"502": 30}, {"502": 100}, {"502": 300}, {"502": 500}, {"502": 800}}, nil, []string{"502", "503", "429"}},
+		{"a steady error rate from the lowest load", rates, []map[string]int64{{"502": 60}, {"502": 100}, {"502": 300}, {"502": 500}, {"502": 800}}, nil, nil},
 		{"falling with the load", rates, []map[string]int64{{}, {"502": 800}, {"502": 300}, {"502": 30}, {"502": 20}}, nil, nil},
 		{"too few to tell", rates, []map[string]int64{{}, {}, {}, {"502": 5}, {"502": 10}}, nil, nil},
 		{"two stages cannot show a rise", rates[:2], []map[string]int64{{}, {"502": 500}}, nil, nil},
 		{"given", rates, rising("502"), []string{"503"}, []string{"503"}},
+		{"slow 502s are failures", rates, rising("502"), nil, nil},
 		{"given, another", rates, rising("502"), []string{"500", "502"}, []string{"500", "502"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s := recogniseShedCodes(codeStages(tc.rates, tc.other), tc.given)
+			s := recogniseShedCodes(codeStages(tc.rates, tc.other, strings.HasPrefix(tc.name, "slow")), tc.given)
 			if got := s.nonDefault(); !slices.Equal(got, tc.want) {
 				t.Fatalf("codes %v (counted %v), want %v", got, s.codes, tc.want)
 			}
@@ -137,4 +148,23 @@ func TestUncountedShedHint(t *testing.T) {
 	if h := recogniseShedCodes(five, nil).uncounted(five, 7500); h != "" {
 		t.Errorf("502 counted: hint %q, want none", h)
 	}
+}
+
+// nginx 1.22 with max_conns=8 on its one upstream server (the built-in
+// target, 64 workers, exp 5 ms), Poisson 800 → 2800 rps: with every
+// upstream server at its max_conns nginx answers 502 at once, 3% of the
+// lowest stage already (Erlang B with 8 slots at 4 busy). The 502s count
+// as shed, and the limit reads as 8 in flight (a concurrency limit or a
+// bounded queue, as nginx's limit_conn 8 with 503s does).
+func TestRecordedNginxMaxConns(t *testing.T) {
+	_, a := recorded(t, "nginx-max-conns.json")
+	sh := a.Shedding
+	t.Logf("%s %.3g: c %d, K %d ± %.3g; statuses %v", sh.Mechanism, sh.Confidence, sh.Workers, sh.Limit, sh.LimitCI, sh.Statuses)
+	if sh.Mechanism != mechConcurrency && sh.Mechanism != mechBoundedQueue || sh.Answer() != "502" {
+		t.Fatalf("shedding %s with statuses %v, want a limit of 8 shedding 502: %q", sh.Mechanism, sh.Statuses, sh.Evidence)
+	}
+	if math.Abs(float64(sh.Limit)-8) > sh.LimitCI {
+		t.Errorf("K = %d ± %.3g, want 8 within", sh.Limit, sh.LimitCI)
+	}
+	noAgreesOff(t, a, 0.25)
 }

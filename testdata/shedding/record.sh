@@ -4,14 +4,16 @@
 # without nodelay) and limit_conn in front of it, Apache past its workers
 # and backlog, gunicorn's sync workers, Varnish's backend connection
 # limit, Tomcat's thread pool and connection limit, Node's
-# server.maxConnections, and nginx in front of php-fpm's listen backlog. Run from the repository root:
+# server.maxConnections, and nginx's 502s in front of php-fpm's listen
+# backlog and of an upstream server's max_conns. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
 # NAME: haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
-# tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm.
+# tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm
+# nginx-max-conns.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -86,6 +88,7 @@ run_haproxy() { # name, extra backend line, maxconn, extra global line, server t
 	measure "$name" http://127.0.0.1:18080/ "$@"
 }
 
+# nginx_server: parameters of the upstream server line (max_conns=8).
 run_nginx() { # name, zone, limit (nginx directives), target flags, run flags...
 	local name=$1 zone=$2 limit=$3 target=$4
 	shift 4
@@ -107,7 +110,7 @@ http {
     scgi_temp_path $tmp/nginx/scgi;
     $zone
     upstream backend {
-        server 127.0.0.1:18091;
+        server 127.0.0.1:18091 ${nginx_server:-};
         keepalive 64;
     }
     server {
@@ -365,7 +368,7 @@ CFG
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -402,6 +405,9 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--to 600 --steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		node-max-connections) run_node node-max-connections --profile step --from 200 --to 1400 --steps 4 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
+		nginx-max-conns) nginx_server="max_conns=8" run_nginx nginx-max-conns "" "" \
+			"--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
+			--profile step --from 800 --to 2800 --steps 4 --step-duration 6s --arrival poisson --seed 1 --timeout 3s ;;
 		nginx-php-fpm) PATH=$PATH:/usr/sbin run_php_fpm nginx-php-fpm --profile step --from 100 --to 600 --steps 5 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
