@@ -166,8 +166,12 @@ func recogniseShedCodes(r *result.Result, given []string) *shedCodes {
 			continue
 		}
 		s.recognised = append(s.recognised, c)
-		s.note += fmt.Sprintf("%s counted as shed: %s of the responses at %s/s, rising with the load to %s at %s/s (%d of %d stage pairs), faster than the 2xx; a proxy answers %s at once when its upstream is full (nginx, when php-fpm's, uWSGI's or gunicorn's listen backlog is, or every upstream server is at its max_conns). --shed-status 503,429 counts them as errors. ",
-			c, numfmt.Percent(share(low)), numfmt.Rate(low.rate), numfmt.Percent(share(top)), numfmt.Rate(top.rate), rising, pairs, c)
+		why := "fast answers that rise with the load are refusals, not failures"
+		if c == "502" {
+			why = "nginx answers 502 at once when its upstream is full (php-fpm's, uWSGI's or gunicorn's listen backlog on a Unix socket, or every upstream server at its max_conns)"
+		}
+		s.note += fmt.Sprintf("%s counted as shed: %s of the responses at %s/s, rising with the load to %s at %s/s (%d of %d stage pairs), faster than the 2xx; %s. --shed-status 503,429 counts them as errors. ",
+			c, numfmt.Percent(share(low)), numfmt.Rate(low.rate), numfmt.Percent(share(top)), numfmt.Rate(top.rate), rising, pairs, why)
 	}
 	s.note = strings.TrimSpace(s.note)
 	s.codes = append(slices.Clone(s.recognised), defaultShed...) // the recognised first: they name the answers (Shedding.Answer)
@@ -217,6 +221,10 @@ func (s *shedCodes) uncounted(r *result.Result, responses int64) string {
 	if most < shedCodeMin || float64(most) < shedCodeTopShare*float64(responses) {
 		return ""
 	}
-	return fmt.Sprintf("%s of the responses were %s, not counted as shed; if the target answers %s when it sheds (nginx does when its upstream's listen backlog is full), --shed-status %s counts them",
-		numfmt.Int(most), best, best, strings.Join(append([]string{best}, s.codes...), ","))
+	nginx := ""
+	if best == "502" {
+		nginx = " (nginx does when its upstream is full)"
+	}
+	return fmt.Sprintf("%s of the responses were %s, not counted as shed; if the target answers %s when it sheds%s, --shed-status %s counts them",
+		numfmt.Int(most), best, best, nginx, strings.Join(append([]string{best}, s.codes...), ","))
 }
