@@ -69,6 +69,9 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	an.svc = resolveService(r, an.data, spec, an.ovh)
 	an.warn = append(an.warn, an.svc.warnings...)
 	a.Knee = findKnee(an.data)
+	if w := baseLossWarning(an.data); w != "" {
+		an.warn = append(an.warn, w)
+	}
 	an.sh = an.recognise(obs, a.Knee)
 	c, k, kUnknown := an.shape(a.Knee)
 	an.correctService(c)
@@ -170,8 +173,9 @@ func (an *analyzer) shape(knee *result.Knee) (c, k int, kUnknown bool) {
 // backlog that grew shows the plateau where no 2xx fell short.
 func (an *analyzer) estimateWorkers() int {
 	start := -1
+	base, _, _, obs := stageBaseLoss(an.data) // a loss at every load is no plateau (baseloss.go)
 	for i, d := range an.data {
-		if o := observeForKnee(d); d.st.Sent > 0 && (o.shortfall-o.shortHW > kneeShortfall || d.backlogGrew()) {
+		if o := obs[i]; d.st.Sent > 0 && (o.shortfall-o.shortHW > base+kneeShortfall || d.backlogGrew()) {
 			start = i
 			break
 		}

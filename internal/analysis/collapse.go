@@ -60,14 +60,25 @@ func (an *analyzer) noteCollapse(rc *recognition) {
 // failures lists a stage's failed outcomes other than 2xx and shed ones,
 // the largest first: "504 ×4,129, timeout ×3".
 func failures(d *stageData) string {
-	st := d.st
+	return outcomes(d.st, func(code string) bool { return !slices.Contains(d.shed.codes, code) })
+}
+
+// notOK lists a stage's answers other than 2xx, shed ones among them, and
+// its transport errors, the largest first: "503 ×64, timeout ×3".
+func notOK(d *stageData) string {
+	return outcomes(d.st, func(string) bool { return true })
+}
+
+// outcomes lists st's statuses other than 2xx that keep selects, and its
+// transport errors, the largest first.
+func outcomes(st *result.Stage, keep func(code string) bool) string {
 	type kv struct {
 		k string
 		n int64
 	}
 	var xs []kv
 	for code, n := range st.Status {
-		if n > 0 && !strings.HasPrefix(code, "2") && !slices.Contains(d.shed.codes, code) {
+		if n > 0 && !strings.HasPrefix(code, "2") && keep(code) {
 			xs = append(xs, kv{code, n})
 		}
 	}

@@ -79,17 +79,22 @@ func findKnee(data []*stageData) *result.Knee {
 		}
 	}
 	kneedle := kneedleStage(data)
+	base, _, _ := baseLoss(data, obs) // baseloss.go
 	for i, d := range data {
 		if d.st.Sent == 0 {
 			continue
 		}
 		o := obs[i]
 		var reasons, crit []string
-		if o.shortfall-o.shortHW > kneeShortfall {
+		if o.shortfall-o.shortHW > base+kneeShortfall {
 			crit = append(crit, "throughput")
 			shed := d.shed.label(d.st.Status)
-			reasons = append(reasons, fmt.Sprintf("2xx fell short of the requests sent by %s ± %s (%s: %d, other: %d), beyond the %s allowance",
-				numfmt.Share(o.shortfall), numfmt.Share(o.shortHW), shed, d.n503, d.st.Sent-d.n2xx-d.n503, numfmt.Share(kneeShortfall)))
+			beyond := fmt.Sprintf("the %s allowance", numfmt.Share(kneeShortfall))
+			if base > 0 {
+				beyond = fmt.Sprintf("the %s every load lost and the %s allowance", numfmt.Share(base), numfmt.Share(kneeShortfall))
+			}
+			reasons = append(reasons, fmt.Sprintf("2xx fell short of the requests sent by %s ± %s (%s: %d, other: %d), beyond %s",
+				numfmt.Share(o.shortfall), numfmt.Share(o.shortHW), shed, d.n503, d.st.Sent-d.n2xx-d.n503, beyond))
 		}
 		if low >= 0 && i != low && o.p99OK && d.lambda > data[low].lambda {
 			b := obs[low]

@@ -117,7 +117,8 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	cands = bestBurst(cands, rc)
 	rc.burstSeen = rc.burstSeen || an.spec.Burst > 0 // a given bucket is known
 	an.weigh(obs, cands, rc)
-	an.noteCollapse(rc) // collapse.go
+	an.noteCollapse(rc)             // collapse.go
+	an.noteEveryLoad(rc, obs, knee) // baseloss.go
 	an.applyGiven(rc, cands)
 	if rc.close != "" && !rc.given && rc.best.mech != mechUnknown {
 		rc.evidence = append(rc.evidence, rc.close)

@@ -67,6 +67,7 @@ const (
 	UnknownRetried   = "the clients retried" // the stages hold logical requests' outcomes
 	UnknownShutOut   = "shut out:"           // it admitted less the more was offered
 	UnknownRefused   = "refused:"            // it refused the excess at the connection, not with 503
+	UnknownEveryLoad = "every load:"         // the same share not 2xx at every load, no knee: not load shed
 )
 
 // UnboundedTimedOut begins an "unbounded" mechanism's evidence when the
@@ -87,7 +88,7 @@ func (s *Shedding) UnknownReason() string {
 	if s == nil || s.Mechanism != "unknown" || len(s.Evidence) == 0 {
 		return ""
 	}
-	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried, UnknownShutOut, UnknownRefused} {
+	for _, p := range []string{UnknownGenerator, UnknownCollapse, UnknownRetried, UnknownShutOut, UnknownRefused, UnknownEveryLoad} {
 		if strings.HasPrefix(s.Evidence[0], p) {
 			return s.Evidence[0]
 		}

@@ -1,0 +1,98 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/result"
+)
+
+// A target can fail a share of the requests at every load: Go's
+// http.TimeoutHandler answers 503 to every request whose handler runs past
+// its timeout, whatever the load, and a broken endpoint fails as often at
+// 10 rps as at 1,000. That share is no knee: the target keeps up, it just
+// does not answer everything with 2xx. baseLoss finds it where the two
+// lowest loads fall short of the requests sent by the same share (within
+// both intervals) although their rates differ by at least minBaseStep: a
+// target past its capacity loses a share that grows with the load (a
+// fifth more offered, a fifth more lost at least), so the two lowest
+// stages of a run that starts past the knee differ and no base is taken.
+// The throughput criterion then asks for a shortfall beyond the base.
+
+// minBaseStep is the least ratio of the two lowest loads' rates for their
+// equal shortfalls to say the loss does not depend on the load.
+const minBaseStep = 1.2
+
+// baseLoss is the shortfall every load showed (the lowest load's, at the
+// upper end of its interval), 0 when there is none, with the two stages it
+// was read from.
+func baseLoss(data []*stageData, obs []kneeObs) (base float64, lo, lo2 int) {
+	lo, lo2 = -1, -1
+	for i, d := range data {
+		if d.st.Sent == 0 || d.tau <= 0 {
+			continue
+		}
+		switch {
+		case lo < 0 || d.lambda < data[lo].lambda:
+			lo, lo2 = i, lo
+		case lo2 < 0 || d.lambda < data[lo2].lambda:
+			lo2 = i
+		}
+	}
+	if lo < 0 || lo2 < 0 || data[lo2].lambda < minBaseStep*data[lo].lambda {
+		return 0, lo, lo2
+	}
+	a, b := obs[lo], obs[lo2]
+	if a.shortfall-a.shortHW <= kneeShortfall || math.Abs(a.shortfall-b.shortfall) > a.shortHW+b.shortHW {
+		return 0, lo, lo2
+	}
+	return a.shortfall + a.shortHW, lo, lo2
+}
+
+// stageBaseLoss is baseLoss over data's stages, with each stage's knee
+// observations.
+func stageBaseLoss(data []*stageData) (base float64, lo, lo2 int, obs []kneeObs) {
+	obs = make([]kneeObs, len(data))
+	for i, d := range data {
+		obs[i] = observeForKnee(d)
+	}
+	base, lo, lo2 = baseLoss(data, obs)
+	return base, lo, lo2, obs
+}
+
+// baseLossWarning says what a base loss is, or "" when there is none.
+func baseLossWarning(data []*stageData) string {
+	base, lo, lo2, obs := stageBaseLoss(data)
+	if base == 0 {
+		return ""
+	}
+	a, b := data[lo], data[lo2]
+	return fmt.Sprintf("the target answered %s of the requests sent at %s/s otherwise than 2xx (%s) and %s at %s/s: a loss that does not grow with the load is not overload but a limit on each request (a timeout on slow requests, Go's http.TimeoutHandler answers 503 past it) or failing requests; the knee looks for a shortfall beyond it, and Server-Timing's service times, sent with the 2xx, leave out the requests cut off",
+		numfmt.Share(obs[lo].shortfall), numfmt.Rate(a.lambda), notOK(a), numfmt.Share(obs[lo2].shortfall), numfmt.Rate(b.lambda))
+}
+
+// noteEveryLoad says why no mechanism explains a run whose shed answers
+// were the same share at every load and that had no knee: they are not
+// load shed (result.UnknownEveryLoad).
+func (an *analyzer) noteEveryLoad(rc *recognition, obs *shedObs, knee *result.Knee) {
+	if rc.given || rc.best.mech != mechUnknown || knee != nil {
+		return
+	}
+	base, lo, _, ko := stageBaseLoss(an.data)
+	if base == 0 {
+		return
+	}
+	hi := lo
+	for i, d := range an.data {
+		if d.st.Sent > 0 && d.lambda > an.data[hi].lambda {
+			hi = i
+		}
+	}
+	took := ""
+	if obs.latOK && obs.late > obs.early {
+		took = fmt.Sprintf(" (the %s answers took %s at the median, p10 %s)", an.shed.label(an.r.Total.Status), numfmt.Seconds(obs.wall[2]), numfmt.Seconds(obs.wall[0]))
+	}
+	rc.evidence = append([]string{fmt.Sprintf(result.UnknownEveryLoad+" %s of the requests at %s/s were not answered 2xx, and %s at %s/s: the same share at every load, with no knee, is a limit on each request, not load shed: a timeout on slow requests%s, as Go's http.TimeoutHandler answers 503 past its timeout, or requests that fail",
+		numfmt.Share(ko[lo].shortfall), numfmt.Rate(an.data[lo].lambda), numfmt.Share(ko[hi].shortfall), numfmt.Rate(an.data[hi].lambda), took)}, rc.evidence...)
+}
