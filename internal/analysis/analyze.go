@@ -68,6 +68,9 @@ func Analyze(r *result.Result, spec ModelSpec) (*result.Analysis, error) {
 	}
 	an.svc = resolveService(r, an.data, spec, an.ovh)
 	an.warn = append(an.warn, an.svc.warnings...)
+	if w := an.cutOffWarning(obs); w != "" { // baseloss.go
+		an.warn = append(an.warn, w)
+	}
 	a.Knee = findKnee(an.data)
 	if w := baseLossWarning(an.data); w != "" {
 		an.warn = append(an.warn, w)
@@ -235,9 +238,11 @@ func (an *analyzer) capacity(a *result.Analysis) {
 		a.CapacitySource = "model"
 		if an.spec.Workers == 0 {
 			a.CapacitySource = "plateau"
-			if an.fellBehind() {
+			if an.fellBehind() || an.sh.best.mech == mechUnknown {
 				// c was rounded from what the target served; once it
-				// fell behind, the most it served is the capacity itself.
+				// fell behind, the most it served is the capacity itself,
+				// and so it is when no mechanism explains the run (no
+				// model says how far from saturated the plateau was).
 				a.CapacityRPS = a.MaxThroughputRPS
 			}
 		}

@@ -96,3 +96,30 @@ func (an *analyzer) noteEveryLoad(rc *recognition, obs *shedObs, knee *result.Kn
 	rc.evidence = append([]string{fmt.Sprintf(result.UnknownEveryLoad+" %s of the requests at %s/s were not answered 2xx, and %s at %s/s: the same share at every load, with no knee, is a limit on each request, not load shed: a timeout on slow requests%s, as Go's http.TimeoutHandler answers 503 past its timeout, or requests that fail",
 		numfmt.Share(ko[lo].shortfall), numfmt.Rate(an.data[lo].lambda), numfmt.Share(ko[hi].shortfall), numfmt.Rate(an.data[hi].lambda), took)}, rc.evidence...)
 }
+
+// cutOffWarning says, when the lowest load already had late shed answers,
+// that Server-Timing's E[S] may leave out the longest services: a server
+// whose timeout covers the service as well as the wait (Go's
+// http.TimeoutHandler) cuts the longest services off with a 503 and
+// sends Server-Timing only with the 2xx. A queue timeout alone sheds
+// nothing at a load its workers keep up with. "" otherwise.
+func (an *analyzer) cutOffWarning(obs *shedObs) string {
+	if an.svc.source != SourceServerTiming || !obs.latOK || obs.threshold <= 0 {
+		return ""
+	}
+	var low *stageData
+	for _, d := range an.data {
+		if d.st.Sent > 0 && d.tau > 0 && (low == nil || d.lambda < low.lambda) {
+			low = d
+		}
+	}
+	if low == nil || low.n503 < 3 || low.n503 != low.responses-low.n2xx {
+		return ""
+	}
+	h := shedHist(low.st)
+	if h == nil || h.TotalCount() == 0 || 2*countAtOrBelow(h, int64(obs.threshold*1e9)) > float64(h.TotalCount()) {
+		return ""
+	}
+	return fmt.Sprintf("the lowest load (%s/s, stage %d) already had %d late %s answers (median %s): a timeout that also cuts requests in service (Go's http.TimeoutHandler) sends Server-Timing with the 2xx only, so E[S] = %s leaves out the longest services and is low (the workers estimated from it too)",
+		numfmt.Rate(low.lambda), low.st.Index, low.n503, an.shed.label(low.st.Status), numfmt.Seconds(float64(result.QuantileNS(h, 50))/1e9), numfmt.Seconds(an.svc.mean))
+}

@@ -65,7 +65,7 @@ func TestBaseLoss(t *testing.T) {
 // 14% of the requests are answered 503 after 20 ms at every load, with no
 // queue and no worker limit. No knee, no workers read from a plateau that
 // is not one, no capacity, and "every load:" as the reason no mechanism
-// applies; it read a knee at stage 1, c = 4 and a capacity of 587 rps
+// applies; it read a knee at stage 1, c = 4 and a capacity of 584 rps
 // "from the throughput plateau".
 func TestRecordedGoTimeoutHandler(t *testing.T) {
 	_, a := recorded(t, "go-timeout-handler.json")
@@ -78,5 +78,29 @@ func TestRecordedGoTimeoutHandler(t *testing.T) {
 	}
 	if !strings.Contains(strings.Join(a.Warnings, "\n"), "a loss that does not grow with the load is not overload") {
 		t.Errorf("warnings %q", a.Warnings)
+	}
+}
+
+// The same handler behind a semaphore of 4 slots, its wait for one within
+// the 50 ms timeout (the usual Go concurrency limit): past 4 workers'
+// capacity the requests that wait and serve past 50 ms get 503. No
+// mechanism modelled here cuts the service off, so it is "unknown"; the
+// capacity is what the target served, not c/E[S] with c rounded up from
+// it (451 against 377 served); and Server-Timing's E[S], sent with the
+// 2xx only, is said to leave the cut-off services out (6.8 ms against the
+// handler's 10).
+func TestRecordedGoSemaphoreTimeout(t *testing.T) {
+	_, a := recorded(t, "go-semaphore-timeout.json")
+	if a.Knee == nil || a.Knee.Stage != 3 || a.Shedding.Mechanism != mechUnknown {
+		t.Fatalf("knee %+v, shedding %s", a.Knee, a.Shedding.Mechanism)
+	}
+	if a.CapacityRPS > a.MaxThroughputRPS {
+		t.Errorf("capacity %.4g (%s) above the most the target served, %.4g", a.CapacityRPS, a.CapacitySource, a.MaxThroughputRPS)
+	}
+	for _, name := range []string{"go-semaphore-timeout.json", "go-timeout-handler.json"} {
+		_, a := recorded(t, name)
+		if !strings.Contains(strings.Join(a.Warnings, "\n"), "leaves out the longest services") {
+			t.Errorf("%s: warnings %q", name, a.Warnings)
+		}
 	}
 }

@@ -6,7 +6,7 @@
 # limit, Tomcat's thread pool and connection limit, Node's
 # server.maxConnections, and nginx's 502s in front of php-fpm's listen
 # backlog and of an upstream server's max_conns, and Go's
-# http.TimeoutHandler. Run from the repository root:
+# http.TimeoutHandler, alone and around a semaphore. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
@@ -14,7 +14,7 @@
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
 # tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm
-# nginx-max-conns go-timeout-handler.
+# nginx-max-conns go-timeout-handler go-semaphore-timeout.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -367,17 +367,20 @@ CFG
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
-# Go's net/http with http.TimeoutHandler (20 ms) around a handler that
-# sleeps an exponential 10 ms: every request past 20 ms is answered 503
-# after 20 ms, whatever the load (no queue, no worker limit).
-run_go_timeout() { # name, run flags...
-	local name=$1
-	shift
+# Go's net/http with http.TimeoutHandler (-timeout) around a handler that
+# sleeps an exponential 10 ms: every request past the timeout is answered
+# 503 at the timeout. With -sem N the handler first takes one of N slots
+# (a buffered channel, the usual Go concurrency limit), waiting for it
+# within the same timeout; without, there is no queue and no worker limit.
+run_go_timeout() { # name, server flags, run flags...
+	local name=$1 flags=$2
+	shift 2
 	mkdir -p "$tmp/gotimeout"
 	cat >"$tmp/gotimeout/main.go" <<'GO'
 package main
 
 import (
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -385,25 +388,45 @@ import (
 )
 
 func main() {
+	n := flag.Int("sem", 0, "concurrency limit (0: none)")
+	timeout := flag.Duration("timeout", 20*time.Millisecond, "http.TimeoutHandler's timeout")
+	flag.Parse()
+	var sem chan struct{}
+	if *n > 0 {
+		sem = make(chan struct{}, *n)
+	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sem != nil {
+			select {
+			case sem <- struct{}{}:
+			case <-r.Context().Done():
+				return
+			}
+			defer func() { <-sem }()
+		}
 		s := time.Duration(rand.ExpFloat64() * float64(10*time.Millisecond))
-		time.Sleep(s)
+		select {
+		case <-time.After(s):
+		case <-r.Context().Done():
+			return
+		}
 		w.Header().Set("Server-Timing", fmt.Sprintf("svc;dur=%.3f", float64(s)/1e6))
 		w.Write([]byte("ok\n"))
 	})
-	http.ListenAndServe("127.0.0.1:18090", http.TimeoutHandler(h, 20*time.Millisecond, "timeout\n"))
+	http.ListenAndServe("127.0.0.1:18090", http.TimeoutHandler(h, *timeout, "timeout\n"))
 }
 GO
 	printf 'module gotimeout\n\ngo 1.22\n' >"$tmp/gotimeout/go.mod"
 	(cd "$tmp/gotimeout" && go build -o srv .)
-	start gotimeout "$tmp/gotimeout/srv"
+	# shellcheck disable=SC2086 # the server's flags are words
+	start gotimeout "$tmp/gotimeout/srv" $flags
 	wait_up http://127.0.0.1:18090/
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -443,8 +466,10 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 		nginx-max-conns) nginx_server="max_conns=8" run_nginx nginx-max-conns "" "" \
 			"--workers 64 --queue 1000 --policy unbounded --service exp:5ms" \
 			--profile step --from 800 --to 2800 --steps 4 --step-duration 6s --arrival poisson --seed 1 --timeout 3s ;;
-		go-timeout-handler) run_go_timeout go-timeout-handler --profile step --from 100 --to 700 --steps 4 --step-duration 5s \
+		go-timeout-handler) run_go_timeout go-timeout-handler "-timeout 20ms" --profile step --from 100 --to 700 --steps 4 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
+		go-semaphore-timeout) run_go_timeout go-semaphore-timeout "-sem 4 -timeout 50ms" --profile step --from 100 --to 700 \
+			--steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		nginx-php-fpm) PATH=$PATH:/usr/sbin run_php_fpm nginx-php-fpm --profile step --from 100 --to 600 --steps 5 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
