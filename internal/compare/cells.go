@@ -43,6 +43,9 @@ func noiseText(kind string, n float64) string {
 // cells of a row for text and Markdown: base, new, delta, rel, noise, verdict.
 func (r Row) cells() []string {
 	c := []string{"—", "—", "", "", "", verdictMark(r.Verdict)}
+	if r.Note != "" {
+		c[5] = "not judged"
+	}
 	if r.Base != nil {
 		c[0] = value(r.Kind, *r.Base)
 	}
@@ -91,8 +94,23 @@ func (c Check) observed() string {
 	return delta(c.Kind, c.Observed)
 }
 
-// legend explains the verdict column.
-func legend(timeBand, rateBand float64) string {
+// legend explains the verdict column, and the rows not judged because
+// the share answered 2xx changed when there are any.
+func (r *Report) legend() string {
+	l := legendText(r.TimeBand, r.RateBand)
+	for _, sc := range r.Sections {
+		for _, row := range sc.Rows {
+			if row.Note == MixNote {
+				return l + " Where the share of responses answered 2xx changed by more than 1 point and 3 standard errors, " +
+					"the latencies of all responses (p50, p90, p99, mean, service.p99) mix in a different share of non-2xx answers " +
+					"(fast 503s or 502s make a target that sheds more look faster): not judged there; 2xx.p99 is."
+			}
+		}
+	}
+	return l
+}
+
+func legendText(timeBand, rateBand float64) string {
 	return fmt.Sprintf("~ no significant change: |delta| is within the noise band: the larger of the "+
 		"sampling error (disjoint 95%% order-statistic intervals for percentiles, 3 standard errors for the "+
 		"mean, rps and ratios, batch means over the timeline for bursty ratios) and %s of the base for times, "+

@@ -96,6 +96,8 @@ type Row struct {
 	Verdict Verdict `json:"verdict"`
 	// HigherIsBetter says which way is an improvement.
 	HigherIsBetter bool `json:"higher_is_better,omitempty"`
+	// Note says why a row that is usually judged was not (MixNote).
+	Note string `json:"note,omitempty"`
 }
 
 // Compare compares next with base with the default options.

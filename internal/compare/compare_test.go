@@ -256,3 +256,38 @@ func TestCompareSentDifferently(t *testing.T) {
 		t.Errorf("warnings %q, want the policies'", rep.Warnings)
 	}
 }
+
+// A target that sheds half its load with fast 503s, against one that sheds
+// 1%: its p50 over all responses is the 503s' round trip, so fewer 503s
+// would read as a slower server. Where the share answered 2xx changed,
+// the latencies of all responses are not judged (2xx.p99 still is), and
+// the verdict is not a regression.
+func TestCompareMixChanged(t *testing.T) {
+	shedding := spec(1)
+	shedding.Reject = 0.5
+	rep, err := compare.Compare(build(t, shedding), build(t, spec(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range rep.Sections {
+		for _, r := range sc.Rows {
+			mixed := r.Metric == "p50" || r.Metric == "p90" || r.Metric == "p99" || r.Metric == "mean" || r.Metric == "service.p99"
+			if mixed != (r.Note == compare.MixNote) || mixed && r.Verdict != compare.NotJudged {
+				t.Errorf("%s %s: verdict %s, note %q", sc.Name, r.Metric, r.Verdict, r.Note)
+			}
+			if r.Metric == "2xx.p99" && r.Verdict == compare.NotJudged {
+				t.Errorf("%s 2xx.p99 not judged", sc.Name)
+			}
+		}
+	}
+	if rep.Verdict == compare.Regression {
+		t.Errorf("verdict %s", rep.Verdict)
+	}
+	var txt strings.Builder
+	if err := rep.WriteText(&txt); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), "not judged there; 2xx.p99 is") {
+		t.Errorf("no legend for the rows not judged:\n%s", txt.String())
+	}
+}

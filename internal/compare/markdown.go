@@ -42,7 +42,7 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 				mdEscape(c.observed()), value(c.Kind, c.Base), value(c.Kind, c.New))
 		}
 	}
-	fmt.Fprintf(&b, "\n<sub>%s</sub>\n", mdEscape(legend(r.TimeBand, r.RateBand)))
+	fmt.Fprintf(&b, "\n<sub>%s</sub>\n", mdEscape(r.legend()))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

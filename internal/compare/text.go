@@ -35,7 +35,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		}
 		ct.write(&b)
 	}
-	b.WriteString("\n" + legend(r.TimeBand, r.RateBand) + "\n")
+	b.WriteString("\n" + r.legend() + "\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }
