@@ -98,9 +98,13 @@ func TestRecordedGoSemaphoreTimeout(t *testing.T) {
 		t.Errorf("capacity %.4g (%s) above the most the target served, %.4g", a.CapacityRPS, a.CapacitySource, a.MaxThroughputRPS)
 	}
 	for _, name := range []string{"go-semaphore-timeout.json", "go-timeout-handler.json"} {
-		_, a := recorded(t, name)
+		r, a := recorded(t, name)
 		if !strings.Contains(strings.Join(a.Warnings, "\n"), "leaves out the longest services") {
 			t.Errorf("%s: warnings %q", name, a.Warnings)
+		}
+		// size --from says it too: it sizes with that E[S].
+		if _, _, _, notes, err := SizeInputs(r); err != nil || !strings.Contains(strings.Join(notes, "\n"), "leaves out the longest services") {
+			t.Errorf("%s: size notes %q, %v", name, notes, err)
 		}
 	}
 }

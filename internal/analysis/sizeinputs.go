@@ -33,8 +33,9 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	if r == nil {
 		return 0, service, 0, nil, errors.New("size inputs: no result")
 	}
-	data, warns := collect(r)
-	notes = append(notes, warns...)
+	an := newAnalyzer(r, ModelSpec{})
+	data := an.data
+	notes = append(notes, an.warn...)
 	var peak *stageData
 	for _, d := range data {
 		if d.tau > 0 && d.st.Sent > 0 && (peak == nil || d.lambda > peak.lambda) {
@@ -56,9 +57,14 @@ func SizeInputs(r *result.Result) (rate float64, service dist.Dist, arrivalSCV f
 	} else {
 		notes = append(notes, fmt.Sprintf("arrival SCV %.3g: measured at stage %d (%.3g before removing send jitter)", arrivalSCV, peak.st.Index, peak.ca2Raw))
 	}
-	ovh := measureOverhead(data, observeShedding(r, data))
+	obs := observeShedding(r, data)
+	ovh := measureOverhead(data, obs)
 	svc := resolveService(r, data, ModelSpec{}, ovh)
 	notes = append(notes, svc.warnings...)
+	an.svc = svc
+	if w := an.cutOffWarning(obs); w != "" { // baseloss.go
+		notes = append(notes, w)
+	}
 	if !svc.known() {
 		return rate, service, arrivalSCV, notes, fmt.Errorf("size inputs: %w", ErrNoServiceTime)
 	}
