@@ -99,54 +99,41 @@ func TestParseShedStatus(t *testing.T) {
 // nginx 1.22 in front of php-fpm 8.2 on a Unix socket (4 static workers,
 // listen.backlog 8, a 10 ms exponential service), Poisson 100 → 600 rps:
 // when the backlog is full nginx's connect fails at once and it answers
-// 502. The analysis counts the 502s as shed and reads the bounded queue:
-// c = 4 and K = 4 + the backlog's 8 + 1 (a Unix socket's accept queue
-// admits one past its backlog), within their intervals, the 502 ratios
-// predicted. Told to count only 503 and 429 (--shed-status), it reads no
-// bounded queue.
+// 502. lighttpd 1.4 spawning 4 php-cgi children the same way answers 500.
+// The analysis counts the 502s (500s) as shed and reads the bounded
+// queue: c = 4 and K = 4 + the backlog's 8 + 1 (a Unix socket's accept
+// queue admits one past its backlog), within their intervals, the shed
+// ratios predicted. Told to count only 503 and 429 (--shed-status), it
+// reads no bounded queue.
 func TestRecordedPHPFPM(t *testing.T) {
-	r, a := recorded(t, "nginx-php-fpm.json")
-	sh := a.Shedding
-	t.Logf("%s %.3g: c %d ± %.3g, K %d ± %.3g; statuses %v; %q", sh.Mechanism, sh.Confidence, sh.Workers, sh.WorkersCI, sh.Limit, sh.LimitCI, sh.Statuses, sh.Evidence)
-	if sh.Mechanism != mechBoundedQueue || !slices.Equal(sh.Statuses, []string{"502", "503", "429"}) || sh.Answer() != "502" {
-		t.Fatalf("shedding %s with statuses %v, want bounded-queue counting 502: %q", sh.Mechanism, sh.Statuses, sh.Evidence)
-	}
-	if math.Abs(float64(sh.Workers)-4) > sh.WorkersCI || math.Abs(float64(sh.Limit)-13) > sh.LimitCI {
-		t.Errorf("c = %d ± %.3g, K = %d ± %.3g: want 4 and 13 within", sh.Workers, sh.WorkersCI, sh.Limit, sh.LimitCI)
-	}
-	if !strings.HasPrefix(sh.Evidence[len(sh.Evidence)-1], "502 counted as shed") {
-		t.Errorf("evidence %q: want the 502s' line last", sh.Evidence)
-	}
-	for _, s := range a.Stages {
-		if b := s.Agreement.BlockRatio; b != nil && b.Agree != nil && !*b.Agree {
-			t.Errorf("stage %d: the 502 ratio disagrees: %s", s.Index, s.Verdict)
-		}
-		if strings.Contains(s.Verdict, "503 ratio") {
-			t.Errorf("stage %d verdict %q names the 503 ratio where 502s were shed", s.Index, s.Verdict)
-		}
-	}
-	noAgreesOff(t, a, 0.25)
-	g := mustAnalyze(t, r, ModelSpec{ShedStatus: []string{"503", "429"}}).Shedding
-	if g.Mechanism == mechBoundedQueue || g.Statuses != nil {
-		t.Errorf("--shed-status 503,429: %s with statuses %v, want no bounded queue read from 502s counted as errors", g.Mechanism, g.Statuses)
-	}
-}
-
-// TestUncountedShedHint: a frequent 5xx left out of the shed codes is
-// named with the --shed-status that counts it; a rare one, or one
-// counted, is not.
-func TestUncountedShedHint(t *testing.T) {
-	two := codeStages([]float64{100, 600}, []map[string]int64{{}, {"502": 900, "500": 40}})
-	s := recogniseShedCodes(two, nil)
-	if h := s.uncounted(two, 3500); !strings.Contains(h, "900 of the responses were 502") || !strings.HasSuffix(h, "--shed-status 502,503,429 counts them") {
-		t.Errorf("hint %q", h)
-	}
-	if h := s.uncounted(two, 200_000); h != "" {
-		t.Errorf("900 of 200,000: hint %q, want none", h)
-	}
-	five := codeStages([]float64{100, 200, 300, 400, 500}, []map[string]int64{{}, {}, {"502": 30}, {"502": 300}, {"502": 800}})
-	if h := recogniseShedCodes(five, nil).uncounted(five, 7500); h != "" {
-		t.Errorf("502 counted: hint %q, want none", h)
+	for _, tc := range []struct{ name, code string }{{"nginx-php-fpm.json", "502"}, {"lighttpd-php-cgi.json", "500"}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, a := recorded(t, tc.name)
+			sh := a.Shedding
+			t.Logf("%s %.3g: c %d ± %.3g, K %d ± %.3g; statuses %v", sh.Mechanism, sh.Confidence, sh.Workers, sh.WorkersCI, sh.Limit, sh.LimitCI, sh.Statuses)
+			if sh.Mechanism != mechBoundedQueue || !slices.Equal(sh.Statuses, []string{tc.code, "503", "429"}) || sh.Answer() != tc.code {
+				t.Fatalf("shedding %s with statuses %v, want bounded-queue counting %s: %q", sh.Mechanism, sh.Statuses, tc.code, sh.Evidence)
+			}
+			if math.Abs(float64(sh.Workers)-4) > sh.WorkersCI || math.Abs(float64(sh.Limit)-13) > sh.LimitCI {
+				t.Errorf("c = %d ± %.3g, K = %d ± %.3g: want 4 and 13 within", sh.Workers, sh.WorkersCI, sh.Limit, sh.LimitCI)
+			}
+			if !strings.HasPrefix(sh.Evidence[len(sh.Evidence)-1], tc.code+" counted as shed") {
+				t.Errorf("evidence %q: want the %ss' line last", sh.Evidence, tc.code)
+			}
+			for _, s := range a.Stages {
+				if b := s.Agreement.BlockRatio; b != nil && b.Agree != nil && !*b.Agree {
+					t.Errorf("stage %d: the %s ratio disagrees: %s", s.Index, tc.code, s.Verdict)
+				}
+				if strings.Contains(s.Verdict, "503 ratio") {
+					t.Errorf("stage %d verdict %q names the 503 ratio where %ss were shed", s.Index, s.Verdict, tc.code)
+				}
+			}
+			noAgreesOff(t, a, 0.25)
+			g := mustAnalyze(t, r, ModelSpec{ShedStatus: []string{"503", "429"}}).Shedding
+			if g.Mechanism == mechBoundedQueue || g.Statuses != nil {
+				t.Errorf("--shed-status 503,429: %s with statuses %v, want no bounded queue read from %ss counted as errors", g.Mechanism, g.Statuses, tc.code)
+			}
+		})
 	}
 }
 

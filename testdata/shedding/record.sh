@@ -5,7 +5,8 @@
 # and backlog, gunicorn's sync workers, Varnish's backend connection
 # limit, Tomcat's thread pool and connection limit, Node's
 # server.maxConnections, and nginx's 502s in front of php-fpm's listen
-# backlog and of an upstream server's max_conns, and Go's
+# backlog and of an upstream server's max_conns, lighttpd's 500s in front
+# of php-cgi's, and Go's
 # http.TimeoutHandler, alone and around a semaphore. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
@@ -14,7 +15,7 @@
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
 # tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm
-# nginx-max-conns go-timeout-handler go-semaphore-timeout.
+# nginx-max-conns go-timeout-handler go-semaphore-timeout lighttpd-php-cgi.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -424,9 +425,43 @@ GO
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
+# lighttpd (Debian's, 1.4) spawning php-cgi through mod_fastcgi on a Unix
+# socket: 4 PHP children, a listen backlog of 8. When the backlog is full
+# lighttpd answers 500 at once.
+run_lighttpd() { # name, run flags...
+	local name=$1
+	shift
+	mkdir -p "$tmp/lighttpd"
+	cat >"$tmp/lighttpd/app.php" <<'PHP'
+<?php
+$s = -log(1 - mt_rand() / (mt_getrandmax() + 1)) * 0.010; // seconds, mean 10 ms
+usleep((int)($s * 1e6));
+header("Server-Timing: svc;dur=" . round($s * 1000, 3));
+echo "ok\n";
+PHP
+	cat >"$tmp/lighttpd/lighttpd.conf" <<CFG
+server.document-root = "$tmp/lighttpd"
+server.port = 18090
+server.bind = "127.0.0.1"
+server.pid-file = "$tmp/lighttpd/lighttpd.pid"
+server.errorlog = "$tmp/lighttpd/error.log"
+server.modules = ( "mod_fastcgi" )
+fastcgi.server = ( ".php" => ((
+  "bin-path" => "/usr/bin/php-cgi",
+  "socket" => "$tmp/lighttpd/php.sock",
+  "max-procs" => 1,
+  "bin-environment" => ( "PHP_FCGI_CHILDREN" => "4", "PHP_FCGI_MAX_REQUESTS" => "100000" ),
+  "listen-backlog" => 8
+)))
+CFG
+	start lighttpd lighttpd -D -f "$tmp/lighttpd/lighttpd.conf"
+	wait_up http://127.0.0.1:18090/app.php
+	measure "$name" http://127.0.0.1:18090/app.php "$@"
+}
+
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout lighttpd-php-cgi}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -470,6 +505,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--arrival poisson --seed 1 --timeout 3s ;;
 		go-semaphore-timeout) run_go_timeout go-semaphore-timeout "-sem 4 -timeout 50ms" --profile step --from 100 --to 700 \
 			--steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
+		lighttpd-php-cgi) PATH=$PATH:/usr/sbin run_lighttpd lighttpd-php-cgi --profile step --from 100 --to 600 --steps 5 \
+			--step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		nginx-php-fpm) PATH=$PATH:/usr/sbin run_php_fpm nginx-php-fpm --profile step --from 100 --to 600 --steps 5 --step-duration 5s \
 			--arrival poisson --seed 1 --timeout 3s ;;
 		*) echo "record: unknown fixture $w" >&2; exit 2 ;;
