@@ -140,6 +140,8 @@ func TestMergeCommandAssertions(t *testing.T) {
 		{[]string{"p99 < 10s", "ratio(503) < 50%"}, exitOK, 2}, // --assert replaces them
 		{[]string{"p99 < 10s in each stage"}, exitOK, 2},
 		{[]string{"p99 < 1us in stage 2"}, exitAssertFail, 1},
+		{[]string{`p99 < 1us in stage "step 2 @ 400 rps"`}, exitAssertFail, 1}, // the same stage, by its name
+		{[]string{`p99 < 10s in stage "step 2 @ 400 rps"`}, exitOK, 1},
 	} {
 		args := append([]string{"merge", "-o", out}, paths...)
 		for _, a := range c.asserts {

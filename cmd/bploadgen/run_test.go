@@ -58,6 +58,7 @@ func TestRunBadInput(t *testing.T) {
 		{"no url", []string{"run", "--rate", "5", "--duration", "1s"}, "no target"},
 		{"bad assertion", []string{"run", u, "--rate", "5", "--duration", "1s", "--assert", "p99 <"}, "--assert: assert"},
 		{"assertion on a missing stage", []string{"run", u, "--rate", "5", "--duration", "1s", "--assert", "p99<1s in stage 3"}, "stage 3"},
+		{"assertion on a stage no stage is called", []string{"run", u, "--rate", "5", "--duration", "1s", "--assert", "p99<1s in stage peak"}, `no stage is called peak; the stages: "constant @ 5 rps"`},
 		{"body twice", []string{"run", u, "--rate", "5", "--duration", "1s", "--body", "a", "--body-file", "b"}, "--body and --body-file"},
 		{"url twice", []string{"run", u, "--url", u, "--rate", "5", "--duration", "1s"}, "not both"},
 		{"foreign shape flag", []string{"run", u, "--profile", "step", "--rate", "5", "--from", "1", "--to", "2", "--steps", "2", "--step-duration", "1s"}, "--rate does not apply to a step shape"},

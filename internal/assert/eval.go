@@ -59,6 +59,15 @@ func (ev *evaluator) evaluate(e Expr) ([]result.Assertion, error) {
 		base.Note = note
 		return []result.Assertion{base}, nil
 	}
+	if e.Scope.Kind == Stage && e.Scope.Stage == 0 && e.Scope.StageName != "" {
+		n, err := StageNumber(e.Scope.StageName, ev.r.StageNames())
+		if err != nil {
+			base.Note = err.Error()
+			return []result.Assertion{base}, nil
+		}
+		e.Scope.Stage = n
+		base.Scope = e.Scope.String()
+	}
 	if e.Scope.Kind == Stage && (e.Scope.Stage < 1 || e.Scope.Stage > len(ev.r.Stages)) {
 		base.Scope = fmt.Sprintf("stage %d", e.Scope.Stage)
 		base.Note = fmt.Sprintf("no stage %d in the result (it has %d)", e.Scope.Stage, len(ev.r.Stages))

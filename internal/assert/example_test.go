@@ -67,12 +67,20 @@ func ExampleParse_errors() {
 	// assert "p99 < 1s in each 1.5s": scope "each 1.5s": the window must be a whole number of seconds, like each 10s
 }
 
-// Validate refuses a stage the plan does not have, before anything is sent.
+// Validate refuses a stage the plan does not have, before anything is
+// sent, and resolves a stage named to its number.
 func ExampleValidate() {
+	stages := []string{"warm-up", "steady", "peak"}
 	es, _ := assert.ParseAll([]string{"p99 < 250ms", "p99 < 400ms in stage 4"})
-	fmt.Println(assert.Validate(es, 3))
+	fmt.Println(assert.Validate(es, stages))
+	es, _ = assert.ParseAll([]string{"p99 < 400ms in stage peak"})
+	fmt.Println(assert.Validate(es, stages), es[0].Scope)
+	es, _ = assert.ParseAll([]string{"p99 < 400ms in stage spike"})
+	fmt.Println(assert.Validate(es, stages))
 	// Output:
 	// assert "p99 < 400ms in stage 4": stage 4 does not exist; the plan has 3 stages
+	// <nil> stage 3
+	// assert "p99 < 400ms in stage spike": no stage is called spike; the stages: warm-up, steady, peak
 }
 
 // Evaluate yields one result.Assertion per part: "each stage" skips stages

@@ -33,9 +33,12 @@ const (
 
 // Scope is the "in SCOPE" part of an assertion, and its "for REQUEST".
 type Scope struct {
-	Kind   ScopeKind
-	Stage  int           // Kind == Stage: the 1-based stage number
-	Window time.Duration // Kind == EachWindow: a positive whole number of seconds
+	Kind  ScopeKind
+	Stage int // Kind == Stage: the 1-based stage number (0 until StageName is resolved)
+	// StageName is the stage's name when the scope named it (in stage
+	// warm-up); Validate and Evaluate resolve it to Stage.
+	StageName string
+	Window    time.Duration // Kind == EachWindow: a positive whole number of seconds
 	// Request, if set, narrows the scope to the requests of that name
 	// (result.Stage.ByRequest); never with EachWindow.
 	Request string
@@ -109,6 +112,9 @@ func (s Scope) String() string {
 	case Run:
 		return "run"
 	case Stage:
+		if s.Stage == 0 && s.StageName != "" {
+			return "stage " + QuoteRequest(s.StageName)
+		}
 		return "stage " + strconv.Itoa(s.Stage)
 	case EachStage:
 		return "each stage"

@@ -18,6 +18,8 @@ func FuzzParse(f *testing.F) {
 		"ratio(5xx) < 0.0000000000000000000000000000000000000001%", "rps > 99999999999999999999999999",
 		"amplification < 1.5 in each 10s", "goodput >= 100 for checkout", "amplification < 150%",
 		"p99 < 1s for checkout", `p99 < 1s for "GET /x" in each stage`, "p99 < 1s in stage 2 for a", "p99<1s for \"in\"", "p99 < 1s for",
+		"p99 < 1s in stage peak", `p99 < 1s in stage "step 1 @ 200 rps"`, `p99 < 1s in stage "in"`, "p99 < 1s in stage -1",
+		`p99 < 1s for checkout in stage warm-up`, `p99 < 1s in stage "a`,
 	} {
 		f.Add(s)
 	}

@@ -39,11 +39,22 @@ func ParseAll(ss []string) ([]Expr, error) {
 	return out, nil
 }
 
-// Validate checks parsed assertions against a plan of nStages stages, so a
-// run can refuse `in stage 5` of a 3-stage plan before sending anything.
-// It returns the first problem as a *ParseError.
-func Validate(exprs []Expr, nStages int) error {
-	for _, e := range exprs {
+// Validate checks parsed assertions against a plan whose stages have
+// the given names, so a run can refuse `in stage 5` of a 3-stage plan,
+// or `in stage peak` of a plan with no stage of that name, before sending
+// anything; and it resolves each stage named to its number, in place. It
+// returns the first problem as a *ParseError.
+func Validate(exprs []Expr, stageNames []string) error {
+	nStages := len(stageNames)
+	for i := range exprs {
+		e := &exprs[i]
+		if e.Scope.Kind == Stage && e.Scope.StageName != "" {
+			n, err := StageNumber(e.Scope.StageName, stageNames)
+			if err != nil {
+				return &ParseError{Expr: e.text(), Msg: err.Error()}
+			}
+			e.Scope.Stage = n
+		}
 		if e.Scope.Kind != Stage || (e.Scope.Stage >= 1 && e.Scope.Stage <= nStages) {
 			continue
 		}
@@ -54,6 +65,29 @@ func Validate(exprs []Expr, nStages int) error {
 		return &ParseError{Expr: e.text(), Msg: fmt.Sprintf("stage %d does not exist; the plan has %d stage%s", e.Scope.Stage, nStages, plural)}
 	}
 	return nil
+}
+
+// StageNumber is the 1-based number of the one stage called name among
+// names (exactly, case and all); an error says when none or several are.
+func StageNumber(name string, names []string) (int, error) {
+	n := 0
+	for i, s := range names {
+		if s != name {
+			continue
+		}
+		if n > 0 {
+			return 0, fmt.Errorf("stages %d and %d are both called %s: name it by number", n, i+1, QuoteRequest(name))
+		}
+		n = i + 1
+	}
+	if n == 0 {
+		quoted := make([]string, len(names))
+		for i, s := range names {
+			quoted[i] = QuoteRequest(s)
+		}
+		return 0, fmt.Errorf("no stage is called %s; the stages: %s", QuoteRequest(name), strings.Join(quoted, ", "))
+	}
+	return n, nil
 }
 
 // parseThreshold reads VALUE for metric m: seconds, a fraction or a rate.

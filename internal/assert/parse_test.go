@@ -1,6 +1,7 @@
 package assert
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,7 +126,7 @@ func TestParseBad(t *testing.T) {
 		{"p99 < 1s in stage", `scope "stage": want a stage number from 1, like stage 2`},
 		{"p99 < 1s in stage 0", `scope "stage 0": want a stage number from 1, like stage 2`},
 		{"p99 < 1s in stage -1", `scope "stage -1": want a stage number from 1, like stage 2`},
-		{"p99 < 1s in stage two", `scope "stage two": want a stage number from 1, like stage 2`},
+		{"p99 < 1s in stage 0", `scope "stage 0": want a stage number from 1, like stage 2`},
 		{"p99 < 1s in stage 99999999999999999999", `scope "stage 99999999999999999999": want a stage number from 1, like stage 2`},
 		{"p99 < 1s in each", `scope "each": want each stage or each 10s`},
 		{"p99 < 1s in each 10", `scope "each 10": the window needs a unit, like each 10s`},
@@ -172,16 +173,57 @@ func TestValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := Validate(es[:3], 3); err != nil {
+	three := []string{"warm-up", "step 1 @ 200 rps", "peak"}
+	if err := Validate(es[:3], three); err != nil {
 		t.Errorf("Validate(3 stages) = %v", err)
 	}
-	err = Validate(es, 3)
+	err = Validate(es, three)
 	if want := `assert "p99 < 1s in stage 4": stage 4 does not exist; the plan has 3 stages`; err == nil || err.Error() != want {
 		t.Errorf("Validate = %v, want %s", err, want)
 	}
-	err = Validate(es[1:2], 1)
+	err = Validate(es[1:2], three[:1])
 	if want := `assert "p99<1s in stage 3": stage 3 does not exist; the plan has 1 stage`; err == nil || err.Error() != want {
 		t.Errorf("Validate = %v, want %s", err, want)
+	}
+}
+
+// TestStageByName: `in stage NAME` names a stage of the plan (quoted when
+// it has spaces); Validate resolves it to its number, and refuses a name
+// no stage has, or one two stages share.
+func TestStageByName(t *testing.T) {
+	names := []string{"warm-up", "step 1 @ 200 rps", "peak", "Peak"}
+	for _, tc := range []struct {
+		in    string
+		stage int
+		err   string
+	}{
+		{"p99 < 1s in stage peak", 3, ""},
+		{"p99 < 1s in stage Peak", 4, ""},
+		{`p99 < 1s in stage "step 1 @ 200 rps"`, 2, ""},
+		{"p99 < 1s for checkout in stage warm-up", 1, ""},
+		{"p99 < 1s in stage cool-down", 0, `no stage is called cool-down; the stages: warm-up, "step 1 @ 200 rps", peak, Peak`},
+	} {
+		es, err := ParseAll([]string{tc.in})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.in, err)
+		}
+		if es[0].Scope.Kind != Stage || es[0].Scope.Stage != 0 || es[0].Scope.StageName == "" {
+			t.Errorf("%s: scope %+v", tc.in, es[0].Scope)
+		}
+		err = Validate(es, names)
+		switch {
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("%s: error %v, want %q", tc.in, err, tc.err)
+		case tc.err == "" && (err != nil || es[0].Scope.Stage != tc.stage):
+			t.Errorf("%s: stage %d, %v; want %d", tc.in, es[0].Scope.Stage, err, tc.stage)
+		}
+	}
+	es, _ := ParseAll([]string{"p99 < 1s in stage peak"})
+	if err := Validate(es, []string{"peak", "base", "peak"}); err == nil || !strings.Contains(err.Error(), "stages 1 and 3 are both called peak") {
+		t.Errorf("a shared name: %v", err)
+	}
+	if _, err := Parse(`p99 < 1s in stage ""`); err == nil {
+		t.Error(`stage "" accepted`)
 	}
 }
 

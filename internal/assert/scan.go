@@ -161,6 +161,19 @@ func parseScope(words []string, f Form) (Scope, error) {
 	if c == "run" {
 		return Scope{Kind: Run}, nil
 	}
+	if len(words) > 1 && strings.EqualFold(words[0], "stage") && !isDigits(strings.Join(words[1:], "")) {
+		name := strings.Join(words[1:], " ")
+		if len(name) >= 2 && name[0] == '"' && name[len(name)-1] == '"' {
+			name = name[1 : len(name)-1]
+		}
+		if _, err := strconv.ParseFloat(strings.ReplaceAll(name, " ", ""), 64); err == nil {
+			return Scope{}, fmt.Errorf("scope %q: want a stage number from 1, like stage 2", text)
+		}
+		if name == "" || strings.Contains(name, `"`) {
+			return Scope{}, fmt.Errorf("scope %q: want a stage number from 1 or a stage's name, like stage 2 or stage warm-up", text)
+		}
+		return Scope{Kind: Stage, StageName: name}, nil
+	}
 	if num, ok := strings.CutPrefix(c, "stage"); ok {
 		n, err := strconv.Atoi(num)
 		if err != nil || !isDigits(num) || n < 1 {

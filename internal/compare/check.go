@@ -28,10 +28,21 @@ type Check struct {
 	Note string `json:"note,omitempty"`
 }
 
-// ValidateDiffs checks the scopes of diffs against results of nBase and
-// nNew stages, so that `in stage 5` fails as a usage error.
-func ValidateDiffs(diffs []Diff, nBase, nNew int) error {
-	for _, d := range diffs {
+// ValidateDiffs checks the scopes of diffs against the two results, so
+// that `in stage 5` fails as a usage error, and resolves a stage named
+// (`in stage peak`) to its number in base, in place: stages are compared
+// by index.
+func ValidateDiffs(diffs []Diff, base, next *result.Result) error {
+	nBase, nNew := len(base.Stages), len(next.Stages)
+	for i := range diffs {
+		d := &diffs[i]
+		if d.Scope.Kind == assert.Stage && d.Scope.StageName != "" {
+			n, err := assert.StageNumber(d.Scope.StageName, base.StageNames())
+			if err != nil {
+				return &assert.ParseError{Expr: d.text(), Msg: "base: " + err.Error()}
+			}
+			d.Scope.Stage = n
+		}
 		switch {
 		case d.Scope.Kind == assert.Stage && (d.Scope.Stage > nBase || d.Scope.Stage > nNew):
 			return &assert.ParseError{Expr: d.text(), Msg: fmt.Sprintf("stage %d does not exist: the runs have %d and %d stages", d.Scope.Stage, nBase, nNew)}
@@ -51,7 +62,7 @@ func (d Diff) text() string {
 
 // evaluate checks every Diff against the two results, in order.
 func evaluate(diffs []Diff, base, next *result.Result) ([]Check, error) {
-	if err := ValidateDiffs(diffs, len(base.Stages), len(next.Stages)); err != nil {
+	if err := ValidateDiffs(diffs, base, next); err != nil {
 		return nil, err
 	}
 	var out []Check

@@ -114,7 +114,7 @@ func (o Options) Compare(base, next *result.Result) (*Report, error) {
 	if base == nil || next == nil {
 		return nil, errors.New("compare: missing result")
 	}
-	if err := ValidateDiffs(o.Diffs, len(base.Stages), len(next.Stages)); err != nil {
+	if err := ValidateDiffs(o.Diffs, base, next); err != nil {
 		return nil, err
 	}
 	o = o.withDefaults()

@@ -1,6 +1,7 @@
 package compare
 
 import (
+	"github.com/bploadgen/bploadgen/internal/result"
 	"strings"
 	"testing"
 
@@ -78,7 +79,7 @@ func TestParseDiffBad(t *testing.T) {
 		{"rps > -5 ms", `unit "ms" does not fit rps`},
 		{"p99 < +10% in each 10s", "compare has no window scopes"},
 		{"p99 < +10% in stage 0", "want a stage number from 1"},
-		{"p99 < +10% in stage two", "want a stage number from 1"},
+		{"p99 < +10% in stage 0", "want a stage number from 1"},
 		{"p99 < +10% in galaxy", "unknown scope"},
 		{"p99 < +10% in", `missing scope after "in"; want run, stage N or each stage`},
 		{"p99 < +10% each stage", `unexpected "each" after the value`},
@@ -106,16 +107,32 @@ func TestParseDiffs(t *testing.T) {
 }
 
 func TestValidateDiffs(t *testing.T) {
+	runOf := func(names ...string) *result.Result {
+		r := &result.Result{}
+		for _, n := range names {
+			r.Stages = append(r.Stages, result.Stage{Name: n})
+		}
+		return r
+	}
+	r2, r3, r4 := runOf("a", "b"), runOf("a", "b", "peak"), runOf("a", "b", "c", "d")
 	ds, _ := ParseDiffs([]string{"p99 < +10% in stage 3"})
-	if err := ValidateDiffs(ds, 3, 3); err != nil {
+	if err := ValidateDiffs(ds, r3, r3); err != nil {
 		t.Errorf("stage 3 of 3: %v", err)
 	}
-	if err := ValidateDiffs(ds, 3, 2); err == nil || !strings.Contains(err.Error(), "stage 3 does not exist") {
+	if err := ValidateDiffs(ds, r3, r2); err == nil || !strings.Contains(err.Error(), "stage 3 does not exist") {
 		t.Errorf("stage 3 of 2: %v", err)
 	}
 	each, _ := ParseDiffs([]string{"p99 < +10% in each stage"})
-	if err := ValidateDiffs(each, 3, 4); err == nil || !strings.Contains(err.Error(), "only `in run`") {
+	if err := ValidateDiffs(each, r3, r4); err == nil || !strings.Contains(err.Error(), "only `in run`") {
 		t.Errorf("each stage over 3 and 4 stages: %v", err)
+	}
+	named, _ := ParseDiffs([]string{"p99 < +10% in stage peak"})
+	if err := ValidateDiffs(named, r3, r3); err != nil || named[0].Scope.Stage != 3 {
+		t.Errorf("stage peak: stage %d, %v", named[0].Scope.Stage, err)
+	}
+	named, _ = ParseDiffs([]string{"p99 < +10% in stage peak"})
+	if err := ValidateDiffs(named, r4, r4); err == nil || !strings.Contains(err.Error(), "no stage is called peak") {
+		t.Errorf("stage peak of a run without one: %v", err)
 	}
 }
 

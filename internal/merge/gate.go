@@ -27,7 +27,7 @@ func Gated(rs []*result.Result, gates []assert.Expr) (*result.Result, error) {
 			return nil, fmt.Errorf("%w (%v)", ErrRecordedAssert, err)
 		}
 	}
-	if err := assert.Validate(gates, len(m.Stages)); err != nil {
+	if err := assert.Validate(gates, m.StageNames()); err != nil {
 		return nil, err
 	}
 	if m.Assertions, err = assert.Evaluate(m, gates); err != nil {

@@ -78,3 +78,12 @@ func (s *Stage) TurnedAway() int64 {
 	n2xx, _ := Count(s.Status, nil, 0, "2xx")
 	return s.Scheduled - s.NotSent - n2xx
 }
+
+// StageNames are r's stage names, in order.
+func (r *Result) StageNames() []string {
+	out := make([]string, len(r.Stages))
+	for i := range r.Stages {
+		out[i] = r.Stages[i].Name
+	}
+	return out
+}

@@ -117,7 +117,7 @@ func (p *Plan) Validate() error {
 			return invalid(fmt.Errorf("retry: %w", err))
 		}
 	}
-	if err := assert.Validate(p.Asserts, len(p.Stages)); err != nil {
+	if err := assert.Validate(p.Asserts, stageNames(p.Stages)); err != nil {
 		return invalid(err)
 	}
 	return invalid(assert.ValidateRequests(p.Asserts, p.requestNames()))
@@ -145,4 +145,14 @@ func (p *Plan) peakRate() float64 {
 		m = max(m, s.Rate, s.To)
 	}
 	return m
+}
+
+// stageNames are the plan's stage names, in order, for the gates that
+// name a stage (assert.Validate).
+func stageNames(stages []profile.Stage) []string {
+	out := make([]string, len(stages))
+	for i, st := range stages {
+		out[i] = st.Name
+	}
+	return out
 }

@@ -288,7 +288,7 @@ func (o *Overrides) asserts(prof *profile.Profile, pl *Plan) error {
 		}
 		pl.Asserts = append(pl.Asserts, e)
 	}
-	if err := assert.Validate(pl.Asserts, len(pl.Stages)); err != nil {
+	if err := assert.Validate(pl.Asserts, stageNames(pl.Stages)); err != nil {
 		return err
 	}
 	return assert.ValidateRequests(pl.Asserts, pl.requestNames())
