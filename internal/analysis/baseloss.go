@@ -17,7 +17,9 @@ import (
 // both intervals) although their rates differ by at least minBaseStep: a
 // target past its capacity loses a share that grows with the load (a
 // fifth more offered, a fifth more lost at least), so the two lowest
-// stages of a run that starts past the knee differ and no base is taken.
+// stages of a run that starts past the knee differ and no base is taken;
+// where short stages make the shares' intervals too wide to tell, the
+// 2xx throughput, which grows with the load only below capacity, does.
 // The throughput criterion then asks for a shortfall beyond the base.
 
 // minBaseStep is the least ratio of the two lowest loads' rates for their
@@ -45,6 +47,16 @@ func baseLoss(data []*stageData, obs []kneeObs) (base float64, lo, lo2 int) {
 	}
 	a, b := obs[lo], obs[lo2]
 	if a.shortfall-a.shortHW <= kneeShortfall || math.Abs(a.shortfall-b.shortfall) > a.shortHW+b.shortHW {
+		return 0, lo, lo2
+	}
+	// A loss at every load serves a fixed share of what is sent, so the
+	// 2xx throughput grows with the load; a target past its capacity
+	// serves its capacity whatever is sent. Two short stages past capacity
+	// can lose shares equal within their wide intervals: their
+	// throughputs tell them apart. The higher load must serve at least
+	// half of its extra requests.
+	x1, x2 := float64(data[lo].n2xx)/data[lo].tau, float64(data[lo2].n2xx)/data[lo2].tau
+	if x2-x1 < 0.5*(data[lo2].lambda-data[lo].lambda)*(1-a.shortfall) {
 		return 0, lo, lo2
 	}
 	return a.shortfall + a.shortHW, lo, lo2

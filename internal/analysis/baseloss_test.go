@@ -39,6 +39,10 @@ func TestBaseLoss(t *testing.T) {
 		{"kept up", []float64{100, 300, 500}, []float64{0, 0, 0}, false, 0},
 		{"the two lowest loads too close to tell", []float64{100, 110, 500}, []float64{0.13, 0.13, 0.4}, false, 1},
 		{"overload from the second load", []float64{100, 300, 500}, []float64{0, 0.2, 0.4}, false, 2},
+		// 200 and 240 requests, past a capacity of 20/s from the start:
+		// 50% and 58% lost, equal within the intervals, but the 2xx
+		// throughput stays at 20/s.
+		{"short stages past capacity", []float64{40, 48, 80}, []float64{0.5, 0.58, 0.75}, false, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			data := lossStages(tc.rates, tc.shares)
