@@ -55,11 +55,18 @@ func compareRun(e *env, o *compareOptions) error {
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	rs, err := result.ReadRedacted(nil, o.Base, o.New)
+	rb, cb, err := result.ReadDocumentRedacted(nil, o.Base)
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
-	rep, err := compare.Options{TimeBand: band, Diffs: diffs}.Compare(rs[0], rs[1])
+	rn, cn, err := result.ReadDocumentRedacted(nil, o.New)
+	if err != nil {
+		return usageError("compare: %v", err)
+	}
+	if cb != nil || cn != nil {
+		return compareCapacities(e, o, cb, cn)
+	}
+	rep, err := compare.Options{TimeBand: band, Diffs: diffs}.Compare(rb, rn)
 	if err != nil {
 		return usageError("compare: %v", err)
 	}
@@ -76,6 +83,30 @@ func compareRun(e *env, o *compareOptions) error {
 	}
 	if !rep.AllPass() {
 		return errAssertions
+	}
+	return nil
+}
+
+// compareCapacities compares two capacity searches: the capacities, their
+// brackets and the backpressure, as text or --json. Gates and Markdown
+// are for results.
+func compareCapacities(e *env, o *compareOptions, base, next *result.Capacity) error {
+	switch {
+	case base == nil || next == nil:
+		return usageError("compare: one of %s and %s is a capacity search and the other a run's result: compare two of a kind", o.Base, o.New)
+	case len(o.Asserts) > 0:
+		return usageError("compare: --assert gates results; two capacity searches are compared by their brackets (the verdict)")
+	case o.Markdown:
+		return usageError("compare: --md is for results; two capacity searches print text or --json")
+	}
+	rep := compare.Capacities(base, next)
+	rep.Base.Name, rep.New.Name = o.Base, o.New
+	write := rep.WriteText
+	if o.JSON {
+		write = rep.WriteJSON
+	}
+	if err := write(e.stdout); err != nil {
+		return runFailed(fmt.Errorf("compare: %w", err))
 	}
 	return nil
 }

@@ -7,8 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bploadgen/bploadgen/internal/compare"
 	"github.com/bploadgen/bploadgen/internal/golden"
 	"github.com/bploadgen/bploadgen/internal/merge/mergetest"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 func TestCompareFlags(t *testing.T) {
@@ -113,6 +115,45 @@ func TestCompareCommandErrors(t *testing.T) {
 	} {
 		code, _, stderr := mergeMain(t, append([]string{"compare"}, c.args...)...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// Two capacity searches (capacity -o) compare by their brackets, as text
+// or --json; gates, Markdown and a search against a result are refused.
+func TestCompareCapacityDocuments(t *testing.T) {
+	dir := t.TempDir()
+	doc := func(name string, pass, fail float64) string {
+		path := filepath.Join(dir, name)
+		c := &result.Capacity{Schema: result.CapacitySchema, Target: result.Target{URL: "http://127.0.0.1:8080/"}, SLO: []string{"p99 < 100ms"},
+			CapacityRPS: pass, Bracket: result.CapacityBracket{PassRPS: pass, FailRPS: fail}, StoppedBecause: result.StopPrecision}
+		if err := result.WriteCapacityFile(path, c); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	four, eight := doc("four.json", 288, 298), doc("eight.json", 623, 641)
+	code, stdout, stderr := mergeMain(t, "compare", four, eight)
+	if code != exitOK || !strings.Contains(stdout, "verdict: improvement: capacity +335 rps") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	code, stdout, _ = mergeMain(t, "compare", eight, four, "--json")
+	var rep compare.CapacityReport
+	if err := json.Unmarshal([]byte(stdout), &rep); code != exitOK || err != nil || rep.Verdict != compare.Regression || rep.New.CapacityRPS != 288 {
+		t.Errorf("--json: exit %d, %v, %+v", code, err, rep)
+	}
+	base, _, _ := compareFiles(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{four, base}, "compare two of a kind"},
+		{[]string{four, eight, "--assert", "p99 < +10%"}, "--assert gates results"},
+		{[]string{four, eight, "--md"}, "--md is for results"},
+	} {
+		code, _, stderr := mergeMain(t, append([]string{"compare"}, c.args...)...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
 	}

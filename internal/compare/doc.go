@@ -83,4 +83,7 @@
 // `rps > -5%`, `achieved >= -0.1pp`. A relative bound over a base of 0 sees
 // an infinite change (passing only lower bounds); no data on either side
 // fails the check with a note.
+//
+// Capacities compares two capacity searches instead (capacity.go): by the
+// brackets their capacities lie in, disjoint or not.
 package compare
