@@ -41,13 +41,26 @@ type CapacitySide struct {
 	Backpressure string   `json:"backpressure,omitempty"` // holds, fails, unknown; "" without overload probes
 }
 
-func capacitySide(c *result.Capacity) CapacitySide {
-	s := CapacitySide{URL: c.Target.URL, SLO: c.SLO, CapacityRPS: c.CapacityRPS,
-		PassRPS: c.Bracket.PassRPS, FailRPS: c.Bracket.FailRPS, Stopped: c.StoppedBecause}
+// maxRPS bounds the rates a document may hold; beyond it, or negative or
+// not a number, a rate is read as 0 (a hostile or broken document).
+const maxRPS = 1e12
+
+// capacitySide reads c's figures; bad is true when a rate was out of
+// range and read as 0.
+func capacitySide(c *result.Capacity) (s CapacitySide, bad bool) {
+	rate := func(v float64) float64 {
+		if !(v >= 0 && v <= maxRPS) {
+			bad = true
+			return 0
+		}
+		return v
+	}
+	s = CapacitySide{URL: c.Target.URL, SLO: c.SLO, CapacityRPS: rate(c.CapacityRPS),
+		PassRPS: rate(c.Bracket.PassRPS), FailRPS: rate(c.Bracket.FailRPS), Stopped: c.StoppedBecause}
 	if c.Backpressure != nil {
 		s.Backpressure = c.Backpressure.Verdict
 	}
-	return s
+	return s, bad
 }
 
 // Capacities compares two capacity searches. Their capacities differ
@@ -58,8 +71,12 @@ func capacitySide(c *result.Capacity) CapacitySide {
 // knows; two searches whose brackets overlap cannot tell their capacities
 // apart.
 func Capacities(base, next *result.Capacity) *CapacityReport {
-	b, n := capacitySide(base), capacitySide(next)
+	b, badB := capacitySide(base)
+	n, badN := capacitySide(next)
 	rep := &CapacityReport{Base: b, New: n, DeltaRPS: n.CapacityRPS - b.CapacityRPS, Verdict: NoChange}
+	if badB || badN {
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("a rate in a document is not one (negative, above %g or not a number): read as 0", maxRPS))
+	}
 	if b.CapacityRPS > 0 {
 		rel := rep.DeltaRPS / b.CapacityRPS
 		rep.Rel = &rel
