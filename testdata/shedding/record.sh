@@ -311,6 +311,18 @@ JS
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
+# php_app writes DIR/app.php: a script that sleeps an exponential 10 ms
+# and says so in Server-Timing (php-fpm's and lighttpd's php-cgi run it).
+php_app() { # dir
+	cat >"$1/app.php" <<'PHP'
+<?php
+$s = -log(1 - mt_rand() / (mt_getrandmax() + 1)) * 0.010; // seconds, mean 10 ms
+usleep((int)($s * 1e6));
+header("Server-Timing: svc;dur=" . round($s * 1000, 3));
+echo "ok\n";
+PHP
+}
+
 # nginx in front of php-fpm (Debian's, 8.2) on a Unix socket: 4 static
 # workers and a listen backlog of 8. When the backlog is full nginx's
 # connect fails at once (EAGAIN) and it answers 502: a bounded queue that
@@ -320,13 +332,7 @@ run_php_fpm() { # name, run flags...
 	shift
 	mkdir -p "$tmp/php/nginx"
 	chmod o+x "$tmp" "$tmp/php" # nginx's workers run as nobody when started as root: they connect to the socket
-	cat >"$tmp/php/app.php" <<'PHP'
-<?php
-$s = -log(1 - mt_rand() / (mt_getrandmax() + 1)) * 0.010; // seconds, mean 10 ms
-usleep((int)($s * 1e6));
-header("Server-Timing: svc;dur=" . round($s * 1000, 3));
-echo "ok\n";
-PHP
+	php_app "$tmp/php"
 	cat >"$tmp/php/fpm.conf" <<CFG
 [global]
 pid = $tmp/php/fpm.pid
@@ -432,13 +438,7 @@ run_lighttpd() { # name, run flags...
 	local name=$1
 	shift
 	mkdir -p "$tmp/lighttpd"
-	cat >"$tmp/lighttpd/app.php" <<'PHP'
-<?php
-$s = -log(1 - mt_rand() / (mt_getrandmax() + 1)) * 0.010; // seconds, mean 10 ms
-usleep((int)($s * 1e6));
-header("Server-Timing: svc;dur=" . round($s * 1000, 3));
-echo "ok\n";
-PHP
+	php_app "$tmp/lighttpd"
 	cat >"$tmp/lighttpd/lighttpd.conf" <<CFG
 server.document-root = "$tmp/lighttpd"
 server.port = 18090
