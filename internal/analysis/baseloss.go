@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
 	"github.com/bploadgen/bploadgen/internal/numfmt"
 	"github.com/bploadgen/bploadgen/internal/result"
 )
@@ -113,8 +115,10 @@ func (an *analyzer) noteEveryLoad(rc *recognition, obs *shedObs, knee *result.Kn
 // that Server-Timing's E[S] may leave out the longest services: a server
 // whose timeout covers the service as well as the wait (Go's
 // http.TimeoutHandler) cuts the longest services off with a 503 and
-// sends Server-Timing only with the 2xx. A queue timeout alone sheds
-// nothing at a load its workers keep up with. "" otherwise.
+// sends Server-Timing only with the 2xx. "" otherwise, and when 2xx
+// answers of that stage took well past the late ones (a timeout on the
+// wait alone, as a semaphore acquired within a deadline: it sheds at any
+// load, but serves what it admits to the end; cutOffBounded).
 func (an *analyzer) cutOffWarning(obs *shedObs) string {
 	if an.svc.source != SourceServerTiming || !obs.latOK || obs.threshold <= 0 {
 		return ""
@@ -132,6 +136,25 @@ func (an *analyzer) cutOffWarning(obs *shedObs) string {
 	if h == nil || h.TotalCount() == 0 || 2*countAtOrBelow(h, int64(obs.threshold*1e9)) > float64(h.TotalCount()) {
 		return ""
 	}
+	late := result.QuantileNS(h, 50)
+	if ok, err := result.DecodeHist(low.st.HDR.Latency2xx); err != nil || !cutOffBounded(ok, late) {
+		return ""
+	}
 	return fmt.Sprintf("the lowest load (%s/s, stage %d) already had %d late %s answers (median %s): a timeout that also cuts requests in service (Go's http.TimeoutHandler) sends Server-Timing with the 2xx only, so E[S] = %s leaves out the longest services and is low (the workers estimated from it too)",
-		numfmt.Rate(low.lambda), low.st.Index, low.n503, an.shed.label(low.st.Status), numfmt.Seconds(float64(result.QuantileNS(h, 50))/1e9), numfmt.Seconds(an.svc.mean))
+		numfmt.Rate(low.lambda), low.st.Index, low.n503, an.shed.label(low.st.Status), numfmt.Seconds(float64(late)/1e9), numfmt.Seconds(an.svc.mean))
+}
+
+// cutOffBounded is whether the 2xx latencies in ok (ns) are bounded as a
+// timeout that cuts services off bounds them: by the late shed answers'
+// median, late (ns). Half again as long leaves room for what the timeout
+// does not cover (the wait before the handler, the client's own delay);
+// at most 1% of the 2xx (and at least 5) past it allows for rare stalls
+// (a GC pause, the VM). Behind a timeout on the wait alone, the services
+// it admitted run on: with a service spread like the wait's bound, a
+// good share of the 2xx take longer (a third, for an exponential 10 ms
+// service behind a 5 ms wait).
+func cutOffBounded(ok *hdr.Histogram, late int64) bool {
+	n := float64(ok.TotalCount())
+	past := n - countAtOrBelow(ok, late+late/2)
+	return past <= math.Max(5, 0.01*n)
 }

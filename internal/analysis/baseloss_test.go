@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -110,5 +111,26 @@ func TestRecordedGoSemaphoreTimeout(t *testing.T) {
 		if _, _, _, notes, err := SizeInputs(r); err != nil || !strings.Contains(strings.Join(notes, "\n"), "leaves out the longest services") {
 			t.Errorf("%s: size notes %q, %v", name, notes, err)
 		}
+	}
+}
+
+// The same handler behind the semaphore with its wait bounded instead
+// (503 after 5 ms without a slot; no TimeoutHandler): a queue timeout,
+// which sheds a little at any load (2.6% at half the capacity) but serves
+// what it admits to the end, so its E[S] leaves nothing out. It was read
+// as a queue timeout, and warned that E[S] left out services cut off
+// (half the 2xx at that load took longer than the 503s).
+func TestRecordedGoSemaphoreWait(t *testing.T) {
+	r, a := recorded(t, "go-semaphore-wait.json")
+	sh := a.Shedding
+	// HAProxy's queue timeout is held to 25% (recorded_test.go); the same here.
+	if sh.Mechanism != mechQueueTimeout || sh.Workers != 4 || math.Abs(sh.QueueTimeoutS-0.005) > 0.25*0.005 {
+		t.Errorf("shedding %s, c = %d, D = %gs: want queue-timeout, 4, 5ms", sh.Mechanism, sh.Workers, sh.QueueTimeoutS)
+	}
+	if w := strings.Join(a.Warnings, "\n"); strings.Contains(w, "leaves out the longest services") {
+		t.Errorf("warnings %q", a.Warnings)
+	}
+	if _, _, _, notes, err := SizeInputs(r); err != nil || strings.Contains(strings.Join(notes, "\n"), "leaves out the longest services") {
+		t.Errorf("size notes %q, %v", notes, err)
 	}
 }

@@ -7,7 +7,8 @@
 # server.maxConnections, and nginx's 502s in front of php-fpm's listen
 # backlog and of an upstream server's max_conns, lighttpd's 500s in front
 # of php-cgi's, and Go's
-# http.TimeoutHandler, alone and around a semaphore. Run from the repository root:
+# http.TimeoutHandler, alone and around a semaphore, and a semaphore whose
+# wait is bounded (503 past 5 ms). Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
@@ -15,7 +16,8 @@
 # nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
 # tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm
-# nginx-max-conns go-timeout-handler go-semaphore-timeout lighttpd-php-cgi.
+# nginx-max-conns go-timeout-handler go-semaphore-timeout go-semaphore-wait
+# lighttpd-php-cgi.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -396,7 +398,8 @@ import (
 
 func main() {
 	n := flag.Int("sem", 0, "concurrency limit (0: none)")
-	timeout := flag.Duration("timeout", 20*time.Millisecond, "http.TimeoutHandler's timeout")
+	wait := flag.Duration("wait", 0, "the longest wait for a slot, then 503 (0: as long as the request lasts)")
+	timeout := flag.Duration("timeout", 20*time.Millisecond, "http.TimeoutHandler's timeout (0: none)")
 	flag.Parse()
 	var sem chan struct{}
 	if *n > 0 {
@@ -404,8 +407,17 @@ func main() {
 	}
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sem != nil {
+			var expired <-chan time.Time
+			if *wait > 0 {
+				t := time.NewTimer(*wait)
+				defer t.Stop()
+				expired = t.C
+			}
 			select {
 			case sem <- struct{}{}:
+			case <-expired:
+				http.Error(w, "busy", http.StatusServiceUnavailable)
+				return
 			case <-r.Context().Done():
 				return
 			}
@@ -420,7 +432,11 @@ func main() {
 		w.Header().Set("Server-Timing", fmt.Sprintf("svc;dur=%.3f", float64(s)/1e6))
 		w.Write([]byte("ok\n"))
 	})
-	http.ListenAndServe("127.0.0.1:18090", http.TimeoutHandler(h, *timeout, "timeout\n"))
+	var root http.Handler = h
+	if *timeout > 0 {
+		root = http.TimeoutHandler(h, *timeout, "timeout\n")
+	}
+	http.ListenAndServe("127.0.0.1:18090", root)
 }
 GO
 	printf 'module gotimeout\n\ngo 1.22\n' >"$tmp/gotimeout/go.mod"
@@ -461,7 +477,7 @@ CFG
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout lighttpd-php-cgi}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout go-semaphore-wait lighttpd-php-cgi}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -505,6 +521,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--arrival poisson --seed 1 --timeout 3s ;;
 		go-semaphore-timeout) run_go_timeout go-semaphore-timeout "-sem 4 -timeout 50ms" --profile step --from 100 --to 700 \
 			--steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
+		go-semaphore-wait) run_go_timeout go-semaphore-wait "-sem 4 -wait 5ms -timeout 0" --profile step --from 200 --to 600 \
+			--steps 5 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		lighttpd-php-cgi) PATH=$PATH:/usr/sbin run_lighttpd lighttpd-php-cgi --profile step --from 100 --to 600 --steps 5 \
 			--step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		nginx-php-fpm) PATH=$PATH:/usr/sbin run_php_fpm nginx-php-fpm --profile step --from 100 --to 600 --steps 5 --step-duration 5s \
