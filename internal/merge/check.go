@@ -108,7 +108,8 @@ func checkCounts(rs []*result.Result) error {
 			v     any
 		}{
 			{"stages", r.Stages}, {"total", &r.Total}, {"timeline", r.Timeline},
-			{"connections", r.Connections}, {"retries", r.Retries}, {"max_in_flight", r.MaxInFlight},
+			{"connections", r.Connections}, {"retries", r.Retries}, {"tcp_retransmits", r.TCPRetransmits},
+			{"max_in_flight", r.MaxInFlight},
 		} {
 			path, n, bad := result.CountOutside(part.v, 0, limit)
 			if !bad {

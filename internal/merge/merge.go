@@ -49,6 +49,7 @@ func Merge(rs []*result.Result) (*result.Result, error) {
 		out.MaxInFlight += r.MaxInFlight
 		out.Connections += r.Connections
 		out.Retries += r.Retries
+		out.TCPRetransmits += r.TCPRetransmits
 		if out.Client == "" || out.Client == r.Client {
 			out.Client = r.Client
 		} else {

@@ -150,7 +150,11 @@ func checkStageExact(t *testing.T, st result.Stage, reqs []mergetest.Request) {
 func TestMergeSelfDoublesCounts(t *testing.T) {
 	rs, _ := mergetest.MustBuild(stepSpec("poisson", 0))
 	r := rs[0]
+	r.Connections, r.Retries, r.TCPRetransmits = 7, 2, 3
 	m := mustMerge(t, r, r)
+	if m.Connections != 14 || m.Retries != 4 || m.TCPRetransmits != 6 {
+		t.Errorf("connections %d, retries %d, tcp_retransmits %d: want 14, 4, 6", m.Connections, m.Retries, m.TCPRetransmits)
+	}
 	for k := range r.Stages {
 		a, b := r.Stages[k], m.Stages[k]
 		if b.Scheduled != 2*a.Scheduled || b.Sent != 2*a.Sent || b.NotSent != 2*a.NotSent || b.Completed != 2*a.Completed {

@@ -44,6 +44,10 @@ type ClosableDoer interface {
 	// Dials is the number of connections opened, and of requests resent on
 	// a fresh connection after a stale keep-alive one failed.
 	Dials() (dials, retries int64)
+	// Retransmits is how many TCP segments the client resent on the
+	// connections closed so far (SYNs and requests the target's kernel
+	// dropped; Linux, 0 elsewhere): read it after Close.
+	Retransmits() int64
 	// Protocol is the HTTP version spoken with the target ("HTTP/1.1",
 	// "HTTP/2.0"; "" when no response said).
 	Protocol() string

@@ -393,6 +393,7 @@ func (l *evLoop) closeConn(c *loopConn) {
 	}
 	l.release(c)
 	unix.EpollCtl(l.epfd, unix.EPOLL_CTL_DEL, c.fd, nil)
+	l.d.retrans.Add(fdRetransmits(c.fd)) // retrans_linux.go
 	unix.Close(c.fd)
 	delete(l.conns, c.fd)
 }

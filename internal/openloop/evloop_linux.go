@@ -242,6 +242,7 @@ func (l *evLoop) begin() error {
 
 func (l *evLoop) teardown() {
 	for _, c := range l.conns {
+		l.d.retrans.Add(fdRetransmits(c.fd)) // retrans_linux.go
 		unix.Close(c.fd)
 	}
 	for _, fd := range []int{l.tfd, l.efd, l.epfd, l.wfd} {

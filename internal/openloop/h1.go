@@ -37,11 +37,18 @@ type H1Doer struct {
 	closed   chan struct{}
 
 	dials, retries atomic.Int64
+	// retrans adds up the closed connections' TCP retransmissions (the
+	// event loop's too).
+	retrans atomic.Int64
 }
 
 // Dials is the number of connections opened; Retries the requests resent
 // on a fresh connection after a stale keep-alive one failed.
 func (d *H1Doer) Dials() (dials, retries int64) { return d.dials.Load(), d.retries.Load() }
+
+// Retransmits is how many TCP segments the client resent on the
+// connections closed so far (retrans_linux.go; 0 elsewhere).
+func (d *H1Doer) Retransmits() int64 { return d.retrans.Load() }
 
 var _ Doer = (*H1Doer)(nil)
 
@@ -122,7 +129,9 @@ func (d *H1Doer) Close() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for c := range d.conns {
+		d.retrans.Add(connRetransmits(c.c))
 		c.c.Close()
+		delete(d.conns, c)
 	}
 	select {
 	case <-d.closed:
@@ -274,11 +283,17 @@ func (d *H1Doer) dial(ctx context.Context, deadline time.Time) (*h1Conn, error) 
 	return c, nil
 }
 
+// close closes c; its retransmissions count once, here or in Close,
+// whichever takes it out of the open connections.
 func (c *h1Conn) close() {
+	d := c.owner
+	d.mu.Lock()
+	if _, open := d.conns[c]; open {
+		d.retrans.Add(connRetransmits(c.c))
+		delete(d.conns, c)
+	}
+	d.mu.Unlock()
 	c.c.Close()
-	c.owner.mu.Lock()
-	delete(c.owner.conns, c)
-	c.owner.mu.Unlock()
 }
 
 // isStale reports whether err is what a write or read on a keep-alive

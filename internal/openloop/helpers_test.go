@@ -65,6 +65,7 @@ type runSpec struct {
 	requests    *mix.Set                                                       // Config.Requests (nil: the one GET)
 	byRequest   bool                                                           // Config.ByRequest
 	retry       retry.Policy                                                   // Config.Retry (RetrySeed: seed)
+	doer        *ClosableDoer                                                  // set to the run's client (nil: not wanted)
 }
 
 // modes are the engine's ways of sending; the end-to-end tests run in each.
@@ -108,7 +109,7 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 		t.Fatal(err)
 	}
 	hc := HTTPConfig{Method: "GET", URL: url, Timeout: rs.timeout, MaxConns: rs.maxInFlight}
-	var doer Doer
+	var doer ClosableDoer
 	switch rs.mode {
 	case "h1", "loop", "loop2":
 		d, err := NewH1Doer(hc)
@@ -124,6 +125,9 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 		}
 		t.Cleanup(d.Close)
 		doer = d
+	}
+	if rs.doer != nil {
+		*rs.doer = doer
 	}
 	var parts []*schedule.Schedule
 	if rs.mode == "loop2" {

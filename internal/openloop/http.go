@@ -46,12 +46,17 @@ type HTTPDoer struct {
 	safeURL string
 	client  *http.Client
 	dials   atomic.Int64
-	h1, h2  atomic.Bool // a response came in HTTP/1.x, in HTTP/2
+	retrans atomic.Int64 // the closed connections' TCP retransmissions
+	h1, h2  atomic.Bool  // a response came in HTTP/1.x, in HTTP/2
 }
 
 // Dials is the number of connections opened (net/http retries itself and
 // does not say so: retries is 0).
 func (d *HTTPDoer) Dials() (dials, retries int64) { return d.dials.Load(), 0 }
+
+// Retransmits is how many TCP segments the client resent on the
+// connections closed so far (retrans_linux.go; 0 elsewhere).
+func (d *HTTPDoer) Retransmits() int64 { return d.retrans.Load() }
 
 var _ Doer = (*HTTPDoer)(nil)
 
@@ -78,7 +83,7 @@ func NewHTTPDoer(cfg HTTPConfig) (*HTTPDoer, error) {
 				return nil, err
 			}
 			d.dials.Add(1)
-			return newEarlyAnswerConn(c), nil
+			return newEarlyAnswerConn(c, &d.retrans), nil
 		},
 		MaxIdleConns:           cfg.MaxConns,
 		MaxIdleConnsPerHost:    cfg.MaxConns,

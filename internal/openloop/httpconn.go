@@ -3,6 +3,7 @@ package openloop
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -25,10 +26,19 @@ type earlyAnswerConn struct {
 	net.Conn
 	once    sync.Once
 	readErr chan struct{} // closed when a Read returned an error
+	// retrans is where Close adds the connection's TCP retransmissions.
+	retrans *atomic.Int64
+	closed  sync.Once
 }
 
-func newEarlyAnswerConn(c net.Conn) *earlyAnswerConn {
-	return &earlyAnswerConn{Conn: c, readErr: make(chan struct{})}
+func newEarlyAnswerConn(c net.Conn, retrans *atomic.Int64) *earlyAnswerConn {
+	return &earlyAnswerConn{Conn: c, readErr: make(chan struct{}), retrans: retrans}
+}
+
+// Close closes the connection, its TCP retransmissions counted once.
+func (c *earlyAnswerConn) Close() error {
+	c.closed.Do(func() { c.retrans.Add(connRetransmits(c.Conn)) })
+	return c.Conn.Close()
 }
 
 // Read reads from the connection; an error releases failed writes.

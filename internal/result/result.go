@@ -46,10 +46,16 @@ type Result struct {
 	Protocol string `json:"protocol,omitempty"`
 	// Connections is the number of connections the client opened, and
 	// Retries the requests it resent after a stale keep-alive connection.
-	Connections int64   `json:"connections"`
-	Retries     int64   `json:"retries"`
-	MaxInFlight int     `json:"max_in_flight"`
-	TimeoutS    float64 `json:"timeout_s"`
+	Connections int64 `json:"connections"`
+	Retries     int64 `json:"retries"`
+	// TCPRetransmits is how many TCP segments the client's kernel resent
+	// on those connections (Linux's tcpi_total_retrans, read as each
+	// closed): SYNs and requests the target's kernel dropped, as a full
+	// listen backlog does, or the network lost; absent when none, and
+	// where it is not read (not Linux).
+	TCPRetransmits int64   `json:"tcp_retransmits,omitempty"`
+	MaxInFlight    int     `json:"max_in_flight"`
+	TimeoutS       float64 `json:"timeout_s"`
 	// GeneratorLimited is true when the generator, not the target, bounded
 	// the load: requests were not sent because of --max-in-flight, or the
 	// send lag was large enough to matter.

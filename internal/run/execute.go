@@ -183,6 +183,7 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 		stopScrape = func() { cancel(); <-done }
 	}
 	rec := eng.Run(ctx)
+	doer.Close() // every connection closed counts its TCP retransmissions
 	stopScrape()
 	stopProgress()
 	if rec.Err != nil {
@@ -198,8 +199,11 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 	r.Client = string(client)
 	r.Protocol = doer.Protocol()
 	r.Connections, r.Retries = doer.Dials()
-	if w := churnWarning(r); w != "" { // churn.go
-		r.Warnings = append(r.Warnings, w)
+	r.TCPRetransmits = doer.Retransmits()
+	for _, w := range []string{churnWarning(r), retransWarning(r)} { // churn.go, retrans.go
+		if w != "" {
+			r.Warnings = append(r.Warnings, w)
+		}
 	}
 	if sc != nil {
 		r.Warnings = append(r.Warnings, sc.Apply(r.Timeline)...)
