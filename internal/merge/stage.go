@@ -27,6 +27,7 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 	}
 	var gaps gapSums
 	var st stServer
+	levels := true // every part recorded its responses' levels
 	for _, p := range parts {
 		s := p.st
 		out.StartS = min(out.StartS, s.StartS)
@@ -38,6 +39,8 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 		out.Completed += s.Completed
 		addCounts(out.Status, s.Status)
 		addCounts(out.Errors, s.Errors)
+		out.InFlightAtSend = result.AddLevels(out.InFlightAtSend, s.InFlightAtSend)
+		levels = levels && (s.InFlightAtSend != nil || sum(s.Status) == 0)
 		out.InFlightMean += s.InFlightMean
 		out.InFlightMax += s.InFlightMax
 		out.BusyS += s.BusyS
@@ -49,6 +52,9 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 	}
 	if err := mergeByRequest(field, parts, &out); err != nil {
 		return result.Stage{}, err
+	}
+	if !levels {
+		out.InFlightAtSend = nil // a part from before levels were recorded: a partial count would mislead
 	}
 	out.Gaps, out.GapSum, out.GapSumSq = gaps.n, gaps.sum, gaps.sumSq
 	out.ArrivalSCV = result.SCV(gaps.n, gaps.sum, gaps.sumSq)

@@ -43,6 +43,7 @@ type acc struct {
 
 	scheduled, sent, notSent, completed int64
 	status                              map[int]int64
+	levels                              map[int][]int64 // stages: responses by status and level (levels.go)
 	errors                              [len(result.ErrorClasses)]int64
 
 	areaNS      float64 // ∫ in-flight dt over the interval, request·ns

@@ -28,7 +28,7 @@ func BenchmarkRecord(b *testing.B) {
 		}
 		r.scheduled(0, a)
 		r.sent(a, a.At+20*time.Microsecond)
-		r.done(a, a.At+20*time.Microsecond, a.At+time.Duration(1+i%10)*time.Millisecond, &resp)
+		r.done(a, a.At+20*time.Microsecond, a.At+time.Duration(1+i%10)*time.Millisecond, &resp, 0)
 		i++
 	}
 	b.StopTimer()

@@ -49,6 +49,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 		for k, v := range a.status {
 			total.status[k] += v
 		}
+		total.addLevels(a)
 		for k, v := range a.errors {
 			total.errors[k] += v
 		}
@@ -113,13 +114,14 @@ func (e *Engine) stageResult(index int, a *acc, start, end time.Duration, g gapS
 		Index: index, StartS: start.Seconds(), EndS: end.Seconds(),
 		OfferedRPS: per(e.cfg.Schedule.Expected(start, end)),
 		Scheduled:  a.scheduled, Sent: a.sent, NotSent: a.notSent, Completed: a.completed,
-		AchievedRPS:  per(float64(a.sent)),
-		Status:       statusMap(a.status),
-		Errors:       errorMap(&a.errors),
-		InFlightMean: per(a.areaNS / 1e9),
-		InFlightMax:  a.maxInFlight,
-		BusyS:        a.busyNS / 1e9,
-		Gaps:         g.n, GapSum: g.sum, GapSumSq: g.sumSq,
+		AchievedRPS:    per(float64(a.sent)),
+		Status:         statusMap(a.status),
+		InFlightAtSend: levelMap(a.levels),
+		Errors:         errorMap(&a.errors),
+		InFlightMean:   per(a.areaNS / 1e9),
+		InFlightMax:    a.maxInFlight,
+		BusyS:          a.busyNS / 1e9,
+		Gaps:           g.n, GapSum: g.sum, GapSumSq: g.sumSq,
 		ArrivalSCV: result.SCV(g.n, g.sum, g.sumSq),
 	}
 	n2xx, _ := result.Count(st.Status, nil, 0, "2xx")

@@ -10,8 +10,7 @@ import (
 // (scheduled, sent, done: recordpath.go), for benchmarks in openloop_test.
 func (e *Engine) RecordOne(a schedule.Arrival, sent, end time.Duration, resp *Response) {
 	e.scheduled(e.parts[0], a)
-	e.sent(a, sent)
-	e.done(a, sent, end, resp)
+	e.done(a, sent, end, resp, e.sent(a, sent))
 }
 
 // StartFinalizer starts the recorder's finalizer as Run does; stop closes

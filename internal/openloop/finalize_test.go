@@ -29,7 +29,7 @@ func TestWindowSharesAll2xx(t *testing.T) {
 		}
 		r.scheduled(0, a)
 		r.sent(a, a.At)
-		r.done(a, a.At, a.At+time.Duration(1+i)*time.Millisecond, &resp)
+		r.done(a, a.At, a.At+time.Duration(1+i)*time.Millisecond, &resp, 0)
 	}
 	for i := range r.windows {
 		r.compactWindow(&r.windows[i])

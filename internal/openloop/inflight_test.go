@@ -45,7 +45,7 @@ func replay(t *testing.T, segs []schedule.Segment, parts int, calls []call, setu
 	ok := &Response{Status: 200, ServerQueue: -1, ServerService: -1}
 	for _, c := range calls {
 		if c.done {
-			r.done(c.a, c.sent, c.end, ok)
+			r.done(c.a, c.sent, c.end, ok, 0)
 			continue
 		}
 		r.scheduled(c.part, c.a)
@@ -194,12 +194,12 @@ func TestInFlightLongRequest(t *testing.T) {
 			long = a
 			continue
 		}
-		r.done(a, a.At, a.At+time.Millisecond, ok)
+		r.done(a, a.At, a.At+time.Millisecond, ok, 0)
 		rs = append(rs, report{at: a.At, sent: a.At, end: a.At + time.Millisecond})
 		maxLow = max(maxLow, len(r.fly.low))
 	}
 	held := len(r.fly.pending)
-	r.done(long, 0, 4*time.Second, ok)
+	r.done(long, 0, 4*time.Second, ok, 0)
 	rs = append(rs, report{sent: 0, end: 4 * time.Second})
 	r.mu.Lock()
 	r.reach(0, time.Duration(1<<63-1))

@@ -82,8 +82,8 @@ func BenchmarkMixPerArrival(b *testing.B) {
 				e.rec.scheduled(0, a)
 				e.noRequest(a)
 				l.prepare(c, a)
-				e.rec.sent(a, a.At+time.Microsecond)
-				e.rec.done(a, a.At+time.Microsecond, a.At+time.Millisecond, &resp)
+				level := e.rec.sent(a, a.At+time.Microsecond)
+				e.rec.done(a, a.At+time.Microsecond, a.At+time.Millisecond, &resp, level)
 			}
 		})
 	}

@@ -38,6 +38,10 @@ type recorder struct {
 	marks []time.Duration
 
 	fly sweep // the in-flight count in time order (inflight.go)
+	// open counts the requests sent and not yet done, in the order the
+	// recorder hears of them: a request's level (levels.go) is its value
+	// at the send.
+	open int64
 
 	// finals receives intervals that just became final; the finalizer
 	// goroutine encodes them off the lock (see finalize.go).
@@ -150,8 +154,10 @@ func (r *recorder) notSent(a schedule.Arrival) {
 }
 
 // sent records the actual send of an arrival at offset t.
-func (r *recorder) sent(a schedule.Arrival, t time.Duration) {
+func (r *recorder) sent(a schedule.Arrival, t time.Duration) (level int32) {
 	r.mu.Lock()
+	level = int32(min(max(r.open, 0), maxLevel))
+	r.open++
 	st, w := &r.stages[a.Stage], &r.windows[r.windowOf(a.At)]
 	st.sent++
 	w.sent++
@@ -163,13 +169,16 @@ func (r *recorder) sent(a schedule.Arrival, t time.Duration) {
 	r.fly.live(t) // it ends at or after t
 	r.changeAt(t, +1)
 	r.mu.Unlock()
+	return level
 }
 
-// done records the outcome of a request sent at offset s that ended at e.
-func (r *recorder) done(a schedule.Arrival, s, e time.Duration, resp *Response) {
+// done records the outcome of a request sent at offset s that ended at e,
+// level the requests in flight at its send (sent's).
+func (r *recorder) done(a schedule.Arrival, s, e time.Duration, resp *Response, level int32) {
 	lat, svc := int64(e-a.At), int64(e-s)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.open--
 	r.fly.unlive(s)
 	r.changeAt(e, -1)
 	r.settle()
@@ -190,6 +199,7 @@ func (r *recorder) done(a schedule.Arrival, s, e time.Duration, resp *Response) 
 		}
 	}
 	if resp.ErrClass == "" {
+		st.addLevel(resp.Status, level, 1) // levels.go
 		if resp.ServerQueue >= 0 {
 			st.record(hSrvQueue, int64(resp.ServerQueue))
 		}

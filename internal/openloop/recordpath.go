@@ -30,16 +30,18 @@ func (e *Engine) notSent(a schedule.Arrival) {
 	}
 }
 
-// sent records the actual send of a scheduled arrival at offset at.
-func (e *Engine) sent(a schedule.Arrival, at time.Duration) {
-	e.rec.sent(a, at)
+// sent records the actual send of a scheduled arrival at offset at, and
+// returns how many requests were in flight then (its level, levels.go).
+func (e *Engine) sent(a schedule.Arrival, at time.Duration) (level int32) {
+	level = e.rec.sent(a, at)
 	e.sentN.Add(1)
+	return level
 }
 
-// done records the outcome of a request sent at offset sent that ended at
-// end, then reports it to OnDone.
-func (e *Engine) done(a schedule.Arrival, sent, end time.Duration, resp *Response) {
-	e.rec.done(a, sent, end, resp)
+// done records the outcome of a request sent at offset sent, at level
+// (sent's), that ended at end, then reports it to OnDone.
+func (e *Engine) done(a schedule.Arrival, sent, end time.Duration, resp *Response, level int32) {
+	e.rec.done(a, sent, end, resp, level)
 	if e.cfg.OnDone != nil {
 		// A copy: resp itself then stays on its caller's stack (a func
 		// value's argument escapes), one allocation a response fewer.

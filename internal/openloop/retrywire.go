@@ -30,6 +30,7 @@ type try struct {
 	at    time.Duration // its intended send time: the arrival's, or the retry's due time
 	first time.Duration // the first attempt's actual send
 	last  Response      // the attempt before (a retry): the outcome if this one is not sent
+	level int32         // requests in flight at the first attempt's send (levels.go)
 }
 
 // pending is a retry waiting for its due time (t.at).
@@ -109,7 +110,7 @@ func (r *retrier) delay(seq int64, n uint32, resp *Response, now time.Time) time
 // times filled in.
 func (e *Engine) began(a schedule.Arrival, t try, at time.Duration) try {
 	if t.n == 0 {
-		e.sent(a, at)
+		t.level = e.sent(a, at)
 		if e.rt == nil {
 			return t
 		}
@@ -127,7 +128,7 @@ func (e *Engine) began(a schedule.Arrival, t try, at time.Duration) try {
 // retry to schedule. resp's header and body are not kept in the retry.
 func (e *Engine) ended(a schedule.Arrival, t *try, sent, end time.Duration, resp *Response) (pending, bool) {
 	if e.rt == nil {
-		e.done(a, sent, end, resp)
+		e.done(a, sent, end, resp, t.level)
 		return pending{}, false
 	}
 	e.rec.attemptDone(a, t.n, end-t.at, resp)
@@ -137,7 +138,7 @@ func (e *Engine) ended(a schedule.Arrival, t *try, sent, end time.Duration, resp
 		last.Header, last.Body = nil, nil // sampled already; the buffers are reused
 		return pending{a: a, t: try{n: t.n + 1, at: end + d, first: t.first, last: last}}, true
 	}
-	e.done(a, t.first, end, resp)
+	e.done(a, t.first, end, resp, t.level)
 	return pending{}, false
 }
 
@@ -152,7 +153,7 @@ const (
 // outcome, its retry not sent for why.
 func (e *Engine) dropRetry(p *pending, why int, now time.Duration) {
 	e.rec.retryDropped(p.a, why)
-	e.done(p.a, p.t.first, max(now, p.t.first), &p.t.last)
+	e.done(p.a, p.t.first, max(now, p.t.first), &p.t.last, p.t.level)
 }
 
 // retryHeap is a dispatcher's retries, a binary min-heap by due time.

@@ -140,6 +140,13 @@ type Stage struct {
 
 	Status map[string]int64 `json:"status"`
 	Errors map[string]int64 `json:"errors"`
+	// InFlightAtSend counts the responses by status and by their level:
+	// how many of the generator's other requests were in flight when each
+	// was sent (element i: level i; the last of MaxLevel+1 elements:
+	// MaxLevel or more). A limit on requests in flight refuses only at the
+	// high levels, a rate limit at any (the analysis's evidence). Absent in
+	// results from before it was recorded.
+	InFlightAtSend map[string][]int64 `json:"in_flight_at_send,omitempty"`
 
 	Latency     Summary `json:"latency_s"`      // from the intended send time, responses only
 	Latency2xx  Summary `json:"latency_2xx_s"`  // the same, 2xx responses only
