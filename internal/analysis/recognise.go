@@ -264,6 +264,12 @@ func (an *analyzer) weigh(obs *shedObs, cands []candidate, rc *recognition) {
 	// An immediate answer looks late when its request was sent late: the
 	// generator's own lag (obs.lagLate) adds to lateEps.
 	immediateLate := math.Min(0.5, lateEps+obs.lagLate)
+	lc, levelsOK := an.levels() // levels.go
+	if levelsOK {
+		if line := lc.describe(an.shed.label(an.r.Total.Status)); line != "" {
+			rc.evidence = append(rc.evidence, line)
+		}
+	}
 	for i := range cands {
 		cd := &cands[i]
 		if obs.latOK {
@@ -292,6 +298,9 @@ func (an *analyzer) weigh(obs *shedObs, cands []candidate, rc *recognition) {
 			case mechAdaptive:
 				cd.ll -= math.Min(50, sq(math.Max(0, 2*fuzz-spread)/fuzz)/2) + math.Log(4)
 			}
+		}
+		if levelsOK {
+			cd.ll += lc.floorLL(floorOf(cd))
 		}
 		if obs.scraped {
 			if policyMech(obs.policy, obs.scrapeQueue) == cd.mech {

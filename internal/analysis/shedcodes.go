@@ -228,3 +228,6 @@ func (s *shedCodes) uncounted(r *result.Result, responses int64) string {
 	return fmt.Sprintf("%s of the responses were %s, not counted as shed; if the target answers %s when it sheds%s, --shed-status %s counts them",
 		numfmt.Int(most), best, best, nginx, strings.Join(append([]string{best}, s.codes...), ","))
 }
+
+// isShed reports whether the status code is counted as shed.
+func (s *shedCodes) isShed(code string) bool { return slices.Contains(s.codes, code) }

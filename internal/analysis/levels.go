@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/bploadgen/bploadgen/internal/numfmt"
+)
+
+// A response's level is how many of the client's other requests were in
+// flight when it was sent (result.Stage.InFlightAtSend). The client holds
+// every request the target holds (and those on the wire), so a target
+// that refuses what exceeds a limit of K requests in flight refuses only
+// requests sent at level K or above; a rate limit refuses at whatever
+// level its bucket runs dry. Against the built-in target with 4 workers
+// and no queue, 2 of 2,651 requests sent below level 3 were refused, and
+// 3,898 of 4,099 at level 4; behind its token bucket, 9 of 246 sent with
+// nothing else in flight were.
+
+// levelEps is the share of requests refused below a limit's level anyway:
+// the target's other clients, and a request recorded as sent after one
+// that reached the target first (concurrent senders).
+const levelEps = 0.01
+
+// levelCounts are the shedding stages' responses by level: shed ones,
+// and the rest (every other status).
+type levelCounts struct {
+	shed, kept []int64
+}
+
+// levels pools the levels of the stages that shed (ok false when none of
+// them recorded levels: results made before they were).
+func (an *analyzer) levels() (lc levelCounts, ok bool) {
+	for _, d := range an.data {
+		if d.n503 == 0 || d.st.InFlightAtSend == nil {
+			continue
+		}
+		ok = true
+		for code, l := range d.st.InFlightAtSend {
+			dst := &lc.kept
+			if an.shed.isShed(code) {
+				dst = &lc.shed
+			}
+			if len(l) > len(*dst) {
+				*dst = append(*dst, make([]int64, len(l)-len(*dst))...)
+			}
+			for i, n := range l {
+				(*dst)[i] += n
+			}
+		}
+	}
+	return lc, ok
+}
+
+// below is how many shed and kept responses were sent below level f.
+func (lc *levelCounts) below(f int) (shed, kept int64) {
+	for i := 0; i < f; i++ {
+		if i < len(lc.shed) {
+			shed += lc.shed[i]
+		}
+		if i < len(lc.kept) {
+			kept += lc.kept[i]
+		}
+	}
+	return shed, kept
+}
+
+// floorLL is the log-likelihood ratio (≤ 0) of the requests sent below
+// level floor − 1 under a limit that refuses none of them but by levelEps
+// (one level of slack: a refused request's level can read one low, see
+// levelEps), against the share refused there as measured: 0 when that
+// share is within levelEps, ever more negative as refusals there pile up.
+// At most 50 (as the other categorical terms).
+func (lc *levelCounts) floorLL(floor int) float64 {
+	shed, kept := lc.below(floor - 1)
+	if shed == 0 {
+		return 0
+	}
+	p := float64(shed) / float64(shed+kept)
+	if p <= levelEps {
+		return 0
+	}
+	return math.Max(-50, binomialLL(shed, kept, levelEps)-binomialLL(shed, kept, p))
+}
+
+// floorOf is the lowest level at which cd can refuse: its limit K for a
+// limit on requests in flight, its c workers for a queue timeout (it
+// refuses only while all are busy), the requests a delaying rate limit
+// holds; 0 (any level) for a rate limit that delays none and for an
+// adaptive limit, which can fall to 1.
+func floorOf(cd *candidate) int {
+	switch cd.mech {
+	case mechConcurrency, mechBoundedQueue:
+		return cd.k
+	case mechQueueTimeout:
+		return cd.c
+	case mechRateLimit:
+		return cd.delay
+	}
+	return 0
+}
+
+// describe is the evidence line: the share of the requests refused by
+// their level, the lowest levels that were refused at most levelEps
+// together, then level by level up to the shed answers' median and two
+// more (eight at most), then the rest together.
+func (lc *levelCounts) describe(label string) string {
+	med := quantileLevel(lc.shed, 0.5)
+	n := max(len(lc.shed), len(lc.kept))
+	if med < 0 || n == 0 {
+		return ""
+	}
+	f := 0 // levels [0, f) refused at most levelEps together
+	for f < n {
+		shed, kept := lc.below(f + 1)
+		if float64(shed) > levelEps*float64(shed+kept) {
+			break
+		}
+		f++
+	}
+	var parts []string
+	add := func(name string, lo, hi int) {
+		s1, k1 := lc.below(hi)
+		s0, k0 := lc.below(lo)
+		shed, all := s1-s0, s1-s0+k1-k0
+		if all > 0 {
+			parts = append(parts, fmt.Sprintf("%s: %s (%s of %s)", name, numfmt.Share(float64(shed)/float64(all)), numfmt.Int(shed), numfmt.Int(all)))
+		}
+	}
+	if f > 0 {
+		add(levelRange(0, f), 0, f)
+	}
+	top := min(n, med+3, f+8)
+	for l := f; l < top; l++ {
+		add(fmt.Sprint(l), l, l+1)
+	}
+	if top < n {
+		add(fmt.Sprintf("%d or more", top), top, n)
+	}
+	return fmt.Sprintf("%s answers by the client's other requests in flight when each was sent (%s): a limit on requests in flight refuses none below its level, a rate limit at any",
+		label, strings.Join(parts, ", "))
+}
+
+// levelRange names the levels [lo, hi): "0" or "0–3".
+func levelRange(lo, hi int) string {
+	if hi-lo == 1 {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%d–%d", lo, hi-1)
+}
+
+// quantileLevel is the q-quantile of the levels counted in l (−1: none).
+func quantileLevel(l []int64, q float64) int {
+	var n, c int64
+	for _, v := range l {
+		n += v
+	}
+	for level, v := range l {
+		if c += v; n > 0 && float64(c) >= q*float64(n) {
+			return level
+		}
+	}
+	return -1
+}
