@@ -51,7 +51,12 @@ func withoutLevels(r *result.Result) *result.Result {
 // K = 7 (99.6%), which cannot refuse below level 6; with them it is an
 // adaptive limit. Behind the built-in token bucket (350/s, 5 tokens, 16
 // workers) refusals came at every level (9 of 246 sent with nothing else in
-// flight): still a rate limit. Recorded with
+// flight): still a rate limit. nginx in front of gunicorn (4 workers, a
+// listen backlog of 8: K = 13, testdata/shedding) refused none of 5,376
+// requests below level 13 and 96% at 13, where the runner-up, a rate limit
+// delaying 7, would have refused some from level 7 up: a bounded queue
+// (84%), where without the levels it read as that rate limit (65%).
+// The built-in target's were recorded with
 //
 //	bploadgen target --addr 127.0.0.1:18099 --policy aimd --workers 4 --queue 12
 //	bploadgen target --addr 127.0.0.1:18099 --policy ratelimit --limit 350 --burst 5 --limit-status 503 --workers 16 --queue 100
@@ -60,16 +65,18 @@ func TestRecognisedByLevels(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		file, with, without string
+		confidence          float64 // at least
 	}{
-		{"testdata/aimd-builtin-levels.json", mechAdaptive, mechBoundedQueue},
-		{"testdata/ratelimit-builtin-levels.json", mechRateLimit, mechRateLimit},
+		{"testdata/aimd-builtin-levels.json", mechAdaptive, mechBoundedQueue, 0.9},
+		{"testdata/ratelimit-builtin-levels.json", mechRateLimit, mechRateLimit, 0.9},
+		{"../../testdata/shedding/nginx-gunicorn.json", mechBoundedQueue, mechRateLimit, 0.8},
 	} {
 		r, err := result.ReadFile(tc.file)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sh := mustAnalyze(t, r, ModelSpec{}).Shedding
-		if sh.Mechanism != tc.with || sh.Confidence < 0.9 {
+		if sh.Mechanism != tc.with || sh.Confidence < tc.confidence {
 			t.Errorf("%s: %s (%.3g), want %s: %+v", tc.file, sh.Mechanism, sh.Confidence, tc.with, sh.Candidates)
 		}
 		if !strings.Contains(strings.Join(sh.Evidence, "\n"), "answers by the client's other requests in flight when each was sent") {
@@ -78,5 +85,53 @@ func TestRecognisedByLevels(t *testing.T) {
 		if old := mustAnalyze(t, withoutLevels(r), ModelSpec{}).Shedding; old.Mechanism != tc.without {
 			t.Errorf("%s without levels: %s (%.3g), want %s as before they were recorded", tc.file, old.Mechanism, old.Confidence, tc.without)
 		}
+	}
+}
+
+// TestRampLL: a rate limit that delays d requests refuses some from level
+// d up, P(Poisson(m) ≤ level − d) of them; none refused there costs it.
+func TestRampLL(t *testing.T) {
+	flat := func(kept int64, n int) []int64 {
+		l := make([]int64, n)
+		for i := range l {
+			l[i] = kept
+		}
+		return l
+	}
+	// nginx in front of gunicorn: none of the requests below level 13
+	// refused, nearly all at 13. A limit delaying 7 at 364/s behind a
+	// 10.1 ms service (m = 3.7) would have refused a third of those at
+	// levels 7 to 11: ruled out; one delaying 12 predicts none below 12.
+	gunicorn := levelCounts{shed: append(make([]int64, 13), 1486, 51), kept: append(flat(400, 13), 59)}
+	if ll := gunicorn.rampLL(7, 364*0.0101); ll != -50 {
+		t.Errorf("gunicorn, delaying 7: %g, want the cap -50", ll)
+	}
+	if ll := gunicorn.rampLL(12, 364*0.0101); ll != 0 {
+		t.Errorf("gunicorn, delaying 12: %g, want 0 (no level checked below the floor's slack)", ll)
+	}
+	// nginx limit_req burst=30 at 300 r/s, 5 ms: refusals from 30 up, as a
+	// limit delaying 30 (or 29, one low) predicts: nothing to hold against it.
+	nginx := levelCounts{shed: append(make([]int64, 30), 332, 911, 627, 165, 38), kept: append(flat(29, 30), 1032, 829, 250, 41, 6)}
+	for _, d := range []int{29, 30} {
+		if ll := nginx.rampLL(d, 303*0.005); ll != 0 {
+			t.Errorf("nginx limit_req, delaying %d: %g, want 0", d, ll)
+		}
+	}
+	// A limit delaying 5 whose refusals ramp from level 5 as predicted
+	// (m = 2): within chance, nothing held against it.
+	var ramp levelCounts
+	for l := 0; l < 12; l++ {
+		p := 0.0
+		if l >= 5 {
+			p = poissonCDF(l-5, 2)
+		}
+		ramp.shed = append(ramp.shed, int64(math.Round(1000*p)))
+		ramp.kept = append(ramp.kept, 1000-int64(math.Round(1000*p)))
+	}
+	if ll := ramp.rampLL(5, 2); ll != 0 {
+		t.Errorf("a ramp as predicted: %g, want 0", ll)
+	}
+	if ll := ramp.rampLL(3, 2); ll >= -10 {
+		t.Errorf("the same ramp against a limit delaying 3: %g, want well below 0", ll)
 	}
 }

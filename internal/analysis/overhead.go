@@ -146,3 +146,11 @@ func (o *overheadInfo) forStage(d *stageData) (mean, p99Allow, meanAllow float64
 func (o *overheadInfo) result() *result.Overhead {
 	return &result.Overhead{MeanS: o.mean, Source: o.source}
 }
+
+// lowOr0 is the lowest-load stage's overhead, seconds: 0 when unknown.
+func (o *overheadInfo) lowOr0() float64 {
+	if o == nil || !o.lowKnown {
+		return 0
+	}
+	return o.low
+}

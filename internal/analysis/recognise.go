@@ -301,6 +301,9 @@ func (an *analyzer) weigh(obs *shedObs, cands []candidate, rc *recognition) {
 		}
 		if levelsOK {
 			cd.ll += lc.floorLL(floorOf(cd))
+			if cd.mech == mechRateLimit && cd.delay > 0 {
+				cd.ll += lc.rampLL(cd.delay, cd.rate*(an.svc.mean+an.ovh.lowOr0()))
+			}
 		}
 		if obs.scraped {
 			if policyMech(obs.policy, obs.scrapeQueue) == cd.mech {

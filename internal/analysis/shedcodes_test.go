@@ -99,14 +99,15 @@ func TestParseShedStatus(t *testing.T) {
 // nginx 1.22 in front of php-fpm 8.2 on a Unix socket (4 static workers,
 // listen.backlog 8, a 10 ms exponential service), Poisson 100 → 600 rps:
 // when the backlog is full nginx's connect fails at once and it answers
-// 502. lighttpd 1.4 spawning 4 php-cgi children the same way answers 500.
+// 502. lighttpd 1.4 spawning 4 php-cgi children the same way answers 500,
+// and nginx in front of gunicorn's 4 sync workers (a backlog of 8) 502.
 // The analysis counts the 502s (500s) as shed and reads the bounded
 // queue: c = 4 and K = 4 + the backlog's 8 + 1 (a Unix socket's accept
 // queue admits one past its backlog), within their intervals, the shed
 // ratios predicted. Told to count only 503 and 429 (--shed-status), it
 // reads no bounded queue.
 func TestRecordedPHPFPM(t *testing.T) {
-	for _, tc := range []struct{ name, code string }{{"nginx-php-fpm.json", "502"}, {"lighttpd-php-cgi.json", "500"}} {
+	for _, tc := range []struct{ name, code string }{{"nginx-php-fpm.json", "502"}, {"lighttpd-php-cgi.json", "500"}, {"nginx-gunicorn.json", "502"}} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, a := recorded(t, tc.name)
 			sh := a.Shedding

@@ -8,7 +8,8 @@
 # backlog and of an upstream server's max_conns, lighttpd's 500s in front
 # of php-cgi's, and Go's
 # http.TimeoutHandler, alone and around a semaphore, and a semaphore whose
-# wait is bounded (503 past 5 ms). Run from the repository root:
+# wait is bounded (503 past 5 ms), and nginx's 502s in front of gunicorn's
+# listen backlog on a Unix socket. Run from the repository root:
 #
 #   bash testdata/shedding/record.sh [NAME]...   (default: all)
 #
@@ -17,7 +18,7 @@
 # haproxy-queue-unbounded varnish-max-connections haproxy-rate-all
 # tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm
 # nginx-max-conns go-timeout-handler go-semaphore-timeout go-semaphore-wait
-# lighttpd-php-cgi.
+# lighttpd-php-cgi nginx-gunicorn.
 # Everything listens on 127.0.0.1 high ports, runs as this user from a
 # temporary directory, and is stopped at the end.
 set -euo pipefail
@@ -176,11 +177,10 @@ CFG
 # 64, serving a WSGI app that sleeps an exponential 10 ms and reports it
 # in Server-Timing: a worker per request, Connection: close, nothing shed;
 # past 400 requests/s the backlog fills and requests time out.
-run_gunicorn() { # name, run flags...
-	local name=$1
-	shift
-	mkdir -p "$tmp/gunicorn"
-	cat >"$tmp/gunicorn/app.py" <<'APP'
+# gunicorn_app writes DIR/app.py: a WSGI app that sleeps an exponential
+# 10 ms and says so in Server-Timing.
+gunicorn_app() { # dir
+	cat >"$1/app.py" <<'APP'
 import random
 import time
 
@@ -193,7 +193,30 @@ def app(environ, start_response):
     start_response("200 OK", [("Content-Type", "text/plain"), ("Server-Timing", "svc;dur=%.3f" % (t * 1000))])
     return [b"ok\n"]
 APP
+}
+
+run_gunicorn() { # name, run flags...
+	local name=$1
+	shift
+	mkdir -p "$tmp/gunicorn"
+	gunicorn_app "$tmp/gunicorn"
 	start gunicorn gunicorn --chdir "$tmp/gunicorn" -w 4 -b 127.0.0.1:18090 --backlog 64 app:app
+	wait_up http://127.0.0.1:18090/
+	measure "$name" http://127.0.0.1:18090/ "$@"
+}
+
+# nginx 1.22 in front of gunicorn's 4 sync workers on a Unix socket with a
+# listen backlog of 8 (the usual deployment): when the backlog is full
+# nginx answers 502 at once.
+run_nginx_gunicorn() { # name, run flags...
+	local name=$1
+	shift
+	mkdir -p "$tmp/ngu/nginx"
+	chmod o+x "$tmp" "$tmp/ngu" # nginx's workers run as nobody when started as root
+	gunicorn_app "$tmp/ngu"
+	nginx_front "$tmp/ngu" "proxy_pass http://unix:$tmp/ngu/g.sock;"
+	start gunicorn gunicorn --chdir "$tmp/ngu" -w 4 -b "unix:$tmp/ngu/g.sock" --backlog 8 -m 000 app:app
+	start nginx nginx -c "$tmp/ngu/nginx.conf" -p "$tmp/ngu/nginx"
 	wait_up http://127.0.0.1:18090/
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
@@ -313,6 +336,32 @@ JS
 	measure "$name" http://127.0.0.1:18090/ "$@"
 }
 
+# nginx_front writes DIR/nginx.conf: nginx on 127.0.0.1:18090, its
+# temporary files under DIR/nginx, passing / on with the directives given.
+nginx_front() { # dir, location directives
+	cat >"$1/nginx.conf" <<CFG
+worker_processes 1;
+daemon off;
+pid $1/nginx/nginx.pid;
+error_log $1/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $1/nginx/body;
+    proxy_temp_path $1/nginx/proxy;
+    fastcgi_temp_path $1/nginx/fastcgi;
+    uwsgi_temp_path $1/nginx/uwsgi;
+    scgi_temp_path $1/nginx/scgi;
+    server {
+        listen 127.0.0.1:18090;
+        location / {
+            $2
+        }
+    }
+}
+CFG
+}
+
 # php_app writes DIR/app.php: a script that sleeps an exponential 10 ms
 # and says so in Server-Timing (php-fpm's and lighttpd's php-cgi run it).
 php_app() { # dir
@@ -347,29 +396,9 @@ listen.backlog = 8
 pm = static
 pm.max_children = 4
 CFG
-	cat >"$tmp/php/nginx.conf" <<CFG
-worker_processes 1;
-daemon off;
-pid $tmp/php/nginx/nginx.pid;
-error_log $tmp/php/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $tmp/php/nginx/body;
-    proxy_temp_path $tmp/php/nginx/proxy;
-    fastcgi_temp_path $tmp/php/nginx/fastcgi;
-    uwsgi_temp_path $tmp/php/nginx/uwsgi;
-    scgi_temp_path $tmp/php/nginx/scgi;
-    server {
-        listen 127.0.0.1:18090;
-        location / {
-            fastcgi_pass unix:$tmp/php/php.sock;
+	nginx_front "$tmp/php" "fastcgi_pass unix:$tmp/php/php.sock;
             fastcgi_param SCRIPT_FILENAME $tmp/php/app.php;
-            include /etc/nginx/fastcgi_params;
-        }
-    }
-}
-CFG
+            include /etc/nginx/fastcgi_params;"
 	start php-fpm php-fpm8.2 -F -R -y "$tmp/php/fpm.conf"
 	start nginx nginx -c "$tmp/php/nginx.conf" -p "$tmp/php/nginx"
 	wait_up http://127.0.0.1:18090/
@@ -477,7 +506,7 @@ CFG
 
 unbounded="--workers 16 --policy unbounded --service det"
 haproxy_step="--profile step --from 200 --to 600 --steps 5 --step-duration 5s --arrival poisson --seed 1"
-for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout go-semaphore-wait lighttpd-php-cgi}"; do
+for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeout nginx nginx-limit-conn nginx-limit-req-delay apache-backlog gunicorn-sync haproxy-queue-unbounded varnish-max-connections haproxy-rate-all tomcat-unbounded tomcat-max-connections node-max-connections nginx-php-fpm nginx-max-conns go-timeout-handler go-semaphore-timeout go-semaphore-wait lighttpd-php-cgi nginx-gunicorn}"; do
 	for w in $what; do
 		case $w in
 		haproxy) run_haproxy haproxy-queue-timeout "" 4 "nbthread 1" 30s "$unbounded:10ms" $haproxy_step ;;
@@ -523,6 +552,8 @@ for what in "${@:-haproxy haproxy-blackbox haproxy-maxconn8 haproxy-server-timeo
 			--steps 4 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		go-semaphore-wait) run_go_timeout go-semaphore-wait "-sem 4 -wait 5ms -timeout 0" --profile step --from 200 --to 600 \
 			--steps 5 --step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
+		nginx-gunicorn) PATH=$PATH:/usr/sbin run_nginx_gunicorn nginx-gunicorn --profile step --from 100 --to 600 --steps 5 \
+			--step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		lighttpd-php-cgi) PATH=$PATH:/usr/sbin run_lighttpd lighttpd-php-cgi --profile step --from 100 --to 600 --steps 5 \
 			--step-duration 5s --arrival poisson --seed 1 --timeout 3s ;;
 		nginx-php-fpm) PATH=$PATH:/usr/sbin run_php_fpm nginx-php-fpm --profile step --from 100 --to 600 --steps 5 --step-duration 5s \
