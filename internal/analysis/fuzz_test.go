@@ -34,6 +34,8 @@ func FuzzAnalyze(f *testing.F) {
 	f.Add(b)
 	f.Add([]byte(`{"schema":"bploadgen.result/v1","stages":[{"index":1,"start_s":0,"end_s":1,"sent":5,"status":{"503":5}}]}`))
 	f.Add([]byte(`{"schema":"bploadgen.result/v1","stages":[{"index":1,"start_s":0,"end_s":-1,"sent":-5,"busy_s":-3,"in_flight_mean":1e308}],"timeline":[{"t_s":0,"duration_s":1e300,"in_flight_max":-9}]}`))
+	// Levels a recorder never writes: negative counts, one past the cap.
+	f.Add([]byte(`{"schema":"bploadgen.result/v1","stages":[{"index":1,"start_s":0,"end_s":1,"sent":60,"completed":60,"status":{"200":30,"503":30},"in_flight_at_send":{"503":[-5,0,30],"200":[9223372036854775807,3]}},{"index":2,"start_s":1,"end_s":2,"sent":60,"completed":60,"status":{"200":20,"503":40},"in_flight_at_send":{"503":[0,0,0,40]}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := result.Read(bytes.NewReader(data))
 		if err != nil {

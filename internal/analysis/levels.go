@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bploadgen/bploadgen/internal/numfmt"
+	"github.com/bploadgen/bploadgen/internal/result"
 )
 
 // A response's level is how many of the client's other requests were in
@@ -23,6 +24,10 @@ import (
 // that reached the target first (concurrent senders).
 const levelEps = 0.01
 
+// maxLevelCount bounds a count read from a file, so that sums of them
+// cannot wrap around (2^40: far beyond any run's responses).
+const maxLevelCount = 1 << 40
+
 // levelCounts are the shedding stages' responses by level: shed ones,
 // and the rest (every other status).
 type levelCounts struct {
@@ -30,7 +35,9 @@ type levelCounts struct {
 }
 
 // levels pools the levels of the stages that shed (ok false when none of
-// them recorded levels: results made before they were).
+// them recorded levels: results made before they were). A file's levels
+// past result.MaxLevel and its negative counts are left out, its counts
+// bounded by maxLevelCount (no recorder writes such).
 func (an *analyzer) levels() (lc levelCounts, ok bool) {
 	for _, d := range an.data {
 		if d.n503 == 0 || d.st.InFlightAtSend == nil {
@@ -38,6 +45,7 @@ func (an *analyzer) levels() (lc levelCounts, ok bool) {
 		}
 		ok = true
 		for code, l := range d.st.InFlightAtSend {
+			l = l[:min(len(l), result.MaxLevel+1)]
 			dst := &lc.kept
 			if an.shed.isShed(code) {
 				dst = &lc.shed
@@ -46,7 +54,7 @@ func (an *analyzer) levels() (lc levelCounts, ok bool) {
 				*dst = append(*dst, make([]int64, len(l)-len(*dst))...)
 			}
 			for i, n := range l {
-				(*dst)[i] += n
+				(*dst)[i] += min(max(n, 0), maxLevelCount)
 			}
 		}
 	}
