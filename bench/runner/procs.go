@@ -61,11 +61,11 @@ func usage(c *exec.Cmd) (time.Duration, int64) {
 }
 
 // targetLag asks the target how late the arrivals since the last reset
-// were against a uniform schedule at rate, and resets: by the handler's
-// time, and by the kernel's receive stamp at the target's socket (−1 when
-// the target has none).
-func targetLag(url string, rate float64) (handler, socket time.Duration, err error) {
-	resp, err := http.Get(fmt.Sprintf("%s__schedule?rate=%g&reset=1", url, rate))
+// were against a uniform schedule at rate, the first skip (a warm-up) left
+// out, and resets: by the handler's time, and by the kernel's receive
+// stamp at the target's socket (−1 when the target has none).
+func targetLag(url string, rate float64, skip int) (handler, socket time.Duration, err error) {
+	resp, err := http.Get(fmt.Sprintf("%s__schedule?rate=%g&skip=%d&reset=1", url, rate, skip))
 	if err != nil {
 		return 0, 0, err
 	}

@@ -60,7 +60,9 @@ func (s *stats) record(d time.Duration) {
 // a_k − (a_0 + k/R), the send lag of whatever generator sent them as seen
 // from outside it (plus the loopback delay). lag_* are by the handler's
 // time, socket_lag_* by the kernel's receive stamp (socket_count of them).
-// GET /__schedule?rate=R[&reset=1].
+// skip=N leaves out the first N arrivals of each (a tool's warm-up
+// requests, sent before its paced ones: fortio sends one per connection).
+// GET /__schedule?rate=R[&skip=N][&reset=1].
 func (s *stats) schedule(w http.ResponseWriter, r *http.Request) {
 	rate, err := strconv.ParseFloat(r.URL.Query().Get("rate"), 64)
 	if err != nil || rate <= 0 {
@@ -74,21 +76,24 @@ func (s *stats) schedule(w http.ResponseWriter, r *http.Request) {
 		s.arrivals, s.atSocket = s.arrivals[:0], s.atSocket[:0]
 	}
 	s.mu.Unlock()
+	skip, _ := strconv.Atoi(r.URL.Query().Get("skip"))
+	skip = max(skip, 0)
 	out := map[string]int64{"count": int64(len(arr)), "socket_count": int64(len(sock))}
 	for _, c := range []struct {
 		prefix string
 		at     []time.Time
 	}{{"", arr}, {"socket_", sock}} {
-		lags := lagsAgainst(c.at, rate)
+		lags := lagsAgainst(c.at, rate, skip)
 		out[c.prefix+"lag_p50_ns"], out[c.prefix+"lag_p99_ns"], out[c.prefix+"lag_max_ns"] = lags.ValueAtQuantile(50), lags.ValueAtQuantile(99), lags.Max()
 	}
 	json.NewEncoder(w).Encode(out)
 }
 
 // lagsAgainst is the histogram of the arrivals' lags behind a uniform
-// schedule at rate from the first of them.
-func lagsAgainst(at []time.Time, rate float64) *hdr.Histogram {
+// schedule at rate from the first of them, the earliest skip left out.
+func lagsAgainst(at []time.Time, rate float64, skip int) *hdr.Histogram {
 	sort.Slice(at, func(i, j int) bool { return at[i].Before(at[j]) })
+	at = at[min(skip, len(at)):]
 	lags := hdr.New(1, int64(time.Hour), 3)
 	for k, a := range at {
 		lag := a.Sub(at[0]) - time.Duration(float64(k)/rate*1e9)
