@@ -77,8 +77,9 @@ type htmlView struct {
 	Retries      *retryView
 	Knee         svgChart
 	Model        string
-	Shedding     string   // how the target shed load (SheddingSummary)
-	Evidence     []string // and what the recognition saw
+	Shedding     string    // how the target shed load (SheddingSummary)
+	Evidence     []string  // and what the recognition saw
+	Levels       *svgChart // refused share by level (charts_levels.go); nil: none
 	KneeText     string
 	Prediction   *table
 	Little       table
@@ -144,6 +145,7 @@ func buildHTMLView(r *result.Result) *htmlView {
 		if r.Analysis.Shedding.UnknownReason() != "" {
 			v.Evidence = v.Evidence[1:] // the summary says it
 		}
+		v.Levels = levelsChart(r)
 	}
 	v.Little, v.LittleNote = littleTable(r)
 	v.Assertions = assertionTable(r)
