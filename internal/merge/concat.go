@@ -16,6 +16,8 @@ import (
 // parts' own StartS kept for the first), so achieved_rps and throughput_rps
 // are counts over that length, offered_rps and in_flight_mean are the
 // length-weighted means of the parts', and in_flight_max is the largest.
+// The responses' levels add up (one process's, part after part), unless a
+// part with responses has none (recorded before they were).
 // Index and Name are the first part's. The error names the part whose
 // histogram cannot be read.
 func Concat(parts []result.Stage) (result.Stage, error) {
@@ -30,6 +32,7 @@ func Concat(parts []result.Stage) (result.Stage, error) {
 	var gaps gapSums
 	var st stServer
 	var length, offered, inFlight float64
+	levels := true
 	ps := make([]part, len(parts))
 	for i := range parts {
 		s := &parts[i]
@@ -48,9 +51,14 @@ func Concat(parts []result.Stage) (result.Stage, error) {
 		out.Completed += s.Completed
 		addCounts(out.Status, s.Status)
 		addCounts(out.Errors, s.Errors)
+		out.InFlightAtSend = result.AddLevels(out.InFlightAtSend, s.InFlightAtSend)
+		levels = levels && (s.InFlightAtSend != nil || sum(s.Status) == 0)
 		out.BusyS += s.BusyS
 		gaps.add(s)
 		st.add(s.ServerTiming)
+	}
+	if !levels {
+		out.InFlightAtSend = nil
 	}
 	out.EndS = out.StartS + length
 	if err := mergeStageHists("part", ps, &out); err != nil {

@@ -400,3 +400,42 @@ func TestMergeAlignsWindowsByWallClock(t *testing.T) {
 		})
 	}
 }
+
+// A level counts one process's own requests in flight; the target held
+// every shard's. A merge of several inputs keeps no levels (two shards'
+// requests refused at their levels of 12 by a limit of 24 would read as
+// refused below any limit), one input keeps its own, and consecutive
+// parts of one process (Concat) add up, unless one has none.
+func TestMergeLevels(t *testing.T) {
+	rs, _ := mergetest.MustBuild(stepSpec("poisson", 0))
+	r := rs[0]
+	withLevels := func(r *result.Result, l []int64) *result.Result {
+		c := *r
+		c.Stages = append([]result.Stage(nil), r.Stages...)
+		for i := range c.Stages {
+			c.Stages[i].InFlightAtSend = map[string][]int64{"200": l}
+		}
+		c.Total.InFlightAtSend = map[string][]int64{"200": l}
+		return &c
+	}
+	a := withLevels(r, []int64{3, 2, 1})
+	if m := mustMerge(t, a); !reflect.DeepEqual(m.Stages[0].InFlightAtSend, a.Stages[0].InFlightAtSend) || m.Total.InFlightAtSend == nil {
+		t.Errorf("one input: levels %v, total %v; want its own", m.Stages[0].InFlightAtSend, m.Total.InFlightAtSend)
+	}
+	if m := mustMerge(t, a, a); m.Stages[0].InFlightAtSend != nil || m.Total.InFlightAtSend != nil {
+		t.Errorf("two inputs: levels %v, total %v; want none", m.Stages[0].InFlightAtSend, m.Total.InFlightAtSend)
+	}
+	b := withLevels(r, []int64{0, 0, 0, 5})
+	c, err := merge.Concat([]result.Stage{a.Stages[0], b.Stages[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string][]int64{"200": {3, 2, 1, 5}}; !reflect.DeepEqual(c.InFlightAtSend, want) {
+		t.Errorf("concatenated: %v, want %v", c.InFlightAtSend, want)
+	}
+	old := r.Stages[0] // recorded before levels were
+	old.InFlightAtSend = nil
+	if c, err := merge.Concat([]result.Stage{a.Stages[0], old}); err != nil || c.InFlightAtSend != nil {
+		t.Errorf("concatenated with a part without levels: %v, %v", c.InFlightAtSend, err)
+	}
+}

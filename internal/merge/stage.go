@@ -27,7 +27,12 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 	}
 	var gaps gapSums
 	var st stServer
-	levels := true // every part recorded its responses' levels
+	// A level counts one process's own requests in flight, and the target
+	// held every shard's: the parts' levels say nothing of the target's
+	// count (a limit of 24 refusing two shards' requests at their levels
+	// of 12 would look like no limit at all), so a merge of several keeps
+	// none. One part (a self-merge of one input) keeps its own.
+	levels := len(parts) == 1
 	for _, p := range parts {
 		s := p.st
 		out.StartS = min(out.StartS, s.StartS)
@@ -40,7 +45,6 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 		addCounts(out.Status, s.Status)
 		addCounts(out.Errors, s.Errors)
 		out.InFlightAtSend = result.AddLevels(out.InFlightAtSend, s.InFlightAtSend)
-		levels = levels && (s.InFlightAtSend != nil || sum(s.Status) == 0)
 		out.InFlightMean += s.InFlightMean
 		out.InFlightMax += s.InFlightMax
 		out.BusyS += s.BusyS
@@ -54,7 +58,7 @@ func mergeStage(field string, parts []part) (result.Stage, error) {
 		return result.Stage{}, err
 	}
 	if !levels {
-		out.InFlightAtSend = nil // a part from before levels were recorded: a partial count would mislead
+		out.InFlightAtSend = nil
 	}
 	out.Gaps, out.GapSum, out.GapSumSq = gaps.n, gaps.sum, gaps.sumSq
 	out.ArrivalSCV = result.SCV(gaps.n, gaps.sum, gaps.sumSq)

@@ -5,8 +5,9 @@ package result
 const MaxLevel = 1024
 
 // AddLevels adds src's counts into dst, by status and level, and returns
-// dst (made when nil and src has counts). Merge's exact sum: a level is a
-// count of one process's own requests, so shards' levels add as counts.
+// dst (made when nil and src has counts): one process's levels over
+// consecutive intervals add up (merge.Concat). Shards' do not: each counts
+// only its own requests in flight, while the target held them all.
 func AddLevels(dst, src map[string][]int64) map[string][]int64 {
 	for code, l := range src {
 		if dst == nil {
