@@ -37,8 +37,13 @@ type levelCounts struct {
 // levels pools the levels of the stages that shed (ok false when none of
 // them recorded levels: results made before they were). A file's levels
 // past result.MaxLevel and its negative counts are left out, its counts
-// bounded by maxLevelCount (no recorder writes such).
+// bounded by maxLevelCount (no recorder writes such). A shard's (run
+// --shard i/n, n > 1) are not weighed: the target held the other shards'
+// requests too.
 func (an *analyzer) levels() (lc levelCounts, ok bool) {
+	if sh := an.r.Shard; sh != nil && sh.Count > 1 {
+		return lc, false // the target held the other shards' requests too, which these leave out
+	}
 	for _, d := range an.data {
 		if d.n503 == 0 || d.st.InFlightAtSend == nil {
 			continue

@@ -135,3 +135,21 @@ func TestRampLL(t *testing.T) {
 		t.Errorf("the same ramp against a limit delaying 3: %g, want well below 0", ll)
 	}
 }
+
+// TestShardLevelsNotWeighed: a shard's levels count its own requests only
+// (the target held the other shards' too), so a shard's analysis does not
+// weigh them: the built-in AIMD recording read as one shard of two is
+// read as without levels.
+func TestShardLevelsNotWeighed(t *testing.T) {
+	r, err := result.ReadFile("testdata/aimd-builtin-levels.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shard := *r
+	shard.Shard = &result.Shard{Index: 1, Count: 2}
+	got := mustAnalyze(t, &shard, ModelSpec{}).Shedding
+	want := mustAnalyze(t, withoutLevels(r), ModelSpec{}).Shedding
+	if got.Mechanism != want.Mechanism || strings.Contains(strings.Join(got.Evidence, "\n"), "answers by the client's other requests") {
+		t.Errorf("shard: %s, evidence %q; want %s as without levels", got.Mechanism, got.Evidence, want.Mechanism)
+	}
+}

@@ -17,8 +17,12 @@ const levelChartMax = 40
 // result.Stage.InFlightAtSend), pooled over the stages that shed: a limit
 // on requests in flight shows no bar below its level and tall ones from
 // it, a rate limit bars at every level. nil when the result has no levels
-// or nothing was shed.
+// or nothing was shed, and for a shard's (the target held the other
+// shards' requests too, which its levels leave out).
 func levelsChart(r *result.Result) *svgChart {
+	if r.Shard != nil && r.Shard.Count > 1 {
+		return nil
+	}
 	codes := []string{"503", "429"}
 	if a := r.Analysis; a != nil && a.Shedding != nil && len(a.Shedding.Statuses) > 0 {
 		codes = a.Shedding.Statuses

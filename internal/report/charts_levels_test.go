@@ -46,6 +46,11 @@ func TestLevelsChart(t *testing.T) {
 	if levelsChart(&old) != nil {
 		t.Error("a chart without levels")
 	}
+	shard := *r
+	shard.Shard = &result.Shard{Index: 1, Count: 2}
+	if levelsChart(&shard) != nil {
+		t.Error("a chart for a shard")
+	}
 	calm := *r
 	calm.Stages = r.Stages[:1] // 0 refused at 100 rps
 	if c := levelsChart(&calm); c != nil {
