@@ -9,25 +9,26 @@ import (
 )
 
 // TestFloorLL: requests refused below a limit's level cost its candidate
-// only beyond levelEps of them, and ever more as they pile up, capped.
+// only beyond levelEps of them (levelSlack one level below), and ever more
+// as they pile up, capped.
 func TestFloorLL(t *testing.T) {
+	// The built-in target with 4 workers and no queue: 2 of 2,651 refused
+	// below level 3, 3% at 3, 95% at 4.
 	lc := levelCounts{shed: []int64{0, 0, 2, 86, 3898}, kept: []int64{222, 778, 1649, 2741, 201}}
-	for _, tc := range []struct {
-		floor int
-		zero  bool
-	}{
-		{0, true}, {1, true}, {2, true}, {3, true}, {4, true}, // below level 3: 2 of 2,651, within 1%
-		{5, false}, // below 4: 88 of 5,568, 1.6%
-	} {
-		ll := lc.floorLL(tc.floor)
-		if (ll == 0) != tc.zero || ll > 0 || ll < -50 {
-			t.Errorf("floor %d: %g", tc.floor, ll)
+	for floor := 0; floor <= 4; floor++ {
+		if ll := lc.floorLL(floor); ll != 0 {
+			t.Errorf("floor %d: %g, want 0", floor, ll)
 		}
 	}
-	if ll := lc.floorLL(6); ll != -50 {
-		t.Errorf("floor 6 (3,986 refused below level 5): %g, want the cap -50", ll)
+	for _, floor := range []int{5, 6} { // 95% refused at 4: a limit of 5 or more cannot
+		if ll := lc.floorLL(floor); ll != -50 {
+			t.Errorf("floor %d: %g, want the cap -50", floor, ll)
+		}
 	}
-	if a, b := lc.floorLL(5), (&levelCounts{shed: []int64{0, 0, 1, 43}, kept: []int64{111, 389, 825, 1370}}).floorLL(5); !(a < b && b < 0) || math.Abs(a-2*b) > 1e-9*math.Abs(a) {
+	// 2% refused at level 1, none at 2: a limit of 3 is held to 1% below 2.
+	a := (&levelCounts{shed: []int64{0, 40, 0}, kept: []int64{1000, 960, 1000}}).floorLL(3)
+	b := (&levelCounts{shed: []int64{0, 20, 0}, kept: []int64{500, 480, 500}}).floorLL(3)
+	if !(a < b && b < 0) || math.Abs(a-2*b) > 1e-9*math.Abs(a) {
 		t.Errorf("twice the requests at the same shares: %g against %g, want twice as negative", a, b)
 	}
 }
@@ -91,13 +92,6 @@ func TestRecognisedByLevels(t *testing.T) {
 // TestRampLL: a rate limit that delays d requests refuses some from level
 // d up, P(Poisson(m) ≤ level − d) of them; none refused there costs it.
 func TestRampLL(t *testing.T) {
-	flat := func(kept int64, n int) []int64 {
-		l := make([]int64, n)
-		for i := range l {
-			l[i] = kept
-		}
-		return l
-	}
 	// nginx in front of gunicorn: none of the requests below level 13
 	// refused, nearly all at 13. A limit delaying 7 at 364/s behind a
 	// 10.1 ms service (m = 3.7) would have refused a third of those at
@@ -152,4 +146,52 @@ func TestShardLevelsNotWeighed(t *testing.T) {
 	if got.Mechanism != want.Mechanism || strings.Contains(strings.Join(got.Evidence, "\n"), "answers by the client's other requests") {
 		t.Errorf("shard: %s, evidence %q; want %s as without levels", got.Mechanism, got.Evidence, want.Mechanism)
 	}
+}
+
+// TestStepLL: at its own level a limit refuses all but the requests whose
+// client held answers still on the wire (e^−t of them stay).
+func TestStepLL(t *testing.T) {
+	// nginx in front of php-fpm (K = 13): none refused at 12, 98.6% at 13.
+	lc := levelCounts{shed: append(make([]int64, 13), 1376), kept: append(flat(500, 13), 20)}
+	if ll := lc.stepLL(12, 0.1); ll != -50 {
+		t.Errorf("a limit of 12: %g, want the cap -50 (90%% refused at 12 predicted, none seen)", ll)
+	}
+	if ll := lc.stepLL(13, 0.1); ll != 0 {
+		t.Errorf("a limit of 13: %g, want 0 (more refused than the 90%% predicted)", ll)
+	}
+	if ll := lc.stepLL(12, 0); ll != 0 {
+		t.Errorf("no overhead measured: %g, want 0", ll)
+	}
+	if ll := lc.stepLL(12, 10); ll != 0 {
+		t.Errorf("ten answers on the wire on average: %g, want 0 (e^-10 refused predicted)", ll)
+	}
+}
+
+// TestLimitByLevels: nginx in front of php-fpm re-recorded with levels
+// (record.sh nginx-php-fpm, 2026-12-04): the in-flight maxima put K at 10
+// to 12 and the fit chose 12, which would have refused 90% of the 1,030
+// requests sent at level 12 (none were); the levels point at 13 and 14,
+// and a limit of 14 would have refused few at 13 (98.6% were). It reads
+// K = 13 = 4 workers + the backlog's 8 + 1.
+func TestLimitByLevels(t *testing.T) {
+	r, err := result.ReadFile("testdata/php-fpm-levels.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := mustAnalyze(t, r, ModelSpec{}).Shedding
+	if sh.Mechanism != mechBoundedQueue || sh.Limit != 13 || sh.Workers != 4 {
+		t.Errorf("%s, c = %d, K = %d: want bounded-queue, 4, 13", sh.Mechanism, sh.Workers, sh.Limit)
+	}
+	if old := mustAnalyze(t, withoutLevels(r), ModelSpec{}).Shedding; old.Limit == 13 {
+		t.Errorf("without levels K = %d: the test needs the fit alone to miss 13", old.Limit)
+	}
+}
+
+// flat is n levels of kept requests each.
+func flat(kept int64, n int) []int64 {
+	l := make([]int64, n)
+	for i := range l {
+		l[i] = kept
+	}
+	return l
 }

@@ -112,6 +112,7 @@ func (an *analyzer) recognise(obs *shedObs, knee *result.Knee) *recognition {
 	for i := range cands {
 		cands[i].fit(an.data, label, an.svc, an.ovh, seed, spread)
 	}
+	an.weighLevels(cands) // levels.go: before the best K and burst are chosen
 	cands = bestOf(cands, mechConcurrency)
 	cands = bestOf(cands, mechBoundedQueue)
 	cands = bestBurst(cands, rc)
@@ -297,12 +298,6 @@ func (an *analyzer) weigh(obs *shedObs, cands []candidate, rc *recognition) {
 				cd.ll -= math.Min(50, sq(spread/fuzz)/2)
 			case mechAdaptive:
 				cd.ll -= math.Min(50, sq(math.Max(0, 2*fuzz-spread)/fuzz)/2) + math.Log(4)
-			}
-		}
-		if levelsOK {
-			cd.ll += lc.floorLL(floorOf(cd))
-			if cd.mech == mechRateLimit && cd.delay > 0 {
-				cd.ll += lc.rampLL(cd.delay, cd.rate*(an.svc.mean+an.ovh.lowOr0()))
 			}
 		}
 		if obs.scraped {
