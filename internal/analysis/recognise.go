@@ -267,7 +267,7 @@ func (an *analyzer) weigh(obs *shedObs, cands []candidate, rc *recognition) {
 	immediateLate := math.Min(0.5, lateEps+obs.lagLate)
 	lc, levelsOK := an.levels() // levels.go
 	if levelsOK {
-		if line := lc.describe(an.shed.label(an.r.Total.Status)); line != "" {
+		if line := lc.describe(an.shed.present(an.r.Total.Status)); line != "" {
 			rc.evidence = append(rc.evidence, line)
 		}
 	}

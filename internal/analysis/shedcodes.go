@@ -229,5 +229,20 @@ func (s *shedCodes) uncounted(r *result.Result, responses int64) string {
 		numfmt.Int(most), best, best, nginx, strings.Join(append([]string{best}, s.codes...), ","))
 }
 
+// present names the shed codes that status holds: "502", "503/429"
+// (label when none).
+func (s *shedCodes) present(status map[string]int64) string {
+	var in []string
+	for _, c := range s.codes {
+		if status[c] > 0 {
+			in = append(in, c)
+		}
+	}
+	if len(in) == 0 {
+		return s.label(status)
+	}
+	return strings.Join(in, "/")
+}
+
 // isShed reports whether the status code is counted as shed.
 func (s *shedCodes) isShed(code string) bool { return slices.Contains(s.codes, code) }
