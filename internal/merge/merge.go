@@ -50,6 +50,7 @@ func Merge(rs []*result.Result) (*result.Result, error) {
 		out.Connections += r.Connections
 		out.Retries += r.Retries
 		out.TCPRetransmits += r.TCPRetransmits
+		out.TimerSlackS = max(out.TimerSlackS, r.TimerSlackS)
 		if out.Client == "" || out.Client == r.Client {
 			out.Client = r.Client
 		} else {

@@ -32,7 +32,7 @@ func (e *Engine) build(startedAt time.Time, elapsed, end time.Duration, interrup
 		}
 	}
 	rec := &Recording{StartedAt: startedAt, Elapsed: elapsed, End: end, Interrupted: interrupted,
-		NotSent: e.notSentN.Load(), PeakWorkers: e.peakConns(), slack: e.cfg.TimerSlack}
+		NotSent: e.notSentN.Load(), PeakWorkers: e.peakConns(), TimerSlack: e.timerSlack()}
 
 	total := &acc{start: 0, end: end, status: map[int]int64{}}
 	var totalGaps gapStats
@@ -197,8 +197,8 @@ func LagLimit(meanService float64) float64 {
 }
 
 // lagLimited reports whether the generator fell behind its schedule in t:
-// send lag p99 above LagLimit plus the timer slack the user allowed
-// (Config.TimerSlack: lateness up to it is chosen, not fallen into).
+// send lag p99 above LagLimit plus the run's timer slack (Config.TimerSlack,
+// or what SlackAuto learnt: lateness up to it is chosen, not fallen into).
 func lagLimited(t *result.Stage, slack time.Duration) bool {
 	return t.SendLag.Count > 0 && t.SendLag.P99 > LagLimit(t.ServiceTime.Mean)+slack.Seconds()
 }
@@ -214,7 +214,7 @@ func (e *Engine) warnings(rec *Recording) []string {
 	if noRow > 0 {
 		w = append(w, fmt.Sprintf("%d requests were not sent because the request set had none for them (the data rows of order unique ran out)", noRow))
 	}
-	if lim := LagLimit(t.ServiceTime.Mean) + e.cfg.TimerSlack.Seconds(); lagLimited(t, e.cfg.TimerSlack) {
+	if lim := LagLimit(t.ServiceTime.Mean) + rec.TimerSlack.Seconds(); lagLimited(t, rec.TimerSlack) {
 		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
 			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim)))
 	}
@@ -271,5 +271,5 @@ func noAnswer(t *result.Stage, s *result.Samples) string {
 // GeneratorLimited reports whether the recording's warnings say the
 // generator, not the target, bounded the load.
 func (rec *Recording) GeneratorLimited() bool {
-	return rec.Total.NotSent > 0 || lagLimited(&rec.Total, rec.slack)
+	return rec.Total.NotSent > 0 || lagLimited(&rec.Total, rec.TimerSlack)
 }

@@ -54,7 +54,8 @@ type Config struct {
 	LoopBufferBytes int
 	// TimerSlack lets an arrival be sent up to this late so that arrivals
 	// close together share one wake-up of the dispatcher (lookahead.go);
-	// 0: each arrival is woken for at its intended time.
+	// 0: each arrival is woken for at its intended time; SlackAuto: as
+	// late as the machine's sleeps end anyway (wakelat.go).
 	TimerSlack time.Duration
 	// Parts, if it has more than one schedule, runs that many event loops
 	// (EventLoop only), each on its own thread sending its own schedule:
@@ -102,8 +103,10 @@ type Recording struct {
 	// event loop's setup or epoll_wait failed): the recording covers what
 	// ran, every request sent included, and the run must fail.
 	Err error
-	// slack is the run's Config.TimerSlack (GeneratorLimited allows it).
-	slack time.Duration
+	// TimerSlack is the timer slack the run used: Config.TimerSlack, or
+	// under SlackAuto the largest its event loops chose (GeneratorLimited
+	// allows it).
+	TimerSlack time.Duration
 }
 
 type item struct {

@@ -67,8 +67,9 @@ type evLoop struct {
 	retries retryHeap // the retries of its arrivals, by due time (retryloop_linux.go)
 	sampled statusSet // statuses whose sample the recorder holds (complete)
 
-	la       *lookahead // its part's arrivals
-	setupErr error      // setup failed before the start: the loop reports it and ends
+	la       *lookahead  // its part's arrivals
+	lat      wakeLatency // its timed wake-ups' lateness: the slack under SlackAuto (wakelat.go)
+	setupErr error       // setup failed before the start: the loop reports it and ends
 }
 
 // retirePace bounds how often the loop closes a spare idle connection, so
@@ -83,11 +84,15 @@ func (e *Engine) runLoop(ctx context.Context, p *part) (interrupted bool, stop t
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	// This thread alone runs the loop: timeouts to the ns, not rounded up
-	// by the default 50 µs timer slack.
+	// by the default 50 µs timer slack, which SlackAuto spends on grouping
+	// arrivals instead (wakelat.go).
+	l := p.loop
+	if ks, err := unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0); err == nil {
+		l.lat.floor = time.Duration(ks)
+	}
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0)
-	l := p.loop
-	defer func() { p.peak, p.bufs = l.peak, l.pool.stats() }()
+	defer func() { p.peak, p.bufs, p.slack = l.peak, l.pool.stats(), l.lat.slack(e.cfg.TimerSlack) }()
 	defer l.teardown()
 	reported := false // to stopped (parts.go)
 	defer func() {
@@ -147,7 +152,7 @@ func (e *Engine) runLoop(ctx context.Context, p *part) (interrupted bool, stop t
 		}
 		wake := time.Duration(1<<63 - 1)
 		if !stopping {
-			wake = la.wake(e.cfg.TimerSlack) // lookahead.go
+			wake = la.wake(l.lat.slack(e.cfg.TimerSlack)) // lookahead.go, wakelat.go
 			if e.cfg.OnWindow != nil {
 				wake = min(wake, p.passMark)
 			}
@@ -269,6 +274,9 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 		set, events = l.wfd, l.wev[:]
 	}
 	n, err := l.sleep(set, events, now, wake)
+	if err == nil && wake < time.Duration(1<<63-1) && l.timedOut(events[:n]) {
+		l.lat.observe(l.now() - wake)
+	}
 	if l.hooks != nil && l.hooks.woke != nil {
 		if err == unix.EINTR {
 			l.hooks.woke(-1)
@@ -290,6 +298,17 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 	}
 	l.clockPair()
 	return l.sys.epollWait(l.epfd, l.events, 0)
+}
+
+// timedOut reports whether a sleep that ended with these events ended
+// at its deadline: no event, or only the timerfd's (its fallback).
+func (l *evLoop) timedOut(events []unix.EpollEvent) bool {
+	for _, ev := range events {
+		if int(ev.Fd) != l.tfd {
+			return false
+		}
+	}
+	return true
 }
 
 // sleep waits on the epoll set until wake (see wait). epoll_pwait2 is a

@@ -60,7 +60,7 @@ type runSpec struct {
 	grace       time.Duration
 	onDone      func(a schedule.Arrival, sent, end time.Duration, r *Response) // optional per-request hook
 	mode        string                                                         // "" (net/http, workers), "h1" (workers), "loop" (event loop) or "loop2" (two event loops)
-	slack       time.Duration                                                  // Config.TimerSlack
+	slack       time.Duration                                                  // Config.TimerSlack; 0 in mode loop2: SlackAuto
 	hooks       *loopHooks                                                     // the event loop's test seam (nil: none)
 	requests    *mix.Set                                                       // Config.Requests (nil: the one GET)
 	byRequest   bool                                                           // Config.ByRequest
@@ -69,6 +69,8 @@ type runSpec struct {
 }
 
 // modes are the engine's ways of sending; the end-to-end tests run in each.
+// loop2 also runs with the command's default timer slack (SlackAuto), loop
+// with none, so each end-to-end test sees both.
 var modes = []string{"", "h1", "loop", "loop2"}
 
 // loopParts returns the schedules of n event loops for a plan (n > 1), or
@@ -133,8 +135,12 @@ func runAgainst(t *testing.T, ctx context.Context, url string, rs runSpec) (*Rec
 	if rs.mode == "loop2" {
 		parts = loopParts(t, rs.segs, rs.kind, rs.seed, 2)
 	}
+	slack := rs.slack
+	if rs.mode == "loop2" && slack == 0 {
+		slack = SlackAuto // the command's default
+	}
 	e, err := New(Config{Schedule: s, Doer: doer, MaxInFlight: rs.maxInFlight, Grace: rs.grace, Clock: testClock, Parts: parts,
-		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: rs.slack,
+		EventLoop: rs.mode == "loop" || rs.mode == "loop2", OnDone: rs.onDone, TimerSlack: slack,
 		Requests: rs.requests, ByRequest: rs.byRequest, Retry: rs.retry, RetrySeed: uint64(rs.seed)})
 	if err != nil {
 		t.Fatal(err)

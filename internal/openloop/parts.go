@@ -18,6 +18,7 @@ type part struct {
 	passMark time.Duration // the next window boundary to tell the recorder about (passing.go)
 	peak     int           // the most connections it held (event loop)
 	bufs     bufStats      // what its line buffers did (evbuf.go)
+	slack    time.Duration // the timer slack its loop ended with (wakelat.go)
 	loop     *evLoop       // its event loop, made before the start (prepare_linux.go); nil in worker mode
 }
 
@@ -115,6 +116,19 @@ func (e *Engine) peakConns() int {
 		n += p.peak
 	}
 	return n
+}
+
+// timerSlack is the timer slack the run used: Config.TimerSlack, or under
+// SlackAuto the largest its event loops chose (0 in worker mode).
+func (e *Engine) timerSlack() time.Duration {
+	if e.cfg.TimerSlack != SlackAuto {
+		return e.cfg.TimerSlack
+	}
+	var s time.Duration
+	for _, p := range e.parts {
+		s = max(s, p.slack)
+	}
+	return s
 }
 
 // lineBufs adds up what the event loops' line buffers did.

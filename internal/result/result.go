@@ -53,9 +53,13 @@ type Result struct {
 	// closed): SYNs and requests the target's kernel dropped, as a full
 	// listen backlog does, or the network lost; absent when none, and
 	// where it is not read (not Linux).
-	TCPRetransmits int64   `json:"tcp_retransmits,omitempty"`
-	MaxInFlight    int     `json:"max_in_flight"`
-	TimeoutS       float64 `json:"timeout_s"`
+	TCPRetransmits int64 `json:"tcp_retransmits,omitempty"`
+	// TimerSlackS is the timer slack the run used, seconds: --timer-slack,
+	// or what auto chose (openloop.SlackAuto; the largest of the event
+	// loops'); absent when none.
+	TimerSlackS float64 `json:"timer_slack_s,omitempty"`
+	MaxInFlight int     `json:"max_in_flight"`
+	TimeoutS    float64 `json:"timeout_s"`
 	// GeneratorLimited is true when the generator, not the target, bounded
 	// the load: requests were not sent because of --max-in-flight, or the
 	// send lag was large enough to matter.

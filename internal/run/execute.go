@@ -200,6 +200,7 @@ func record(ctx context.Context, p *Plan, o *Options, reqLog *requestLogFile, lv
 	r.Protocol = doer.Protocol()
 	r.Connections, r.Retries = doer.Dials()
 	r.TCPRetransmits = doer.Retransmits()
+	r.TimerSlackS = rec.TimerSlack.Seconds()
 	for _, w := range []string{churnWarning(r), retransWarning(r)} { // churn.go, retrans.go
 		if w != "" {
 			r.Warnings = append(r.Warnings, w)

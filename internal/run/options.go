@@ -57,7 +57,8 @@ type Options struct {
 	// request intended in it has ended, then the totals.
 	Stream io.Writer
 	// TimerSlack lets an arrival be sent up to this late so that arrivals
-	// close together share a wake-up (openloop.Config.TimerSlack); 0: none.
+	// close together share a wake-up (openloop.Config.TimerSlack); 0: none;
+	// SlackAuto: as late as the machine's sleeps end anyway.
 	TimerSlack time.Duration
 	// Loops is how many event loops send the load (client loop); 0: as
 	// openloop.AutoLoops decides from the peak rate and GOMAXPROCS.
@@ -73,6 +74,12 @@ type Progress = openloop.Progress
 
 // ProgressInterval is how often Options.Progress is called.
 const ProgressInterval = 250 * time.Millisecond
+
+// SlackAuto, as Options.TimerSlack, is the CLI's default: the event loop's
+// timer slack is the kernel's for its thread or the wake-up latency it
+// measures as it runs, the larger (openloop.SlackAuto); the worker pool
+// takes it as none.
+const SlackAuto = openloop.SlackAuto
 
 // NoAnalysis is an Options.Analyze that stores no capacity analysis (a
 // search that only reads the stages saves its cost).
@@ -96,7 +103,7 @@ func (o *Options) Validate(name func(setting string) string) error {
 	switch {
 	case o.Grace < 0:
 		return invalid(fmt.Errorf("%s must be > 0", name("grace")))
-	case o.TimerSlack < 0:
+	case o.TimerSlack < 0 && o.TimerSlack != SlackAuto:
 		return invalid(fmt.Errorf("%s must be >= 0", name("timer_slack")))
 	case o.Loops < 0:
 		return invalid(fmt.Errorf("%s must be >= 0", name("loops")))

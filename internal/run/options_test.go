@@ -21,7 +21,7 @@ func TestOptionsValidate(t *testing.T) {
 		{"all set", Options{Grace: time.Second, TimerSlack: time.Millisecond, Loops: 2, MetricsListen: "127.0.0.1:0",
 			MetricsLinger: time.Second, Scrape: "http://127.0.0.1:9/metrics"}, ""},
 		{"grace", Options{Grace: -1}, "--grace must be > 0"},
-		{"timer slack", Options{TimerSlack: -1}, "--timer-slack must be >= 0"},
+		{"timer slack", Options{TimerSlack: -2}, "--timer-slack must be >= 0"},
 		{"loops", Options{Loops: -1}, "--loops must be >= 0"},
 		{"linger", Options{MetricsListen: "127.0.0.1:0", MetricsLinger: -1}, "--metrics-linger must be >= 0"},
 		{"linger alone", Options{MetricsLinger: time.Second}, "--metrics-linger needs --metrics-listen"},
