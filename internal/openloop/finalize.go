@@ -43,6 +43,7 @@ func (r *recorder) markFinal(a *acc) {
 
 // finalizer compacts intervals as they become final, until finals is closed.
 func (r *recorder) finalizer(done chan<- struct{}) {
+	background() // background_linux.go: never ahead of the sends
 	defer close(done)
 	for a := range r.finals {
 		r.compact(a)

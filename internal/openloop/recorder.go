@@ -116,7 +116,10 @@ func (r *recorder) scheduled(part int, a schedule.Arrival) {
 	}
 	if a.Stage >= r.reached {
 		r.reached = a.Stage + 1
-		go r.preopen(a.Stage + 1) // finalize.go
+		go func(next int) {
+			background()    // background_linux.go
+			r.preopen(next) // finalize.go
+		}(a.Stage + 1)
 	}
 	r.fly.live(a.At) // it will be sent at or after a.At
 	r.reach(part, a.At)
