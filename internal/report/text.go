@@ -140,8 +140,12 @@ func textTotals(w io.Writer, r *result.Result) {
 		fmt.Fprintf(w, "latency    mean %s, p99.9 %s (from the intended send time); service time p50 %s, p99 %s (from the actual send)\n",
 			numfmt.Duration(t.Latency.Mean), numfmt.Duration(t.Latency.P999), numfmt.Duration(t.ServiceTime.P50), numfmt.Duration(t.ServiceTime.P99))
 	}
-	fmt.Fprintf(w, "in flight  mean %s, max %s    send lag p50 %s, p99 %s, max %s\n",
-		numfmt.Num(t.InFlightMean), numfmt.Int(t.InFlightMax), numfmt.Duration(t.SendLag.P50), numfmt.Duration(t.SendLag.P99), numfmt.Duration(t.SendLag.Max))
+	slack := "" // the lateness the run chose: part of the send lag
+	if r.TimerSlackS > 0 {
+		slack = ", timer slack " + numfmt.Duration(r.TimerSlackS)
+	}
+	fmt.Fprintf(w, "in flight  mean %s, max %s    send lag p50 %s, p99 %s, max %s%s\n",
+		numfmt.Num(t.InFlightMean), numfmt.Int(t.InFlightMax), numfmt.Duration(t.SendLag.P50), numfmt.Duration(t.SendLag.P99), numfmt.Duration(t.SendLag.Max), slack)
 	if st := t.ServerTiming; st != nil {
 		fmt.Fprintf(w, "target     Server-Timing svc mean %s (SCV %.2f), queue p99 %s\n",
 			numfmt.Duration(st.Service.Mean), st.ServiceSCV, numfmt.Duration(st.Queue.P99))
