@@ -74,7 +74,7 @@ func demoRun(ctx context.Context, e *env, o *demoOptions) error {
 	if err := d.Files.CheckWritable(d.Out); err != nil {
 		return runFailed(err)
 	}
-	res, err := demo.Run(ctx, sc, run.Options{Tool: toolInfo(), LookupHost: e.lookupHost, Progress: e.progress(o.Quiet)},
+	res, err := demo.Run(ctx, sc, run.Options{Tool: toolInfo(), LookupHost: e.lookupHost, Progress: e.progress(o.Quiet), TimerSlack: run.SlackAuto},
 		func(url string) { fmt.Fprintf(e.stderr, "bploadgen demo: %s\n", sc.Describe(url)) })
 	if err != nil {
 		return runFailed(err)

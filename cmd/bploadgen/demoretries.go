@@ -71,7 +71,7 @@ func demoRetriesRun(ctx context.Context, e *env, o *demoOptions) error {
 		return runFailed(err)
 	}
 	fmt.Fprintf(e.stderr, "bploadgen demo --retries: %s\n", sc.Describe())
-	runs, err := demo.RunRetries(ctx, sc, run.Options{Tool: toolInfo(), LookupHost: e.lookupHost, Progress: e.progress(o.Quiet)},
+	runs, err := demo.RunRetries(ctx, sc, run.Options{Tool: toolInfo(), LookupHost: e.lookupHost, Progress: e.progress(o.Quiet), TimerSlack: run.SlackAuto},
 		func(c demo.Clients, url string) {
 			fmt.Fprintf(e.stderr, "bploadgen demo --retries: %s, target at %s\n", c.Name, url)
 		})
