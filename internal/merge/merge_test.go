@@ -151,9 +151,11 @@ func TestMergeSelfDoublesCounts(t *testing.T) {
 	rs, _ := mergetest.MustBuild(stepSpec("poisson", 0))
 	r := rs[0]
 	r.Connections, r.Retries, r.TCPRetransmits = 7, 2, 3
-	m := mustMerge(t, r, r)
-	if m.Connections != 14 || m.Retries != 4 || m.TCPRetransmits != 6 {
-		t.Errorf("connections %d, retries %d, tcp_retransmits %d: want 14, 4, 6", m.Connections, m.Retries, m.TCPRetransmits)
+	r2 := *r // the same counts, another loop's timer slack: the merge keeps the largest
+	r.TimerSlackS, r2.TimerSlackS = 50e-6, 80e-6
+	m := mustMerge(t, r, &r2)
+	if m.Connections != 14 || m.Retries != 4 || m.TCPRetransmits != 6 || m.TimerSlackS != 80e-6 {
+		t.Errorf("connections %d, retries %d, tcp_retransmits %d, timer_slack_s %g: want 14, 4, 6, 8e-05", m.Connections, m.Retries, m.TCPRetransmits, m.TimerSlackS)
 	}
 	for k := range r.Stages {
 		a, b := r.Stages[k], m.Stages[k]
