@@ -92,6 +92,9 @@ func (e *Engine) runLoop(ctx context.Context, p *part) (interrupted bool, stop t
 	}
 	_ = unix.Prctl(unix.PR_SET_TIMERSLACK, 1, 0, 0, 0)
 	defer unix.Prctl(unix.PR_SET_TIMERSLACK, 0, 0, 0, 0)
+	// and a short time slice, so that its wake-ups need not wait for
+	// another thread's slice to end (slice_linux.go).
+	defer shortSlice()()
 	defer func() { p.peak, p.bufs, p.slack = l.peak, l.pool.stats(), l.lat.slack(e.cfg.TimerSlack) }()
 	defer l.teardown()
 	reported := false // to stopped (parts.go)
