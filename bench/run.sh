@@ -22,6 +22,7 @@ echo "== building bploadgen, the target and the runner"
 go build -o "$out/bin/bploadgen" ./cmd/bploadgen
 go build -o "$out/bin/target" ./bench/target
 go build -o "$out/bin/runner" ./bench/runner
+go build -o "$out/bin/wake" ./bench/wake
 
 echo "== installing vegeta and fortio from the Go module proxy (pinned versions)"
 GOFLAGS=-mod=mod go install github.com/tsenart/vegeta/v12@v12.13.0
@@ -45,7 +46,7 @@ peers=(-fortio "$out/bin/fortio")
 variants=()
 IFS=',' read -ra vs <<<"${VARIANTS---timer-slack 1ms}"
 for v in "${vs[@]}"; do [ -n "$v" ] && variants+=(-variant "$v"); done
-"$out/bin/runner" -target "$out/bin/target" -bploadgen "$out/bin/bploadgen" "${variants[@]}" \
+"$out/bin/runner" -target "$out/bin/target" -bploadgen "$out/bin/bploadgen" -wake "$out/bin/wake" "${variants[@]}" \
   "${peers[@]}" \
   -gen-cpu "$gen_cpu" -target-cpu "$target_cpu" \
   ${RATES:+-rates "$RATES"} ${STEP:+-step "$STEP"} ${PHASES:+-phases "$PHASES"} ${RUNS:+-runs "$RUNS"} \

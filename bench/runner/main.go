@@ -31,6 +31,7 @@ type options struct {
 	target            string
 	tools             []tool
 	wrk               string // wrk binary; empty: no closed-loop reference
+	wake              string // bench/wake binary; empty: no floor measured
 	wrkThreads        int    // wrk -t, with 64 connections per thread
 	genCPU, targetCPU string
 	rates             []float64 // tried for the highest sustained rate
@@ -52,6 +53,7 @@ func main() {
 		func(s string) error { variants = append(variants, s); return nil })
 	flag.StringVar(&veg, "vegeta", "", "vegeta binary (optional)")
 	flag.StringVar(&fortio, "fortio", "", "fortio binary (optional)")
+	flag.StringVar(&o.wake, "wake", "", "bench/wake binary (optional): in the CPU phase, each round, how late a bare thread's timed wake-ups are on the generator's CPU at each rate")
 	flag.StringVar(&o.wrk, "wrk", "", "wrk binary (optional): closed-loop throughput against the same target")
 	flag.IntVar(&o.wrkThreads, "wrk-threads", 1, "wrk's threads (-t), 64 connections each (-c): 1 as the issue measured; on a bigger machine as many as the generator's CPUs, for the closed-loop ceiling")
 	flag.StringVar(&o.genCPU, "gen-cpu", "1", "CPU list for the generator (taskset -c); empty: no pinning")

@@ -27,6 +27,7 @@ type results struct {
 	rows               []*row
 	wrkRPS             float64 // median closed-loop throughput
 	wrkCPU             time.Duration
+	wakeRuns           map[float64][]time.Duration // bench/wake's p99 lateness, by rate, a run each round
 	loadStart, loadEnd string
 }
 
@@ -61,7 +62,7 @@ func pause() { time.Sleep(2 * time.Second) }
 // measureAll runs the phases. Within a phase the tools take turns run by
 // run, so that drift on a shared machine hits them alike.
 func measureAll(o options) (*results, error) {
-	res := &results{loadStart: loadAvg()}
+	res := &results{loadStart: loadAvg(), wakeRuns: map[float64][]time.Duration{}}
 	for _, t := range o.tools {
 		res.rows = append(res.rows, &row{tool: t, cpuPerReq: map[float64]time.Duration{}, cpuRuns: map[float64][]time.Duration{},
 			seenLag: map[float64]time.Duration{}, sockLag: map[float64]time.Duration{}, ownLag: map[float64]time.Duration{}})
@@ -109,6 +110,14 @@ func measureCPU(o options, res *results, url string) error {
 				r.ownLag[rate] = max(r.ownLag[rate], tr.lagP99)
 				fmt.Fprintf(os.Stderr, "   %s at %.0f rps for %s: %d requests (%.4f of plan), cpu %s (%s/request), peak RSS %d KB, arrivals lag p99 %s (at the socket %s), own lag p99 %s, load %s\n",
 					r.tool.name, rate, o.cpuDur, tr.requests, tr.achieved, tr.cpu, pr, tr.rssKB, tr.seenLag, lagText(tr.socketLag), lagText(tr.lagP99), loadAvg())
+			}
+			if o.wake != "" {
+				pause()
+				d, err := measureWake(o, rate)
+				if err != nil {
+					return err
+				}
+				res.wakeRuns[rate] = append(res.wakeRuns[rate], d)
 			}
 		}
 		for _, r := range res.rows {

@@ -86,6 +86,12 @@ func render(o options, res *results) string {
 	b.WriteString("\n")
 	if cpu {
 		b.WriteString("CPU per request: user + system time of the generator process over the run divided by its requests; the median of the runs listed (tools take turns).\n")
+		for _, rate := range o.cpuRates {
+			if w := res.wakeRuns[rate]; len(w) > 0 {
+				fmt.Fprintf(&b, "Floor at %.0f rps: a bare thread's timed wake-ups on the generator's CPU, one every %s (bench/wake -slice, a run each round, in turn with the tools), were late by %s at p99 (median; runs: %s µs).\n",
+					rate, time.Duration(float64(time.Second)/rate), median(w).Round(time.Microsecond), runsText(w))
+			}
+		}
 		b.WriteString("Arrivals lag: the p99 lateness of the arrivals at the target against a uniform schedule (the target measures it, the same for every tool): when its handler ran, and (socket) when the request reached its socket by the kernel's receive stamp, without the one-core target's own delay in getting to it.\n")
 	}
 	if over {
