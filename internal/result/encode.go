@@ -59,6 +59,25 @@ func shared(p *hdr.PackedHistogram) bool {
 		p.SignificantFigures() == HDRSigFigs
 }
 
+// Prepare allocates the encoder's zlib state (about 1 MB) now rather than
+// at its first histogram, so that a caller can take that allocation out
+// of a timed section (the recorder: before the start of a run).
+func (e *Encoder) Prepare() error {
+	if e.zw != nil {
+		return nil
+	}
+	zw, err := zlib.NewWriterLevel(&e.zbuf, zlib.BestCompression)
+	if err != nil {
+		return fmt.Errorf("encode histogram: %w", err)
+	}
+	// The writer makes its compressor at its first write (the header).
+	if _, err := zw.Write(nil); err != nil {
+		return fmt.Errorf("encode histogram: %w", err)
+	}
+	e.zw = zw
+	return nil
+}
+
 // Packed encodes p ("" when empty, as EncodePacked).
 func (e *Encoder) Packed(p *hdr.PackedHistogram) (string, error) {
 	if p == nil || p.TotalCount() == 0 {
@@ -95,16 +114,11 @@ func (e *Encoder) Packed(p *hdr.PackedHistogram) (string, error) {
 	binary.BigEndian.PutUint64(raw[32:], math.Float64bits(1)) // integer to double ratio
 	e.raw = raw
 
-	e.zbuf.Reset()
-	if e.zw == nil {
-		zw, err := zlib.NewWriterLevel(&e.zbuf, zlib.BestCompression)
-		if err != nil {
-			return "", fmt.Errorf("encode histogram: %w", err)
-		}
-		e.zw = zw
-	} else {
-		e.zw.Reset(&e.zbuf)
+	if err := e.Prepare(); err != nil {
+		return "", err
 	}
+	e.zbuf.Reset()
+	e.zw.Reset(&e.zbuf)
 	if _, err := e.zw.Write(raw); err != nil {
 		return "", fmt.Errorf("encode histogram: %w", err)
 	}

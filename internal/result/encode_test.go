@@ -2,6 +2,7 @@ package result
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
@@ -117,5 +118,35 @@ func histShapes(rng *rand.Rand) []func(p *hdr.PackedHistogram) {
 				_ = p.RecordValues(int64(1e3*rng.ExpFloat64()*rng.ExpFloat64()*1e3), int64(rng.IntN(1<<20)+1))
 			}
 		},
+	}
+}
+
+// TestEncoderPrepare: after Prepare, the first histogram an Encoder
+// encodes allocates little (its buffers), not the zlib writer's state
+// (about 1 MB), which Prepare took; and the bytes are still the
+// library's.
+func TestEncoderPrepare(t *testing.T) {
+	p := NewPacked()
+	for v := range int64(500) {
+		_ = p.RecordValue(1000 + 37*v)
+	}
+	want, _ := p.Encode()
+	var e Encoder
+	if err := e.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got, err := e.Packed(p)
+	runtime.ReadMemStats(&after)
+	// The state Prepare takes is hundreds of KB (zlib at its best
+	// compression: the window, hash chains and the Huffman tables); the
+	// buffers of one small histogram are a few KB.
+	const limit = 64 << 10
+	if n := after.TotalAlloc - before.TotalAlloc; n > limit {
+		t.Errorf("the first Packed after Prepare allocated %d bytes, want at most %d", n, limit)
+	}
+	if err != nil || got != string(want) {
+		t.Errorf("after Prepare, Packed differs from the library's Encode (err %v)", err)
 	}
 }
