@@ -241,6 +241,12 @@ func metadata(r *result.Result) []kv {
 		kv{"max in flight (generator)", numfmt.Int(int64(r.MaxInFlight))},
 		kv{"generator limited", fmt.Sprint(r.GeneratorLimited)},
 	)
+	if r.Total.Sent > 0 { // how late the generator sent: in every latency above
+		m = append(m, kv{"send lag (actual minus intended send)", "p50 " + numfmt.Duration(r.Total.SendLag.P50) + ", p99 " + numfmt.Duration(r.Total.SendLag.P99) + ", max " + numfmt.Duration(r.Total.SendLag.Max)})
+	}
+	if r.TimerSlackS > 0 {
+		m = append(m, kv{"timer slack", numfmt.Duration(r.TimerSlackS)})
+	}
 	if r.Shard != nil {
 		m = append(m, kv{"shard", itoa(r.Shard.Index) + " of " + itoa(r.Shard.Count)})
 	}
