@@ -5,13 +5,17 @@
 // percentiles and how many were over 250 µs and 1 ms: the floor under any
 // generator's send lag here, which bench/README.md compares bploadgen's
 // with. -slice asks for the shortest time slice the kernel grants, as
-// bploadgen's event loop does (internal/openloop/slice_linux.go). Linux
-// only.
+// bploadgen's event loop does (internal/openloop/slice_linux.go). -send
+// 127.0.0.1:PORT also writes a GET on one keep-alive connection at each
+// wake-up and reads what has come back without waiting (as the loop does
+// with kernel receive stamps), to tell the cost of sending from the cost
+// of waking. Linux only.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"runtime"
 	"sort"
@@ -31,6 +35,7 @@ func main() {
 	n := flag.Int("n", 20000, "deadlines")
 	every := flag.Duration("every", 500*time.Microsecond, "time between deadlines")
 	slice := flag.Bool("slice", false, "ask for a 100 µs time slice (Linux 6.12+)")
+	send := flag.String("send", "", "127.0.0.1:PORT: also send a GET there at each wake-up")
 	flag.Parse()
 	if *n < 1 || *every <= 0 {
 		fmt.Fprintln(os.Stderr, "wake: -n and -every must be > 0")
@@ -55,6 +60,15 @@ func main() {
 		os.Exit(1)
 	}
 	events := make([]unix.EpollEvent, 1)
+	fd := -1
+	if *send != "" {
+		if fd, err = dial(*send); err != nil {
+			fmt.Fprintln(os.Stderr, "wake: -send:", err)
+			os.Exit(2)
+		}
+	}
+	req := []byte("GET / HTTP/1.1\r\nHost: wake\r\n\r\n")
+	buf := make([]byte, 64<<10)
 	late := make([]time.Duration, 0, *n)
 	start := now()
 	for i := 1; i <= *n; i++ {
@@ -63,6 +77,17 @@ func main() {
 			t := now()
 			if t >= due {
 				late = append(late, t-due)
+				if fd >= 0 {
+					for {
+						if n, _ := unix.Read(fd, buf); n <= 0 {
+							break
+						}
+					}
+					if _, err := unix.Write(fd, req); err != nil {
+						fmt.Fprintln(os.Stderr, "wake: -send:", err)
+						os.Exit(1)
+					}
+				}
 				break
 			}
 			ts := unix.NsecToTimespec(int64(due - t))
@@ -75,6 +100,24 @@ func main() {
 		return len(late) - sort.Search(len(late), func(i int) bool { return late[i] > d })
 	}
 	q := func(p float64) time.Duration { return late[int(p*float64(len(late)-1))] }
-	fmt.Printf("slice %v: lateness p50 %v p90 %v p99 %v p99.9 %v max %v; over 250µs %d, over 1ms %d of %d\n",
-		*slice, q(0.5), q(0.9), q(0.99), q(0.999), late[len(late)-1], over(250*time.Microsecond), over(time.Millisecond), len(late))
+	fmt.Printf("slice %v, send %v: lateness p50 %v p90 %v p99 %v p99.9 %v max %v; over 250µs %d, over 1ms %d of %d\n",
+		*slice, fd >= 0, q(0.5), q(0.9), q(0.99), q(0.999), late[len(late)-1], over(250*time.Microsecond), over(time.Millisecond), len(late))
+}
+
+// dial connects a non-blocking TCP socket to addr, which must be on
+// 127.0.0.1 (the bench's rule: loopback only).
+func dial(addr string) (int, error) {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil || ap.Addr() != netip.MustParseAddr("127.0.0.1") {
+		return -1, fmt.Errorf("%q: want 127.0.0.1:PORT", addr)
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}); err != nil {
+		return -1, err
+	}
+	_ = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	return fd, unix.SetNonblock(fd, true)
 }
