@@ -113,7 +113,7 @@ func measureCPU(o options, res *results, url string) error {
 			}
 			if o.wake != "" {
 				pause()
-				d, err := measureWake(o, rate)
+				d, err := measureWake(o, rate, url)
 				if err != nil {
 					return err
 				}

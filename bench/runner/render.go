@@ -88,7 +88,7 @@ func render(o options, res *results) string {
 		b.WriteString("CPU per request: user + system time of the generator process over the run divided by its requests; the median of the runs listed (tools take turns).\n")
 		for _, rate := range o.cpuRates {
 			if w := res.wakeRuns[rate]; len(w) > 0 {
-				fmt.Fprintf(&b, "Floor at %.0f rps: a bare thread's timed wake-ups on the generator's CPU, one every %s (bench/wake -slice, a run each round, in turn with the tools), were late by %s at p99 (median; runs: %s µs).\n",
+				fmt.Fprintf(&b, "Floor at %.0f rps: a bare thread on the generator's CPU that wakes every %s and sends one GET to the target (bench/wake -slice -send, a run each round, in turn with the tools) woke late by %s at p99 (median; runs: %s µs).\n",
 					rate, time.Duration(float64(time.Second)/rate), median(w).Round(time.Microsecond), runsText(w))
 			}
 		}
