@@ -356,9 +356,22 @@ func (l *evLoop) arm(wake time.Duration) error {
 func (l *evLoop) dispatch(a schedule.Arrival, now time.Duration) {
 	e := l.e
 	e.scheduled(l.p, a)
+	if l.hooks != nil && l.hooks.acquiring != nil {
+		l.hooks.acquiring(e)
+	}
 	if e.noRequest(a) || !e.acquire() { // MaxInFlight, for all the loops together
 		e.notSent(a)
 		return
+	}
+	if len(e.parts) > 1 {
+		// With several loops the send is timed after the slot is taken:
+		// another loop's request that gave the slot back ended (was
+		// stamped) before that, so the recorded in-flight count, swept
+		// from the stamps, stays within the bound
+		// (TestLoopsInFlightWithinBound); now, read before, may precede
+		// that end. One loop gives slots back only between its own
+		// readings, and the arrivals of one wake keep its one time.
+		now = l.now()
 	}
 	l.p.gaps[a.Stage].add(e.start.Add(now))
 	t := e.began(a, try{}, now) // retrywire.go: sent

@@ -76,4 +76,7 @@ type loopHooks struct {
 	// kept is called with the status of each response whose head and
 	// body start were kept for a sample (complete).
 	kept func(status int)
+	// acquiring is called by dispatch before it takes a slot of the
+	// in-flight bound, after the loop read the time it dispatches at.
+	acquiring func(e *Engine)
 }

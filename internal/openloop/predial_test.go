@@ -62,9 +62,15 @@ func TestPreDial(t *testing.T) {
 			rec := <-recs
 			checkConservation(t, rec)
 			dials, _ := d.Dials()
-			if rec.Total.Status["200"] != 3 || dials != 1 || accepted.Load() != 1 {
-				t.Errorf("status %v errors %v, dials %d, accepted %d: want 3 200s on the one connection opened before the start",
-					rec.Total.Status, rec.Total.Errors, dials, accepted.Load())
+			// One connection carries all three when each response is back
+			// before the next arrival, 50 ms on: the largest send lag plus
+			// the longest service time under 50 ms. A machine that stalled
+			// the run longer may dial one per request.
+			tot := rec.Total
+			one := tot.SendLag.Max+tot.ServiceTime.Max < 0.050
+			if tot.Status["200"] != 3 || dials > 3 || (one && (dials != 1 || accepted.Load() != 1)) {
+				t.Errorf("status %v errors %v, dials %d, accepted %d (send lag max %.1f ms, service max %.1f ms): want 3 200s on the one connection opened before the start",
+					tot.Status, tot.Errors, dials, accepted.Load(), tot.SendLag.Max*1e3, tot.ServiceTime.Max*1e3)
 			}
 		})
 	}

@@ -87,10 +87,23 @@ func TestLoopAndApply(t *testing.T) {
 	}))
 	defer srv.Close()
 	s := New(srv.URL, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 550*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	start := time.Now()
-	s.Loop(ctx, start, 100*time.Millisecond)
+	stopped := make(chan struct{})
+	go func() { s.Loop(ctx, start, 100*time.Millisecond); close(stopped) }()
+	// Stop once the endpoint has answered the samples of 0–0.7 s, not at
+	// a fixed time: window [0.4, 0.6) takes a sample from (0.5, 0.7], and
+	// a deadline just past 0.5 s left its fetch a few ms on a loaded
+	// machine.
+	for n.Load() < 8 {
+		if time.Since(start) > 10*time.Second {
+			t.Fatalf("%d samples answered in 10 s", n.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-stopped
 	// Windows of 0.2 s: each should hold about two samples' worth.
 	tl := []result.Window{{TS: 0, DurationS: 0.2}, {TS: 0.2, DurationS: 0.2}, {TS: 0.4, DurationS: 0.2}}
 	if w := s.Apply(tl); len(w) != 0 {
