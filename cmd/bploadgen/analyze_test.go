@@ -163,12 +163,12 @@ func TestAnalyzeEndToEnd(t *testing.T) {
 	// starvedAttempts runs. A failure on a run that kept up fails at once.
 	// A generator late on every run fails the last one when it was late by
 	// its own doing: its send lag p99 beyond the time the process waited
-	// for a processor during that run (cpuWait); when the machine starved
+	// for a processor during that run (startWait); when the machine starved
 	// it that long, the bands say nothing and the test skips, with the
 	// figures.
 	const starvedAttempts = 3
 	for attempt := 1; ; attempt++ {
-		wm := startWait()
+		wm := startWait(t)
 		// 400, 633, 867, 1100 rps × 5 s: ρ ≈ 0.5, 0.79, 1.08, 1.38.
 		code, _, errs := execMain(t, context.Background(), "run", srv.URL()+"/", "--profile", "step", "--from", "400", "--to", "1100",
 			"--steps", "4", "--step-duration", "5s", "--arrival", "poisson", "--seed", "1", "-q", "-o", out)

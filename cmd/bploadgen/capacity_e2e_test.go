@@ -93,7 +93,7 @@ func TestCapacityRatioSLO(t *testing.T) {
 	srv := startBuiltin(t, 4, 4, "exp:20ms", targets.Reject)
 	dir := t.TempDir()
 	html, md, junit := filepath.Join(dir, "c.html"), filepath.Join(dir, "c.md"), filepath.Join(dir, "c.xml")
-	wm := startWait()
+	wm := startWait(t)
 	code, doc, out := capacitySearch(t, srv.URL(), "--slo", "ratio(503) < 5%", "--arrival", "poisson", "--min", "50",
 		"--max", "1000", "--budget", "15s", "--precision", "25%", "--overload", "none", "--html", html, "--md", md, "--junit", junit)
 	if code != 0 || doc.CapacityRPS < 50 {
@@ -106,9 +106,7 @@ func TestCapacityRatioSLO(t *testing.T) {
 		if len(doc.Probes) == 0 {
 			t.Fatalf("exit %d, no probe\n%s", code, out)
 		}
-		if late, behind := generatorBehind(doc.Probes[0]); behind {
-			starvedOr(t, wm, late, fmt.Sprintf("exit %d, capacity %g: the first probe (%g rps) did not pass, its note: %s", code, doc.CapacityRPS, doc.Probes[0].RateRPS, doc.Probes[0].Note))
-		}
+		starvedSearch(t, wm, doc, fmt.Sprintf("exit %d, capacity %g: the first probe (%g rps) did not pass, its note: %s", code, doc.CapacityRPS, doc.Probes[0].RateRPS, doc.Probes[0].Note))
 		t.Fatalf("exit %d, capacity %g\n%s", code, doc.CapacityRPS, out)
 	}
 	if doc.Probes[0].ProposedBy != "min" || doc.Probes[0].RateRPS != 50 || doc.Settings.MinRPS != 50 {
@@ -183,10 +181,12 @@ func TestCapacityBackpressure(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv := startConfigured(t, 2, 8, "exp:20ms", tc.cfg)
+			wm := startWait(t)
 			code, doc, out := capacitySearch(t, srv.URL(), "--slo", "mean < 2s", "--min", "50", "--max", "50",
 				"--overload", "3", "--budget", "20s", "--scrape", srv.URL()+"/metrics", "--require-backpressure")
 			bp := doc.Backpressure
 			if code != tc.code || bp == nil || bp.Verdict != tc.verdict || bp.DecidedBy != tc.decidedBy {
+				starvedSearch(t, wm, doc, fmt.Sprintf("exit %d, backpressure %+v; want exit %d, %s decided by %q", code, bp, tc.code, tc.verdict, tc.decidedBy))
 				t.Fatalf("exit %d, backpressure %+v; want exit %d, %s decided by %q\n%s", code, bp, tc.code, tc.verdict, tc.decidedBy, out)
 			}
 			if doc.CapacityRPS != 50 || doc.StoppedBecause != "max" || len(doc.Overload) != 1 || doc.Overload[0].RateRPS != 150 {
@@ -215,10 +215,11 @@ func TestCapacityBackpressure(t *testing.T) {
 func TestCapacityFixedDelay(t *testing.T) {
 	t.Parallel()
 	srv := startBuiltin(t, 4, 0, "det:20ms", targets.Unbounded)
-	wm := startWait()
+	wm := startWait(t)
 	code, doc, out := capacitySearch(t, srv.URL(), "--slo", "service.mean < 200ms", "--min", "60", "--max", "1000",
 		"--precision", "20%", "--budget", "15s", "--overload", "none")
 	if code != 0 || doc.CapacityRPS == 0 {
+		starvedSearch(t, wm, doc, fmt.Sprintf("exit %d, capacity %g", code, doc.CapacityRPS))
 		t.Fatalf("exit %d, capacity %g\n%s", code, doc.CapacityRPS, out)
 	}
 	// The capacity from the target's own measured service time S. A rate

@@ -98,7 +98,7 @@ func TestCapacityNginxRateLimit(t *testing.T) {
 	t.Parallel()
 	url := startNginx(t)
 	const precision = 0.1
-	wm := startWait()
+	wm := startWait(t)
 	code, doc, out := capacitySearch(t, url, "--slo", "ratio(503) < 5%", "--arrival", "uniform", "--min", "100",
 		"--max", "800", "--precision", "10%", "--budget", "15s", "--overload", "none")
 	// The bounds below assume the send jitter the probes' own send lag

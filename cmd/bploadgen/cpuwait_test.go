@@ -9,25 +9,21 @@ import (
 	"github.com/bploadgen/bploadgen/internal/runqueue"
 )
 
-// cpuWait is runqueue.Wait: the process's run-queue wait so far.
-func cpuWait() (time.Duration, bool) { return runqueue.Wait() }
+// waitMeter measures the process's run-queue wait across part of a test,
+// the threads that ended within it included (runqueue.Meter: each run's
+// event loop thread ends with it).
+type waitMeter struct{ m *runqueue.Meter }
 
-// waitMeter measures the process's run-queue wait across part of a test.
-type waitMeter struct {
-	w0    time.Duration
-	known bool
+// startWait starts a waitMeter; the test's end stops it if waited did not.
+func startWait(t testing.TB) waitMeter {
+	m := runqueue.Start()
+	t.Cleanup(func() { m.Stop() })
+	return waitMeter{m}
 }
 
-func startWait() waitMeter {
-	w, ok := cpuWait()
-	return waitMeter{w, ok}
-}
-
-// waited is the run-queue wait since startWait, and whether it is known.
-func (m waitMeter) waited() (time.Duration, bool) {
-	w1, ok := cpuWait()
-	return w1 - m.w0, ok && m.known
-}
+// waited is the run-queue wait since startWait, and whether it is known;
+// it ends the measurement (later calls return the same).
+func (m waitMeter) waited() (time.Duration, bool) { return m.m.Stop() }
 
 // starvedOr decides a run whose premise (the generator keeps up) the run's
 // own figures say was broken: the generator was late by late. When the
@@ -55,4 +51,22 @@ func generatorBehind(p result.CapacityProbe) (time.Duration, bool) {
 		return 0, false
 	}
 	return time.Duration(p.Stage.SendLag.P99 * float64(time.Second)), true
+}
+
+// starvedSearch decides a capacity search whose outcome a test did not
+// expect, when a probe of it says the generator fell behind
+// (generatorBehind): starvedOr with the latest such probe's lateness.
+// It returns when no probe says so, for the test to fail as it would.
+func starvedSearch(t *testing.T, wm waitMeter, doc *result.Capacity, what string) {
+	t.Helper()
+	var late time.Duration
+	behind := false
+	for _, p := range doc.Probes {
+		if l, ok := generatorBehind(p); ok {
+			late, behind = max(late, l), true
+		}
+	}
+	if behind {
+		starvedOr(t, wm, late, what)
+	}
 }

@@ -90,7 +90,7 @@ func TestShedRecognitionEndToEnd(t *testing.T) {
 			if tc.scrape {
 				args = append(args, "--scrape", srv.URL()+"/metrics")
 			}
-			wm := startWait()
+			wm := startWait(t)
 			if code, _, errs := execMain(t, context.Background(), args...); code != 0 {
 				t.Fatalf("run: exit %d, stderr %q", code, errs)
 			}

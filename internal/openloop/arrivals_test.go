@@ -29,7 +29,7 @@ import (
 // starved the generator (other test packages on CI's two cores) is
 // repeated, up to starvedAttempts runs: the premise is measured on every
 // run, so an engine that sends early fails the bounds on the first run
-// that keeps up. Starvation is measured too (cpuWait: the process's
+// that keeps up. Starvation is measured too (startWait: the process's
 // run-queue wait across the run): a run late by more than the process
 // waited for a processor is the engine's fault and fails at once; only
 // when every attempt was starved does the test skip, saying so. On a quiet
@@ -58,9 +58,9 @@ func TestStepAndSpikeRatesAtTheServer(t *testing.T) {
 				)
 				for attempt := 1; ; attempt++ {
 					srv := newArrivalServer(t, nil)
-					w0, _ := cpuWait()
+					meter := startWait()
 					rec, start = runAgainst(t, context.Background(), srv.URL, rs)
-					w1, known := cpuWait()
+					wait, known := meter.Stop()
 					checkConservation(t, rec)
 					arr = srv.times()
 					intended, delay = delays(t, rs, start, arr)
@@ -70,7 +70,6 @@ func TestStepAndSpikeRatesAtTheServer(t *testing.T) {
 					}
 					// Starved: the process's threads waited for a processor,
 					// in total, at least as long as the median delay.
-					wait := w1 - w0
 					if known && wait < med {
 						t.Fatalf("median delay %s while the process waited only %s for a processor: the generator is behind its plan by its own doing", med, wait)
 					}
@@ -147,16 +146,16 @@ func TestStepAndSpikeRatesAtTheServer(t *testing.T) {
 // backlog in a burst, which the server's δ smooths: when the recorded SCV
 // alone misses, the run's send lag p99 says how late the generator was,
 // and a generator late by more than the process waited for a processor
-// (cpuWait) fails; one the machine starved skips, with the figures.
+// (startWait) fails; one the machine starved skips, with the figures.
 func TestArrivalSCVAtTheServer(t *testing.T) {
 	for _, mode := range modes {
 		for _, kind := range []schedule.Kind{schedule.Poisson, schedule.Uniform} {
 			t.Run(kind.String()+"/mode="+mode, func(t *testing.T) {
 				srv := newArrivalServer(t, nil)
 				rs := runSpec{segs: []schedule.Segment{{Duration: 3 * time.Second, From: 400, To: 400}}, kind: kind, seed: 3, mode: mode}
-				w0, _ := cpuWait()
+				meter := startWait()
 				rec, start := runAgainst(t, context.Background(), srv.URL, rs)
-				w1, known := cpuWait()
+				wait, known := meter.Stop()
 				checkConservation(t, rec)
 				arr := srv.times()
 				intended, delay := delays(t, rs, start, arr)
@@ -188,7 +187,7 @@ func TestArrivalSCVAtTheServer(t *testing.T) {
 				// The generator's own record of its send gaps agrees as well,
 				// unless the machine starved the generator (see above).
 				if got := rec.Stages[0].ArrivalSCV; math.Abs(got-want) > tol {
-					lag, wait := time.Duration(rec.Stages[0].SendLag.P99*float64(time.Second)), w1-w0
+					lag := time.Duration(rec.Stages[0].SendLag.P99 * float64(time.Second))
 					switch {
 					case t.Failed() || known && wait < lag:
 						t.Errorf("recorded arrival SCV %.4f, want %g ± %.4f (send lag p99 %s, the process waiting %s for a processor)", got, want, tol, lag, wait)

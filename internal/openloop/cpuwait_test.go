@@ -1,12 +1,9 @@
 package openloop
 
-import (
-	"time"
+import "github.com/bploadgen/bploadgen/internal/runqueue"
 
-	"github.com/bploadgen/bploadgen/internal/runqueue"
-)
-
-// cpuWait is runqueue.Wait: how long this process's threads have waited
-// for a processor so far. The difference across a run tells a starved
-// machine from an engine late by its own doing.
-func cpuWait() (time.Duration, bool) { return runqueue.Wait() }
+// startWait begins measuring how long this process's threads wait for a
+// processor, those that end included (each run's event loop thread
+// does): the wait across a run tells a starved machine from an engine
+// late by its own doing. Stop the meter for the figure.
+func startWait() *runqueue.Meter { return runqueue.Start() }

@@ -345,9 +345,9 @@ func TestInterruptedRun(t *testing.T) {
 			}
 			rs := runSpec{segs: []schedule.Segment{{Duration: 10 * time.Second, From: rate, To: rate}}, kind: schedule.Uniform,
 				grace: grace, mode: mode, onDone: onDone}
-			w0, _ := cpuWait()
+			meter := startWait()
 			rec, start := runAgainst(t, ctx, srv.URL, rs)
-			w1, waitKnown := cpuWait()
+			wait, waitKnown := meter.Stop()
 			checkConservation(t, rec)
 			tot := rec.Total
 			if !rec.Interrupted {
@@ -375,7 +375,7 @@ func TestInterruptedRun(t *testing.T) {
 			// plus what the process waited for a processor meanwhile.
 			notice := 100 * time.Millisecond
 			if waitKnown {
-				notice += w1 - w0
+				notice += wait
 			}
 			if end < c || end-c > notice || tot.EndS != end.Seconds() {
 				t.Errorf("end %s (%g s), cancel at %s, want within %s of it", end, tot.EndS, c, notice)
@@ -386,9 +386,9 @@ func TestInterruptedRun(t *testing.T) {
 			// starved it: skip, with the figures; by more, it fails.
 			if tot.Scheduled < lo && tot.Scheduled <= hi && lastPlanned <= end {
 				firstMissed := time.Duration(float64(tot.Scheduled) / rate * float64(time.Second)) // uniform: the k-th at k/rate
-				if behind := c - firstMissed; waitKnown && w1-w0 >= behind {
+				if behind := c - firstMissed; waitKnown && wait >= behind {
 					t.Skipf("scheduled %d, want in [%d, %d]: the arrival planned at %s was not dispatched by the cancel at %s, while the process waited %s for a processor: the machine starved the dispatcher",
-						tot.Scheduled, lo, hi, firstMissed, c, w1-w0)
+						tot.Scheduled, lo, hi, firstMissed, c, wait)
 				}
 			}
 			if lastPlanned > end || tot.Scheduled < lo || tot.Scheduled > hi {

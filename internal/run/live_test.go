@@ -335,9 +335,9 @@ func TestLiveStreamLowRate(t *testing.T) {
 			// Window 0 ends at 1 s, its request long before: it is sealed
 			// about 1 s in, 1 s before the second arrival is due.
 			sink := &streamSink{total: make(chan struct{}), lastArrival: 2 * time.Second}
-			w0, _ := runqueue.Wait()
+			meter := runqueue.Start()
 			r, err := Execute(context.Background(), pl, Options{Client: client, Analyze: NoAnalysis, Stream: sink})
-			w1, waitKnown := runqueue.Wait()
+			wait, waitKnown := meter.Stop()
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,8 +351,8 @@ func TestLiveStreamLowRate(t *testing.T) {
 			// window sealed only by the next arrival is a second late,
 			// and fails unless the process waited that long.
 			if sink.early(r) == 0 && len(sink.windowsAt) > 0 && waitKnown {
-				if late := sink.windowsAt[0].Sub(r.StartedAt.Add(time.Second)); w1-w0 >= late {
-					t.Skipf("window 0 streamed %s after its end (1 s), after the second arrival; the process waited %s for a processor", late, w1-w0)
+				if late := sink.windowsAt[0].Sub(r.StartedAt.Add(time.Second)); wait >= late {
+					t.Skipf("window 0 streamed %s after its end (1 s), after the second arrival; the process waited %s for a processor", late, wait)
 				}
 			}
 			checkStream(t, sink, r)

@@ -13,18 +13,29 @@ import (
 // /proc/self/task/*/schedstat), and false where the kernel does not say.
 // A thread that ends takes its wait out of the sum: compare readings
 // between which no thread ended (Go keeps its threads, unless a goroutine
-// ends with its thread locked).
+// ends with its thread locked, as the event loop's does), or use a Meter.
 func Wait() (time.Duration, bool) { return of("self") }
 
 // WaitOf is Wait for process pid (a server a test started, say).
 func WaitOf(pid int) (time.Duration, bool) { return of(strconv.Itoa(pid)) }
 
 func of(proc string) (time.Duration, bool) {
+	waits, ok := threads(proc)
+	var sum int64
+	for _, ns := range waits {
+		sum += ns
+	}
+	return time.Duration(sum), ok
+}
+
+// threads reads the run-queue wait (ns) of each thread of proc, by
+// thread id; false where the kernel does not say.
+func threads(proc string) (map[string]int64, bool) {
 	stats, _ := filepath.Glob("/proc/" + proc + "/task/*/schedstat")
 	if len(stats) == 0 {
-		return 0, false
+		return nil, false
 	}
-	var sum int64
+	waits := make(map[string]int64, len(stats))
 	for _, f := range stats {
 		b, err := os.ReadFile(f)
 		if err != nil {
@@ -32,13 +43,13 @@ func of(proc string) (time.Duration, bool) {
 		}
 		fields := strings.Fields(string(b))
 		if len(fields) < 2 {
-			return 0, false
+			return nil, false
 		}
 		ns, err := strconv.ParseInt(fields[1], 10, 64)
 		if err != nil {
-			return 0, false
+			return nil, false
 		}
-		sum += ns
+		waits[filepath.Base(filepath.Dir(f))] = ns
 	}
-	return time.Duration(sum), true
+	return waits, true
 }

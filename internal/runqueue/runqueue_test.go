@@ -55,3 +55,45 @@ func TestWaitOf(t *testing.T) {
 		t.Error("WaitOf(-1) claims a figure")
 	}
 }
+
+// TestMeterKeepsEndedThreads: n threads spin for d on fewer processors
+// and end (their goroutines end locked to them). They were runnable for
+// n·d in all and could run for at most NumCPU·d, so they waited at least
+// (n − NumCPU)·d; the Meter, which keeps an ended thread's last reading,
+// see at least half of that (the threads start one after another, and
+// each loses its last period) more than Wait's difference, which drops
+// them (the other threads' waits are in both).
+func TestMeterKeepsEndedThreads(t *testing.T) {
+	if _, ok := Wait(); !ok {
+		t.Skip("the kernel does not report schedstat here")
+	}
+	procs := runtime.NumCPU()
+	n, d := 2*procs, 300*time.Millisecond
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n + 1))
+	w0, _ := Wait()
+	m := Start()
+	var wg sync.WaitGroup
+	end := time.Now().Add(d)
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			for time.Now().Before(end) {
+			}
+		}()
+	}
+	wg.Wait()
+	time.Sleep(3 * MeterPeriod) // the threads have ended
+	got, ok := m.Stop()
+	w1, _ := Wait()
+	least := time.Duration(n-procs) * d / 2
+	t.Logf("meter %s, Wait's difference %s, least %s (%d threads, %d processors)", got, w1-w0, least, n, procs)
+	if !ok || got-(w1-w0) < least {
+		t.Errorf("meter %s (%v), Wait's difference %s: want the meter %s more at least, %d threads spun %s on %d processors and ended",
+			got, ok, w1-w0, least, n, d, procs)
+	}
+	if again, _ := m.Stop(); again != got {
+		t.Errorf("a second Stop read %s, the first %s", again, got)
+	}
+}
