@@ -16,6 +16,7 @@ type row struct {
 	seenLag   map[float64]time.Duration // arrivals at the target, p99, median of the runs
 	sockLag   map[float64]time.Duration // the same by the kernel's receive stamps (−1: none)
 	ownLag    map[float64]time.Duration // the tool's own send lag p99 (−1: not measured)
+	witnessed map[float64][][2]float64  // per run: share of arrivals over 250 µs late at the socket, and the witness's share (startWitness)
 	rssKB     int64                     // largest at the first CPU rate
 	p50Over   time.Duration
 	p99Over   time.Duration
@@ -41,6 +42,7 @@ type trial struct {
 	lagP99    time.Duration // the tool's own send lag p99; -1 when it does not measure it
 	seenLag   time.Duration // p99 lag of the arrivals at the target against the uniform schedule
 	socketLag time.Duration // the same by the target socket's receive stamps; −1: none
+	sockOver  float64       // the share of those over 250 µs late; −1: none
 	cpu       time.Duration
 	wall      time.Duration
 	rssKB     int64
@@ -65,7 +67,7 @@ func measureAll(o options) (*results, error) {
 	res := &results{loadStart: loadAvg(), wakeRuns: map[float64][]time.Duration{}}
 	for _, t := range o.tools {
 		res.rows = append(res.rows, &row{tool: t, cpuPerReq: map[float64]time.Duration{}, cpuRuns: map[float64][]time.Duration{},
-			seenLag: map[float64]time.Duration{}, sockLag: map[float64]time.Duration{}, ownLag: map[float64]time.Duration{}})
+			seenLag: map[float64]time.Duration{}, sockLag: map[float64]time.Duration{}, ownLag: map[float64]time.Duration{}, witnessed: map[float64][][2]float64{}})
 	}
 	url, stopT, err := startTarget(o, 0)
 	if err != nil {
@@ -97,9 +99,25 @@ func measureCPU(o options, res *results, url string) error {
 		for i := 0; i < o.runs; i++ {
 			for _, r := range res.rows {
 				pause()
+				var witness func() (float64, error)
+				if o.wake != "" {
+					var err error
+					if witness, err = startWitness(o, o.cpuDur+time.Second); err != nil { // the tool's start and end too
+						return err
+					}
+				}
 				tr, err := attack(o, r.tool, url, rate, o.cpuDur)
 				if err != nil {
 					return err
+				}
+				witnessed := ""
+				if witness != nil {
+					share, err := witness()
+					if err != nil {
+						return err
+					}
+					r.witnessed[rate] = append(r.witnessed[rate], [2]float64{tr.sockOver, share})
+					witnessed = fmt.Sprintf(", over 250 µs late at the socket %.2f%% (a bare thread beside it, late over 250 µs: %.2f%% of its wake-ups)", 100*tr.sockOver, 100*share)
 				}
 				pr := tr.cpu / time.Duration(max(tr.requests, 1))
 				r.cpuRuns[rate] = append(r.cpuRuns[rate], pr)
@@ -108,8 +126,8 @@ func measureCPU(o options, res *results, url string) error {
 				}
 				lags[r], socks[r] = append(lags[r], tr.seenLag), append(socks[r], tr.socketLag)
 				r.ownLag[rate] = max(r.ownLag[rate], tr.lagP99)
-				fmt.Fprintf(os.Stderr, "   %s at %.0f rps for %s: %d requests (%.4f of plan), cpu %s (%s/request), peak RSS %d KB, arrivals lag p99 %s (at the socket %s), own lag p99 %s, load %s\n",
-					r.tool.name, rate, o.cpuDur, tr.requests, tr.achieved, tr.cpu, pr, tr.rssKB, tr.seenLag, lagText(tr.socketLag), lagText(tr.lagP99), loadAvg())
+				fmt.Fprintf(os.Stderr, "   %s at %.0f rps for %s: %d requests (%.4f of plan), cpu %s (%s/request), peak RSS %d KB, arrivals lag p99 %s (at the socket %s%s), own lag p99 %s, load %s\n",
+					r.tool.name, rate, o.cpuDur, tr.requests, tr.achieved, tr.cpu, pr, tr.rssKB, tr.seenLag, lagText(tr.socketLag), witnessed, lagText(tr.lagP99), loadAvg())
 			}
 			if o.wake != "" {
 				pause()

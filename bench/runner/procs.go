@@ -64,19 +64,20 @@ func usage(c *exec.Cmd) (time.Duration, int64) {
 // were against a uniform schedule at rate, the first skip (a warm-up) left
 // out, and resets: by the handler's time, and by the kernel's receive
 // stamp at the target's socket (−1 when the target has none).
-func targetLag(url string, rate float64, skip int) (handler, socket time.Duration, err error) {
+func targetLag(url string, rate float64, skip int) (handler, socket time.Duration, socketOver float64, err error) {
 	resp, err := http.Get(fmt.Sprintf("%s__schedule?rate=%g&skip=%d&reset=1", url, rate, skip))
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer resp.Body.Close()
 	var s map[string]int64
 	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	socket = -1
-	if s["socket_count"] > 0 {
+	socket, socketOver = -1, -1
+	if n := s["socket_count"]; n > 0 {
 		socket = time.Duration(s["socket_lag_p99_ns"])
+		socketOver = float64(s["socket_lag_over_250us"]) / float64(n)
 	}
-	return time.Duration(s["lag_p99_ns"]), socket, nil
+	return time.Duration(s["lag_p99_ns"]), socket, socketOver, nil
 }

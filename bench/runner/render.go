@@ -92,6 +92,18 @@ func render(o options, res *results) string {
 					rate, time.Duration(float64(time.Second)/rate), median(w).Round(time.Microsecond), runsText(w))
 			}
 		}
+		for _, rate := range o.cpuRates {
+			for _, r := range res.rows {
+				if w := r.witnessed[rate]; len(w) > 0 {
+					var runs []string
+					for _, x := range w {
+						runs = append(runs, fmt.Sprintf("%.2f/%.2f", 100*x[0], 100*x[1]))
+					}
+					fmt.Fprintf(&b, "Witness at %.0f rps, %s: arrivals over 250 µs late at the socket / a bare thread's wake-ups over 250 µs late beside it (bench/wake -slice every %s on the generator's CPU, during the run), %% by run: %s.\n",
+						rate, r.tool.name, witnessEvery, strings.Join(runs, ", "))
+				}
+			}
+		}
 		b.WriteString("Arrivals lag: the p99 lateness of the arrivals at the target against a uniform schedule (the target measures it, the same for every tool): when its handler ran, and (socket) when the request reached its socket by the kernel's receive stamp, without the one-core target's own delay in getting to it.\n")
 	}
 	if over {

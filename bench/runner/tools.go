@@ -21,7 +21,7 @@ func attack(o options, tl tool, url string, rate float64, d time.Duration) (tria
 		return trial{}, err
 	}
 	defer os.RemoveAll(dir)
-	if _, _, err := targetLag(url, rate, 0); err != nil { // reset the target's record
+	if _, _, _, err := targetLag(url, rate, 0); err != nil { // reset the target's record
 		return trial{}, err
 	}
 	start := time.Now()
@@ -47,7 +47,7 @@ func attack(o options, tl tool, url string, rate float64, d time.Duration) (tria
 	if name == "fortio" {
 		skip = fortioConns
 	}
-	if t.seenLag, t.socketLag, err = targetLag(url, rate, skip); err != nil {
+	if t.seenLag, t.socketLag, t.sockOver, err = targetLag(url, rate, skip); err != nil {
 		return t, err
 	}
 	judge(&t)

@@ -64,7 +64,9 @@ func (s *stats) record(d time.Duration) {
 // true ones; placing the schedule at the first arrival instead read every
 // lag short by that arrival's own (a first request sent 60 µs late hid
 // every lag under 60 µs: p99 0). lag_* are by the handler's time,
-// socket_lag_* by the kernel's receive stamp (socket_count of them).
+// socket_lag_* by the kernel's receive stamp (socket_count of them);
+// lag_over_250us and socket_lag_over_250us count the lags over 250 µs
+// (the bound on a generator's lag p99 at 2000 rps).
 // skip=N leaves out the first N arrivals of each (a tool's warm-up
 // requests, sent before its paced ones: fortio sends one per connection).
 // GET /__schedule?rate=R[&skip=N][&reset=1].
@@ -90,8 +92,21 @@ func (s *stats) schedule(w http.ResponseWriter, r *http.Request) {
 	}{{"", arr}, {"socket_", sock}} {
 		lags := lagsAgainst(c.at, rate, skip)
 		out[c.prefix+"lag_p50_ns"], out[c.prefix+"lag_p99_ns"], out[c.prefix+"lag_max_ns"] = lags.ValueAtQuantile(50), lags.ValueAtQuantile(99), lags.Max()
+		out[c.prefix+"lag_over_250us"] = countOver(lags, 250*time.Microsecond)
 	}
 	json.NewEncoder(w).Encode(out)
+}
+
+// countOver counts the values of h over d (those in buckets that start
+// above it: a bucket holding d itself, 0.1% wide, counts as not over).
+func countOver(h *hdr.Histogram, d time.Duration) int64 {
+	var n int64
+	for _, b := range h.Distribution() {
+		if b.From > int64(d) {
+			n += b.Count
+		}
+	}
+	return n
 }
 
 // lagsAgainst is the histogram of the arrivals' lags behind a uniform

@@ -3,6 +3,8 @@ package main
 import (
 	"testing"
 	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // TestLagsAgainstLateFirst: arrivals at rate R, the first 100 µs late,
@@ -40,5 +42,16 @@ func TestLagsAgainstLateFirst(t *testing.T) {
 	}
 	if h := lagsAgainst(nil, rate, 3); h.TotalCount() != 0 {
 		t.Errorf("no arrivals: %d lags", h.TotalCount())
+	}
+}
+
+// TestCountOver: the lags over 250 µs are those over it, not at it.
+func TestCountOver(t *testing.T) {
+	h := hdr.New(1, int64(time.Hour), 3)
+	for _, d := range []time.Duration{100 * time.Microsecond, 250 * time.Microsecond, 252 * time.Microsecond, time.Millisecond, time.Second} {
+		h.RecordValue(int64(d))
+	}
+	if n := countOver(h, 250*time.Microsecond); n != 3 {
+		t.Errorf("over 250 µs: %d, want 3", n)
 	}
 }

@@ -36,6 +36,7 @@ func main() {
 	every := flag.Duration("every", 500*time.Microsecond, "time between deadlines")
 	slice := flag.Bool("slice", false, "ask for a 100 µs time slice (Linux 6.12+)")
 	send := flag.String("send", "", "127.0.0.1:PORT: also send a GET there at each wake-up")
+	lateOver := flag.Duration("late-over", 0, "print each wake-up later than this (unix ns of its deadline, lateness ns) to stdout, to line up with another program's (0: none)")
 	flag.Parse()
 	if *n < 1 || *every <= 0 {
 		fmt.Fprintln(os.Stderr, "wake: -n and -every must be > 0")
@@ -71,12 +72,16 @@ func main() {
 	buf := make([]byte, 64<<10)
 	late := make([]time.Duration, 0, *n)
 	start := now()
+	wall0 := time.Now().UnixNano() - int64(start) // unix ns = wall0 + a now() reading
 	for i := 1; i <= *n; i++ {
 		due := start + time.Duration(i)*(*every)
 		for {
 			t := now()
 			if t >= due {
 				late = append(late, t-due)
+				if *lateOver > 0 && t-due > *lateOver {
+					fmt.Printf("late %d %d\n", wall0+int64(due), int64(t-due))
+				}
 				if fd >= 0 {
 					for {
 						if n, _ := unix.Read(fd, buf); n <= 0 {
