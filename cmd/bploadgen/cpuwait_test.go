@@ -11,7 +11,7 @@ import (
 
 // waitMeter measures the process's run-queue wait across part of a test,
 // the threads that ended within it included (runqueue.Meter: each run's
-// event loop thread ends with it).
+// recorder thread, at nice 19, ends with it).
 type waitMeter struct{ m *runqueue.Meter }
 
 // startWait starts a waitMeter; the test's end stops it if waited did not.

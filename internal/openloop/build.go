@@ -215,8 +215,8 @@ func (e *Engine) warnings(rec *Recording) []string {
 		w = append(w, fmt.Sprintf("%d requests were not sent because the request set had none for them (the data rows of order unique ran out)", noRow))
 	}
 	if lim := LagLimit(t.ServiceTime.Mean) + rec.TimerSlack.Seconds(); lagLimited(t, rec.TimerSlack) {
-		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)",
-			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim)))
+		w = append(w, fmt.Sprintf("the generator fell behind its schedule: send lag p99 %s > %s (latency is still measured from the intended send time, but requests reached the target late; is the generator CPU-bound?)%s",
+			numfmt.GoDuration(t.SendLag.P99), numfmt.GoDuration(lim), e.wakeCause(t.SendLag.P99)))
 	}
 	if nw := noAnswer(t, rec.Samples); nw != "" {
 		w = append(w, nw)

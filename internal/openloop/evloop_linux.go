@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/bploadgen/bploadgen/internal/result"
+	"github.com/bploadgen/bploadgen/internal/runqueue"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
 
@@ -96,6 +98,14 @@ func (e *Engine) runLoop(ctx context.Context, p *part) (interrupted bool, stop t
 	// another thread's slice to end (slice_linux.go).
 	defer shortSlice()()
 	defer func() { p.peak, p.bufs, p.slack = l.peak, l.pool.stats(), l.lat.slack(e.cfg.TimerSlack) }()
+	p.runWait = -1
+	if w0, ok := runqueue.Thread(); ok { // wakewarn.go
+		defer func() {
+			if w1, ok := runqueue.Thread(); ok {
+				p.runWait = w1 - w0
+			}
+		}()
+	}
 	defer l.teardown()
 	reported := false // to stopped (parts.go)
 	defer func() {
@@ -278,7 +288,9 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 	}
 	n, err := l.sleep(set, events, now, wake)
 	if err == nil && wake < time.Duration(1<<63-1) && l.timedOut(events[:n]) {
-		l.lat.observe(l.now() - wake)
+		late := l.now() - wake
+		l.lat.observe(late)
+		_ = l.p.wakeLate.RecordValue(result.ClampNS(int64(late))) // wakewarn.go
 	}
 	if l.hooks != nil && l.hooks.woke != nil {
 		if err == unix.EINTR {

@@ -4,6 +4,9 @@ import (
 	"sync"
 	"time"
 
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/bploadgen/bploadgen/internal/result"
 	"github.com/bploadgen/bploadgen/internal/schedule"
 )
 
@@ -14,12 +17,14 @@ import (
 type part struct {
 	index    int
 	sched    *schedule.Schedule
-	gaps     []gapStats    // per stage: the gaps between this dispatcher's sends
-	passMark time.Duration // the next window boundary to tell the recorder about (passing.go)
-	peak     int           // the most connections it held (event loop)
-	bufs     bufStats      // what its line buffers did (evbuf.go)
-	slack    time.Duration // the timer slack its loop ended with (wakelat.go)
-	loop     *evLoop       // its event loop, made before the start (prepare_linux.go); nil in worker mode
+	gaps     []gapStats     // per stage: the gaps between this dispatcher's sends
+	passMark time.Duration  // the next window boundary to tell the recorder about (passing.go)
+	peak     int            // the most connections it held (event loop)
+	bufs     bufStats       // what its line buffers did (evbuf.go)
+	slack    time.Duration  // the timer slack its loop ended with (wakelat.go)
+	wakeLate *hdr.Histogram // how late its loop's timed wake-ups ended, ns (nil in worker mode)
+	runWait  time.Duration  // how long its loop's thread waited for a processor (−1: unknown)
+	loop     *evLoop        // its event loop, made before the start (prepare_linux.go); nil in worker mode
 }
 
 // newParts makes the dispatchers' parts: one per schedule of cfg.Parts
@@ -32,6 +37,9 @@ func newParts(cfg *Config) []*part {
 	out := make([]*part, len(scheds))
 	for i, s := range scheds {
 		out[i] = &part{index: i, sched: s, gaps: make([]gapStats, cfg.Schedule.Stages())}
+		if cfg.EventLoop {
+			out[i].wakeLate = result.NewHistogram()
+		}
 	}
 	return out
 }

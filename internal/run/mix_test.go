@@ -266,7 +266,7 @@ func TestReplay(t *testing.T) {
 	file := filepath.Join(dir, "log.jsonl")
 	os.WriteFile(file, []byte(b.String()), 0o644)
 	// The generator's and the server's run-queue waits: the generator's
-	// by a meter (its event loop thread ends with the run), the server's
+	// by a meter (its recorder thread ends with the run), the server's
 	// threads live on.
 	meter := runqueue.Start()
 	ws0, _ := runqueue.WaitOf(srvPID)

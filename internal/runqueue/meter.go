@@ -7,9 +7,10 @@ import (
 
 // Meter measures this process's run-queue wait over part of a test, the
 // threads that end within it included. Wait's sum loses a thread's whole
-// wait when it ends, and the event loop's thread ends with every run (its
-// goroutine ends locked to it): across a run that waited long, the
-// difference of two Waits can even be negative. A Meter reads every
+// wait when it ends, and a run's recorder thread (openloop's finalizer,
+// at nice 19, the thread that waits longest on a busy machine) ends with
+// every run, its goroutine ending locked to it: across a run that waited
+// long, the difference of two Waits can even be negative. A Meter reads every
 // thread each period and keeps the last reading of one that ended, so it
 // misses at most a period of such a thread's wait.
 type Meter struct {

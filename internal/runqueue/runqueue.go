@@ -13,8 +13,25 @@ import (
 // /proc/self/task/*/schedstat), and false where the kernel does not say.
 // A thread that ends takes its wait out of the sum: compare readings
 // between which no thread ended (Go keeps its threads, unless a goroutine
-// ends with its thread locked, as the event loop's does), or use a Meter.
+// ends with its thread locked, as a run's recorder thread does), or use a
+// Meter.
 func Wait() (time.Duration, bool) { return of("self") }
+
+// Thread is Wait for the calling thread alone (/proc/thread-self): its
+// goroutine must be locked to it (runtime.LockOSThread) for two readings
+// to be of one thread.
+func Thread() (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/thread-self/schedstat")
+	if err != nil {
+		return 0, false
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 2 {
+		return 0, false
+	}
+	ns, err := strconv.ParseInt(fields[1], 10, 64)
+	return time.Duration(ns), err == nil
+}
 
 // WaitOf is Wait for process pid (a server a test started, say).
 func WaitOf(pid int) (time.Duration, bool) { return of(strconv.Itoa(pid)) }

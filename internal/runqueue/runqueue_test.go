@@ -19,22 +19,10 @@ func TestWaitGrows(t *testing.T) {
 	// the kernel must queue some.
 	n := 2 * runtime.NumCPU()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n))
-	var wg sync.WaitGroup
-	end := time.Now().Add(200 * time.Millisecond)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			runtime.LockOSThread() // threads of their own, competing in the kernel's run queue
-			// Unlocked at the end, so the threads live on: a goroutine that
-			// ends locked ends its thread, whose wait then leaves the sum
-			// (TestWaitOf, next, once read less than this test's total).
-			defer runtime.UnlockOSThread()
-			for time.Now().Before(end) {
-			}
-		}()
-	}
-	wg.Wait()
+	// Unlocked at the end, so the threads live on: a goroutine that ends
+	// locked ends its thread, whose wait then leaves the sum (TestWaitOf,
+	// next, once read less than this test's total).
+	spinThreads(n, time.Now().Add(200*time.Millisecond), true)()
 	w1, ok := Wait()
 	if !ok || w1 <= w0 {
 		t.Errorf("run-queue wait %s then %s (%v) with %d threads spinning on %d processors", w0, w1, ok, n, runtime.NumCPU())
@@ -72,19 +60,8 @@ func TestMeterKeepsEndedThreads(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n + 1))
 	w0, _ := Wait()
 	m := Start()
-	var wg sync.WaitGroup
-	end := time.Now().Add(d)
-	for range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
-			for time.Now().Before(end) {
-			}
-		}()
-	}
-	wg.Wait()
-	time.Sleep(3 * MeterPeriod) // the threads have ended
+	spinThreads(n, time.Now().Add(d), false)() // the threads end with their goroutines
+	time.Sleep(3 * MeterPeriod)                // the threads have ended
 	got, ok := m.Stop()
 	w1, _ := Wait()
 	least := time.Duration(n-procs) * d / 2
@@ -96,4 +73,49 @@ func TestMeterKeepsEndedThreads(t *testing.T) {
 	if again, _ := m.Stop(); again != got {
 		t.Errorf("a second Stop read %s, the first %s", again, got)
 	}
+}
+
+// TestThread: a thread that spins among more spinning threads than there
+// are processors waits for one, and Thread, read on it before and after,
+// grows; it is one thread's part of Wait.
+func TestThread(t *testing.T) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	w0, ok := Thread()
+	if !ok {
+		t.Skip("the kernel does not report schedstat here")
+	}
+	n := 2 * runtime.NumCPU()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(n + 1))
+	end := time.Now().Add(200 * time.Millisecond)
+	wait := spinThreads(n, end, true)
+	for time.Now().Before(end) {
+	}
+	wait()
+	w1, ok := Thread()
+	all, _ := Wait()
+	if !ok || w1 <= w0 || w1 > all {
+		t.Errorf("this thread's wait %s then %s (%v), the process's %s: %d threads spun beside it on %d processors", w0, w1, ok, all, n, runtime.NumCPU())
+	}
+}
+
+// spinThreads starts n goroutines, each locked to a thread of its own
+// (competing in the kernel's run queue), spinning until end; keep unlocks
+// them at the end so the threads live on, else they end with the
+// goroutines. It returns a wait for them.
+func spinThreads(n int, end time.Time, keep bool) (wait func()) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			if keep {
+				defer runtime.UnlockOSThread()
+			}
+			for time.Now().Before(end) {
+			}
+		}()
+	}
+	return wg.Wait
 }
