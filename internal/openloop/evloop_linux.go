@@ -71,6 +71,7 @@ type evLoop struct {
 
 	la       *lookahead  // its part's arrivals
 	lat      wakeLatency // its timed wake-ups' lateness: the slack under SlackAuto (wakelat.go)
+	long     longSleep   // how late its long sleeps' first parts end (longsleep.go)
 	setupErr error       // setup failed before the start: the loop reports it and ends
 }
 
@@ -276,7 +277,9 @@ func (l *evLoop) teardown() {
 // deadline and accepts the kernel's wake-up latency (tens of µs, which the
 // send lag reports), because on the measured machine a wake-up costs about
 // as much CPU as a whole request and polling through the last stretch
-// before a deadline cost more than it saved (bench/README.md).
+// before a deadline cost more than it saved (bench/README.md). A sleep of
+// longSleepMin or more it takes in two parts (longsleep.go): after the
+// first it returns no events, and the loop sleeps the rest.
 func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 	if wake <= now || l.again {
 		l.again = false
@@ -286,11 +289,18 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 	if l.lazy { // sleep on the wake set, then harvest the main one
 		set, events = l.wfd, l.wev[:]
 	}
-	n, err := l.sleep(set, events, now, wake)
-	if err == nil && wake < time.Duration(1<<63-1) && l.timedOut(events[:n]) {
-		late := l.now() - wake
-		l.lat.observe(late)
-		_ = l.p.wakeLate.RecordValue(result.ClampNS(int64(late))) // wakewarn.go
+	aim, long := l.long.aim(now, wake) // a long sleep ends early, and sleeps the rest: longsleep.go
+	n, err := l.sleep(set, events, now, aim)
+	early := false
+	if err == nil && aim < time.Duration(1<<63-1) && l.timedOut(events[:n]) {
+		t := l.now()
+		if long {
+			l.long.observe(t - aim)
+		} else {
+			l.lat.observe(t - wake)
+		}
+		_ = l.p.wakeLate.RecordValue(result.ClampNS(int64(t - aim))) // wakewarn.go
+		early = t < wake
 	}
 	if l.hooks != nil && l.hooks.woke != nil {
 		if err == unix.EINTR {
@@ -298,6 +308,9 @@ func (l *evLoop) wait(now, wake time.Duration) (int, error) {
 		} else {
 			l.hooks.woke(n)
 		}
+	}
+	if early {
+		return 0, nil // the first part of a long sleep: nothing is due yet
 	}
 	if err == unix.EINTR {
 		// A signal ended the sleep (the runtime's preemption of the raw

@@ -88,7 +88,7 @@ func (l *evLoop) lazySetup() error {
 	// A test's replaced reads are plain reads: time responses as read.
 	// With retries a response is handled when it arrives, so that its
 	// retry is sent at its due time.
-	if l.e.cfg.WakePerResponse || l.e.rt != nil || (l.hooks != nil && l.hooks.sys != nil) {
+	if l.e.cfg.WakePerResponse || l.e.rt != nil || (l.hooks != nil && l.hooks.sys != nil && !l.hooks.sleepsOnly) {
 		return nil
 	}
 	wfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)

@@ -63,6 +63,10 @@ func epollPwait2Raw(epfd int, events []unix.EpollEvent, timeout *unix.Timespec) 
 // let a test see what the loop decided.
 type loopHooks struct {
 	sys *loopSys // nil: realSys
+	// sleepsOnly says sys replaces only the sleeps: the loop still reads
+	// with recvmsg and sleeps past responses (evstamp_linux.go), which a
+	// replaced sys otherwise turns off.
+	sleepsOnly bool
 	// readYield is called when one wake's reads of connection fd stopped
 	// because they reached readBudget (n bytes read), not because the
 	// socket was drained.
