@@ -9,7 +9,8 @@
 // 127.0.0.1:PORT also writes a GET on one keep-alive connection at each
 // wake-up and reads what has come back without waiting (as the loop does
 // with kernel receive stamps), to tell the cost of sending from the cost
-// of waking. Linux only.
+// of waking. -early E takes each sleep longer than E in two parts, the
+// first ending E early. Linux only.
 package main
 
 import (
@@ -36,6 +37,7 @@ func main() {
 	every := flag.Duration("every", 500*time.Microsecond, "time between deadlines")
 	slice := flag.Bool("slice", false, "ask for a 100 µs time slice (Linux 6.12+)")
 	send := flag.String("send", "", "127.0.0.1:PORT: also send a GET there at each wake-up")
+	early := flag.Duration("early", 0, "a sleep longer than this first ends this much before its deadline, then sleeps the rest, as bploadgen's event loop does with sleeps of 2 ms or more (0: each sleep whole)")
 	lateOver := flag.Duration("late-over", 0, "print each wake-up later than this (unix ns of its deadline, lateness ns) to stdout, to line up with another program's (0: none)")
 	flag.Parse()
 	if *n < 1 || *every <= 0 {
@@ -71,6 +73,7 @@ func main() {
 	req := []byte("GET / HTTP/1.1\r\nHost: wake\r\n\r\n")
 	buf := make([]byte, 64<<10)
 	late := make([]time.Duration, 0, *n)
+	sleeps := 0
 	start := now()
 	wall0 := time.Now().UnixNano() - int64(start) // unix ns = wall0 + a now() reading
 	for i := 1; i <= *n; i++ {
@@ -95,7 +98,12 @@ func main() {
 				}
 				break
 			}
-			ts := unix.NsecToTimespec(int64(due - t))
+			aim := due
+			if *early > 0 && due-t > *early {
+				aim = due - *early
+			}
+			sleeps++
+			ts := unix.NsecToTimespec(int64(aim - t))
 			_, _, _ = unix.Syscall6(unix.SYS_EPOLL_PWAIT2, uintptr(ep), uintptr(unsafe.Pointer(&events[0])),
 				1, uintptr(unsafe.Pointer(&ts)), 0, 0)
 		}
@@ -105,8 +113,8 @@ func main() {
 		return len(late) - sort.Search(len(late), func(i int) bool { return late[i] > d })
 	}
 	q := func(p float64) time.Duration { return late[int(p*float64(len(late)-1))] }
-	fmt.Printf("slice %v, send %v: lateness p50 %v p90 %v p99 %v p99.9 %v max %v; over 250µs %d, over 1ms %d of %d\n",
-		*slice, fd >= 0, q(0.5), q(0.9), q(0.99), q(0.999), late[len(late)-1], over(250*time.Microsecond), over(time.Millisecond), len(late))
+	fmt.Printf("slice %v, send %v: lateness p50 %v p90 %v p99 %v p99.9 %v max %v; over 250µs %d, over 1ms %d of %d; %.2f sleeps per deadline\n",
+		*slice, fd >= 0, q(0.5), q(0.9), q(0.99), q(0.999), late[len(late)-1], over(250*time.Microsecond), over(time.Millisecond), len(late), float64(sleeps)/float64(len(late)))
 }
 
 // dial connects a non-blocking TCP socket to addr, which must be on
