@@ -20,6 +20,7 @@ type row struct {
 	rssKB     int64                     // largest at the first CPU rate
 	p50Over   time.Duration
 	p99Over   time.Duration
+	meanOver  time.Duration
 	maxRate   float64
 }
 
@@ -39,6 +40,7 @@ type trial struct {
 	achieved  float64 // sent / planned
 	errors    int64
 	p50, p99  time.Duration
+	mean      time.Duration // the tool's mean latency
 	lagP99    time.Duration // the tool's own send lag p99; -1 when it does not measure it
 	seenLag   time.Duration // p99 lag of the arrivals at the target against the uniform schedule
 	socketLag time.Duration // the same by the target socket's receive stamps; −1: none
@@ -151,7 +153,7 @@ func measureOverhead(o options, res *results) error {
 		return err
 	}
 	defer stopS()
-	p50s, p99s := map[*row][]time.Duration{}, map[*row][]time.Duration{}
+	p50s, p99s, means := map[*row][]time.Duration{}, map[*row][]time.Duration{}, map[*row][]time.Duration{}
 	for i := 0; i < o.runs; i++ {
 		for _, r := range res.rows {
 			pause()
@@ -162,17 +164,17 @@ func measureOverhead(o options, res *results) error {
 			if err != nil {
 				return err
 			}
-			sp50, sp99, err := serverStats(slowURL)
+			sp50, sp99, smean, err := serverStats(slowURL)
 			if err != nil {
 				return err
 			}
-			p50s[r], p99s[r] = append(p50s[r], tr.p50-sp50), append(p99s[r], tr.p99-sp99)
-			fmt.Fprintf(os.Stderr, "   %s, 10 ms server at 200 rps: p50 %s (server %s), p99 %s (server %s), load %s\n",
-				r.tool.name, tr.p50, sp50, tr.p99, sp99, loadAvg())
+			p50s[r], p99s[r], means[r] = append(p50s[r], tr.p50-sp50), append(p99s[r], tr.p99-sp99), append(means[r], tr.mean-smean)
+			fmt.Fprintf(os.Stderr, "   %s, 10 ms server at 200 rps: p50 %s (server %s), p99 %s (server %s), mean %s (server %s), load %s\n",
+				r.tool.name, tr.p50, sp50, tr.p99, sp99, tr.mean, smean, loadAvg())
 		}
 	}
 	for _, r := range res.rows {
-		r.p50Over, r.p99Over = median(p50s[r]), median(p99s[r])
+		r.p50Over, r.p99Over, r.meanOver = median(p50s[r]), median(p99s[r]), median(means[r])
 	}
 	return nil
 }

@@ -38,17 +38,19 @@ func startTarget(o options, delay time.Duration) (url string, stop func(), err e
 	return "http://" + strings.TrimSpace(line) + "/", func() { c.Process.Signal(syscall.SIGTERM); c.Wait() }, nil
 }
 
-func serverStats(url string) (p50, p99 time.Duration, err error) {
+// serverStats is the target's handler time since its last reset: median,
+// p99 and mean.
+func serverStats(url string) (p50, p99, mean time.Duration, err error) {
 	resp, err := http.Get(url + "__stats")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer resp.Body.Close()
 	var s map[string]int64
 	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	return time.Duration(s["p50_ns"]), time.Duration(s["p99_ns"]), nil
+	return time.Duration(s["p50_ns"]), time.Duration(s["p99_ns"]), time.Duration(s["mean_ns"]), nil
 }
 
 // usage returns the CPU time and peak RSS of a finished command.

@@ -53,27 +53,27 @@ func render(o options, res *results) string {
 	}
 	line("tool", func(r float64) string {
 		return fmt.Sprintf(" CPU/request at %.0f rps | arrivals lag p99 at %.0f rps |", r, r)
-	}, " peak RSS |", " p50 overhead, 10 ms server | p99 overhead, 10 ms server |", " highest sustained open-loop rate |")
-	line("---", func(float64) string { return "---|---|" }, "---|", "---|---|", "---|")
+	}, " peak RSS |", " p50 overhead, 10 ms server | p99 overhead, 10 ms server | mean overhead, 10 ms server |", " highest sustained open-loop rate |")
+	line("---", func(float64) string { return "---|---|" }, "---|", "---|---|---|", "---|")
 	for _, r := range res.rows {
 		line(r.tool.name, func(rate float64) string {
 			return fmt.Sprintf(" %s (runs: %s) | %s (socket %s) |", us(r.cpuPerReq[rate]), runsText(r.cpuRuns[rate]), r.seenLag[rate].Round(time.Microsecond), lagText(r.sockLag[rate].Round(time.Microsecond)))
 		}, fmt.Sprintf(" %.1f MB |", float64(r.rssKB)/1024),
-			fmt.Sprintf(" %s | %s |", r.p50Over.Round(time.Microsecond), r.p99Over.Round(time.Microsecond)),
+			fmt.Sprintf(" %s | %s | %s |", r.p50Over.Round(time.Microsecond), r.p99Over.Round(time.Microsecond), r.meanOver.Round(time.Microsecond)),
 			fmt.Sprintf(" %s |", rateText(r.maxRate)))
 	}
 	if res.wrkRPS > 0 {
 		th := max(o.wrkThreads, 1)
-		line(fmt.Sprintf("wrk -t%d -c%d (closed loop)", th, 64*th), func(float64) string { return " – | – |" }, " – |", " – | – |",
+		line(fmt.Sprintf("wrk -t%d -c%d (closed loop)", th, 64*th), func(float64) string { return " – | – |" }, " – |", " – | – | – |",
 			fmt.Sprintf(" %.0f rps closed loop (%s CPU/request) |", res.wrkRPS, us(res.wrkCPU)))
 	}
 	for _, r := range res.rows {
 		if r.tool.kind != "bploadgen" || (fortio == nil && res.wrkRPS == 0) {
 			continue
 		}
-		p50 := "–"
+		p50, mean := "–", "–"
 		if fortio != nil {
-			p50 = ratio(float64(r.p50Over), float64(fortio.p50Over))
+			p50, mean = ratio(float64(r.p50Over), float64(fortio.p50Over)), ratio(float64(r.meanOver), float64(fortio.meanOver))
 		}
 		line(fmt.Sprintf("%s / %s", r.tool.name, map[bool]string{true: "fortio", false: "–"}[fortio != nil]), func(rate float64) string {
 			f := "–"
@@ -81,7 +81,7 @@ func render(o options, res *results) string {
 				f = ratio(float64(r.cpuPerReq[rate]), float64(fortio.cpuPerReq[rate]))
 			}
 			return fmt.Sprintf(" %s | – |", f)
-		}, " – |", fmt.Sprintf(" %s | – |", p50), fmt.Sprintf(" %s of wrk's |", ratio(r.maxRate, res.wrkRPS)))
+		}, " – |", fmt.Sprintf(" %s | – | %s |", p50, mean), fmt.Sprintf(" %s of wrk's |", ratio(r.maxRate, res.wrkRPS)))
 	}
 	b.WriteString("\n")
 	if cpu {
@@ -107,7 +107,7 @@ func render(o options, res *results) string {
 		b.WriteString("Arrivals lag: the p99 lateness of the arrivals at the target against a uniform schedule (the target measures it, the same for every tool): when its handler ran, and (socket) when the request reached its socket by the kernel's receive stamp, without the one-core target's own delay in getting to it.\n")
 	}
 	if over {
-		b.WriteString("Overhead: the tool's latency percentile minus the server's own handler-time percentile (bench/target measures it), at 200 rps, median of the runs.\n")
+		b.WriteString("Overhead: the tool's latency percentile minus the server's own handler-time percentile (bench/target measures it), at 200 rps, median of the runs. Mean overhead: the tool's mean latency minus the server's mean handler time; both are over the same requests, so it is the mean of each request's overhead, where a difference of medians is not (the server's 10 ms sleep ends ~0.1 or ~1 ms late, about half the time each, and the two medians may fall in different modes: bench/README.md).\n")
 	}
 	if top {
 		b.WriteString("Sustained: ≥ 99% of the planned requests sent, no errors, and the arrivals at the target's socket (kernel receive stamps; the handler's time where there are none) within 1 ms of the uniform schedule at p99.\n")

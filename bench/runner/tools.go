@@ -70,14 +70,14 @@ func attackBploadgen(o options, bin string, extra []string, url string, rate flo
 		Total struct {
 			Scheduled, Sent int64
 			Errors          map[string]int64
-			Latency         struct{ P50, P99 float64 } `json:"latency_s"`
-			SendLag         struct{ P99 float64 }      `json:"send_lag_s"`
+			Latency         struct{ P50, P99, Mean float64 } `json:"latency_s"`
+			SendLag         struct{ P99 float64 }            `json:"send_lag_s"`
 		} `json:"total"`
 	}
 	if err := readJSON(out, &r); err != nil {
 		return trial{}, err
 	}
-	t := trial{rate: rate, requests: r.Total.Sent, p50: secs(r.Total.Latency.P50), p99: secs(r.Total.Latency.P99), lagP99: secs(r.Total.SendLag.P99)}
+	t := trial{rate: rate, requests: r.Total.Sent, p50: secs(r.Total.Latency.P50), p99: secs(r.Total.Latency.P99), mean: secs(r.Total.Latency.Mean), lagP99: secs(r.Total.SendLag.P99)}
 	t.achieved = float64(r.Total.Sent) / float64(max(1, r.Total.Scheduled))
 	for _, v := range r.Total.Errors {
 		t.errors += v
@@ -105,8 +105,9 @@ func attackVegeta(o options, bin, url string, rate float64, d time.Duration, dir
 	}
 	var r struct {
 		Latencies struct {
-			P50 int64 `json:"50th"`
-			P99 int64 `json:"99th"`
+			P50  int64 `json:"50th"`
+			P99  int64 `json:"99th"`
+			Mean int64 `json:"mean"`
 		} `json:"latencies"`
 		Requests    int64          `json:"requests"`
 		Success     float64        `json:"success"`
@@ -118,7 +119,7 @@ func attackVegeta(o options, bin, url string, rate float64, d time.Duration, dir
 	t.requests = r.Requests
 	t.achieved = float64(r.Requests) / (rate * d.Seconds())
 	t.errors = r.Requests - int64(r.StatusCodes["200"])
-	t.p50, t.p99 = time.Duration(r.Latencies.P50), time.Duration(r.Latencies.P99)
+	t.p50, t.p99, t.mean = time.Duration(r.Latencies.P50), time.Duration(r.Latencies.P99), time.Duration(r.Latencies.Mean)
 	return t, nil
 }
 
@@ -141,6 +142,7 @@ func attackFortio(o options, bin, url string, rate float64, d time.Duration, dir
 		ActualQPS         float64
 		DurationHistogram struct {
 			Count       int64
+			Avg         float64 // seconds
 			Percentiles []struct{ Percentile, Value float64 }
 		}
 		RetCodes map[string]int64
@@ -151,6 +153,7 @@ func attackFortio(o options, bin, url string, rate float64, d time.Duration, dir
 	t.requests = r.DurationHistogram.Count
 	t.achieved = float64(t.requests) / (rate * d.Seconds())
 	t.errors = t.requests - r.RetCodes["200"]
+	t.mean = secs(r.DurationHistogram.Avg)
 	for _, p := range r.DurationHistogram.Percentiles {
 		switch p.Percentile {
 		case 50:

@@ -133,7 +133,7 @@ func lagsAgainst(at []time.Time, rate float64, skip int) *hdr.Histogram {
 
 func (s *stats) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	out := map[string]int64{"count": s.h.TotalCount(), "p50_ns": s.h.ValueAtQuantile(50), "p99_ns": s.h.ValueAtQuantile(99)}
+	out := map[string]int64{"count": s.h.TotalCount(), "p50_ns": s.h.ValueAtQuantile(50), "p99_ns": s.h.ValueAtQuantile(99), "mean_ns": int64(s.h.Mean())}
 	if r.URL.Query().Get("reset") == "1" {
 		s.h.Reset()
 	}
