@@ -46,9 +46,10 @@
 // The event loop never spins: it sleeps to its next deadline and sends
 // every arrival due when it wakes (the worker pool's sleeper still yields
 // through the last ≤100 µs: sleep_linux.go), taking a long sleep in two
-// parts, as a long sleep ends later (longsleep.go); Config.TimerSlack lets
-// arrivals close together share a wake-up (lookahead.go), and SlackAuto
-// makes it as much as the machine's sleeps end late anyway (wakelat.go).
+// parts, as a long sleep ends later (evwait_linux.go, longsleep.go);
+// Config.TimerSlack lets arrivals close together share a wake-up
+// (lookahead.go), and SlackAuto makes it as much as the machine's sleeps
+// end late anyway (wakelat.go).
 //
 // A run may send a request set (Config.Requests, package mix) instead of
 // the Doer's one request: each arrival's request is the set's choice for
